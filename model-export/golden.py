@@ -1,0 +1,175 @@
+"""Writes sklearn's own answers for the golden parity tests.
+
+    /usr/bin/python3 model-export/golden.py --model build/model.pkl \
+        --forest model-export/artifacts/forest.json \
+        --rides 2022-01=JAN.csv 2022-02=FEB.csv --out model-export/artifacts/golden
+
+Two gzip'd JSON-lines files (format in FORMAT.md):
+  rides.jsonl.gz  every ride of the given months whose three inputs are
+                  present, with sklearn's prediction;
+  edges.jsonl.gz  inputs chosen to break a wrong implementation: every
+                  trip_distance threshold of the forest and the float32 and
+                  float64 values around it, reached through its own path;
+                  every category split on, every category seen but never
+                  split on, categories never seen, missing keys, zeros,
+                  subnormals, huge values, and values sklearn refuses.
+Predictions use n_jobs=1, so trees are summed in estimator order.
+"""
+
+import argparse
+import gzip
+import json
+import math
+import os
+import pickle
+
+import numpy as np
+
+from rides import read_trips
+
+UNSEEN = ["0_0", "", "abc", "130_205x", "-1_5", "130.0_205.0", " 130_205", "1_", "_1", "9999_9999"]
+SPECIAL = [
+    0.0, -0.0, 5e-324, 1e-45, 1.401298464324817e-45, 1e-40, 0.01, 1.0, 3.66,
+    100.0, 1000.0, 1e6, 1e30, -1.0, -1e30,
+    3.4028234663852886e38,  # float32's largest value
+    3.4028235677973362e38,  # the largest float64 that rounds to it
+    -3.4028235677973362e38,
+]
+REFUSED = [math.nan, math.inf, -math.inf, 3.4028235677973366e38, 1e39, 1e300, -1e300]
+
+
+def f32_down(t):
+    """The largest float32 that is <= t."""
+    f = np.float32(t)
+    return f if float(f) <= t else np.nextafter(f, np.float32(-np.inf))
+
+
+def around(t):
+    """t, and the float32 and float64 values next to it."""
+    lo = f32_down(t)
+    hi = np.nextafter(lo, np.float32(np.inf))
+    below = np.nextafter(lo, np.float32(-np.inf))
+    mid = (float(lo) + float(hi)) / 2  # a float32 rounding tie
+    values = {t, math.nextafter(t, -math.inf), math.nextafter(t, math.inf),
+              float(lo), float(hi), float(below), mid,
+              math.nextafter(mid, -math.inf), math.nextafter(mid, math.inf)}
+    return sorted(values)
+
+
+def threshold_paths(forest):
+    """One (category or None, threshold) per distinct distance threshold.
+
+    The category is one that leads to the split node, so the values around
+    the threshold really are compared with it; None means "no category",
+    which takes every categorical split to the left.
+    """
+    names = forest["vectorizer"]["feature_names"]
+    sep = forest["vectorizer"]["separator"]
+    out = {}
+    for tree in forest["trees"]:
+        stack = [(0, None)]
+        while stack:
+            node, cat = stack.pop()
+            f = tree["feature"][node]
+            if f < 0:
+                continue
+            left, right = tree["children_left"][node], tree["children_right"][node]
+            if sep in names[f]:
+                stack.append((left, cat))
+                if cat is None:
+                    stack.append((right, names[f].split(sep, 1)[1]))
+            else:
+                out.setdefault(tree["threshold"][node], cat)
+                stack += [(left, cat), (right, cat)]
+    return sorted(out.items())
+
+
+def edge_inputs(forest):
+    names = forest["vectorizer"]["feature_names"]
+    sep = forest["vectorizer"]["separator"]
+    split = sorted({names[f] for t in forest["trees"] for f in t["feature"] if f >= 0 and sep in names[f]})
+    split_cats = [n.split(sep, 1)[1] for n in split]
+    seen = [n.split(sep, 1)[1] for n in names if sep in n]
+    unsplit = sorted(set(seen) - set(split_cats))
+    rows = []
+    for t, cat in threshold_paths(forest):
+        for d in around(t):
+            rows.append(({} if cat is None else {"PU_DO": cat}) | {"trip_distance": d, "case": "threshold"})
+    for cat in split_cats:
+        for d in (0.0, 0.5, 2.0, 5.0, 15.0):
+            rows.append({"PU_DO": cat, "trip_distance": d, "case": "split category"})
+    for cat in unsplit:
+        rows.append({"PU_DO": cat, "trip_distance": 3.0, "case": "unsplit category"})
+    for cat in UNSEEN:
+        assert cat not in seen
+        for d in (0.0, 3.66, 12.0):
+            rows.append({"PU_DO": cat, "trip_distance": d, "case": "unseen category"})
+    for d in SPECIAL:
+        rows.append({"PU_DO": "130_205", "trip_distance": d, "case": "special distance"})
+        rows.append({"trip_distance": d, "case": "special distance, no category"})
+    rows.append({"PU_DO": "130_205", "case": "no distance"})
+    rows.append({"case": "no inputs"})
+    for d in REFUSED:
+        rows.append({"PU_DO": "130_205", "trip_distance": d, "case": "refused"})
+    return rows
+
+
+def features(row):
+    return {k: row[k] for k in ("PU_DO", "trip_distance") if k in row}
+
+
+def write_jsonl_gz(path, rows):
+    # mtime=0 and no file name in the header: the same rows give the same bytes.
+    with open(path, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz:
+        for r in rows:
+            gz.write((json.dumps(r, allow_nan=False) + "\n").encode())
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", required=True)
+    ap.add_argument("--forest", required=True)
+    ap.add_argument("--rides", nargs="+", required=True, help="MONTH=CSV")
+    ap.add_argument("--out", required=True)
+    args = ap.parse_args()
+
+    with open(args.model, "rb") as f:
+        pipeline = pickle.load(f)
+    pipeline[-1].set_params(n_jobs=1)
+    with open(args.forest) as f:
+        forest = json.load(f)
+    os.makedirs(args.out, exist_ok=True)
+
+    rides = []
+    for spec in args.rides:
+        month, path = spec.split("=", 1)
+        df = read_trips(path)
+        df = df[df.PULocationID.notna() & df.DOLocationID.notna() & df.trip_distance.notna()]
+        for i, pu, do, d in zip(df.index, df.PULocationID, df.DOLocationID, df.trip_distance):
+            rides.append({"month": month, "row": int(i), "PULocationID": int(pu),
+                          "DOLocationID": int(do), "trip_distance": float(d)})
+    preds = pipeline.predict([{"PU_DO": "%s_%s" % (r["PULocationID"], r["DOLocationID"]),
+                               "trip_distance": r["trip_distance"]} for r in rides])
+    for r, p in zip(rides, preds):
+        r["prediction"] = float(p)
+    write_jsonl_gz(os.path.join(args.out, "rides.jsonl.gz"), rides)
+
+    edges = edge_inputs(forest)
+    ok = [r for r in edges if r["case"] != "refused"]
+    for r, p in zip(ok, pipeline.predict([features(r) for r in ok])):
+        r["prediction"] = float(p)
+    for r in edges:
+        if r["case"] == "refused":
+            try:
+                pipeline.predict([features(r)])
+                raise SystemExit(f"golden: sklearn accepted {r}, which was meant to be refused")
+            except ValueError as e:
+                r["refused"] = str(e).splitlines()[0]
+            # JSON has no NaN or infinity: refused values travel as Python's repr.
+            r["trip_distance_repr"] = repr(r.pop("trip_distance"))
+    write_jsonl_gz(os.path.join(args.out, "edges.jsonl.gz"), edges)
+    print(f"golden: {len(rides)} rides, {len(edges)} edge cases")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,139 @@
+// Command extract reads NYC TLC green taxi trip Parquet files and writes the
+// columns that training needs as CSV, because Debian's Python has no Parquet
+// reader.
+//
+// Usage:
+//
+//	go run ./tools/extract -in green_tripdata_2022-01.parquet -out jan.csv
+//
+// The CSV has the header pickup_us,dropoff_us,PULocationID,DOLocationID,trip_distance.
+// Times are microseconds since the epoch of the file's naive (local NYC) clock,
+// trip_distance is printed so that it parses back to the same float64. Rows
+// keep their order, which matters: the forest's bootstrap samples are drawn by
+// row index.
+//
+// A null in any of these columns is written as an empty field, never dropped
+// or guessed: training then drops rows without a duration (the seed's duration
+// filter would too) and the golden answers skip rows without the three model
+// inputs. The count of nulls per column is printed on stderr.
+package main
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"strconv"
+
+	"github.com/parquet-go/parquet-go"
+)
+
+// trip holds the columns training needs; pointers because every column of
+// the TLC files is optional.
+type trip struct {
+	Pickup       *int64   `parquet:"lpep_pickup_datetime,optional"`
+	Dropoff      *int64   `parquet:"lpep_dropoff_datetime,optional"`
+	PULocationID *int64   `parquet:"PULocationID,optional"`
+	DOLocationID *int64   `parquet:"DOLocationID,optional"`
+	TripDistance *float64 `parquet:"trip_distance,optional"`
+}
+
+var header = []string{"pickup_us", "dropoff_us", "PULocationID", "DOLocationID", "trip_distance"}
+
+func main() {
+	log.SetFlags(0)
+	log.SetPrefix("extract: ")
+	in := flag.String("in", "", "input Parquet file")
+	out := flag.String("out", "", "output CSV file")
+	flag.Parse()
+	if *in == "" || *out == "" || flag.NArg() != 0 {
+		flag.Usage()
+		os.Exit(2)
+	}
+	nulls, rows, err := extract(*in, *out)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Fprintf(os.Stderr, "extract: %s: %d rows; nulls per column:", *in, rows)
+	for i, h := range header {
+		fmt.Fprintf(os.Stderr, " %s=%d", h, nulls[i])
+	}
+	fmt.Fprintln(os.Stderr)
+}
+
+func extract(in, out string) (nulls [5]int, rows int, err error) {
+	f, err := os.Open(in)
+	if err != nil {
+		return nulls, 0, err
+	}
+	defer f.Close()
+	r := parquet.NewGenericReader[trip](f)
+	defer r.Close()
+
+	o, err := os.Create(out)
+	if err != nil {
+		return nulls, 0, err
+	}
+	w := bufio.NewWriter(o)
+	for i, h := range header {
+		if i > 0 {
+			w.WriteByte(',')
+		}
+		w.WriteString(h)
+	}
+	w.WriteByte('\n')
+
+	buf := make([]trip, 1024)
+	for {
+		n, rerr := r.Read(buf)
+		for _, t := range buf[:n] {
+			fields := [5]string{
+				formatInt(t.Pickup), formatInt(t.Dropoff),
+				formatInt(t.PULocationID), formatInt(t.DOLocationID),
+				formatFloat(t.TripDistance),
+			}
+			for i, s := range fields {
+				if s == "" {
+					nulls[i]++
+				}
+				if i > 0 {
+					w.WriteByte(',')
+				}
+				w.WriteString(s)
+			}
+			w.WriteByte('\n')
+		}
+		rows += n
+		if errors.Is(rerr, io.EOF) {
+			break
+		}
+		if rerr != nil {
+			o.Close()
+			return nulls, rows, fmt.Errorf("read %s: %w", in, rerr)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		o.Close()
+		return nulls, rows, err
+	}
+	return nulls, rows, o.Close()
+}
+
+func formatInt(v *int64) string {
+	if v == nil {
+		return ""
+	}
+	return strconv.FormatInt(*v, 10)
+}
+
+// formatFloat prints the shortest decimal that parses back to the same
+// float64, as Python's repr does.
+func formatFloat(v *float64) string {
+	if v == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*v, 'g', -1, 64)
+}

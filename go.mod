@@ -6,6 +6,7 @@ require github.com/parquet-go/parquet-go v0.32.0
 
 require (
 	github.com/andybalholm/brotli v1.1.1 // indirect
+	github.com/dave/jennifer v1.7.1 // indirect
 	github.com/google/go-cmp v0.7.0 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/klauspost/compress v1.17.9 // indirect

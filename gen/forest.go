@@ -1,0 +1,189 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+)
+
+// FormatVersion is the forest JSON version this generator reads
+// (model-export/FORMAT.md).
+const FormatVersion = 1
+
+// Forest is the exported model as read from JSON.
+type Forest struct {
+	FormatVersion int        `json:"format_version"`
+	Metadata      Metadata   `json:"metadata"`
+	Vocabulary    Vocabulary `json:"vectorizer"`
+	Trees         []Tree     `json:"trees"`
+}
+
+// Metadata describes where the forest came from.
+type Metadata struct {
+	SklearnVersion string  `json:"sklearn_version"`
+	Estimator      string  `json:"estimator"`
+	RunID          *string `json:"run_id"`
+	SourceSHA256   string  `json:"source_sha256"`
+	NFeatures      int     `json:"n_features"`
+	NTrees         int     `json:"n_trees"`
+}
+
+// Vocabulary is the DictVectorizer: its inputs and its feature names.
+type Vocabulary struct {
+	Separator    string   `json:"separator"`
+	Inputs       []Input  `json:"inputs"`
+	FeatureNames []string `json:"feature_names"`
+}
+
+// Input is one key of the vectorizer's input dicts.
+type Input struct {
+	Key  string `json:"key"`
+	Kind string `json:"kind"` // "categorical" or "numeric"
+}
+
+// Tree is one estimator as parallel node arrays, root at 0.
+type Tree struct {
+	Left      []int     `json:"children_left"`
+	Right     []int     `json:"children_right"`
+	Feature   []int     `json:"feature"`
+	Threshold []float64 `json:"threshold"`
+	Value     []float64 `json:"value"`
+	Samples   []int64   `json:"n_node_samples"`
+}
+
+// Feature is what a feature index of the trees means.
+type Feature struct {
+	Input    int    // index into Vocabulary.Inputs
+	Category string // for a categorical input: the one-hot category
+}
+
+// ParseForest decodes and validates forest JSON. Errors name the tree and
+// node at fault.
+func ParseForest(data []byte) (*Forest, []Feature, error) {
+	var f Forest
+	if err := json.Unmarshal(data, &f); err != nil {
+		return nil, nil, fmt.Errorf("malformed forest JSON: %w", err)
+	}
+	if f.FormatVersion != FormatVersion {
+		return nil, nil, fmt.Errorf("unknown format_version %d (this gen reads %d)", f.FormatVersion, FormatVersion)
+	}
+	features, err := f.Vocabulary.features()
+	if err != nil {
+		return nil, nil, err
+	}
+	if f.Metadata.NFeatures != len(features) {
+		return nil, nil, fmt.Errorf("metadata.n_features is %d but there are %d feature names", f.Metadata.NFeatures, len(features))
+	}
+	if len(f.Trees) == 0 || f.Metadata.NTrees != len(f.Trees) {
+		return nil, nil, fmt.Errorf("metadata.n_trees is %d but there are %d trees", f.Metadata.NTrees, len(f.Trees))
+	}
+	for i := range f.Trees {
+		if err := f.Trees[i].validate(f.Vocabulary, features); err != nil {
+			return nil, nil, fmt.Errorf("tree %d, %w", i, err)
+		}
+	}
+	return &f, features, nil
+}
+
+// features resolves every feature name to its input and category.
+func (v Vocabulary) features() ([]Feature, error) {
+	if len(v.Inputs) == 0 {
+		return nil, fmt.Errorf("vectorizer has no inputs")
+	}
+	if v.Separator == "" {
+		return nil, fmt.Errorf("vectorizer separator is empty")
+	}
+	inputs := make(map[string]int, len(v.Inputs))
+	for i, in := range v.Inputs {
+		if in.Kind != "categorical" && in.Kind != "numeric" {
+			return nil, fmt.Errorf("input %q: unknown kind %q", in.Key, in.Kind)
+		}
+		if _, dup := inputs[in.Key]; dup {
+			return nil, fmt.Errorf("input %q listed twice", in.Key)
+		}
+		inputs[in.Key] = i
+	}
+	out := make([]Feature, len(v.FeatureNames))
+	seen := make(map[string]bool, len(v.FeatureNames))
+	for i, name := range v.FeatureNames {
+		if seen[name] {
+			return nil, fmt.Errorf("feature %d: name %q listed twice", i, name)
+		}
+		seen[name] = true
+		if in, ok := inputs[name]; ok && v.Inputs[in].Kind == "numeric" {
+			out[i] = Feature{Input: in}
+			continue
+		}
+		key, cat, ok := strings.Cut(name, v.Separator)
+		in, known := inputs[key]
+		if !ok || !known || v.Inputs[in].Kind != "categorical" {
+			return nil, fmt.Errorf("feature %d: name %q belongs to no input", i, name)
+		}
+		out[i] = Feature{Input: in, Category: cat}
+	}
+	return out, nil
+}
+
+func (t *Tree) validate(v Vocabulary, features []Feature) error {
+	n := len(t.Left)
+	if n == 0 {
+		return fmt.Errorf("has no nodes")
+	}
+	lengths := []struct {
+		name string
+		n    int
+	}{
+		{"children_right", len(t.Right)}, {"feature", len(t.Feature)}, {"threshold", len(t.Threshold)},
+		{"value", len(t.Value)}, {"n_node_samples", len(t.Samples)},
+	}
+	for _, l := range lengths {
+		if l.n != n {
+			return fmt.Errorf("arrays differ in length: children_left has %d, %s has %d", n, l.name, l.n)
+		}
+	}
+	visited := make([]bool, n)
+	stack := []int{0}
+	for len(stack) > 0 {
+		node := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if visited[node] {
+			return fmt.Errorf("node %d: reached twice (the children form a cycle or share a node)", node)
+		}
+		visited[node] = true
+		l, r := t.Left[node], t.Right[node]
+		if l == -1 && r == -1 {
+			if math.IsNaN(t.Value[node]) || math.IsInf(t.Value[node], 0) {
+				return fmt.Errorf("node %d: leaf value %v is not finite", node, t.Value[node])
+			}
+			continue
+		}
+		for _, c := range []int{l, r} {
+			if c < 0 || c >= n {
+				return fmt.Errorf("node %d: child %d out of range [0, %d)", node, c, n)
+			}
+		}
+		f := t.Feature[node]
+		if f < 0 || f >= len(features) {
+			return fmt.Errorf("node %d: feature %d out of range [0, %d)", node, f, len(features))
+		}
+		th := t.Threshold[node]
+		switch in := v.Inputs[features[f].Input]; {
+		case math.IsNaN(th):
+			return fmt.Errorf("node %d: threshold is NaN", node)
+		case in.Kind == "categorical" && !(th > 0 && th < 1):
+			return fmt.Errorf("node %d: categorical split on %q has threshold %v, not in (0, 1)", node, v.FeatureNames[f], th)
+		case in.Kind == "categorical" && features[f].Category == "":
+			return fmt.Errorf("node %d: split on the empty category of %q, which Features cannot tell from an absent key", node, in.Key)
+		case in.Kind == "numeric" && (th < -math.MaxFloat32 || math.IsInf(th, 0)):
+			return fmt.Errorf("node %d: threshold %v of %q is below float32's range", node, th, in.Key)
+		}
+		stack = append(stack, r, l)
+	}
+	for node, ok := range visited {
+		if !ok {
+			return fmt.Errorf("node %d: unreachable from the root", node)
+		}
+	}
+	return nil
+}

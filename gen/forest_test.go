@@ -1,0 +1,133 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+)
+
+// mutate returns testdata/small/forest.json with change applied to its
+// decoded form.
+func mutate(t *testing.T, change func(m map[string]any)) []byte {
+	t.Helper()
+	data, err := os.ReadFile("testdata/small/forest.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	change(m)
+	out, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func tree(m map[string]any, i int) map[string]any {
+	return m["trees"].([]any)[i].(map[string]any)
+}
+
+func TestParseForestErrors(t *testing.T) {
+	tests := []struct {
+		name   string
+		data   func(t *testing.T) []byte
+		errSub string
+	}{
+		{"malformed", func(*testing.T) []byte { return []byte(`{"format_version": 1,`) }, "malformed forest JSON"},
+		{"version", func(t *testing.T) []byte {
+			return mutate(t, func(m map[string]any) { m["format_version"] = 2 })
+		}, "unknown format_version 2"},
+		{"lengths", func(t *testing.T) []byte {
+			return mutate(t, func(m map[string]any) { tree(m, 1)["value"] = []any{1.0, 2.0} })
+		}, "tree 1, arrays differ in length: children_left has 3, value has 2"},
+		{"child out of range", func(t *testing.T) []byte {
+			return mutate(t, func(m map[string]any) { tree(m, 0)["children_right"].([]any)[2] = 9 })
+		}, "tree 0, node 2: child 9 out of range [0, 5)"},
+		{"cycle", func(t *testing.T) []byte {
+			return mutate(t, func(m map[string]any) { tree(m, 0)["children_left"].([]any)[2] = 0 })
+		}, "tree 0, node 0: reached twice"},
+		{"one child", func(t *testing.T) []byte {
+			return mutate(t, func(m map[string]any) { tree(m, 1)["children_right"].([]any)[0] = -1 })
+		}, "tree 1, node 0: child -1 out of range"},
+		{"feature out of range", func(t *testing.T) []byte {
+			return mutate(t, func(m map[string]any) { tree(m, 0)["feature"].([]any)[0] = 4 })
+		}, "tree 0, node 0: feature 4 out of range [0, 4)"},
+		{"NaN threshold", func(t *testing.T) []byte {
+			return []byte(strings.Replace(string(mutate(t, func(map[string]any) {})), "2.345", "NaN", 1))
+		}, "malformed forest JSON"},
+		{"categorical threshold", func(t *testing.T) []byte {
+			return mutate(t, func(m map[string]any) { tree(m, 1)["threshold"].([]any)[0] = 1.0 })
+		}, `tree 1, node 0: categorical split on "PU_DO=1_2" has threshold 1, not in (0, 1)`},
+		{"unreachable", func(t *testing.T) []byte {
+			return mutate(t, func(m map[string]any) {
+				tr := tree(m, 1)
+				for _, k := range []string{"children_left", "children_right", "feature", "threshold", "value", "n_node_samples"} {
+					tr[k] = append(tr[k].([]any), tr[k].([]any)[2])
+				}
+			})
+		}, "tree 1, node 3: unreachable from the root"},
+		{"unknown feature name", func(t *testing.T) []byte {
+			return mutate(t, func(m map[string]any) {
+				m["vectorizer"].(map[string]any)["feature_names"].([]any)[3] = "fare"
+			})
+		}, `feature 3: name "fare" belongs to no input`},
+		{"tree count", func(t *testing.T) []byte {
+			return mutate(t, func(m map[string]any) { m["metadata"].(map[string]any)["n_trees"] = 3 })
+		}, "metadata.n_trees is 3 but there are 2 trees"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := ParseForest(tt.data(t))
+			if err == nil || !strings.Contains(err.Error(), tt.errSub) {
+				t.Fatalf("ParseForest error = %v, want it to contain %q", err, tt.errSub)
+			}
+		})
+	}
+}
+
+// TestNaNThreshold: JSON has no NaN, but a float that parses to NaN must
+// still be caught if a decoder ever lets one through; the validator checks
+// the decoded value.
+func TestNaNThresholdDecoded(t *testing.T) {
+	var f Forest
+	if err := json.Unmarshal(mutate(t, func(map[string]any) {}), &f); err != nil {
+		t.Fatal(err)
+	}
+	features, err := f.Vocabulary.features()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Trees[0].Threshold[0] = nan()
+	if err := f.Trees[0].validate(f.Vocabulary, features); err == nil || !strings.Contains(err.Error(), "node 0: threshold is NaN") {
+		t.Fatalf("validate = %v, want a NaN threshold error", err)
+	}
+}
+
+func TestGoName(t *testing.T) {
+	for in, want := range map[string]string{
+		"trip_distance": "TripDistance", "PU_DO": "PUDO", "fare amount": "FareAmount", "2x": "F2x", "_": "F",
+	} {
+		if got := goName(in); got != want {
+			t.Errorf("goName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestDown32(t *testing.T) {
+	for _, x := range []float32{0, 1, 2.345, 1e-40, -7.5, 3.4028233e38} {
+		lo := float64(x)
+		hi := nextUp32(x)
+		for _, t64 := range []float64{lo, (lo + hi) / 2, hi - (hi-lo)/4} {
+			if got := down32(t64); got != x {
+				t.Errorf("down32(%v) = %v, want %v", t64, got, x)
+			}
+		}
+	}
+	if got := down32(1e39); got != 3.4028235e38 {
+		t.Errorf("down32(1e39) = %v, want float32's max", got)
+	}
+}

@@ -1,0 +1,200 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// randomForest builds a forest JSON with random keys, depths and splits,
+// thresholds placed on and around float32 boundaries.
+func randomForest(r *rand.Rand) (*Forest, []float64) {
+	v := Vocabulary{Separator: "="}
+	var pool []float64 // numeric values worth testing
+	nCat, nNum := r.IntN(3), 1+r.IntN(3)
+	if r.IntN(4) == 0 {
+		nCat, nNum = 1+r.IntN(2), 0
+	}
+	for i := range nCat {
+		key := fmt.Sprintf("cat_%d", i)
+		v.Inputs = append(v.Inputs, Input{Key: key, Kind: "categorical"})
+		for j := range 1 + r.IntN(12) {
+			v.FeatureNames = append(v.FeatureNames, fmt.Sprintf("%s=%d_%d", key, j, r.IntN(300)))
+		}
+	}
+	for i := range nNum {
+		key := fmt.Sprintf("num_%d", i)
+		v.Inputs = append(v.Inputs, Input{Key: key, Kind: "numeric"})
+		v.FeatureNames = append(v.FeatureNames, key)
+	}
+	var thresholds []float64
+	for range 1 + r.IntN(40) {
+		x := float32(r.NormFloat64() * math.Pow(10, float64(r.IntN(6)-2)))
+		lo, hi := float64(x), nextUp32(x)
+		t := []float64{lo, hi, (lo + hi) / 2, math.Nextafter(lo, math.Inf(1)), math.Nextafter(hi, math.Inf(-1))}[r.IntN(5)]
+		thresholds = append(thresholds, t)
+		pool = append(pool, lo, hi, (lo+hi)/2, math.Nextafter(lo, 0), math.Nextafter(hi, 0), t, math.Nextafter(t, math.Inf(1)))
+	}
+	f := &Forest{FormatVersion: FormatVersion, Vocabulary: v}
+	for range 1 + r.IntN(12) {
+		var t Tree
+		var grow func(depth int) int
+		grow = func(depth int) int {
+			n := len(t.Left)
+			t.Left, t.Right = append(t.Left, -1), append(t.Right, -1)
+			t.Feature, t.Threshold = append(t.Feature, -2), append(t.Threshold, -2)
+			t.Value, t.Samples = append(t.Value, r.NormFloat64()*20), append(t.Samples, int64(1+r.IntN(1000)))
+			if depth == 0 || r.IntN(5) == 0 {
+				return n
+			}
+			feat := r.IntN(len(v.FeatureNames))
+			t.Feature[n] = feat
+			if strings.Contains(v.FeatureNames[feat], "=") {
+				t.Threshold[n] = 0.5
+			} else {
+				t.Threshold[n] = thresholds[r.IntN(len(thresholds))]
+			}
+			l := grow(depth - 1)
+			rt := grow(depth - 1)
+			t.Left[n], t.Right[n] = l, rt
+			return n
+		}
+		grow(1 + r.IntN(9))
+		f.Trees = append(f.Trees, t)
+	}
+	f.Metadata = Metadata{SklearnVersion: "1.2.1", Estimator: "RandomForestRegressor", NFeatures: len(v.FeatureNames), NTrees: len(f.Trees)}
+	return f, pool
+}
+
+// randomInputs draws rides: values from the pool and random ones,
+// categories the vocabulary knows, unknown ones, and absent keys.
+func randomInputs(r *rand.Rand, f *Forest, pool []float64, n int) []map[string]any {
+	var out []map[string]any
+	for range n {
+		m := map[string]any{}
+		for _, in := range f.Vocabulary.Inputs {
+			switch {
+			case r.IntN(8) == 0: // absent
+			case in.Kind == "numeric" && r.IntN(4) > 0:
+				m[in.Key] = pool[r.IntN(len(pool))]
+			case in.Kind == "numeric":
+				m[in.Key] = r.NormFloat64() * 100
+			default:
+				names := f.Vocabulary.FeatureNames
+				if name := names[r.IntN(len(names))]; strings.HasPrefix(name, in.Key+"=") && r.IntN(4) > 0 {
+					m[in.Key] = strings.TrimPrefix(name, in.Key+"=")
+				} else {
+					m[in.Key] = fmt.Sprintf("unseen_%d", r.IntN(5))
+				}
+			}
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// TestRandomForests generates packages for random forests into a temporary
+// module, builds and runs them, and compares every prediction bit for bit
+// with walk over the same JSON.
+func TestRandomForests(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds generated code")
+	}
+	const models, rides = 25, 400
+	dir := t.TempDir()
+	put := func(name, text string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put("go.mod", "module prop\n\ngo 1.26\n")
+	r := rand.New(rand.NewPCG(7, 11))
+	var main strings.Builder
+	main.WriteString("package main\n\nimport (\n\t\"encoding/json\"\n\t\"fmt\"\n\t\"math\"\n\t\"os\"\n")
+	var want [][]float64
+	var inputs [][]map[string]any
+	for i := range models {
+		forest, pool := randomForest(r)
+		data, err := json.Marshal(forest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, fmt.Sprintf("m%d.json", i))
+		put(filepath.Base(path), string(data))
+		files, err := generate(path, Config{Package: fmt.Sprintf("m%d", i), TreesPerFile: 3})
+		if err != nil {
+			t.Fatalf("model %d: %v", i, err)
+		}
+		if err := write(filepath.Join(dir, fmt.Sprintf("m%d", i)), files); err != nil {
+			t.Fatal(err)
+		}
+		in := randomInputs(r, forest, pool, rides)
+		inputs = append(inputs, in)
+		var w []float64
+		for _, m := range in {
+			w = append(w, walk(forest, m))
+		}
+		want = append(want, w)
+		fmt.Fprintf(&main, "\t\"prop/m%d\"\n", i)
+	}
+	main.WriteString(")\n\nfunc main() {\n\tvar in [][]map[string]any\n\tif err := json.NewDecoder(os.Stdin).Decode(&in); err != nil {\n\t\tpanic(err)\n\t}\n")
+	for i := range models {
+		fmt.Fprintf(&main, `	{
+		var batch []m%[1]d.Features
+		for _, m := range in[%[1]d] {
+			f, err := m%[1]d.FeaturesFromMap(m)
+			if err != nil {
+				panic(err)
+			}
+			batch = append(batch, f)
+			fmt.Println(math.Float64bits(m%[1]d.Predict(f)))
+		}
+		out := make([]float64, len(batch))
+		m%[1]d.PredictBatch(batch, out)
+		for _, p := range out {
+			fmt.Println(math.Float64bits(p))
+		}
+	}
+`, i)
+	}
+	main.WriteString("}\n")
+	put("main.go", main.String())
+	stdin, err := json.Marshal(inputs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("go", "run", ".")
+	cmd.Dir = dir
+	cmd.Stdin = strings.NewReader(string(stdin))
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go run: %v", err)
+	}
+	lines := strings.Fields(string(out))
+	if len(lines) != models*rides*2 {
+		t.Fatalf("got %d predictions, want %d", len(lines), models*rides*2)
+	}
+	for i := range models {
+		for k, mode := range []string{"Predict", "PredictBatch"} {
+			for j := range rides {
+				bits, _ := strconv.ParseUint(lines[(i*2+k)*rides+j], 10, 64)
+				if got := math.Float64frombits(bits); bits != math.Float64bits(want[i][j]) {
+					t.Fatalf("model %d ride %d %v: %s = %v, walker %v", i, j, inputs[i][j], mode, got, want[i][j])
+				}
+			}
+		}
+	}
+	t.Logf("%d random forests × %d rides: Predict and PredictBatch equal the walker bit for bit", models, rides)
+}

@@ -1,0 +1,3 @@
+package generated
+
+//go:generate go run ../gen -model ../model-export/artifacts/forest.json -out . -pkg generated

@@ -1,0 +1,119 @@
+package generated
+
+import (
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"testing"
+
+	"github.com/nyc-taxi/ridepred/internal/golden"
+)
+
+func mustRides(tb testing.TB) []golden.Ride {
+	tb.Helper()
+	rides, err := golden.Rides()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return rides
+}
+
+func mustEdges(tb testing.TB) []golden.Edge {
+	tb.Helper()
+	edges, err := golden.Edges()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return edges
+}
+
+func TestParityRides(t *testing.T) {
+	rides := mustRides(t)
+	in := make([]Features, len(rides))
+	for i, r := range rides {
+		in[i] = Features{PUDO: r.PUDO(), TripDistance: r.TripDistance}
+	}
+	batch := make([]float64, len(in))
+	PredictBatch(in, batch)
+	for i, r := range rides {
+		if got := Predict(in[i]); math.Float64bits(got) != math.Float64bits(r.Prediction) {
+			t.Fatalf("%s row %d %+v: Predict = %v, sklearn %v", r.Month, r.Row, in[i], got, r.Prediction)
+		}
+		if math.Float64bits(batch[i]) != math.Float64bits(r.Prediction) {
+			t.Fatalf("%s row %d %+v: PredictBatch = %v, sklearn %v", r.Month, r.Row, in[i], batch[i], r.Prediction)
+		}
+	}
+	t.Logf("%d rides equal sklearn bit for bit (Predict and PredictBatch)", len(rides))
+}
+
+func TestParityEdges(t *testing.T) {
+	predicted, refused := 0, 0
+	for i, e := range mustEdges(t) {
+		m := map[string]any{}
+		if e.PUDO != nil {
+			m["PU_DO"] = *e.PUDO
+		}
+		if e.TripDistance != nil {
+			m["trip_distance"] = *e.TripDistance
+		}
+		if e.Prediction == nil {
+			x, err := strconv.ParseFloat(e.TripDistanceRepr, 64)
+			if err != nil && !math.IsInf(x, 0) {
+				t.Fatalf("edge %d: bad repr %q", i, e.TripDistanceRepr)
+			}
+			m["trip_distance"] = x
+			if _, err := FeaturesFromMap(m); err == nil {
+				t.Errorf("edge %d (%s): FeaturesFromMap(%v) accepted what sklearn refused (%s)", i, e.Case, m, e.Refused)
+			}
+			refused++
+			continue
+		}
+		f, err := FeaturesFromMap(m)
+		if err != nil {
+			t.Fatalf("edge %d (%s): FeaturesFromMap(%v): %v", i, e.Case, m, err)
+		}
+		out := []float64{0}
+		PredictBatch([]Features{f}, out)
+		got := Predict(f)
+		if math.Float64bits(got) != math.Float64bits(*e.Prediction) || math.Float64bits(out[0]) != math.Float64bits(*e.Prediction) {
+			t.Fatalf("edge %d (%s) %+v: Predict = %v, PredictBatch = %v, sklearn %v", i, e.Case, f, got, out[0], *e.Prediction)
+		}
+		predicted++
+	}
+	t.Logf("%d edge cases equal sklearn bit for bit; %d refused as sklearn refuses them", predicted, refused)
+}
+
+// shuffledFeb is Feb 2022's rides in a fixed random order, so that branch
+// prediction cannot learn the file's order.
+func shuffledFeb(tb testing.TB) []Features {
+	var in []Features
+	for _, r := range mustRides(tb) {
+		if r.Month == "2022-02" {
+			in = append(in, Features{PUDO: r.PUDO(), TripDistance: r.TripDistance})
+		}
+	}
+	rand.New(rand.NewPCG(1, 2)).Shuffle(len(in), func(i, j int) { in[i], in[j] = in[j], in[i] })
+	return in
+}
+
+var sink float64
+
+func BenchmarkPredict(b *testing.B) {
+	in := shuffledFeb(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		sink += Predict(in[i%len(in)])
+	}
+}
+
+func BenchmarkPredictBatch(b *testing.B) {
+	in := shuffledFeb(b)
+	out := make([]float64, len(in))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		PredictBatch(in, out)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(in)), "ns/ride")
+}

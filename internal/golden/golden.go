@@ -1,0 +1,71 @@
+// Package golden reads sklearn's reference answers written by
+// model-export/golden.py (format in model-export/FORMAT.md).
+package golden
+
+import (
+	"bufio"
+	"compress/gzip"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+)
+
+// Ride is one real ride with sklearn's prediction.
+type Ride struct {
+	Month        string  `json:"month"`
+	Row          int     `json:"row"`
+	PULocationID int64   `json:"PULocationID"`
+	DOLocationID int64   `json:"DOLocationID"`
+	TripDistance float64 `json:"trip_distance"`
+	Prediction   float64 `json:"prediction"`
+}
+
+// PUDO is the ride's category as the original app builds it.
+func (r Ride) PUDO() string { return fmt.Sprintf("%d_%d", r.PULocationID, r.DOLocationID) }
+
+// Edge is one designed input. Absent keys are nil. Refused rows have no
+// prediction; their distance is in TripDistanceRepr as Python's repr.
+type Edge struct {
+	PUDO             *string  `json:"PU_DO"`
+	TripDistance     *float64 `json:"trip_distance"`
+	Case             string   `json:"case"`
+	Prediction       *float64 `json:"prediction"`
+	Refused          string   `json:"refused"`
+	TripDistanceRepr string   `json:"trip_distance_repr"`
+}
+
+// Dir is model-export/artifacts/golden in this repository.
+func Dir() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..", "model-export", "artifacts", "golden")
+}
+
+// Rides reads rides.jsonl.gz.
+func Rides() ([]Ride, error) { return read[Ride]("rides.jsonl.gz") }
+
+// Edges reads edges.jsonl.gz.
+func Edges() ([]Edge, error) { return read[Edge]("edges.jsonl.gz") }
+
+func read[T any](name string) ([]T, error) {
+	f, err := os.Open(filepath.Join(Dir(), name))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	gz, err := gzip.NewReader(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	var out []T
+	sc := bufio.NewScanner(gz)
+	for line := 1; sc.Scan(); line++ {
+		var v T
+		if err := json.Unmarshal(sc.Bytes(), &v); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", name, line, err)
+		}
+		out = append(out, v)
+	}
+	return out, sc.Err()
+}

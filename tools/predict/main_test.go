@@ -1,0 +1,72 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/nyc-taxi/ridepred/internal/golden"
+)
+
+func TestMixedLines(t *testing.T) {
+	in := strings.Join([]string{
+		`{"ride": {"PULocationID": 130, "DOLocationID": 205, "trip_distance": 3.66}, "ride_id": 123}`,
+		`not json`,
+		`{"ride": {"PULocationID": 130, "DOLocationID": 205, "trip_distance": -1}, "ride_id": "r-2"}`,
+		``,
+		`{"ride": {"PULocationID": "130", "DOLocationID": "205", "trip_distance": 3.66}, "ride_id": "r-4"}` + "\r",
+	}, "\n")
+	var out strings.Builder
+	if err := run(strings.NewReader(in), &out); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		`{"ride_id": 123, "prediction": 18.321633541366506}`,
+		`{"ride_id": null, "error": "not a JSON object: invalid JSON at byte 2: invalid character 'o' in literal null (expecting 'u')"}`,
+		`{"ride_id": "r-2", "error": "ride.trip_distance: -1 is negative"}`,
+		`{"ride_id": null, "error": "not a JSON object: invalid JSON at byte 0: unexpected end of JSON input"}`,
+		`{"ride_id": "r-4", "prediction": 18.321633541366506}`,
+	}
+	if got := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestGoldenRides sends every golden ride through the tool, more lines than
+// one block, and compares each prediction bit for bit.
+func TestGoldenRides(t *testing.T) {
+	rides, err := golden.Rides()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var in strings.Builder
+	for i, r := range rides {
+		fmt.Fprintf(&in, `{"ride": {"PULocationID": %d, "DOLocationID": %d, "trip_distance": %s}, "ride_id": %d}`+"\n",
+			r.PULocationID, r.DOLocationID, json.Number(fmt.Sprint(r.TripDistance)), i)
+	}
+	var out strings.Builder
+	if err := run(strings.NewReader(in.String()), &out); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(strings.NewReader(out.String()))
+	n := 0
+	for ; sc.Scan(); n++ {
+		var got struct {
+			RideID     int     `json:"ride_id"`
+			Prediction float64 `json:"prediction"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &got); err != nil {
+			t.Fatal(err)
+		}
+		if want := rides[n].Prediction; got.RideID != n || math.Float64bits(got.Prediction) != math.Float64bits(want) {
+			t.Fatalf("line %d: %s; want ride_id %d prediction %v", n, sc.Text(), n, want)
+		}
+	}
+	if n != len(rides) {
+		t.Fatalf("%d output lines for %d rides", n, len(rides))
+	}
+	t.Logf("%d rides through tools/predict equal sklearn bit for bit", n)
+}

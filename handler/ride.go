@@ -9,8 +9,13 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"io"
 	"strconv"
+	"sync"
 	"unicode/utf8"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/nyc-taxi/ridepred/generated"
 )
@@ -37,40 +42,168 @@ const maxPartitionKey = 256
 // exactly, as in Python; other keys are ignored. Errors name the field; when
 // ride_id itself is valid, the returned Ride carries it even with an error.
 func ParseRide(data []byte) (Ride, error) {
-	var event map[string]json.RawMessage
-	if err := json.Unmarshal(data, &event); err != nil {
+	p := parsers.Get().(*rideParser)
+	defer parsers.Put(p)
+	return p.parse(data)
+}
+
+// rideParser reads a ride event in one pass with a streaming decoder, so
+// that nothing but the ride id and the category is allocated; it is reused
+// through a pool.
+type rideParser struct {
+	buf    bytes.Buffer
+	dec    *jsontext.Decoder
+	name   []byte
+	pu, do []byte
+}
+
+var parsers = sync.Pool{New: func() any {
+	p := &rideParser{}
+	p.dec = jsontext.NewDecoder(&p.buf)
+	return p
+}}
+
+// rideFields is what one pass finds; errors are kept until the end so that
+// they are reported in a fixed order whatever the order of the keys.
+type rideFields struct {
+	id                   json.RawMessage
+	idErr                error
+	sawRide              bool
+	rideErr, puErr       error
+	doErr, distErr       error
+	sawPU, sawDO, sawDst bool
+	dist                 float64
+}
+
+func (p *rideParser) parse(data []byte) (Ride, error) {
+	p.buf.Reset()
+	p.buf.Write(data)
+	p.dec.Reset(&p.buf)
+	p.pu, p.do = p.pu[:0], p.do[:0]
+	var f rideFields
+	if err := p.object(func(name []byte) error {
+		switch string(name) {
+		case "ride_id":
+			raw, err := p.dec.ReadValue()
+			if err != nil {
+				return err
+			}
+			f.id, f.idErr = rideID(raw)
+		case "ride":
+			kind := p.dec.PeekKind()
+			f.sawRide = kind != 'n'
+			if kind != '{' {
+				if f.sawRide {
+					f.rideErr = errors.New("ride: must be a JSON object")
+				}
+				return p.dec.SkipValue()
+			}
+			return p.object(func(name []byte) error { return p.rideField(name, &f) })
+		default:
+			return p.dec.SkipValue()
+		}
+		return nil
+	}); err != nil {
 		return Ride{}, fmt.Errorf("not a JSON object: %w", jsonError(err))
 	}
-	id, err := rideID(event["ride_id"])
-	if err != nil {
-		return Ride{}, err
+	if _, err := p.dec.ReadToken(); err != io.EOF {
+		return Ride{}, errors.New("not a JSON object: data after the object")
+	}
+	if f.id == nil && f.idErr == nil {
+		f.idErr = errors.New("ride_id: missing")
+	}
+	if f.idErr != nil {
+		return Ride{}, f.idErr
 	}
 	// From here on errors keep the ride id, so that callers can say which
 	// ride was refused.
-	raw, ok := event["ride"]
-	if !ok || isNull(raw) {
-		return Ride{ID: id}, errors.New("ride: missing")
+	ride := Ride{ID: f.id}
+	switch {
+	case f.rideErr != nil:
+		return ride, f.rideErr
+	case !f.sawRide:
+		return ride, errors.New("ride: missing")
+	case f.puErr != nil:
+		return ride, f.puErr
+	case !f.sawPU:
+		return ride, errors.New("ride.PULocationID: missing")
+	case f.doErr != nil:
+		return ride, f.doErr
+	case !f.sawDO:
+		return ride, errors.New("ride.DOLocationID: missing")
+	case f.distErr != nil:
+		return ride, f.distErr
+	case !f.sawDst:
+		return ride, errors.New("ride.trip_distance: missing")
 	}
-	var ride map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &ride); err != nil {
-		return Ride{ID: id}, errors.New("ride: must be a JSON object")
-	}
-	pu, err := locationID(ride, "PULocationID")
-	if err != nil {
-		return Ride{ID: id}, err
-	}
-	do, err := locationID(ride, "DOLocationID")
-	if err != nil {
-		return Ride{ID: id}, err
-	}
-	dist, err := tripDistance(ride["trip_distance"])
-	if err != nil {
-		return Ride{ID: id}, err
-	}
-	return Ride{ID: id, Features: generated.Features{PUDO: pu + "_" + do, TripDistance: dist}}, nil
+	pudo := make([]byte, 0, len(p.pu)+1+len(p.do))
+	ride.Features = generated.Features{PUDO: string(append(append(append(pudo, p.pu...), '_'), p.do...)), TripDistance: f.dist}
+	return ride, nil
 }
 
-func rideID(raw json.RawMessage) (json.RawMessage, error) {
+// rideField reads one member of the ride object.
+func (p *rideParser) rideField(name []byte, f *rideFields) error {
+	var dst *[]byte
+	var errp *error
+	switch string(name) {
+	case "PULocationID":
+		dst, errp, f.sawPU = &p.pu, &f.puErr, true
+	case "DOLocationID":
+		dst, errp, f.sawDO = &p.do, &f.doErr, true
+	case "trip_distance":
+		raw, err := p.dec.ReadValue()
+		if err != nil {
+			return err
+		}
+		f.sawDst = !isNull(raw)
+		if f.sawDst {
+			f.dist, f.distErr = tripDistance(raw)
+		}
+		return nil
+	default:
+		return p.dec.SkipValue()
+	}
+	raw, err := p.dec.ReadValue()
+	if err != nil {
+		return err
+	}
+	if isNull(raw) {
+		*errp = fmt.Errorf("ride.%s: missing", name)
+		return nil
+	}
+	*dst, *errp = appendLocationID((*dst)[:0], raw, string(name))
+	return nil
+}
+
+// object reads a JSON object, calling member for each name with the
+// decoder positioned at its value; member must consume the value.
+func (p *rideParser) object(member func(name []byte) error) error {
+	if kind := p.dec.PeekKind(); kind != '{' {
+		if err := p.dec.SkipValue(); err != nil {
+			return err
+		}
+		return fmt.Errorf("got a JSON %s", kindName(kind))
+	}
+	if _, err := p.dec.ReadToken(); err != nil {
+		return err
+	}
+	for p.dec.PeekKind() != '}' {
+		raw, err := p.dec.ReadValue()
+		if err != nil {
+			return err
+		}
+		if p.name, err = jsontext.AppendUnquote(p.name[:0], raw); err != nil {
+			return err
+		}
+		if err := member(p.name); err != nil {
+			return err
+		}
+	}
+	_, err := p.dec.ReadToken()
+	return err
+}
+
+func rideID(raw jsontext.Value) (json.RawMessage, error) {
 	if raw == nil || isNull(raw) {
 		return nil, errors.New("ride_id: missing")
 	}
@@ -78,42 +211,36 @@ func rideID(raw json.RawMessage) (json.RawMessage, error) {
 	case '{', '[':
 		return nil, errors.New("ride_id: must be a string, number or boolean")
 	case '"':
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
+		s, err := jsontext.AppendUnquote(nil, raw)
+		if err != nil {
 			return nil, fmt.Errorf("ride_id: %w", jsonError(err))
 		}
-		if n := utf8.RuneCountInString(s); n == 0 || n > maxPartitionKey {
+		if n := utf8.RuneCount(s); n == 0 || n > maxPartitionKey {
 			return nil, fmt.Errorf("ride_id: a string ride_id must have 1 to %d characters (it is the partition key)", maxPartitionKey)
 		}
 	}
-	return raw, nil
+	return bytes.Clone(raw), nil
 }
 
-func locationID(ride map[string]json.RawMessage, field string) (string, error) {
-	raw, ok := ride[field]
-	if !ok || isNull(raw) {
-		return "", fmt.Errorf("ride.%s: missing", field)
-	}
-	text := string(raw)
+// appendLocationID appends the ID as Python's '%s' prints it.
+func appendLocationID(dst []byte, raw jsontext.Value, field string) ([]byte, error) {
 	if raw[0] == '"' {
-		if err := json.Unmarshal(raw, &text); err != nil {
-			return "", fmt.Errorf("ride.%s: %w", field, jsonError(err))
-		}
-		if !isDigits(text) {
-			return "", fmt.Errorf("ride.%s: the string %q is not a location ID (digits, no leading zeros)", field, text)
+		text, err := jsontext.AppendUnquote(dst, raw)
+		if err != nil || !isDigits(text[len(dst):]) {
+			return dst, fmt.Errorf("ride.%s: the string %s is not a location ID (digits, no leading zeros)", field, clip(string(raw)))
 		}
 		return text, nil
 	}
-	n, err := strconv.ParseInt(text, 10, 64)
+	n, err := strconv.ParseInt(string(raw), 10, 64)
 	if err != nil {
-		return "", fmt.Errorf("ride.%s: must be an integer or a string of digits, got %s", field, clip(text))
+		return dst, fmt.Errorf("ride.%s: must be an integer or a string of digits, got %s", field, clip(string(raw)))
 	}
-	return strconv.FormatInt(n, 10), nil
+	return strconv.AppendInt(dst, n, 10), nil
 }
 
 // isDigits accepts what Python's str() of a non-negative int prints.
-func isDigits(s string) bool {
-	if s == "" || len(s) > 18 || (len(s) > 1 && s[0] == '0') {
+func isDigits(s []byte) bool {
+	if len(s) == 0 || len(s) > 18 || (len(s) > 1 && s[0] == '0') {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
@@ -124,7 +251,7 @@ func isDigits(s string) bool {
 	return true
 }
 
-func tripDistance(raw json.RawMessage) (float64, error) {
+func tripDistance(raw jsontext.Value) (float64, error) {
 	if raw == nil || isNull(raw) {
 		return 0, errors.New("ride.trip_distance: missing")
 	}
@@ -143,7 +270,7 @@ func tripDistance(raw json.RawMessage) (float64, error) {
 	return x, nil
 }
 
-func isNull(raw json.RawMessage) bool { return bytes.Equal(raw, []byte("null")) }
+func isNull(raw []byte) bool { return bytes.Equal(raw, []byte("null")) }
 
 // clip keeps error messages short whatever the input.
 func clip(s string) string {
@@ -153,18 +280,37 @@ func clip(s string) string {
 	return s
 }
 
-// jsonError drops encoding/json's Go type names, which mean nothing to the
-// sender of a ride event.
+// jsonError says what was wrong with the JSON without the Go types that
+// the decoder names, which mean nothing to the sender of a ride event.
 func jsonError(err error) error {
-	var syn *json.SyntaxError
-	if errors.As(err, &syn) {
-		return fmt.Errorf("invalid JSON at byte %d: %s", syn.Offset, syn.Error())
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return errors.New("unexpected end of input")
 	}
-	var typ *json.UnmarshalTypeError
-	if errors.As(err, &typ) {
-		return fmt.Errorf("got a JSON %s", typ.Value)
+	var syn *jsontext.SyntacticError
+	if errors.As(err, &syn) {
+		return fmt.Errorf("invalid JSON at byte %d: %v", syn.ByteOffset, syn.Err)
+	}
+	var sem *jsonv2.SemanticError
+	if errors.As(err, &sem) && sem.JSONKind != 0 {
+		return fmt.Errorf("got a JSON %s", kindName(sem.JSONKind))
 	}
 	return err
+}
+
+func kindName(k jsontext.Kind) string {
+	switch k {
+	case '"':
+		return "string"
+	case '0':
+		return "number"
+	case '[':
+		return "array"
+	case 't', 'f':
+		return "boolean"
+	case 'n':
+		return "null"
+	}
+	return "object"
 }
 
 // PartitionKey is the ride id as text, as Python's str(ride_id) gives it for

@@ -1,0 +1,230 @@
+package handler
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+	jsonv2 "github.com/go-json-experiment/json"
+
+	"github.com/nyc-taxi/ridepred/generated"
+)
+
+// Config is the handler's settings; main reads them from the environment.
+type Config struct {
+	PredictionsStream string // PREDICTIONS_STREAM_NAME, default ride_prediction
+	DLQStream         string // DLQ_STREAM_NAME, default ride_events_dlq
+	TestRun           bool   // TEST_RUN=True: predict, write nothing, answer the predictions
+	Retry             Retry
+	Logger            *slog.Logger
+	// BeforePredict, when set, sees each valid ride of a Kinesis batch before
+	// it is predicted. main uses it only for a test-only crash trigger.
+	BeforePredict func(Ride)
+}
+
+// ModelVersion names the compiled model in every prediction: its MLflow run
+// id when known, else the start of its forest JSON's sha256.
+func ModelVersion() string {
+	if generated.RunID != "" {
+		return generated.RunID
+	}
+	return "sha256:" + generated.ModelSHA256[:16]
+}
+
+// CheckRunID refuses to start when RUN_ID asks for another model than the
+// one compiled in: this binary can serve no other.
+func CheckRunID(runID string) error {
+	if runID == "" || runID == generated.RunID {
+		return nil
+	}
+	carried := "run id " + generated.RunID
+	if generated.RunID == "" {
+		carried = "no MLflow run id"
+	}
+	return fmt.Errorf("RUN_ID is %s, but this binary carries model %s (%s, forest sha256 %s); rebuild with that model or unset RUN_ID",
+		runID, ModelVersion(), carried, generated.ModelSHA256)
+}
+
+// Handler is the Lambda function. It implements lambda.Handler and decodes
+// the payload itself.
+type Handler struct {
+	out     Publisher
+	cfg     Config
+	version string
+}
+
+var _ lambda.Handler = (*Handler)(nil)
+
+// New returns a handler that writes through out.
+func New(out Publisher, cfg Config) *Handler {
+	if cfg.PredictionsStream == "" {
+		cfg.PredictionsStream = "ride_prediction"
+	}
+	if cfg.DLQStream == "" {
+		cfg.DLQStream = "ride_events_dlq"
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Retry == (Retry{}) {
+		cfg.Retry = DefaultRetry
+	}
+	return &Handler{out: out, cfg: cfg, version: ModelVersion()}
+}
+
+// invocation is either a Kinesis event (Records) or, as the original app's
+// first test, one ride event.
+type invocation struct {
+	Records []kinesisRecord `json:"Records"`
+}
+
+// kinesisRecord is the part of events.KinesisEventRecord the handler reads.
+// Decoding the whole type costs a third of the handler's time (its
+// timestamp has its own decoder), so the rest is skipped.
+type kinesisRecord struct {
+	EventID string `json:"eventID"`
+	Kinesis struct {
+		Data           []byte `json:"data"`
+		PartitionKey   string `json:"partitionKey"`
+		SequenceNumber string `json:"sequenceNumber"`
+	} `json:"kinesis"`
+}
+
+// Invoke handles one invocation.
+func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	var in invocation
+	if err := jsonv2.Unmarshal(payload, &in); err != nil {
+		return nil, fmt.Errorf("invalid event: %w", jsonError(err))
+	}
+	if in.Records == nil {
+		return h.direct(payload)
+	}
+	res := h.kinesis(ctx, in.Records)
+	return json.Marshal(res)
+}
+
+// direct answers a single ride event as the original app's first version
+// did, writing nothing.
+func (h *Handler) direct(payload []byte) ([]byte, error) {
+	ride, err := ParseRide(payload)
+	if err != nil {
+		return nil, fmt.Errorf("invalid ride event: %w", err)
+	}
+	b := AppendFloat([]byte(`{"ride_duration": `), generated.Predict(ride.Features))
+	b = append(append(append(b, `, "ride_id": `...), ride.ID...), '}')
+	return b, nil
+}
+
+// Response is the answer to a Kinesis event: the records Lambda must send
+// again, and with TEST_RUN the predictions and dead letters that were not
+// written.
+type Response struct {
+	events.KinesisEventResponse
+	Predictions []json.RawMessage `json:"predictions,omitempty"`
+	DeadLetters []json.RawMessage `json:"dead_letters,omitempty"`
+}
+
+// deadLetter is what the dead-letter stream gets for an invalid record.
+type deadLetter struct {
+	Error          string `json:"error"`
+	Data           []byte `json:"data"` // base64, as encoding/json writes []byte
+	PartitionKey   string `json:"partition_key"`
+	SequenceNumber string `json:"sequence_number"`
+	EventID        string `json:"event_id"`
+}
+
+func (h *Handler) kinesis(ctx context.Context, records []kinesisRecord) Response {
+	start := time.Now()
+	log := h.cfg.Logger
+	rides := make([]Ride, 0, len(records))
+	seqs := make([]string, 0, len(records))
+	var dead []entry
+	for _, r := range records {
+		ride, err := ParseRide(r.Kinesis.Data)
+		if err != nil {
+			log.Warn("invalid record", "sequence_number", r.Kinesis.SequenceNumber, "event_id", r.EventID, "error", err.Error())
+			dead = append(dead, deadLetterEntry(r, err))
+			continue
+		}
+		if h.cfg.BeforePredict != nil {
+			h.cfg.BeforePredict(ride)
+		}
+		rides = append(rides, ride)
+		seqs = append(seqs, r.Kinesis.SequenceNumber)
+	}
+	features := make([]generated.Features, len(rides))
+	for i, r := range rides {
+		features[i] = r.Features
+	}
+	preds := make([]float64, len(rides))
+	generated.PredictBatch(features, preds)
+	out := make([]entry, len(rides))
+	for i, r := range rides {
+		out[i] = entry{data: h.prediction(r.ID, preds[i], seqs[i]), key: r.PartitionKey(), seq: seqs[i]}
+	}
+
+	res := Response{KinesisEventResponse: events.KinesisEventResponse{BatchItemFailures: []events.KinesisBatchItemFailure{}}}
+	if h.cfg.TestRun {
+		for _, e := range out {
+			res.Predictions = append(res.Predictions, e.data)
+		}
+		for _, e := range dead {
+			res.DeadLetters = append(res.DeadLetters, e.data)
+		}
+		log.Info("batch", "records", len(records), "predicted", len(out), "dead_lettered", 0, "invalid", len(dead),
+			"test_run", true, "duration_ms", msSince(start))
+		return res
+	}
+
+	failedOut, resentOut := publish(ctx, h.out, h.cfg.PredictionsStream, out, h.cfg.Retry)
+	failedDead, resentDead := publish(ctx, h.out, h.cfg.DLQStream, dead, h.cfg.Retry)
+	failed := map[string]bool{}
+	for _, f := range append(failedOut, failedDead...) {
+		log.Error("record not written", "sequence_number", f.seq, "error", f.err.Error())
+		failed[f.seq] = true
+	}
+	for _, r := range records {
+		if seq := r.Kinesis.SequenceNumber; failed[seq] {
+			res.BatchItemFailures = append(res.BatchItemFailures, events.KinesisBatchItemFailure{ItemIdentifier: seq})
+			delete(failed, seq)
+		}
+	}
+	log.Info("batch", "records", len(records), "predicted", len(out)-len(failedOut), "dead_lettered", len(dead)-len(failedDead),
+		"retried", resentOut+resentDead, "failed", len(res.BatchItemFailures), "duration_ms", msSince(start))
+	return res
+}
+
+// prediction encodes one output record, in the original app's keys plus
+// where it came from.
+func (h *Handler) prediction(id json.RawMessage, pred float64, seq string) []byte {
+	b := make([]byte, 0, 64+len(id)+len(h.version)+len(seq))
+	b = append(append(b, `{"ride_id": `...), id...)
+	b = AppendFloat(append(b, `, "prediction": `...), pred)
+	b = append(append(append(b, `, "model_version": "`...), h.version...), `", "source_sequence_number": "`...)
+	return append(append(b, seq...), `"}`...)
+}
+
+func deadLetterEntry(r kinesisRecord, reason error) entry {
+	data, err := json.Marshal(deadLetter{
+		Error: reason.Error(), Data: r.Kinesis.Data, PartitionKey: r.Kinesis.PartitionKey,
+		SequenceNumber: r.Kinesis.SequenceNumber, EventID: r.EventID,
+	})
+	if err != nil { // cannot happen for strings and bytes; keep the record anyway
+		data = []byte(`{"error": "unencodable dead letter"}`)
+	}
+	key := r.Kinesis.PartitionKey
+	if key == "" {
+		key = r.Kinesis.SequenceNumber
+	}
+	if key == "" {
+		key = "dead-letter"
+	}
+	return entry{data: data, key: key, seq: r.Kinesis.SequenceNumber}
+}
+
+func msSince(t time.Time) float64 { return float64(time.Since(t).Microseconds()) / 1000 }
+

@@ -1,0 +1,362 @@
+package handler
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+	"github.com/aws/smithy-go"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/nyc-taxi/ridepred/generated"
+)
+
+// fakeKinesis records what is written; entryErr and callErr inject faults.
+type fakeKinesis struct {
+	mu       sync.Mutex
+	calls    []int // records per call
+	written  map[string][]string
+	attempts map[string]int // sends per record data
+	// entryErr returns an error code for one entry on its nth send (1-based), or "".
+	entryErr func(stream, data string, n int) string
+	callErr  func(stream string) error
+}
+
+func newFake() *fakeKinesis {
+	return &fakeKinesis{written: map[string][]string{}, attempts: map[string]int{}}
+}
+
+func (f *fakeKinesis) PutRecords(ctx context.Context, in *kinesis.PutRecordsInput, _ ...func(*kinesis.Options)) (*kinesis.PutRecordsOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	stream := aws.ToString(in.StreamName)
+	f.calls = append(f.calls, len(in.Records))
+	if f.callErr != nil {
+		if err := f.callErr(stream); err != nil {
+			return nil, err
+		}
+	}
+	out := &kinesis.PutRecordsOutput{}
+	for _, r := range in.Records {
+		data := string(r.Data)
+		f.attempts[data]++
+		if f.entryErr != nil {
+			if code := f.entryErr(stream, data, f.attempts[data]); code != "" {
+				out.Records = append(out.Records, types.PutRecordsResultEntry{ErrorCode: aws.String(code), ErrorMessage: aws.String("injected")})
+				out.FailedRecordCount = aws.Int32(aws.ToInt32(out.FailedRecordCount) + 1)
+				continue
+			}
+		}
+		f.written[stream] = append(f.written[stream], data)
+		out.Records = append(out.Records, types.PutRecordsResultEntry{SequenceNumber: aws.String("1"), ShardId: aws.String("shardId-0")})
+	}
+	return out, nil
+}
+
+var fastRetry = Retry{Base: time.Millisecond, Max: 4 * time.Millisecond, Margin: time.Millisecond, Rounds: 20}
+
+func rideEvent(id int, pu, do int, dist float64) []byte {
+	return fmt.Appendf(nil, `{"ride": {"PULocationID": %d, "DOLocationID": %d, "trip_distance": %v}, "ride_id": %d}`, pu, do, dist, id)
+}
+
+// kinesisEvent wraps payloads as Lambda delivers them; sequence numbers are "seq-<i>".
+func kinesisEvent(t testing.TB, payloads ...[]byte) []byte {
+	t.Helper()
+	var ev events.KinesisEvent
+	for i, p := range payloads {
+		ev.Records = append(ev.Records, events.KinesisEventRecord{
+			EventID: fmt.Sprintf("shardId-000000000000:seq-%d", i), EventSource: "aws:kinesis",
+			Kinesis: events.KinesisRecord{Data: p, PartitionKey: fmt.Sprint(i), SequenceNumber: fmt.Sprintf("seq-%d", i)},
+		})
+	}
+	b, err := json.Marshal(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func invoke(t *testing.T, h *Handler, payload []byte) Response {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	b, err := h.Invoke(ctx, payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res Response
+	if err := json.Unmarshal(b, &res); err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func failures(seqs ...string) []events.KinesisBatchItemFailure {
+	out := []events.KinesisBatchItemFailure{}
+	for _, s := range seqs {
+		out = append(out, events.KinesisBatchItemFailure{ItemIdentifier: s})
+	}
+	return out
+}
+
+func rides(n int) [][]byte {
+	var out [][]byte
+	for i := range n {
+		out = append(out, rideEvent(i, 130+i%5, 205, 3.66+float64(i%7)))
+	}
+	return out
+}
+
+func TestPredictionsWrittenInChunksOf500(t *testing.T) {
+	fake := newFake()
+	h := New(fake, Config{Retry: fastRetry})
+	res := invoke(t, h, kinesisEvent(t, rides(1201)...))
+	if len(res.BatchItemFailures) != 0 {
+		t.Fatalf("failures: %v", res.BatchItemFailures)
+	}
+	if diff := cmp.Diff([]int{500, 500, 201}, fake.calls); diff != "" {
+		t.Errorf("records per call (-want +got):\n%s", diff)
+	}
+	got := fake.written["ride_prediction"]
+	if len(got) != 1201 {
+		t.Fatalf("%d predictions written, want 1201", len(got))
+	}
+	var first struct {
+		RideID       json.RawMessage `json:"ride_id"`
+		Prediction   float64         `json:"prediction"`
+		ModelVersion string          `json:"model_version"`
+		Source       string          `json:"source_sequence_number"`
+	}
+	if err := json.Unmarshal([]byte(got[0]), &first); err != nil {
+		t.Fatal(err)
+	}
+	want := generated.Predict(generated.Features{PUDO: "130_205", TripDistance: 3.66})
+	if string(first.RideID) != "0" || first.Prediction != want || first.ModelVersion != ModelVersion() || first.Source != "seq-0" {
+		t.Errorf("first prediction = %s", got[0])
+	}
+}
+
+func TestChunkAt5MiB(t *testing.T) {
+	big := strings.Repeat("x", 300<<10)
+	var entries []entry
+	for i := range 40 {
+		entries = append(entries, entry{data: []byte(big), key: fmt.Sprint(i), seq: fmt.Sprint(i)})
+	}
+	fake := newFake()
+	failed, _ := publish(context.Background(), fake, "s", entries, fastRetry)
+	if len(failed) != 0 {
+		t.Fatal(failed)
+	}
+	// 17 records of 300 KiB and a short key stay under 5 MiB; 18 do not.
+	if diff := cmp.Diff([]int{17, 17, 6}, fake.calls); diff != "" {
+		t.Errorf("records per call (-want +got):\n%s", diff)
+	}
+}
+
+func TestPartialFailuresRetriedUntilWritten(t *testing.T) {
+	fake := newFake()
+	fake.entryErr = func(_, data string, n int) string {
+		if strings.Contains(data, `"ride_id": 3,`) && n <= 3 {
+			return "ProvisionedThroughputExceededException"
+		}
+		if strings.Contains(data, `"ride_id": 7,`) && n == 1 {
+			return "InternalFailure"
+		}
+		return ""
+	}
+	h := New(fake, Config{Retry: fastRetry})
+	res := invoke(t, h, kinesisEvent(t, rides(10)...))
+	if len(res.BatchItemFailures) != 0 {
+		t.Fatalf("failures: %v", res.BatchItemFailures)
+	}
+	if n := len(fake.written["ride_prediction"]); n != 10 {
+		t.Fatalf("%d written, want 10", n)
+	}
+	// One call for all, then ride 3 and 7, then ride 3 twice more.
+	if diff := cmp.Diff([]int{10, 2, 1, 1}, fake.calls); diff != "" {
+		t.Errorf("records per call (-want +got):\n%s", diff)
+	}
+}
+
+func TestRetriesExhausted(t *testing.T) {
+	fake := newFake()
+	fake.entryErr = func(_, data string, _ int) string {
+		if strings.Contains(data, `"ride_id": 2,`) || strings.Contains(data, `"ride_id": 5,`) {
+			return "ProvisionedThroughputExceededException"
+		}
+		return ""
+	}
+	h := New(fake, Config{Retry: Retry{Base: time.Millisecond, Max: time.Millisecond, Rounds: 4}})
+	res := invoke(t, h, kinesisEvent(t, rides(8)...))
+	if diff := cmp.Diff(failures("seq-2", "seq-5"), res.BatchItemFailures); diff != "" {
+		t.Errorf("batch item failures (-want +got):\n%s", diff)
+	}
+	if n := len(fake.written["ride_prediction"]); n != 6 {
+		t.Errorf("%d written, want 6", n)
+	}
+}
+
+func TestRetriesStopBeforeTheDeadline(t *testing.T) {
+	fake := newFake()
+	fake.entryErr = func(string, string, int) string { return "InternalFailure" }
+	h := New(fake, Config{Retry: Retry{Base: 20 * time.Millisecond, Max: 40 * time.Millisecond, Margin: 50 * time.Millisecond, Rounds: 1000}})
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	b, err := h.Invoke(ctx, kinesisEvent(t, rides(3)...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if elapsed := time.Since(start); elapsed > 300*time.Millisecond {
+		t.Errorf("handler ran %v, past the invocation's deadline", elapsed)
+	}
+	var res Response
+	json.Unmarshal(b, &res)
+	if diff := cmp.Diff(failures("seq-0", "seq-1", "seq-2"), res.BatchItemFailures); diff != "" {
+		t.Errorf("batch item failures (-want +got):\n%s", diff)
+	}
+}
+
+func TestWholeCallFailure(t *testing.T) {
+	fake := newFake()
+	fake.callErr = func(stream string) error {
+		if stream == "ride_prediction" {
+			return &smithy.GenericAPIError{Code: "ResourceNotFoundException", Message: "Stream ride_prediction not found"}
+		}
+		return nil
+	}
+	h := New(fake, Config{Retry: fastRetry})
+	res := invoke(t, h, kinesisEvent(t, rides(3)...))
+	if diff := cmp.Diff(failures("seq-0", "seq-1", "seq-2"), res.BatchItemFailures); diff != "" {
+		t.Errorf("batch item failures (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]int{3}, fake.calls); diff != "" {
+		t.Errorf("a permanent error was retried (-want +got):\n%s", diff)
+	}
+}
+
+func TestThrottledCallRetried(t *testing.T) {
+	fake := newFake()
+	calls := 0
+	fake.callErr = func(string) error {
+		calls++
+		if calls <= 2 {
+			return &smithy.GenericAPIError{Code: "ProvisionedThroughputExceededException", Message: "slow down"}
+		}
+		return nil
+	}
+	h := New(fake, Config{Retry: fastRetry})
+	res := invoke(t, h, kinesisEvent(t, rides(4)...))
+	if len(res.BatchItemFailures) != 0 || len(fake.written["ride_prediction"]) != 4 {
+		t.Fatalf("failures %v, written %d", res.BatchItemFailures, len(fake.written["ride_prediction"]))
+	}
+}
+
+func TestInvalidRecordsDeadLettered(t *testing.T) {
+	payloads := rides(4)
+	payloads = append(payloads,
+		[]byte(`not json`),
+		[]byte(`{"ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": -3}, "ride_id": 9}`),
+		[]byte(`{"ride_id": 10}`),
+	)
+	fake := newFake()
+	h := New(fake, Config{Retry: fastRetry})
+	res := invoke(t, h, kinesisEvent(t, payloads...))
+	if len(res.BatchItemFailures) != 0 {
+		t.Fatalf("failures: %v", res.BatchItemFailures)
+	}
+	if n := len(fake.written["ride_prediction"]); n != 4 {
+		t.Errorf("%d predictions, want 4", n)
+	}
+	var got []deadLetter
+	for _, d := range fake.written["ride_events_dlq"] {
+		var dl deadLetter
+		if err := json.Unmarshal([]byte(d), &dl); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, dl)
+	}
+	want := []deadLetter{
+		{Error: "not a JSON object: invalid JSON at byte 1: invalid character 'o' in literal null (expecting 'u')", Data: payloads[4], PartitionKey: "4", SequenceNumber: "seq-4", EventID: "shardId-000000000000:seq-4"},
+		{Error: "ride.trip_distance: -3 is negative", Data: payloads[5], PartitionKey: "5", SequenceNumber: "seq-5", EventID: "shardId-000000000000:seq-5"},
+		{Error: "ride: missing", Data: payloads[6], PartitionKey: "6", SequenceNumber: "seq-6", EventID: "shardId-000000000000:seq-6"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("dead letters (-want +got):\n%s", diff)
+	}
+}
+
+func TestDeadLetterWriteFailure(t *testing.T) {
+	fake := newFake()
+	fake.callErr = func(stream string) error {
+		if stream == "ride_events_dlq" {
+			return &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "no"}
+		}
+		return nil
+	}
+	h := New(fake, Config{Retry: fastRetry})
+	res := invoke(t, h, kinesisEvent(t, append(rides(2), []byte(`{}`))...))
+	if diff := cmp.Diff(failures("seq-2"), res.BatchItemFailures); diff != "" {
+		t.Errorf("batch item failures (-want +got):\n%s", diff)
+	}
+}
+
+func TestDirectInvocation(t *testing.T) {
+	fake := newFake()
+	h := New(fake, Config{})
+	b, err := h.Invoke(context.Background(), []byte(`{"ride": {"PULocationID": 130, "DOLocationID": 205, "trip_distance": 3.66}, "ride_id": 123}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"ride_duration": 18.321633541366506, "ride_id": 123}`; string(b) != want {
+		t.Errorf("got %s, want %s", b, want)
+	}
+	if _, err := h.Invoke(context.Background(), []byte(`{"ride": {"PULocationID": 130}, "ride_id": 123}`)); err == nil ||
+		!strings.Contains(err.Error(), "invalid ride event: ride.DOLocationID: missing") {
+		t.Errorf("invalid direct event: err = %v", err)
+	}
+	if _, err := h.Invoke(context.Background(), []byte(`[`)); err == nil || !strings.Contains(err.Error(), "invalid event") {
+		t.Errorf("malformed payload: err = %v", err)
+	}
+	if len(fake.calls) != 0 {
+		t.Errorf("direct invocations wrote %d times", len(fake.calls))
+	}
+}
+
+func TestTestRunWritesNothing(t *testing.T) {
+	fake := newFake()
+	h := New(fake, Config{TestRun: true})
+	res := invoke(t, h, kinesisEvent(t, rideEvent(123, 130, 205, 3.66), []byte(`{}`)))
+	if len(fake.calls) != 0 {
+		t.Fatalf("TEST_RUN wrote %d times", len(fake.calls))
+	}
+	if len(res.Predictions) != 1 || len(res.DeadLetters) != 1 {
+		t.Fatalf("response: %+v", res)
+	}
+	// The response is re-encoded compactly; the written record has spaces.
+	want := `{"ride_id":123,"prediction":18.321633541366506,"model_version":"` + ModelVersion() + `","source_sequence_number":"seq-0"}`
+	if string(res.Predictions[0]) != want {
+		t.Errorf("prediction %s, want %s", res.Predictions[0], want)
+	}
+}
+
+func TestCheckRunID(t *testing.T) {
+	if err := CheckRunID(""); err != nil {
+		t.Errorf("unset RUN_ID: %v", err)
+	}
+	if err := CheckRunID(generated.RunID); err != nil {
+		t.Errorf("matching RUN_ID: %v", err)
+	}
+	err := CheckRunID("def558fd38f44d8e9c4fc632668d3a47")
+	if err == nil || !strings.Contains(err.Error(), "this binary carries model "+ModelVersion()) {
+		t.Errorf("mismatched RUN_ID: err = %v", err)
+	}
+}

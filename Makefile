@@ -44,12 +44,12 @@ check-model:
 test-python: deps
 	$(PY) -m pytest -q -p no:cacheprovider model-export/tests
 
-test-go: deps
+test-go: deps package rie
 	$(GO) vet ./...
-	$(GO) test ./...
+	RIE=$(CURDIR)/$(BUILD)/aws-lambda-rie BOOTSTRAP=$(CURDIR)/$(BUILD)/bootstrap $(GO) test ./...
 
 ## test: every test.
-test: check-model check-generated test-python test-go
+test: check-model check-generated check-arm64 test-python test-go
 
 .PHONY: generate check-generated
 ## generate: recompile the shipped forest into generated/ (go generate).
@@ -66,3 +66,27 @@ check-generated:
 		cmp -s $$f generated/$$(basename $$f) || { echo "check-generated: generated/$$(basename $$f) is stale; run make generate"; exit 1; }; \
 	done
 	@echo "check-generated: generated/ is up to date"
+
+GOARCH ?= amd64
+.PHONY: bootstrap package rie
+## bootstrap: the Lambda binary for provided.al2023 (GOARCH=arm64 for Graviton).
+bootstrap:
+	@mkdir -p $(BUILD)
+	CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH) $(GO) build -tags lambda.norpc -trimpath -ldflags '-s -w' \
+		-o $(BUILD)/bootstrap ./handler/cmd/bootstrap
+
+## package: build/function.zip with bootstrap at its root.
+package: bootstrap
+	rm -f $(BUILD)/function.zip
+	cd $(BUILD) && $(PY) -m zipfile -c function.zip bootstrap
+	@ls -l $(BUILD)/bootstrap $(BUILD)/function.zip
+
+## rie: the Lambda Runtime Interface Emulator pinned in go.mod.
+rie:
+	@mkdir -p $(BUILD)
+	$(GO) build -o $(BUILD)/aws-lambda-rie github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie
+
+.PHONY: check-arm64
+## check-arm64: the Lambda binary also builds for arm64 (Graviton).
+check-arm64:
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -ldflags '-s -w' -o /dev/null ./handler/cmd/bootstrap

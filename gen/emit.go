@@ -171,7 +171,7 @@ func (e *emitter) model(pkg string) *jen.File {
 			continue
 		}
 		f.Comment(fmt.Sprintf("cuts%s are the %d thresholds on %q, rounded down to float32.", in.Field, len(in.Cuts), in.Key))
-		f.Var().Id("cuts"+in.Field).Op("=").Index(jen.Lit(len(in.Cuts))).Float32().ValuesFunc(func(g *jen.Group) {
+		f.Var().Id("cuts" + in.Field).Op("=").Index(jen.Lit(len(in.Cuts))).Float32().ValuesFunc(func(g *jen.Group) {
 			for _, c := range in.Cuts {
 				g.Lit(float64(c)) // exact: every float32 is a float64
 			}

@@ -227,4 +227,3 @@ func deadLetterEntry(r kinesisRecord, reason error) entry {
 }
 
 func msSince(t time.Time) float64 { return float64(time.Since(t).Microseconds()) / 1000 }
-

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nyc-taxi/ridepred/internal/lambdatest"
+)
+
+// The original app's events (../shared/reference/python-streaming-app.md).
+const (
+	directEvent  = `{"ride": {"PULocationID": 130, "DOLocationID": 205, "trip_distance": 3.66}, "ride_id": 123}`
+	kinesisEvent = `{"Records": [{"kinesis": {"kinesisSchemaVersion": "1.0", "partitionKey": "1",
+		"sequenceNumber": "49639854210870046278837730620094743524175848591505489922",
+		"data": "ewogICJyaWRlIjogewogICAgIlBVTG9jYXRpb25JRCI6IDEzMCwKICAgICJET0xvY2F0aW9uSUQiOiAyMDUsCiAgICAidHJpcF9kaXN0YW5jZSI6IDMuNjYKICB9LAogICJyaWRlX2lkIjogMTIzCn0K",
+		"approximateArrivalTimestamp": 1681552724.5},
+		"eventSource": "aws:kinesis", "eventVersion": "1.0",
+		"eventID": "shardId-000000000000:49639854210870046278837730620094743524175848591505489922",
+		"eventName": "aws:kinesis:record", "invokeIdentityArn": "arn:aws:iam::938316853267:role/lambda-kinesis-role",
+		"awsRegion": "us-east-1", "eventSourceARN": "arn:aws:kinesis:us-east-1:938316853267:stream/ride_events"}]}`
+)
+
+// binaries are build/bootstrap and the emulator, built by `make bootstrap
+// rie` (make test does it and sets these variables).
+func binaries(t *testing.T) (rie, bootstrap string) {
+	t.Helper()
+	rie, bootstrap = os.Getenv("RIE"), os.Getenv("BOOTSTRAP")
+	if rie == "" || bootstrap == "" {
+		t.Skip("RIE and BOOTSTRAP are not set; run through make test")
+	}
+	return rie, bootstrap
+}
+
+func startEmulator(t *testing.T, env ...string) (*lambdatest.Emulator, *bytes.Buffer) {
+	t.Helper()
+	rie, bootstrap := binaries(t)
+	var logs bytes.Buffer
+	env = append(env, "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test")
+	e, err := lambdatest.Start(rie, bootstrap, env, &logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(e.Stop)
+	return e, &logs
+}
+
+func invoke(t *testing.T, e *lambdatest.Emulator, payload string) (int, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	status, body, err := e.Invoke(ctx, []byte(payload))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return status, string(body)
+}
+
+func TestOriginalEventsUnderEmulator(t *testing.T) {
+	e, logs := startEmulator(t, "TEST_RUN=True", "PREDICTIONS_STREAM_NAME=ride_prediction")
+
+	status, body := invoke(t, e, kinesisEvent)
+	var res struct {
+		BatchItemFailures []any `json:"batchItemFailures"`
+		Predictions       []struct {
+			RideID     json.RawMessage `json:"ride_id"`
+			Prediction float64         `json:"prediction"`
+		} `json:"predictions"`
+	}
+	if err := json.Unmarshal([]byte(body), &res); err != nil || status != 200 {
+		t.Fatalf("Kinesis event: %d %s (%v)\n%s", status, body, err, logs)
+	}
+	if len(res.Predictions) != 1 || string(res.Predictions[0].RideID) != "123" ||
+		res.Predictions[0].Prediction != 18.321633541366506 || len(res.BatchItemFailures) != 0 {
+		t.Fatalf("Kinesis event answered %s", body)
+	}
+
+	status, body = invoke(t, e, directEvent)
+	if want := `{"ride_duration": 18.321633541366506, "ride_id": 123}`; status != 200 || body != want {
+		t.Fatalf("direct event answered %d %s, want %s", status, body, want)
+	}
+
+	status, body = invoke(t, e, `{"ride": {"PULocationID": 130}, "ride_id": 123}`)
+	if !strings.Contains(body, "invalid ride event: ride.DOLocationID: missing") {
+		t.Fatalf("invalid direct event answered %d %s", status, body)
+	}
+}
+
+func TestRunIDMismatchStopsStartUnderEmulator(t *testing.T) {
+	e, logs := startEmulator(t, "RUN_ID=def558fd38f44d8e9c4fc632668d3a47")
+	_, body := invoke(t, e, directEvent)
+	if strings.Contains(body, "ride_duration") {
+		t.Fatalf("a function with the wrong RUN_ID answered %s", body)
+	}
+	if !strings.Contains(logs.String(), "this binary carries model") {
+		t.Fatalf("logs do not say which model the binary carries:\n%s", logs)
+	}
+}

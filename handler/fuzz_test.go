@@ -1,0 +1,45 @@
+package handler
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"testing"
+
+	"github.com/nyc-taxi/ridepred/generated"
+)
+
+// FuzzRecord: any record bytes give a prediction or an error, never a panic,
+// and through the handler every record ends as a prediction or a dead letter.
+// The seed corpus is in testdata/fuzz/FuzzRecord and runs with go test.
+func FuzzRecord(f *testing.F) {
+	f.Add([]byte(`{"ride": {"PULocationID": 130, "DOLocationID": 205, "trip_distance": 3.66}, "ride_id": 123}`))
+	f.Add([]byte(`{"ride": {"PULocationID": "7", "DOLocationID": 7, "trip_distance": 0}, "ride_id": "x"}`))
+	f.Add([]byte(`{"ride": null, "ride_id": [1]}`))
+	h := New(nopKinesis{}, Config{TestRun: true})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ride, err := ParseRide(data)
+		if err == nil {
+			if err := ride.Features.Validate(); err != nil {
+				t.Fatalf("ParseRide accepted invalid features %+v: %v", ride.Features, err)
+			}
+			if p := generated.Predict(ride.Features); math.IsNaN(p) || math.IsInf(p, 0) {
+				t.Fatalf("prediction %v for %q", p, data)
+			}
+			if !json.Valid(ride.ID) {
+				t.Fatalf("ride id %q is not JSON", ride.ID)
+			}
+		}
+		b, err := h.Invoke(context.Background(), kinesisEvent(t, data))
+		if err != nil {
+			t.Fatalf("Kinesis event with record %q: %v", data, err)
+		}
+		var res Response
+		if err := json.Unmarshal(b, &res); err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Predictions)+len(res.DeadLetters) != 1 {
+			t.Fatalf("record %q: %d predictions and %d dead letters", data, len(res.Predictions), len(res.DeadLetters))
+		}
+	})
+}

@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PY := /usr/bin/python3
 GO ?= go
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
-APT_PACKAGES := python3-sklearn python3-pandas python3-yaml python3-matplotlib python3-pytest
+APT_PACKAGES := python3-sklearn python3-pandas python3-yaml python3-matplotlib python3-pytest time
 
 DATA := model-export/data
 ART ?= model-export/artifacts
@@ -15,7 +15,7 @@ MONTHS := 2022-01 2022-02
 
 ## deps: install what is missing (Debian's Python packages, Go modules).
 deps:
-	@$(PY) -c 'import sklearn, pandas, yaml, matplotlib, pytest' 2>/dev/null || { \
+	@$(PY) -c 'import sklearn, pandas, yaml, matplotlib, pytest' 2>/dev/null && [ -x /usr/bin/time ] || { \
 		echo "deps: installing $(APT_PACKAGES)"; \
 		$(SUDO) apt-get update -qq && \
 		$(SUDO) apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); }
@@ -90,3 +90,11 @@ rie:
 ## check-arm64: the Lambda binary also builds for arm64 (Graviton).
 check-arm64:
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -ldflags '-s -w' -o /dev/null ./handler/cmd/bootstrap
+
+.PHONY: bench
+$(BUILD)/model/model.pkl:
+	$(MAKE) --no-print-directory model ART=$(BUILD)/_bench-model
+
+## bench: Go vs sklearn and the original Python Lambda, one table (build/bench.json, tools/bench/cold_start.png).
+bench: deps package rie $(BUILD)/model/model.pkl
+	$(GO) run ./tools/bench -out $(BUILD)/bench.json -chart tools/bench/cold_start.png

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/nyc-taxi/ridepred/generated"
+	"github.com/nyc-taxi/ridepred/handler/ride"
 )
 
 // FuzzRecord: any record bytes give a prediction or an error, never a panic,
@@ -18,16 +19,16 @@ func FuzzRecord(f *testing.F) {
 	f.Add([]byte(`{"ride": null, "ride_id": [1]}`))
 	h := New(nopKinesis{}, Config{TestRun: true})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		ride, err := ParseRide(data)
+		rd, err := ride.Parse(data)
 		if err == nil {
-			if err := ride.Features.Validate(); err != nil {
-				t.Fatalf("ParseRide accepted invalid features %+v: %v", ride.Features, err)
+			if err := rd.Features.Validate(); err != nil {
+				t.Fatalf("ride.Parse accepted invalid features %+v: %v", rd.Features, err)
 			}
-			if p := generated.Predict(ride.Features); math.IsNaN(p) || math.IsInf(p, 0) {
+			if p := generated.Predict(rd.Features); math.IsNaN(p) || math.IsInf(p, 0) {
 				t.Fatalf("prediction %v for %q", p, data)
 			}
-			if !json.Valid(ride.ID) {
-				t.Fatalf("ride id %q is not JSON", ride.ID)
+			if !json.Valid(rd.ID) {
+				t.Fatalf("ride id %q is not JSON", rd.ID)
 			}
 		}
 		b, err := h.Invoke(context.Background(), kinesisEvent(t, data))

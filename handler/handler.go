@@ -12,6 +12,7 @@ import (
 	jsonv2 "github.com/go-json-experiment/json"
 
 	"github.com/nyc-taxi/ridepred/generated"
+	"github.com/nyc-taxi/ridepred/handler/ride"
 )
 
 // Config is the handler's settings; main reads them from the environment.
@@ -23,7 +24,7 @@ type Config struct {
 	Logger            *slog.Logger
 	// BeforePredict, when set, sees each valid ride of a Kinesis batch before
 	// it is predicted. main uses it only for a test-only crash trigger.
-	BeforePredict func(Ride)
+	BeforePredict func(ride.Ride)
 }
 
 // ModelVersion names the compiled model in every prediction: its MLflow run
@@ -98,7 +99,7 @@ type kinesisRecord struct {
 func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	var in invocation
 	if err := jsonv2.Unmarshal(payload, &in); err != nil {
-		return nil, fmt.Errorf("invalid event: %w", jsonError(err))
+		return nil, fmt.Errorf("invalid event: %w", err)
 	}
 	if in.Records == nil {
 		return h.direct(payload)
@@ -110,12 +111,12 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 // direct answers a single ride event as the original app's first version
 // did, writing nothing.
 func (h *Handler) direct(payload []byte) ([]byte, error) {
-	ride, err := ParseRide(payload)
+	r, err := ride.Parse(payload)
 	if err != nil {
 		return nil, fmt.Errorf("invalid ride event: %w", err)
 	}
-	b := AppendFloat([]byte(`{"ride_duration": `), generated.Predict(ride.Features))
-	b = append(append(append(b, `, "ride_id": `...), ride.ID...), '}')
+	b := ride.AppendFloat([]byte(`{"ride_duration": `), generated.Predict(r.Features))
+	b = append(append(append(b, `, "ride_id": `...), r.ID...), '}')
 	return b, nil
 }
 
@@ -140,20 +141,20 @@ type deadLetter struct {
 func (h *Handler) kinesis(ctx context.Context, records []kinesisRecord) Response {
 	start := time.Now()
 	log := h.cfg.Logger
-	rides := make([]Ride, 0, len(records))
+	rides := make([]ride.Ride, 0, len(records))
 	seqs := make([]string, 0, len(records))
 	var dead []entry
 	for _, r := range records {
-		ride, err := ParseRide(r.Kinesis.Data)
+		rd, err := ride.Parse(r.Kinesis.Data)
 		if err != nil {
 			log.Warn("invalid record", "sequence_number", r.Kinesis.SequenceNumber, "event_id", r.EventID, "error", err.Error())
 			dead = append(dead, deadLetterEntry(r, err))
 			continue
 		}
 		if h.cfg.BeforePredict != nil {
-			h.cfg.BeforePredict(ride)
+			h.cfg.BeforePredict(rd)
 		}
-		rides = append(rides, ride)
+		rides = append(rides, rd)
 		seqs = append(seqs, r.Kinesis.SequenceNumber)
 	}
 	features := make([]generated.Features, len(rides))
@@ -203,7 +204,7 @@ func (h *Handler) kinesis(ctx context.Context, records []kinesisRecord) Response
 func (h *Handler) prediction(id json.RawMessage, pred float64, seq string) []byte {
 	b := make([]byte, 0, 64+len(id)+len(h.version)+len(seq))
 	b = append(append(b, `{"ride_id": `...), id...)
-	b = AppendFloat(append(b, `, "prediction": `...), pred)
+	b = ride.AppendFloat(append(b, `, "prediction": `...), pred)
 	b = append(append(append(b, `, "model_version": "`...), h.version...), `", "source_sequence_number": "`...)
 	return append(append(b, seq...), `"}`...)
 }

@@ -32,10 +32,11 @@ func FreePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-// Start runs rie with bootstrap on free loopback ports; env is the
-// function's environment (the emulator passes its own on). Output goes to
-// logs. It returns once the emulator accepts connections.
-func Start(rie, bootstrap string, env []string, logs io.Writer) (*Emulator, error) {
+// Start runs rie with the bootstrap command (a binary, or an interpreter and
+// its script) on free loopback ports; env is the function's environment (the
+// emulator passes its own on). Output goes to logs. It returns once the
+// emulator accepts connections.
+func Start(rie string, bootstrap []string, env []string, logs io.Writer) (*Emulator, error) {
 	invokePort, err := FreePort()
 	if err != nil {
 		return nil, err
@@ -45,10 +46,11 @@ func Start(rie, bootstrap string, env []string, logs io.Writer) (*Emulator, erro
 		return nil, err
 	}
 	addr := fmt.Sprintf("127.0.0.1:%d", invokePort)
-	cmd := exec.Command(rie,
+	args := append([]string{
 		"--runtime-interface-emulator-address", addr,
 		"--runtime-api-address", fmt.Sprintf("127.0.0.1:%d", apiPort),
-		bootstrap)
+	}, bootstrap...)
+	cmd := exec.Command(rie, args...)
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout, cmd.Stderr = logs, logs
 	// Its own process group, so that Stop also ends the function it runs.

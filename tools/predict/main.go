@@ -9,7 +9,7 @@
 //
 // or, for an invalid ride, {"ride_id": ..., "error": "..."} (ride_id is null
 // when it could not be read). It never stops at a bad line. Validation is the
-// Lambda handler's (handler.ParseRide); predictions come from the compiled
+// Lambda handler's (package handler/ride); predictions come from the compiled
 // model, in batches.
 //
 // Usage:
@@ -26,7 +26,7 @@ import (
 	"os"
 
 	"github.com/nyc-taxi/ridepred/generated"
-	"github.com/nyc-taxi/ridepred/handler"
+	"github.com/nyc-taxi/ridepred/handler/ride"
 )
 
 func main() {
@@ -70,7 +70,7 @@ func run(r io.Reader, w io.Writer) error {
 				msg, _ := json.Marshal(l.err.Error())
 				buf = append(append(append(buf, `, "error": `...), msg...), "}\n"...)
 			} else {
-				buf = append(handler.AppendFloat(append(buf, `, "prediction": `...), preds[next]), "}\n"...)
+				buf = append(ride.AppendFloat(append(buf, `, "prediction": `...), preds[next]), "}\n"...)
 				next++
 			}
 			if _, err := out.Write(buf); err != nil {
@@ -83,10 +83,10 @@ func run(r io.Reader, w io.Writer) error {
 	for {
 		text, err := in.ReadBytes('\n')
 		if len(text) > 0 {
-			ride, perr := handler.ParseRide(trimNewline(text))
-			lines = append(lines, line{id: ride.ID, err: perr})
+			r, perr := ride.Parse(trimNewline(text))
+			lines = append(lines, line{id: r.ID, err: perr})
 			if perr == nil {
-				features = append(features, ride.Features)
+				features = append(features, r.Features)
 			}
 			if len(lines) == block {
 				if err := flush(); err != nil {

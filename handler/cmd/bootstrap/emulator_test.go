@@ -41,7 +41,7 @@ func startEmulator(t *testing.T, env ...string) (*lambdatest.Emulator, *bytes.Bu
 	rie, bootstrap := binaries(t)
 	var logs bytes.Buffer
 	env = append(env, "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test")
-	e, err := lambdatest.Start(rie, bootstrap, env, &logs)
+	e, err := lambdatest.Start(rie, []string{bootstrap}, env, &logs)
 	if err != nil {
 		t.Fatal(err)
 	}

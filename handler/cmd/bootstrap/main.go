@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 
 	"github.com/nyc-taxi/ridepred/handler"
+	"github.com/nyc-taxi/ridepred/handler/ride"
 )
 
 func main() {
@@ -47,11 +48,11 @@ func main() {
 
 // crashTrigger exits the process the first time it sees the ride whose
 // partition key is rideID, simulating a crash in the middle of a batch.
-func crashTrigger(rideID, marker string) func(handler.Ride) {
+func crashTrigger(rideID, marker string) func(ride.Ride) {
 	if rideID == "" || marker == "" {
 		return nil
 	}
-	return func(r handler.Ride) {
+	return func(r ride.Ride) {
 		if r.PartitionKey() != rideID {
 			return
 		}

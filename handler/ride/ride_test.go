@@ -1,4 +1,4 @@
-package handler
+package ride
 
 import (
 	"strings"
@@ -7,7 +7,7 @@ import (
 	"github.com/nyc-taxi/ridepred/generated"
 )
 
-func TestParseRide(t *testing.T) {
+func TestParse(t *testing.T) {
 	tests := []struct {
 		name   string
 		in     string
@@ -52,7 +52,7 @@ func TestParseRide(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParseRide([]byte(tt.in))
+			got, err := Parse([]byte(tt.in))
 			if tt.errSub != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.errSub) {
 					t.Fatalf("error = %v, want it to contain %q", err, tt.errSub)

@@ -1,7 +1,7 @@
-// Package handler is the Lambda function: Kinesis ride events in, predictions
-// out on another stream, invalid records to a dead-letter stream. It also
-// holds the ride validation that tools/predict shares.
-package handler
+// Package ride validates the original app's ride events and encodes
+// predictions. The Lambda handler and tools/predict share it; it does not
+// depend on the AWS SDK, so tools/predict starts fast.
+package ride
 
 import (
 	"bytes"
@@ -32,7 +32,7 @@ type Ride struct {
 // ride id is the partition key of its prediction.
 const maxPartitionKey = 256
 
-// ParseRide validates one ride event as the original app reads it:
+// Parse validates one ride event as the original app reads it:
 //
 //	{"ride": {"PULocationID": 130, "DOLocationID": 205, "trip_distance": 3.66}, "ride_id": 123}
 //
@@ -41,7 +41,7 @@ const maxPartitionKey = 256
 // float32 can hold; ride_id is a string, number or boolean. Keys match
 // exactly, as in Python; other keys are ignored. Errors name the field; when
 // ride_id itself is valid, the returned Ride carries it even with an error.
-func ParseRide(data []byte) (Ride, error) {
+func Parse(data []byte) (Ride, error) {
 	p := parsers.Get().(*rideParser)
 	defer parsers.Put(p)
 	return p.parse(data)

@@ -1,0 +1,366 @@
+// Command bench measures the Go predictor and Lambda against sklearn and the
+// original Python Lambda (model-export/baseline), side by side in one run,
+// on the same rides, and prints one table (also written as JSON).
+//
+//	go run ./tools/bench -out build/bench.json -chart tools/bench/cold_start.png
+//
+// `make bench` builds what it needs first (build/bootstrap, build/function.zip,
+// the emulator, build/model/model.pkl) and runs it.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/nyc-taxi/ridepred/generated"
+	"github.com/nyc-taxi/ridepred/handler"
+	"github.com/nyc-taxi/ridepred/internal/golden"
+	"github.com/nyc-taxi/ridepred/internal/lambdatest"
+)
+
+// Row is one line of the table: the Go figure, the baseline's, and how many
+// times better Go is (baseline/go, or go/baseline for rates).
+type Row struct {
+	Name     string  `json:"name"`
+	Unit     string  `json:"unit"`
+	Go       float64 `json:"go"`
+	Baseline float64 `json:"baseline,omitempty"`
+	Ratio    float64 `json:"ratio,omitempty"`
+	Note     string  `json:"note,omitempty"`
+}
+
+// Report is what -out receives.
+type Report struct {
+	Date    string               `json:"date"`
+	Machine string               `json:"machine"`
+	Rows    []Row                `json:"rows"`
+	Samples map[string][]float64 `json:"cold_start_samples_ms"`
+}
+
+type config struct {
+	build, py, rie   string
+	coldRuns, pyRuns int
+}
+
+func main() {
+	log.SetFlags(0)
+	log.SetPrefix("bench: ")
+	var cfg config
+	out := flag.String("out", "build/bench.json", "JSON report to write")
+	chart := flag.String("chart", "tools/bench/cold_start.png", "cold-start chart to write (needs matplotlib)")
+	flag.StringVar(&cfg.build, "build", "build", "build directory (bootstrap, function.zip, aws-lambda-rie, model/model.pkl)")
+	flag.StringVar(&cfg.py, "python", "/usr/bin/python3", "Python with sklearn")
+	flag.IntVar(&cfg.coldRuns, "cold-runs", 30, "cold starts per Go measurement")
+	flag.IntVar(&cfg.pyRuns, "python-runs", 10, "cold starts per Python measurement")
+	flag.Parse()
+	cfg.rie = filepath.Join(cfg.build, "aws-lambda-rie")
+
+	r, err := run(cfg)
+	if err != nil {
+		log.Fatal(err)
+	}
+	printTable(os.Stdout, r.Rows)
+	b, _ := json.MarshalIndent(r, "", "  ")
+	if err := os.WriteFile(*out, append(b, '\n'), 0o644); err != nil {
+		log.Fatal(err)
+	}
+	if *chart != "" {
+		cmd := exec.Command(cfg.py, "tools/bench/chart.py", *out, *chart)
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		if err := cmd.Run(); err != nil {
+			log.Fatalf("chart: %v", err)
+		}
+	}
+}
+
+func run(cfg config) (*Report, error) {
+	host, _ := os.Hostname()
+	r := &Report{Date: time.Now().UTC().Format(time.RFC3339), Machine: machine(host), Samples: map[string][]float64{}}
+	dir := filepath.Join(cfg.build, "_bench")
+	in, err := prepare(dir)
+	if err != nil {
+		return nil, err
+	}
+
+	log.Print("predictor: Go vs sklearn on the same shuffled Feb 2022 rides")
+	var sk struct {
+		SingleNs float64 `json:"single_ns"`
+		BatchNs  float64 `json:"batch_ns_per_ride"`
+	}
+	if err := python(cfg, &sk, "sklearn", in.ridesFile); err != nil {
+		return nil, err
+	}
+	single := testing.Benchmark(func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			generated.Predict(in.features[i%len(in.features)])
+		}
+	})
+	outBuf := make([]float64, len(in.features))
+	batch := testing.Benchmark(func(b *testing.B) {
+		for b.Loop() {
+			generated.PredictBatch(in.features, outBuf)
+		}
+	})
+	batchNs := float64(batch.NsPerOp()) / float64(len(in.features))
+	r.Rows = append(r.Rows,
+		faster("Predict, one ride", "µs/ride", float64(single.NsPerOp())/1e3, sk.SingleNs/1e3, "sklearn predict([ride])"),
+		faster("PredictBatch", "µs/ride", batchNs/1e3, sk.BatchNs/1e3, fmt.Sprintf("%d rides in one call; sklearn n_jobs=1", len(in.features))),
+		Row{Name: "Predict allocations", Unit: "allocs/ride", Go: float64(single.AllocsPerOp())},
+	)
+
+	log.Print("handler: a 1,000-record Kinesis event in process")
+	var py struct {
+		RidesPerSecond float64 `json:"rides_per_second"`
+	}
+	if err := python(cfg, &py, "inprocess", in.eventFile); err != nil {
+		return nil, err
+	}
+	h := handler.New(nopKinesis{}, handler.Config{})
+	hb := testing.Benchmark(func(b *testing.B) {
+		for b.Loop() {
+			if _, err := h.Invoke(context.Background(), in.event); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	goRate := 1000 / (float64(hb.NsPerOp()) / 1e9)
+	r.Rows = append(r.Rows,
+		Row{Name: "Kinesis event, 1,000 rides, in process", Unit: "rides/s", Go: goRate, Baseline: py.RidesPerSecond, Ratio: goRate / py.RidesPerSecond,
+			Note: "Go: decode, validate, predict, encode, no-op client; Python: the original's loop, TEST_RUN"},
+		Row{Name: "handler allocations", Unit: "allocs/record", Go: float64(hb.AllocsPerOp()) / 1000},
+	)
+
+	log.Print("cold start: process start to first prediction")
+	predictBin := filepath.Join(dir, "predict")
+	if err := goBuild(predictBin, "./tools/predict"); err != nil {
+		return nil, err
+	}
+	goCold, goRSS, err := coldRuns(cfg.coldRuns, in.rideLine, predictBin)
+	if err != nil {
+		return nil, err
+	}
+	pyCold, pyRSS, err := coldRuns(cfg.pyRuns, nil, cfg.py, "model-export/baseline/bench.py", "cold", in.rideFile)
+	if err != nil {
+		return nil, err
+	}
+	r.Samples["process, Go tools/predict"], r.Samples["process, Python baseline"] = goCold, pyCold
+	floor := execFloor(cfg.coldRuns)
+	r.Samples["process, /bin/true (floor)"] = floor
+	r.Rows = append(r.Rows,
+		faster("cold start to first prediction (median)", "ms", median(goCold), median(pyCold), spread(goCold, pyCold)),
+		Row{Name: "starting /bin/true (this machine's floor)", Unit: "ms", Go: median(floor), Note: "what any process pays here before its first instruction"},
+		faster("peak RSS, one prediction", "MiB", goRSS, pyRSS, "one run under /usr/bin/time"),
+	)
+
+	log.Print("cold start under the Lambda Runtime Interface Emulator")
+	env := []string{"TEST_RUN=True", "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=x", "AWS_SECRET_ACCESS_KEY=x"}
+	goEmu, err := emulatorRuns(cfg.coldRuns, cfg.rie, []string{filepath.Join(cfg.build, "bootstrap")}, env, in.rideLine)
+	if err != nil {
+		return nil, err
+	}
+	pyEmu, err := emulatorRuns(cfg.pyRuns, cfg.rie, []string{cfg.py, "model-export/baseline/runtime.py"}, env, in.event[:0:0])
+	if err != nil {
+		return nil, err
+	}
+	r.Samples["emulator, Go bootstrap"], r.Samples["emulator, Python baseline"] = goEmu, pyEmu
+	r.Rows = append(r.Rows, faster("emulator start to first invoke response (median)", "ms", median(goEmu), median(pyEmu),
+		spread(goEmu, pyEmu)+"; Python answers a 1-record Kinesis event"))
+
+	log.Print("build side")
+	rows, err := buildRows(cfg, dir)
+	if err != nil {
+		return nil, err
+	}
+	r.Rows = append(r.Rows, rows...)
+	return r, nil
+}
+
+// faster is a row where smaller is better: ratio = baseline / go.
+func faster(name, unit string, goV, base float64, note string) Row {
+	return Row{Name: name, Unit: unit, Go: goV, Baseline: base, Ratio: base / goV, Note: note}
+}
+
+type inputs struct {
+	features  []generated.Features
+	ridesFile string // JSON lines of ride events, same order as features
+	rideLine  []byte // the original app's test ride event
+	rideFile  string
+	event     []byte // a Kinesis event of 1,000 shuffled rides
+	eventFile string
+}
+
+// prepare writes the shared inputs: Feb 2022's rides shuffled with a fixed
+// seed, the original app's test ride, and a 1,000-record Kinesis event.
+func prepare(dir string) (*inputs, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	rides, err := golden.Rides()
+	if err != nil {
+		return nil, err
+	}
+	var feb []golden.Ride
+	for _, r := range rides {
+		if r.Month == "2022-02" {
+			feb = append(feb, r)
+		}
+	}
+	rand.New(rand.NewPCG(1, 2)).Shuffle(len(feb), func(i, j int) { feb[i], feb[j] = feb[j], feb[i] })
+	in := &inputs{ridesFile: filepath.Join(dir, "rides.jsonl"), rideFile: filepath.Join(dir, "ride.json"), eventFile: filepath.Join(dir, "event1000.json")}
+	var lines bytes.Buffer
+	var ev events.KinesisEvent
+	for i, r := range feb {
+		in.features = append(in.features, generated.Features{PUDO: r.PUDO(), TripDistance: r.TripDistance})
+		line := fmt.Appendf(nil, `{"ride": {"PULocationID": %d, "DOLocationID": %d, "trip_distance": %v}, "ride_id": %d}`,
+			r.PULocationID, r.DOLocationID, r.TripDistance, i)
+		lines.Write(append(line, '\n'))
+		if i < 1000 {
+			seq := fmt.Sprintf("4963985421087004627883773062009474352417584859150%07d", i)
+			ev.Records = append(ev.Records, events.KinesisEventRecord{EventID: "shardId-000000000000:" + seq, EventSource: "aws:kinesis",
+				Kinesis: events.KinesisRecord{Data: line, PartitionKey: fmt.Sprint(i), SequenceNumber: seq, KinesisSchemaVersion: "1.0"}})
+		}
+	}
+	in.rideLine = []byte(`{"ride": {"PULocationID": 130, "DOLocationID": 205, "trip_distance": 3.66}, "ride_id": 123}`)
+	if in.event, err = json.Marshal(ev); err != nil {
+		return nil, err
+	}
+	for path, data := range map[string][]byte{in.ridesFile: lines.Bytes(), in.rideFile: in.rideLine, in.eventFile: in.event} {
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			return nil, err
+		}
+	}
+	return in, nil
+}
+
+func python(cfg config, v any, args ...string) error {
+	cmd := exec.Command(cfg.py, append([]string{"model-export/baseline/bench.py"}, args...)...)
+	cmd.Env = append(os.Environ(), "MODEL_PATH="+filepath.Join(cfg.build, "model", "model.pkl"))
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return fmt.Errorf("python %v: %w", args, err)
+	}
+	return json.Unmarshal(out, v)
+}
+
+func goBuild(out, pkg string) error {
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", out, pkg)
+	cmd.Stderr = os.Stderr
+	return cmd.Run()
+}
+
+// coldRuns starts the command n times with stdin and returns each run's
+// wall time in ms, and the peak RSS in MiB of one more run.
+func coldRuns(n int, stdin []byte, name string, args ...string) ([]float64, float64, error) {
+	var times []float64
+	for range n {
+		cmd := exec.Command(name, args...)
+		cmd.Stdin = bytes.NewReader(stdin)
+		start := time.Now()
+		out, err := cmd.Output()
+		elapsed := time.Since(start)
+		if err != nil || !bytes.Contains(out, []byte("prediction")) {
+			return nil, 0, fmt.Errorf("%s: %v: %s", name, err, out)
+		}
+		times = append(times, float64(elapsed.Microseconds())/1e3)
+	}
+	// The peak RSS comes from /usr/bin/time: a child that Go starts shares
+	// this process's memory until exec (vfork), and the kernel counts that
+	// in the child's ru_maxrss.
+	rssFile := filepath.Join(os.TempDir(), "bench-rss")
+	cmd := exec.Command("/usr/bin/time", append([]string{"-f", "%M", "-o", rssFile, name}, args...)...)
+	cmd.Stdin = bytes.NewReader(stdin)
+	if out, err := cmd.Output(); err != nil {
+		return nil, 0, fmt.Errorf("/usr/bin/time %s: %v: %s", name, err, out)
+	}
+	b, err := os.ReadFile(rssFile)
+	if err != nil {
+		return nil, 0, err
+	}
+	var kib float64
+	if _, err := fmt.Sscan(string(b), &kib); err != nil {
+		return nil, 0, fmt.Errorf("read %s: %w", rssFile, err)
+	}
+	return times, kib / 1024, nil
+}
+
+// execFloor is how long starting and reaping a trivial process takes here.
+func execFloor(n int) []float64 {
+	var times []float64
+	for range n {
+		start := time.Now()
+		if exec.Command("/bin/true").Run() == nil {
+			times = append(times, float64(time.Since(start).Microseconds())/1e3)
+		}
+	}
+	return times
+}
+
+// emulatorRuns starts the emulator with the function n times and times each
+// start until the first successful invoke response. A nil payload sends the
+// original's direct ride event; an empty one a 1-record Kinesis event.
+func emulatorRuns(n int, rie string, bootstrap, env []string, payload []byte) ([]float64, error) {
+	if len(payload) == 0 {
+		payload = []byte(`{"Records": [{"kinesis": {"partitionKey": "1", "sequenceNumber": "1", "data": "` +
+			"eyJyaWRlIjogeyJQVUxvY2F0aW9uSUQiOiAxMzAsICJET0xvY2F0aW9uSUQiOiAyMDUsICJ0cmlwX2Rpc3RhbmNlIjogMy42Nn0sICJyaWRlX2lkIjogMTIzfQ==" +
+			`"}}]}`)
+	}
+	var times []float64
+	for range n {
+		var logs bytes.Buffer
+		start := time.Now()
+		e, err := lambdatest.Start(rie, bootstrap, append(env, "MODEL_PATH=build/model/model.pkl"), &logs)
+		if err != nil {
+			return nil, err
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		status, body, err := e.Invoke(ctx, payload)
+		elapsed := time.Since(start)
+		cancel()
+		e.Stop()
+		if err != nil || status != 200 || !bytes.Contains(body, []byte("18.321633541366506")) {
+			return nil, fmt.Errorf("emulator with %v: %d %s %v\n%s", bootstrap, status, body, err, logs.String())
+		}
+		times = append(times, float64(elapsed.Microseconds())/1e3)
+	}
+	return times, nil
+}
+
+func median(xs []float64) float64 {
+	s := slices.Sorted(slices.Values(xs))
+	return s[len(s)/2]
+}
+
+func spread(goV, py []float64) string {
+	q := func(xs []float64) string {
+		s := slices.Sorted(slices.Values(xs))
+		return fmt.Sprintf("%.1f–%.1f ms over %d runs", s[0], s[len(s)-1], len(s))
+	}
+	return "Go " + q(goV) + ", Python " + q(py)
+}
+
+func machine(host string) string {
+	cpu := "unknown CPU"
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range bytes.Split(b, []byte("\n")) {
+			if k, v, ok := bytes.Cut(line, []byte(":")); ok && bytes.Equal(bytes.TrimSpace(k), []byte("model name")) {
+				cpu = string(bytes.TrimSpace(v))
+				break
+			}
+		}
+	}
+	return fmt.Sprintf("%s, %d cores, %s", cpu, numCPU(), host)
+}

@@ -1,0 +1,39 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+)
+
+// printTable writes the rows as an aligned table.
+func printTable(w io.Writer, rows []Row) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "measure\tunit\tGo\tbaseline\tGo is\tnote")
+	fmt.Fprintln(tw, "-------\t----\t--\t--------\t-----\t----")
+	for _, r := range rows {
+		base, ratio := "", ""
+		if r.Baseline != 0 {
+			base, ratio = num(r.Baseline), fmt.Sprintf("%.0fx", r.Ratio)
+			if r.Ratio < 10 {
+				ratio = fmt.Sprintf("%.1fx", r.Ratio)
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, r.Unit, num(r.Go), base, ratio, r.Note)
+	}
+	tw.Flush()
+}
+
+func num(x float64) string {
+	switch {
+	case x == 0:
+		return "0"
+	case x >= 1000:
+		return strings.TrimSuffix(fmt.Sprintf("%.0f", x), ".")
+	case x >= 10:
+		return fmt.Sprintf("%.1f", x)
+	default:
+		return fmt.Sprintf("%.3g", x)
+	}
+}

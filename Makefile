@@ -44,7 +44,7 @@ check-model:
 test-python: deps
 	$(PY) -m pytest -q -p no:cacheprovider model-export/tests
 
-test-go: deps package rie
+test-go: deps package rie kinesalite
 	$(GO) vet ./...
 	RIE=$(CURDIR)/$(BUILD)/aws-lambda-rie BOOTSTRAP=$(CURDIR)/$(BUILD)/bootstrap $(GO) test ./...
 
@@ -98,3 +98,13 @@ $(BUILD)/model/model.pkl:
 ## bench: Go vs sklearn and the original Python Lambda, one table (build/bench.json, tools/bench/cold_start.png).
 bench: deps package rie $(BUILD)/model/model.pkl
 	$(GO) run ./tools/bench -out $(BUILD)/bench.json -chart tools/bench/cold_start.png
+
+.PHONY: kinesalite demo
+## kinesalite: the local Kinesis server, pinned by tools/kinesalite/package-lock.json.
+kinesalite:
+	@[ -d tools/kinesalite/node_modules/kinesalite ] || (cd tools/kinesalite && npm ci --no-audit --no-fund --loglevel=error)
+
+## demo: stream Feb 2022 rides through kinesalite, the emulator and the Lambda binary (N=10000 by default).
+N ?= 10000
+demo: deps package rie kinesalite
+	$(GO) run ./tools/demo -n $(N)

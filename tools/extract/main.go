@@ -20,26 +20,15 @@ package main
 
 import (
 	"bufio"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"log"
 	"os"
 	"strconv"
+	"strings"
 
-	"github.com/parquet-go/parquet-go"
+	"github.com/nyc-taxi/ridepred/internal/tlc"
 )
-
-// trip holds the columns training needs; pointers because every column of
-// the TLC files is optional.
-type trip struct {
-	Pickup       *int64   `parquet:"lpep_pickup_datetime,optional"`
-	Dropoff      *int64   `parquet:"lpep_dropoff_datetime,optional"`
-	PULocationID *int64   `parquet:"PULocationID,optional"`
-	DOLocationID *int64   `parquet:"DOLocationID,optional"`
-	TripDistance *float64 `parquet:"trip_distance,optional"`
-}
 
 var header = []string{"pickup_us", "dropoff_us", "PULocationID", "DOLocationID", "trip_distance"}
 
@@ -65,61 +54,34 @@ func main() {
 }
 
 func extract(in, out string) (nulls [5]int, rows int, err error) {
-	f, err := os.Open(in)
+	trips, err := tlc.Read(in)
 	if err != nil {
 		return nulls, 0, err
 	}
-	defer f.Close()
-	r := parquet.NewGenericReader[trip](f)
-	defer r.Close()
-
 	o, err := os.Create(out)
 	if err != nil {
 		return nulls, 0, err
 	}
 	w := bufio.NewWriter(o)
-	for i, h := range header {
-		if i > 0 {
-			w.WriteByte(',')
+	w.WriteString(strings.Join(header, ",") + "\n")
+	for _, t := range trips {
+		fields := [5]string{
+			formatInt(t.Pickup), formatInt(t.Dropoff),
+			formatInt(t.PULocationID), formatInt(t.DOLocationID),
+			formatFloat(t.TripDistance),
 		}
-		w.WriteString(h)
-	}
-	w.WriteByte('\n')
-
-	buf := make([]trip, 1024)
-	for {
-		n, rerr := r.Read(buf)
-		for _, t := range buf[:n] {
-			fields := [5]string{
-				formatInt(t.Pickup), formatInt(t.Dropoff),
-				formatInt(t.PULocationID), formatInt(t.DOLocationID),
-				formatFloat(t.TripDistance),
+		for i, s := range fields {
+			if s == "" {
+				nulls[i]++
 			}
-			for i, s := range fields {
-				if s == "" {
-					nulls[i]++
-				}
-				if i > 0 {
-					w.WriteByte(',')
-				}
-				w.WriteString(s)
-			}
-			w.WriteByte('\n')
 		}
-		rows += n
-		if errors.Is(rerr, io.EOF) {
-			break
-		}
-		if rerr != nil {
-			o.Close()
-			return nulls, rows, fmt.Errorf("read %s: %w", in, rerr)
-		}
+		w.WriteString(strings.Join(fields[:], ",") + "\n")
 	}
 	if err := w.Flush(); err != nil {
 		o.Close()
-		return nulls, rows, err
+		return nulls, len(trips), err
 	}
-	return nulls, rows, o.Close()
+	return nulls, len(trips), o.Close()
 }
 
 func formatInt(v *int64) string {

@@ -1,0 +1,222 @@
+// Package localkinesis runs kinesalite, the local Kinesis API server, and
+// makes SDK clients for it.
+package localkinesis
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"syscall"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	"github.com/nyc-taxi/ridepred/internal/lambdatest"
+)
+
+// Server is a running kinesalite.
+type Server struct {
+	Endpoint string // http://127.0.0.1:PORT
+	cmd      *exec.Cmd
+	done     chan struct{}
+}
+
+// Dir is tools/kinesalite, where package.json pins kinesalite.
+func Dir() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..", "tools", "kinesalite")
+}
+
+// Start runs kinesalite on a free loopback port (installing it with npm ci
+// first if node_modules is missing) and waits until it answers.
+func Start(logs io.Writer) (*Server, error) {
+	dir := Dir()
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "kinesalite")); err != nil {
+		npm := exec.Command("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
+		npm.Dir, npm.Stdout, npm.Stderr = dir, logs, logs
+		if err := npm.Run(); err != nil {
+			return nil, fmt.Errorf("npm ci in %s: %w", dir, err)
+		}
+	}
+	port, err := lambdatest.FreePort()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command("node", "server.js", fmt.Sprint(port))
+	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, logs, logs
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start kinesalite: %w", err)
+	}
+	s := &Server{Endpoint: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd, done: make(chan struct{})}
+	go func() { cmd.Wait(); close(s.done) }()
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond); err == nil {
+			c.Close()
+			return s, nil
+		}
+		select {
+		case <-s.done:
+			return nil, errors.New("kinesalite exited before listening")
+		default:
+		}
+		if time.Now().After(deadline) {
+			s.Stop()
+			return nil, fmt.Errorf("kinesalite did not listen on %s", addr)
+		}
+	}
+}
+
+// Pid is kinesalite's process id.
+func (s *Server) Pid() int { return s.cmd.Process.Pid }
+
+// Stop kills kinesalite's process group and waits for it.
+func (s *Server) Stop() {
+	syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
+	<-s.done
+}
+
+// Env is what a process needs to reach this server through the SDK.
+func (s *Server) Env() []string {
+	return []string{"AWS_ENDPOINT_URL_KINESIS=" + s.Endpoint, "AWS_REGION=us-east-1",
+		"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local"}
+}
+
+// Client returns an SDK client for endpoint with dummy credentials.
+func Client(endpoint string) *kinesis.Client {
+	return kinesis.New(kinesis.Options{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(endpoint),
+		Credentials:  credentials.NewStaticCredentialsProvider("local", "local", ""),
+		HTTPClient:   &httpClient,
+	})
+}
+
+// CreateStream creates a stream with shards and waits until it is active.
+func CreateStream(ctx context.Context, c *kinesis.Client, name string, shards int32) error {
+	if _, err := c.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String(name), ShardCount: aws.Int32(shards)}); err != nil {
+		return fmt.Errorf("create stream %s: %w", name, err)
+	}
+	for {
+		out, err := c.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(name)})
+		if err != nil {
+			return fmt.Errorf("describe stream %s: %w", name, err)
+		}
+		if out.StreamDescriptionSummary.StreamStatus == types.StreamStatusActive {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// Record is one record read from a stream.
+type Record struct {
+	Shard   string
+	Seq     string
+	Key     string
+	Data    []byte
+	Arrival time.Time
+}
+
+// ReadAll reads every record now in the stream, all shards, from the start.
+func ReadAll(ctx context.Context, c *kinesis.Client, stream string) ([]Record, error) {
+	shards, err := c.ListShards(ctx, &kinesis.ListShardsInput{StreamName: aws.String(stream)})
+	if err != nil {
+		return nil, fmt.Errorf("list shards of %s: %w", stream, err)
+	}
+	var out []Record
+	for _, sh := range shards.Shards {
+		it, err := c.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: aws.String(stream), ShardId: sh.ShardId,
+			ShardIteratorType: types.ShardIteratorTypeTrimHorizon})
+		if err != nil {
+			return nil, err
+		}
+		iter := it.ShardIterator
+		for iter != nil {
+			res, err := c.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iter, Limit: aws.Int32(10000)})
+			if err != nil {
+				return nil, err
+			}
+			for _, r := range res.Records {
+				out = append(out, Record{Shard: *sh.ShardId, Seq: *r.SequenceNumber, Key: aws.ToString(r.PartitionKey), Data: r.Data,
+					Arrival: aws.ToTime(r.ApproximateArrivalTimestamp)})
+			}
+			if len(res.Records) == 0 {
+				break
+			}
+			iter = res.NextShardIterator
+		}
+	}
+	return out, nil
+}
+
+// Lines joins records' data as lines, for logs and errors.
+func Lines(rs []Record) string {
+	var b bytes.Buffer
+	for _, r := range rs {
+		b.Write(r.Data)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// Follow reads every shard of stream from the given position until ctx
+// ends, calling fn for each record (from several goroutines; fn must be safe
+// for that).
+func Follow(ctx context.Context, c *kinesis.Client, stream string, from types.ShardIteratorType, poll time.Duration, fn func(Record)) error {
+	shards, err := c.ListShards(ctx, &kinesis.ListShardsInput{StreamName: aws.String(stream)})
+	if err != nil {
+		return fmt.Errorf("list shards of %s: %w", stream, err)
+	}
+	errs := make(chan error, len(shards.Shards))
+	for _, sh := range shards.Shards {
+		go func(id string) {
+			it, err := c.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: aws.String(stream), ShardId: aws.String(id), ShardIteratorType: from})
+			if err != nil {
+				errs <- err
+				return
+			}
+			iter := it.ShardIterator
+			for ctx.Err() == nil && iter != nil {
+				res, err := c.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iter, Limit: aws.Int32(10000)})
+				if err != nil {
+					if ctx.Err() == nil {
+						time.Sleep(poll)
+					}
+					continue
+				}
+				for _, r := range res.Records {
+					fn(Record{Shard: id, Seq: *r.SequenceNumber, Key: aws.ToString(r.PartitionKey), Data: r.Data, Arrival: aws.ToTime(r.ApproximateArrivalTimestamp)})
+				}
+				iter = res.NextShardIterator
+				if len(res.Records) == 0 {
+					select {
+					case <-ctx.Done():
+					case <-time.After(poll):
+					}
+				}
+			}
+			errs <- nil
+		}(aws.ToString(sh.ShardId))
+	}
+	var all []error
+	for range shards.Shards {
+		all = append(all, <-errs)
+	}
+	return errors.Join(all...)
+}

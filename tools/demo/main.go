@@ -1,0 +1,200 @@
+// Command demo runs the whole pipeline on this machine, without an AWS
+// account: kinesalite as Kinesis, the Lambda binary under the Runtime
+// Interface Emulator, tools/esm's event source mapping in between. It
+// replays Feb 2022 rides onto ride_events, waits until every ride has a
+// prediction on ride_prediction or an entry on a dead-letter or on-failure
+// stream, prints what happened (rides lost must be 0), and stops all it
+// started, also on Ctrl-C or failure. `make demo` builds what it needs and
+// runs it.
+//
+// Flags: -n rides (10,000), -rate rides/s (0: as fast as possible),
+// -poison invalid records mixed in, -emulators, -shards, -batch-size,
+// -window, -timeout.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"math"
+	"os"
+	"os/signal"
+	"slices"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/nyc-taxi/ridepred/internal/esm"
+	"github.com/nyc-taxi/ridepred/internal/rides"
+	"github.com/nyc-taxi/ridepred/internal/tlc"
+)
+
+type options struct {
+	file, rie, bootstrap string
+	n, poison, emulators int
+	shards               int32
+	rate                 float64
+	batch                int
+	window, timeout      time.Duration
+	verbose              bool
+}
+
+func main() {
+	log.SetFlags(0)
+	log.SetPrefix("demo: ")
+	var o options
+	flag.StringVar(&o.file, "file", "model-export/data/green_tripdata_2022-02.parquet", "rides to replay")
+	flag.StringVar(&o.rie, "rie", "build/aws-lambda-rie", "the Runtime Interface Emulator")
+	flag.StringVar(&o.bootstrap, "bootstrap", "build/bootstrap", "the Lambda binary")
+	flag.IntVar(&o.n, "n", 10000, "rides to replay")
+	flag.IntVar(&o.poison, "poison", 12, "invalid records to mix in")
+	flag.IntVar(&o.emulators, "emulators", 2, "emulators running the function")
+	shards := flag.Int("shards", 4, "shards of ride_events")
+	flag.Float64Var(&o.rate, "rate", 0, "rides per second (0: as fast as possible)")
+	flag.IntVar(&o.batch, "batch-size", 1000, "event source mapping BatchSize")
+	flag.DurationVar(&o.window, "window", 50*time.Millisecond, "event source mapping batching window")
+	flag.DurationVar(&o.timeout, "timeout", 90*time.Second, "how long to wait for every ride's outcome")
+	flag.BoolVar(&o.verbose, "v", false, "show the servers' and function's logs")
+	flag.Parse()
+	o.shards = int32(*shards)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	rep, err := run(ctx, o)
+	if rep != nil {
+		rep.print(os.Stdout)
+	}
+	if err != nil {
+		log.Print(err)
+		os.Exit(1)
+	}
+	if rep.Lost > 0 {
+		log.Printf("%d rides lost", rep.Lost)
+		os.Exit(1)
+	}
+}
+
+// Report is what the demo prints.
+type Report struct {
+	Sent, Valid, Predicted, Duplicates, DeadLettered, OnFailure, Lost int
+	RMSE                                                             float64
+	RMSERides                                                        int
+	P50, P99                                                         time.Duration
+	Throughput                                                       float64
+	Mapping                                                          string
+}
+
+func run(ctx context.Context, o options) (*Report, error) {
+	trips, err := tlc.Read(o.file)
+	if err != nil {
+		return nil, err
+	}
+	rs := append(rides.FromTrips(trips, o.n, "feb-"), rides.Poison(o.poison)...)
+	var logs io.Writer = io.Discard
+	if o.verbose {
+		logs = os.Stderr
+	}
+	log.Printf("starting kinesalite, %d emulators and the event source mapping", o.emulators)
+	s, err := StartStack(ctx, StackConfig{
+		RIE: o.rie, Bootstrap: o.bootstrap, Emulators: o.emulators, Shards: o.shards,
+		ESM: esm.Config{BatchSize: o.batch, Window: o.window, Bisect: true, MaxRetries: 5, Poll: 20 * time.Millisecond},
+	}, logs)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Stop()
+
+	log.Printf("replaying %d rides and %d invalid records", len(rs)-o.poison, o.poison)
+	var mu sync.Mutex
+	putAt := make(map[string]time.Time, len(rs))
+	start := time.Now()
+	if err := rides.Put(ctx, s.Client, ridesStream, rs, o.rate, func(ok []rides.Ride, at time.Time) {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, r := range ok {
+			putAt[r.ID] = at
+		}
+	}); err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(rs))
+	for i, r := range rs {
+		ids[i] = r.ID
+	}
+	if !s.Out.WaitFor(ctx, ids, o.timeout) && ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	rep := report(s, rs, putAt, start)
+	return rep, nil
+}
+
+func report(s *Stack, rs []rides.Ride, putAt map[string]time.Time, start time.Time) *Report {
+	rep := &Report{Sent: len(rs)}
+	var sq float64
+	var lat []time.Duration
+	var last time.Time
+	for _, r := range rs {
+		outs := s.Out.Get(r.ID)
+		if r.Valid {
+			rep.Valid++
+		}
+		var preds []Output
+		for _, o := range outs {
+			switch o.Stream {
+			case predictionsStream:
+				preds = append(preds, o)
+			case dlqStream:
+				rep.DeadLettered++
+			case failuresStream:
+				rep.OnFailure++
+			}
+		}
+		if len(outs) == 0 {
+			rep.Lost++
+		}
+		if len(preds) == 0 {
+			continue
+		}
+		rep.Predicted++
+		rep.Duplicates += len(preds) - 1
+		lat = append(lat, preds[0].Arrival.Sub(putAt[r.ID]))
+		if preds[0].Arrival.After(last) {
+			last = preds[0].Arrival
+		}
+		var p struct {
+			Prediction float64 `json:"prediction"`
+		}
+		if json.Unmarshal(preds[0].Data, &p) == nil && r.Duration >= 1 && r.Duration <= 60 {
+			d := p.Prediction - r.Duration
+			sq += d * d
+			rep.RMSERides++
+		}
+	}
+	if rep.RMSERides > 0 {
+		rep.RMSE = math.Sqrt(sq / float64(rep.RMSERides))
+	}
+	if len(lat) > 0 {
+		slices.Sort(lat)
+		rep.P50, rep.P99 = lat[len(lat)/2], lat[min(len(lat)-1, len(lat)*99/100)]
+		rep.Throughput = float64(rep.Predicted) / last.Sub(start).Seconds()
+	}
+	st := &s.Mapping.Stats
+	rep.Mapping = fmt.Sprintf("%d invocations, %d partial failures, %d function errors, %d retries, %d bisections",
+		st.Invocations.Load(), st.PartialFailures.Load(), st.FunctionErrors.Load(), st.Retries.Load(), st.Bisections.Load())
+	return rep
+}
+
+func (r *Report) print(w io.Writer) {
+	fmt.Fprintf(w, "rides sent             %d (%d valid, %d invalid)\n", r.Sent, r.Valid, r.Sent-r.Valid)
+	fmt.Fprintf(w, "predictions received   %d (+%d duplicates from retries)\n", r.Predicted, r.Duplicates)
+	fmt.Fprintf(w, "dead-lettered          %d\n", r.DeadLettered)
+	fmt.Fprintf(w, "on-failure destination %d\n", r.OnFailure)
+	fmt.Fprintf(w, "lost                   %d\n", r.Lost)
+	fmt.Fprintf(w, "RMSE                   %.4f min over %d rides with 1 <= duration <= 60\n", r.RMSE, r.RMSERides)
+	fmt.Fprintf(w, "put-to-prediction      p50 %v, p99 %v\n", r.P50.Round(time.Millisecond), r.P99.Round(time.Millisecond))
+	fmt.Fprintf(w, "throughput             %.0f rides/s end to end\n", r.Throughput)
+	fmt.Fprintf(w, "event source mapping   %s\n", r.Mapping)
+}

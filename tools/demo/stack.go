@@ -1,0 +1,192 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	"github.com/nyc-taxi/ridepred/internal/esm"
+	"github.com/nyc-taxi/ridepred/internal/lambdatest"
+	"github.com/nyc-taxi/ridepred/internal/localkinesis"
+)
+
+// Stream names, as in the original app and template.yaml.
+const (
+	ridesStream       = "ride_events"
+	predictionsStream = "ride_prediction"
+	dlqStream         = "ride_events_dlq"
+	failuresStream    = "ride_events_failures"
+)
+
+// StackConfig is what runs locally in place of AWS.
+type StackConfig struct {
+	RIE, Bootstrap string
+	Emulators      int   // functions, one invocation in flight each
+	Shards         int32 // of ride_events
+	FunctionEnv    []string
+	// FunctionEndpoint, when set, maps kinesalite's endpoint to the one the
+	// function is given (a fault-injecting proxy in the tests).
+	FunctionEndpoint func(kinesalite string) string
+	ESM              esm.Config
+}
+
+// Stack is kinesalite, the emulators running the Lambda binary, the event
+// source mapping, and a collector reading the output streams.
+type Stack struct {
+	Kinesis   *localkinesis.Server
+	Client    *kinesis.Client
+	Emulators []*lambdatest.Emulator
+	Mapping   *esm.Mapping
+	Out       *Collector
+	stop      []func()
+}
+
+// StartStack starts everything; Stop undoes it, also after a failure here.
+func StartStack(ctx context.Context, cfg StackConfig, logs io.Writer) (s *Stack, err error) {
+	s = &Stack{}
+	defer func() {
+		if err != nil {
+			s.Stop()
+		}
+	}()
+	if s.Kinesis, err = localkinesis.Start(logs); err != nil {
+		return s, err
+	}
+	s.stop = append(s.stop, s.Kinesis.Stop)
+	s.Client = localkinesis.Client(s.Kinesis.Endpoint)
+	for name, shards := range map[string]int32{ridesStream: cfg.Shards, predictionsStream: 2, dlqStream: 1, failuresStream: 1} {
+		if err := localkinesis.CreateStream(ctx, s.Client, name, shards); err != nil {
+			return s, err
+		}
+	}
+	endpoint := s.Kinesis.Endpoint
+	if cfg.FunctionEndpoint != nil {
+		endpoint = cfg.FunctionEndpoint(endpoint)
+	}
+	env := append([]string{"AWS_ENDPOINT_URL_KINESIS=" + endpoint, "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=local",
+		"AWS_SECRET_ACCESS_KEY=local", "PREDICTIONS_STREAM_NAME=" + predictionsStream, "DLQ_STREAM_NAME=" + dlqStream}, cfg.FunctionEnv...)
+	var invokers []esm.Invoker
+	for range cfg.Emulators {
+		e, err := lambdatest.Start(cfg.RIE, []string{cfg.Bootstrap}, env, logs)
+		if err != nil {
+			return s, err
+		}
+		s.stop = append(s.stop, e.Stop)
+		s.Emulators = append(s.Emulators, e)
+		invokers = append(invokers, esm.HTTPInvoker{URL: e.URL})
+	}
+
+	s.Out = newCollector()
+	outCtx, cancelOut := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for _, name := range []string{predictionsStream, dlqStream, failuresStream} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			localkinesis.Follow(outCtx, s.Client, name, types.ShardIteratorTypeTrimHorizon, 20*time.Millisecond,
+				func(r localkinesis.Record) { s.Out.add(name, r) })
+		}()
+	}
+	s.stop = append(s.stop, func() { cancelOut(); wg.Wait() })
+
+	cfg.ESM.Stream, cfg.ESM.OnFailure = ridesStream, failuresStream
+	s.Mapping = esm.New(s.Client, invokers, cfg.ESM)
+	esmCtx, cancelESM := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := s.Mapping.Run(esmCtx); err != nil {
+			fmt.Fprintln(logs, "esm:", err)
+		}
+	}()
+	s.stop = append(s.stop, func() { cancelESM(); <-done })
+	return s, nil
+}
+
+// Stop stops what StartStack started, last first.
+func (s *Stack) Stop() {
+	for i := len(s.stop) - 1; i >= 0; i-- {
+		s.stop[i]()
+	}
+	s.stop = nil
+}
+
+// Output is one record on an output stream.
+type Output struct {
+	Stream  string
+	Data    []byte
+	Arrival time.Time
+}
+
+// Collector keeps every output record by partition key (the ride id).
+type Collector struct {
+	mu    sync.Mutex
+	byKey map[string][]Output
+	count map[string]int // records per stream
+}
+
+func newCollector() *Collector {
+	return &Collector{byKey: map[string][]Output{}, count: map[string]int{}}
+}
+
+func (c *Collector) add(stream string, r localkinesis.Record) {
+	key := r.Key
+	if stream != predictionsStream {
+		// Dead letters and failures carry the input's partition key inside.
+		var v struct {
+			PartitionKey string `json:"partition_key"`
+		}
+		if json.Unmarshal(r.Data, &v) == nil && v.PartitionKey != "" {
+			key = v.PartitionKey
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.byKey[key] = append(c.byKey[key], Output{Stream: stream, Data: r.Data, Arrival: r.Arrival})
+	c.count[stream]++
+}
+
+// Accounted counts how many of ids have at least one output record.
+func (c *Collector) Accounted(ids []string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for _, id := range ids {
+		if len(c.byKey[id]) > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// Get returns the output records for a ride id.
+func (c *Collector) Get(id string) []Output {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]Output(nil), c.byKey[id]...)
+}
+
+// Count is the number of records read from a stream.
+func (c *Collector) Count(stream string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.count[stream]
+}
+
+// WaitFor waits until every id has an output or the timeout passes.
+func (c *Collector) WaitFor(ctx context.Context, ids []string, timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for c.Accounted(ids) < len(ids) {
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return false
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return true
+}

@@ -1,0 +1,79 @@
+// Command esm is a local event source mapping for Kinesis, behaving as
+// Lambda's does: it reads every shard of the input stream, builds
+// events.KinesisEvent batches, invokes the function through the Runtime
+// Interface Emulator's HTTP endpoint (one invocation in flight per shard and
+// per emulator), honours batchItemFailures, retries with bisection on
+// function errors, sends what it gives up on to an on-failure stream, and
+// checkpoints each shard.
+//
+//	AWS_ENDPOINT_URL_KINESIS=http://127.0.0.1:4567 AWS_REGION=us-east-1 go run ./tools/esm \
+//	  -function-url http://127.0.0.1:9000/2015-03-31/functions/function/invocations
+//
+// The flags mirror the mapping's settings: -batch-size (BatchSize),
+// -maximum-batching-window-in-seconds, -bisect-batch-on-function-error,
+// -maximum-retry-attempts (-1: until success), -starting-position
+// (TRIM_HORIZON or LATEST), -on-failure-stream (DestinationConfig.OnFailure);
+// and -stream, -function-url (repeat for several emulators),
+// -function-timeout, -checkpoints (a file; resumes from it).
+package main
+
+import (
+	"context"
+	"flag"
+	"log"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	"github.com/nyc-taxi/ridepred/internal/esm"
+	"github.com/nyc-taxi/ridepred/internal/localkinesis"
+)
+
+type urls []string
+
+func (u *urls) String() string     { return strings.Join(*u, ",") }
+func (u *urls) Set(s string) error { *u = append(*u, s); return nil }
+
+func main() {
+	log.SetFlags(0)
+	log.SetPrefix("esm: ")
+	var fns urls
+	flag.Var(&fns, "function-url", "the emulator's invoke URL (repeat for several emulators)")
+	stream := flag.String("stream", "ride_events", "stream to read")
+	batch := flag.Int("batch-size", 100, "BatchSize: records per invocation, at most 10,000")
+	window := flag.Float64("maximum-batching-window-in-seconds", 0, "MaximumBatchingWindowInSeconds")
+	bisect := flag.Bool("bisect-batch-on-function-error", true, "BisectBatchOnFunctionError")
+	retries := flag.Int("maximum-retry-attempts", 3, "MaximumRetryAttempts (-1: until success)")
+	start := flag.String("starting-position", "TRIM_HORIZON", "StartingPosition: TRIM_HORIZON or LATEST")
+	onFailure := flag.String("on-failure-stream", "ride_events_failures", "DestinationConfig.OnFailure stream")
+	timeout := flag.Duration("function-timeout", 30*time.Second, "function time-out")
+	checkpoints := flag.String("checkpoints", "", "file to keep each shard's checkpoint in")
+	flag.Parse()
+	if len(fns) == 0 || (*start != "TRIM_HORIZON" && *start != "LATEST") {
+		flag.Usage()
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	c, err := localkinesis.FromEnv(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	var invokers []esm.Invoker
+	for _, u := range fns {
+		invokers = append(invokers, esm.HTTPInvoker{URL: u})
+	}
+	m := esm.New(c, invokers, esm.Config{
+		Stream: *stream, StartingPosition: types.ShardIteratorType(*start), BatchSize: *batch,
+		Window: time.Duration(*window * float64(time.Second)), Bisect: *bisect, MaxRetries: *retries,
+		OnFailure: *onFailure, FunctionTimeout: *timeout, Checkpoints: *checkpoints,
+		Logger: slog.New(slog.NewJSONHandler(os.Stderr, nil)),
+	})
+	if err := m.Run(ctx); err != nil {
+		log.Fatal(err)
+	}
+}

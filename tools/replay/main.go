@@ -1,0 +1,59 @@
+// Command replay puts NYC TLC rides on a Kinesis stream as the original
+// app's ride events ({"ride": {...}, "ride_id": ...}), with unique ride ids,
+// at a chosen rate or as fast as possible, with a progress bar.
+//
+//	AWS_ENDPOINT_URL_KINESIS=http://127.0.0.1:4567 AWS_REGION=us-east-1 \
+//	  go run ./tools/replay -n 10000 -rate 2000
+//
+// Flags: -file (default the committed Feb 2022 Parquet), -stream (ride_events),
+// -n (rides, 0 = all), -rate (rides/s, 0 = as fast as possible), -poison
+// (invalid records mixed in, to exercise the dead-letter stream).
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"os/signal"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/nyc-taxi/ridepred/internal/localkinesis"
+	"github.com/nyc-taxi/ridepred/internal/rides"
+	"github.com/nyc-taxi/ridepred/internal/tlc"
+)
+
+func main() {
+	log.SetFlags(0)
+	log.SetPrefix("replay: ")
+	file := flag.String("file", "model-export/data/green_tripdata_2022-02.parquet", "TLC green trip Parquet file")
+	stream := flag.String("stream", "ride_events", "stream to put ride events on")
+	n := flag.Int("n", 10000, "rides to send (0 = all)")
+	rate := flag.Float64("rate", 0, "rides per second (0 = as fast as possible)")
+	poison := flag.Int("poison", 0, "invalid records to mix in")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+
+	trips, err := tlc.Read(*file)
+	if err != nil {
+		log.Fatal(err)
+	}
+	rs := append(rides.FromTrips(trips, *n, ""), rides.Poison(*poison)...)
+	c, err := localkinesis.FromEnv(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	bar := progressbar.Default(int64(len(rs)), "rides")
+	start := time.Now()
+	err = rides.Put(ctx, c, *stream, rs, *rate, func(ok []rides.Ride, _ time.Time) { bar.Add(len(ok)) })
+	bar.Finish()
+	if err != nil {
+		log.Fatal(err)
+	}
+	elapsed := time.Since(start)
+	fmt.Fprintf(os.Stderr, "replay: %d records on %s in %.2fs (%.0f/s)\n", len(rs), *stream, elapsed.Seconds(), float64(len(rs))/elapsed.Seconds())
+}

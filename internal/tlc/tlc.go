@@ -28,7 +28,7 @@ func (t Trip) Duration() (float64, bool) {
 	if t.Pickup == nil || t.Dropoff == nil {
 		return 0, false
 	}
-	return time.Duration((*t.Dropoff - *t.Pickup) * 1000).Seconds() / 60, true
+	return time.Duration((*t.Dropoff-*t.Pickup)*1000).Seconds() / 60, true
 }
 
 // Read returns every trip of a file, in order.

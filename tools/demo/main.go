@@ -80,11 +80,11 @@ func main() {
 // Report is what the demo prints.
 type Report struct {
 	Sent, Valid, Predicted, Duplicates, DeadLettered, OnFailure, Lost int
-	RMSE                                                             float64
-	RMSERides                                                        int
-	P50, P99                                                         time.Duration
-	Throughput                                                       float64
-	Mapping                                                          string
+	RMSE                                                              float64
+	RMSERides                                                         int
+	P50, P99                                                          time.Duration
+	Throughput                                                        float64
+	Mapping                                                           string
 }
 
 func run(ctx context.Context, o options) (*Report, error) {

@@ -1,0 +1,243 @@
+package esm
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+	"github.com/google/go-cmp/cmp"
+)
+
+// fakeStream is one shard of n records with sequence numbers "0".."n-1",
+// and an on-failure stream that keeps what it is given.
+type fakeStream struct {
+	mu      sync.Mutex
+	records []types.Record
+	failed  []FailedRecord
+}
+
+func newStream(n int) *fakeStream {
+	s := &fakeStream{}
+	for i := range n {
+		s.records = append(s.records, types.Record{SequenceNumber: aws.String(strconv.Itoa(i)), PartitionKey: aws.String("k"),
+			Data: []byte(fmt.Sprintf(`{"n": %d}`, i)), ApproximateArrivalTimestamp: aws.Time(time.Unix(1700000000, 0))})
+	}
+	return s
+}
+
+func (s *fakeStream) ListShards(context.Context, *kinesis.ListShardsInput, ...func(*kinesis.Options)) (*kinesis.ListShardsOutput, error) {
+	return &kinesis.ListShardsOutput{Shards: []types.Shard{{ShardId: aws.String("shardId-000000000000")}}}, nil
+}
+
+func (s *fakeStream) GetShardIterator(context.Context, *kinesis.GetShardIteratorInput, ...func(*kinesis.Options)) (*kinesis.GetShardIteratorOutput, error) {
+	return &kinesis.GetShardIteratorOutput{ShardIterator: aws.String("0")}, nil
+}
+
+func (s *fakeStream) GetRecords(_ context.Context, in *kinesis.GetRecordsInput, _ ...func(*kinesis.Options)) (*kinesis.GetRecordsOutput, error) {
+	from, _ := strconv.Atoi(*in.ShardIterator)
+	to := min(len(s.records), from+int(*in.Limit))
+	return &kinesis.GetRecordsOutput{Records: s.records[from:to], NextShardIterator: aws.String(strconv.Itoa(to))}, nil
+}
+
+func (s *fakeStream) PutRecords(_ context.Context, in *kinesis.PutRecordsInput, _ ...func(*kinesis.Options)) (*kinesis.PutRecordsOutput, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := &kinesis.PutRecordsOutput{}
+	for _, r := range in.Records {
+		var f FailedRecord
+		if err := json.Unmarshal(r.Data, &f); err != nil {
+			return nil, err
+		}
+		s.failed = append(s.failed, f)
+		out.Records = append(out.Records, types.PutRecordsResultEntry{SequenceNumber: aws.String("x")})
+	}
+	return out, nil
+}
+
+// fakeFunction answers with fn and records the sequence numbers of every
+// invocation.
+type fakeFunction struct {
+	mu    sync.Mutex
+	calls [][]string
+	fn    func(seqs []string) ([]byte, error)
+}
+
+func (f *fakeFunction) Invoke(_ context.Context, payload []byte) ([]byte, error) {
+	var ev events.KinesisEvent
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		return nil, err
+	}
+	var seqs []string
+	for _, r := range ev.Records {
+		seqs = append(seqs, r.Kinesis.SequenceNumber)
+	}
+	f.mu.Lock()
+	f.calls = append(f.calls, seqs)
+	f.mu.Unlock()
+	return f.fn(seqs)
+}
+
+var ok = []byte(`{"batchItemFailures": []}`)
+
+func seqs(from, to int) []string {
+	var out []string
+	for i := from; i < to; i++ {
+		out = append(out, strconv.Itoa(i))
+	}
+	return out
+}
+
+// runUntilDone runs the mapping until the shard is checkpointed at its last
+// record.
+func runUntilDone(t *testing.T, s *fakeStream, fn *fakeFunction, cfg Config) *Mapping {
+	t.Helper()
+	cfg.Stream, cfg.OnFailure, cfg.Poll, cfg.RetryWait = "in", "failures", time.Millisecond, time.Millisecond
+	m := New(s, []Invoker{fn}, cfg)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- m.Run(ctx) }()
+	last := strconv.Itoa(len(s.records) - 1)
+	for deadline := time.Now().Add(5 * time.Second); m.Checkpoint("shardId-000000000000") != last; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			cancel()
+			<-done
+			t.Fatalf("shard not done; calls %v", fn.calls)
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestPartialFailureRetriedFromLowest(t *testing.T) {
+	s := newStream(10)
+	first := true
+	fn := &fakeFunction{fn: func(got []string) ([]byte, error) {
+		if first {
+			first = false
+			return []byte(`{"batchItemFailures": [{"itemIdentifier": "7"}, {"itemIdentifier": "5"}]}`), nil
+		}
+		return ok, nil
+	}}
+	runUntilDone(t, s, fn, Config{BatchSize: 10, MaxRetries: 3})
+	if diff := cmp.Diff([][]string{seqs(0, 10), seqs(5, 10)}, fn.calls); diff != "" {
+		t.Errorf("invocations (-want +got):\n%s", diff)
+	}
+}
+
+func TestUnknownItemIdentifierFailsTheBatch(t *testing.T) {
+	s := newStream(4)
+	first := true
+	fn := &fakeFunction{fn: func([]string) ([]byte, error) {
+		if first {
+			first = false
+			return []byte(`{"batchItemFailures": [{"itemIdentifier": "nope"}]}`), nil
+		}
+		return ok, nil
+	}}
+	runUntilDone(t, s, fn, Config{BatchSize: 4, MaxRetries: 3})
+	if diff := cmp.Diff([][]string{seqs(0, 4), seqs(0, 4)}, fn.calls); diff != "" {
+		t.Errorf("invocations (-want +got):\n%s", diff)
+	}
+}
+
+// poisonAt fails any invocation that holds the record seq and another.
+func poisonAt(seq string, alone bool) func([]string) ([]byte, error) {
+	return func(got []string) ([]byte, error) {
+		for _, s := range got {
+			if s == seq && (len(got) > 1 || !alone) {
+				return nil, errors.New("boom")
+			}
+		}
+		return ok, nil
+	}
+}
+
+func TestBisectionIsolatesTheFailingRecord(t *testing.T) {
+	s := newStream(8)
+	fn := &fakeFunction{fn: poisonAt("3", true)}
+	m := runUntilDone(t, s, fn, Config{BatchSize: 8, Bisect: true, MaxRetries: 0})
+	want := [][]string{seqs(0, 8), seqs(0, 4), seqs(0, 2), seqs(2, 4), {"2"}, {"3"}, seqs(4, 8)}
+	if diff := cmp.Diff(want, fn.calls); diff != "" {
+		t.Errorf("invocations (-want +got):\n%s", diff)
+	}
+	if n := m.Stats.Bisections.Load(); n != 3 {
+		t.Errorf("%d bisections, want 3", n)
+	}
+	if len(s.failed) != 0 {
+		t.Errorf("records sent to the on-failure stream: %v", s.failed)
+	}
+}
+
+func TestRetriesExhaustedGoToOnFailure(t *testing.T) {
+	s := newStream(4)
+	fn := &fakeFunction{fn: poisonAt("2", false)}
+	runUntilDone(t, s, fn, Config{BatchSize: 4, MaxRetries: 2})
+	if diff := cmp.Diff([][]string{seqs(0, 4), seqs(0, 4), seqs(0, 4)}, fn.calls); diff != "" {
+		t.Errorf("invocations (-want +got):\n%s", diff)
+	}
+	if len(s.failed) != 4 {
+		t.Fatalf("%d records on the on-failure stream, want the batch of 4", len(s.failed))
+	}
+	f := s.failed[2]
+	if f.SequenceNumber != "2" || string(f.Data) != `{"n": 2}` || f.ShardID != "shardId-000000000000" || f.Stream != "in" ||
+		!strings.Contains(f.Reason, "retries exhausted after a function error: boom") {
+		t.Errorf("failed record = %+v", f)
+	}
+}
+
+func TestBisectThenRetryLimitSendsOnlyThePoison(t *testing.T) {
+	s := newStream(8)
+	fn := &fakeFunction{fn: poisonAt("5", false)}
+	m := runUntilDone(t, s, fn, Config{BatchSize: 8, Bisect: true, MaxRetries: 1})
+	if len(s.failed) != 1 || s.failed[0].SequenceNumber != "5" {
+		t.Fatalf("on-failure stream got %+v, want only record 5", s.failed)
+	}
+	if m.Stats.ToOnFailure.Load() != 1 || m.Stats.Retries.Load() != 1 {
+		t.Errorf("stats: %d to on-failure, %d retries", m.Stats.ToOnFailure.Load(), m.Stats.Retries.Load())
+	}
+}
+
+func TestBatchesRespectSizeAndBytes(t *testing.T) {
+	s := newStream(25)
+	fn := &fakeFunction{fn: func([]string) ([]byte, error) { return ok, nil }}
+	runUntilDone(t, s, fn, Config{BatchSize: 10, MaxRetries: 0})
+	if diff := cmp.Diff([][]string{seqs(0, 10), seqs(10, 20), seqs(20, 25)}, fn.calls); diff != "" {
+		t.Errorf("invocations (-want +got):\n%s", diff)
+	}
+	s2 := newStream(6)
+	fn2 := &fakeFunction{fn: func([]string) ([]byte, error) { return ok, nil }}
+	// Each record counts about 610 bytes of payload: two fit in 1,300.
+	runUntilDone(t, s2, fn2, Config{BatchSize: 100, MaxBatchBytes: 1300, MaxRetries: 0})
+	if diff := cmp.Diff([][]string{seqs(0, 2), seqs(2, 4), seqs(4, 6)}, fn2.calls); diff != "" {
+		t.Errorf("invocations by bytes (-want +got):\n%s", diff)
+	}
+}
+
+func TestFunctionErrorResponse(t *testing.T) {
+	s := newStream(2)
+	n := 0
+	fn := &fakeFunction{fn: func([]string) ([]byte, error) {
+		n++
+		if n == 1 {
+			return []byte(`{"errorType": "Runtime.ExitError", "errorMessage": "exit status 86"}`), nil
+		}
+		return ok, nil
+	}}
+	m := runUntilDone(t, s, fn, Config{BatchSize: 2, MaxRetries: 3})
+	if m.Stats.FunctionErrors.Load() != 1 || len(fn.calls) != 2 {
+		t.Errorf("%d function errors, %d calls", m.Stats.FunctionErrors.Load(), len(fn.calls))
+	}
+}

@@ -1,0 +1,210 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nyc-taxi/ridepred/internal/esm"
+	"github.com/nyc-taxi/ridepred/internal/golden"
+	"github.com/nyc-taxi/ridepred/internal/rides"
+)
+
+// The end-to-end tests run the built bootstrap under the real emulator
+// against kinesalite; `make test` builds both and sets RIE and BOOTSTRAP.
+func startStack(t *testing.T, cfg StackConfig) *Stack {
+	t.Helper()
+	cfg.RIE, cfg.Bootstrap = os.Getenv("RIE"), os.Getenv("BOOTSTRAP")
+	if cfg.RIE == "" || cfg.Bootstrap == "" {
+		t.Skip("RIE and BOOTSTRAP are not set; run through make test")
+	}
+	if cfg.Emulators == 0 {
+		cfg.Emulators = 2
+	}
+	if cfg.Shards == 0 {
+		cfg.Shards = 3
+	}
+	if cfg.ESM.BatchSize == 0 {
+		cfg.ESM = esm.Config{BatchSize: 200, Window: 20 * time.Millisecond, Bisect: true, MaxRetries: 10,
+			Poll: 20 * time.Millisecond, RetryWait: 20 * time.Millisecond}
+	}
+	logs, err := os.Create(filepath.Join(t.TempDir(), "stack.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := StartStack(context.Background(), cfg, logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		s.Stop()
+		logs.Close()
+		if t.Failed() {
+			b, _ := os.ReadFile(logs.Name())
+			t.Logf("stack logs (last 4 KiB):\n%s", b[max(0, len(b)-4096):])
+		}
+	})
+	return s
+}
+
+// goldenRides are n real rides as ride events, with sklearn's answers.
+func goldenRides(t *testing.T, n int) ([]rides.Ride, map[string]float64) {
+	t.Helper()
+	all, err := golden.Rides()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]float64{}
+	var rs []rides.Ride
+	for i := 0; len(rs) < n; i += len(all) / n {
+		g := all[i]
+		id := fmt.Sprintf("%s-%d", g.Month, g.Row)
+		ev := fmt.Appendf(nil, `{"ride": {"PULocationID": %d, "DOLocationID": %d, "trip_distance": %v}, "ride_id": "%s"}`,
+			g.PULocationID, g.DOLocationID, g.TripDistance, id)
+		rs = append(rs, rides.Ride{ID: id, Event: ev, Valid: true})
+		want[id] = g.Prediction
+	}
+	return rs, want
+}
+
+func send(t *testing.T, s *Stack, rs []rides.Ride) []string {
+	t.Helper()
+	if err := rides.Put(context.Background(), s.Client, ridesStream, rs, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]string, len(rs))
+	for i, r := range rs {
+		ids[i] = r.ID
+	}
+	if !s.Out.WaitFor(context.Background(), ids, 90*time.Second) {
+		t.Fatalf("only %d of %d rides have an outcome", s.Out.Accounted(ids), len(ids))
+	}
+	return ids
+}
+
+// checkPredictions: every ride predicted, bit for bit sklearn's answer; it
+// returns the duplicates seen.
+func checkPredictions(t *testing.T, s *Stack, want map[string]float64) int {
+	t.Helper()
+	dups := 0
+	for id, w := range want {
+		outs := s.Out.Get(id)
+		if len(outs) == 0 {
+			t.Fatalf("ride %s lost", id)
+		}
+		for _, o := range outs {
+			var p struct {
+				RideID     string  `json:"ride_id"`
+				Prediction float64 `json:"prediction"`
+				Source     string  `json:"source_sequence_number"`
+			}
+			if o.Stream != predictionsStream || json.Unmarshal(o.Data, &p) != nil || p.RideID != id || p.Source == "" {
+				t.Fatalf("ride %s: unexpected output on %s: %s", id, o.Stream, o.Data)
+			}
+			if math.Float64bits(p.Prediction) != math.Float64bits(w) {
+				t.Fatalf("ride %s: prediction %v, sklearn %v", id, p.Prediction, w)
+			}
+		}
+		dups += len(outs) - 1
+	}
+	return dups
+}
+
+func TestEndToEndParity(t *testing.T) {
+	s := startStack(t, StackConfig{})
+	rs, want := goldenRides(t, 3000)
+	send(t, s, rs)
+	if dups := checkPredictions(t, s, want); dups != 0 {
+		t.Errorf("%d duplicate predictions without any fault", dups)
+	}
+	t.Logf("%d rides through kinesalite, esm, the emulator and bootstrap: all equal sklearn bit for bit", len(rs))
+}
+
+func TestPoisonRecordsDeadLettered(t *testing.T) {
+	s := startStack(t, StackConfig{Shards: 1})
+	valid, want := goldenRides(t, 600)
+	poison := rides.Poison(30)
+	// Poison first and in between, so that a blocked shard would show.
+	rs := append(append(append([]rides.Ride{}, poison[:10]...), valid[:300]...), append(poison[10:], valid[300:]...)...)
+	send(t, s, rs)
+	checkPredictions(t, s, want)
+	reasons := []string{"invalid JSON", "ride.trip_distance: -1 is negative", "ride.trip_distance: must be a JSON number",
+		"ride.PULocationID: must be an integer", "ride: missing", "beyond float32's range"}
+	for i, p := range poison {
+		outs := s.Out.Get(p.ID)
+		if len(outs) != 1 || outs[0].Stream != dlqStream {
+			t.Fatalf("poison %s: outputs %v", p.ID, outs)
+		}
+		var dl struct {
+			Error string `json:"error"`
+			Data  []byte `json:"data"`
+		}
+		if err := json.Unmarshal(outs[0].Data, &dl); err != nil || string(dl.Data) != string(p.Event) {
+			t.Fatalf("poison %s: dead letter %s", p.ID, outs[0].Data)
+		}
+		if want := reasons[i%len(reasons)]; !strings.Contains(dl.Error, want) {
+			t.Errorf("poison %s: reason %q, want it to mention %q", p.ID, dl.Error, want)
+		}
+	}
+	if st := &s.Mapping.Stats; st.FunctionErrors.Load() != 0 || st.ToOnFailure.Load() != 0 {
+		t.Errorf("poison records caused %d function errors, %d records to the on-failure stream", st.FunctionErrors.Load(), st.ToOnFailure.Load())
+	}
+}
+
+func TestThrottledOutput(t *testing.T) {
+	for _, tc := range []struct {
+		name               string
+		entries, wholeCall float64
+		rides              int
+		env                []string
+	}{
+		{"entries", 0.3, 0, 2000, nil},
+		{"whole calls", 0, 0.3, 2000, nil},
+		// A 2 s function time-out leaves the handler too little time to
+		// retry everything: it reports batch item failures, the mapping
+		// re-invokes from the lowest one, and rides after it that were
+		// already written come out twice.
+		{"persistent", 0.5, 0.1, 300, []string{"AWS_LAMBDA_FUNCTION_TIMEOUT=2"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var proxy *faultProxy
+			s := startStack(t, StackConfig{FunctionEnv: tc.env, ESM: esm.Config{BatchSize: 200, Bisect: true, MaxRetries: -1,
+				Poll: 20 * time.Millisecond, RetryWait: 20 * time.Millisecond}, FunctionEndpoint: func(k string) string {
+				p, srv := startProxy(k, tc.entries, tc.wholeCall)
+				t.Cleanup(srv.Close)
+				proxy = p
+				return srv.URL
+			}})
+			rs, want := goldenRides(t, tc.rides)
+			send(t, s, rs)
+			dups := checkPredictions(t, s, want)
+			if proxy.entries.Load()+proxy.calls.Load() == 0 {
+				t.Fatal("the proxy injected no faults")
+			}
+			st := &s.Mapping.Stats
+			t.Logf("injected %d entry and %d call failures; all %d rides predicted; %d duplicates (same ride id and source sequence number); "+
+				"esm: %d partial failures, %d function errors, %d to on-failure", proxy.entries.Load(), proxy.calls.Load(), len(rs), dups,
+				st.PartialFailures.Load(), st.FunctionErrors.Load(), st.ToOnFailure.Load())
+		})
+	}
+}
+
+func TestFunctionCrashMidBatch(t *testing.T) {
+	rs, want := goldenRides(t, 1500)
+	crashID := rs[700].ID
+	s := startStack(t, StackConfig{Shards: 1, Emulators: 1, FunctionEnv: []string{
+		"RIDEPRED_TEST_CRASH_RIDE_ID=" + crashID, "RIDEPRED_TEST_CRASH_MARKER=" + filepath.Join(t.TempDir(), "crashed")}})
+	send(t, s, rs)
+	checkPredictions(t, s, want)
+	if s.Mapping.Stats.FunctionErrors.Load() == 0 {
+		t.Fatal("the function never crashed")
+	}
+	t.Logf("function crashed on ride %s; esm saw %d function errors and %d bisections; no ride lost",
+		crashID, s.Mapping.Stats.FunctionErrors.Load(), s.Mapping.Stats.Bisections.Load())
+}

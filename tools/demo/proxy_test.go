@@ -1,0 +1,125 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// faultProxy stands between the function and kinesalite and fails a share
+// of PutRecords entries (answering them as throttled without forwarding
+// them) or of whole PutRecords calls.
+type faultProxy struct {
+	target             string
+	entryShare         float64
+	callShare          float64
+	mu                 sync.Mutex
+	rng                *rand.Rand
+	entries, calls     atomic.Int64 // failures injected
+	forwardedPutCalls  atomic.Int64
+	forwardedPutRecord atomic.Int64
+}
+
+func startProxy(target string, entryShare, callShare float64) (*faultProxy, *httptest.Server) {
+	p := &faultProxy{target: target, entryShare: entryShare, callShare: callShare, rng: rand.New(rand.NewPCG(3, 4))}
+	return p, httptest.NewServer(p)
+}
+
+func (p *faultProxy) draw(share float64) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.rng.Float64() < share
+}
+
+type putRecords struct {
+	StreamName string            `json:"StreamName"`
+	Records    []json.RawMessage `json:"Records"`
+}
+
+type putResult struct {
+	FailedRecordCount int               `json:"FailedRecordCount"`
+	Records           []json.RawMessage `json:"Records"`
+}
+
+func (p *faultProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	if !strings.HasSuffix(r.Header.Get("X-Amz-Target"), ".PutRecords") {
+		p.forward(w, r, body)
+		return
+	}
+	if p.draw(p.callShare) {
+		p.calls.Add(1)
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		w.WriteHeader(http.StatusBadRequest)
+		io.WriteString(w, `{"__type": "ProvisionedThroughputExceededException", "message": "Rate exceeded (injected)"}`)
+		return
+	}
+	var in putRecords
+	if err := json.Unmarshal(body, &in); err != nil {
+		p.forward(w, r, body)
+		return
+	}
+	keep := make([]bool, len(in.Records))
+	var fwd putRecords
+	fwd.StreamName = in.StreamName
+	for i, rec := range in.Records {
+		if keep[i] = !p.draw(p.entryShare); keep[i] {
+			fwd.Records = append(fwd.Records, rec)
+		} else {
+			p.entries.Add(1)
+		}
+	}
+	var res putResult
+	if len(fwd.Records) > 0 {
+		b, _ := json.Marshal(fwd)
+		rec := httptest.NewRecorder()
+		p.forward(rec, r, b)
+		if rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &res) != nil {
+			w.WriteHeader(rec.Code)
+			w.Write(rec.Body.Bytes())
+			return
+		}
+	}
+	out := putResult{FailedRecordCount: res.FailedRecordCount}
+	next := 0
+	for i := range in.Records {
+		if keep[i] {
+			out.Records = append(out.Records, res.Records[next])
+			next++
+			continue
+		}
+		out.FailedRecordCount++
+		out.Records = append(out.Records, json.RawMessage(`{"ErrorCode": "ProvisionedThroughputExceededException", "ErrorMessage": "Rate exceeded for shard (injected)"}`))
+	}
+	b, _ := json.Marshal(out)
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	w.Write(b)
+}
+
+func (p *faultProxy) forward(w http.ResponseWriter, r *http.Request, body []byte) {
+	req, _ := http.NewRequest(r.Method, p.target+r.URL.Path, bytes.NewReader(body))
+	for k, v := range r.Header {
+		if k != "Content-Length" {
+			req.Header[k] = v
+		}
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	defer res.Body.Close()
+	for k, v := range res.Header {
+		if k != "Content-Length" {
+			w.Header()[k] = v
+		}
+	}
+	w.WriteHeader(res.StatusCode)
+	io.Copy(w, res.Body)
+}

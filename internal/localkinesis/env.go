@@ -11,7 +11,7 @@ import (
 // configuration, which honours AWS_ENDPOINT_URL_KINESIS (kinesalite) and
 // AWS_REGION, or real AWS credentials.
 func FromEnv(ctx context.Context) (*kinesis.Client, error) {
-	cfg, err := config.LoadDefaultConfig(ctx, config.WithHTTPClient(&httpClient))
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithHTTPClient(httpClient))
 	if err != nil {
 		return nil, err
 	}

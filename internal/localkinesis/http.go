@@ -1,17 +1,16 @@
 package localkinesis
 
 import (
-	"net"
 	"net/http"
-	"time"
+
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 )
 
-// httpClient keeps enough idle connections for the tools' parallel calls;
-// the SDK's default keeps few, and a loopback server then sees a new
-// connection for most calls.
-var httpClient = http.Client{Transport: &http.Transport{
-	DialContext:         (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
-	MaxIdleConns:        64,
-	MaxIdleConnsPerHost: 64,
-	IdleConnTimeout:     90 * time.Second,
-}}
+// httpClient keeps enough idle connections for the tools' parallel calls,
+// so that a loopback server does not see a new connection for most calls.
+// It is the SDK's buildable client, so that settings such as AWS_CA_BUNDLE
+// still apply.
+var httpClient = awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
+	t.MaxIdleConns = 64
+	t.MaxIdleConnsPerHost = 64
+})

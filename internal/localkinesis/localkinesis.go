@@ -99,7 +99,7 @@ func Client(endpoint string) *kinesis.Client {
 		Region:       "us-east-1",
 		BaseEndpoint: aws.String(endpoint),
 		Credentials:  credentials.NewStaticCredentialsProvider("local", "local", ""),
-		HTTPClient:   &httpClient,
+		HTTPClient:   httpClient,
 	})
 }
 

@@ -38,9 +38,18 @@ type StackConfig struct {
 
 // Stack is kinesalite, the emulators running the Lambda binary, the event
 // source mapping, and a collector reading the output streams.
+//
+// Two kinesalite servers share the streams: one holds ride_events (and the
+// mapping's on-failure stream), the other the function's output streams.
+// kinesalite serves everything from one Node thread, and every ride costs
+// it four record operations (put, get, put, get); on one server that caps
+// the pipeline near 4,000 rides/s on this machine. In AWS, streams scale
+// independently, so splitting them is the closer model.
 type Stack struct {
-	Kinesis   *localkinesis.Server
+	Kinesis   *localkinesis.Server // ride_events, ride_events_failures
 	Client    *kinesis.Client
+	Output    *localkinesis.Server // ride_prediction, ride_events_dlq
+	OutClient *kinesis.Client
 	Emulators []*lambdatest.Emulator
 	Mapping   *esm.Mapping
 	Out       *Collector
@@ -59,13 +68,22 @@ func StartStack(ctx context.Context, cfg StackConfig, logs io.Writer) (s *Stack,
 		return s, err
 	}
 	s.stop = append(s.stop, s.Kinesis.Stop)
-	s.Client = localkinesis.Client(s.Kinesis.Endpoint)
-	for name, shards := range map[string]int32{ridesStream: cfg.Shards, predictionsStream: 2, dlqStream: 1, failuresStream: 1} {
-		if err := localkinesis.CreateStream(ctx, s.Client, name, shards); err != nil {
+	if s.Output, err = localkinesis.Start(logs); err != nil {
+		return s, err
+	}
+	s.stop = append(s.stop, s.Output.Stop)
+	s.Client, s.OutClient = localkinesis.Client(s.Kinesis.Endpoint), localkinesis.Client(s.Output.Endpoint)
+	streams := []struct {
+		c      *kinesis.Client
+		name   string
+		shards int32
+	}{{s.Client, ridesStream, cfg.Shards}, {s.Client, failuresStream, 1}, {s.OutClient, predictionsStream, 2}, {s.OutClient, dlqStream, 1}}
+	for _, st := range streams {
+		if err := localkinesis.CreateStream(ctx, st.c, st.name, st.shards); err != nil {
 			return s, err
 		}
 	}
-	endpoint := s.Kinesis.Endpoint
+	endpoint := s.Output.Endpoint
 	if cfg.FunctionEndpoint != nil {
 		endpoint = cfg.FunctionEndpoint(endpoint)
 	}
@@ -85,11 +103,11 @@ func StartStack(ctx context.Context, cfg StackConfig, logs io.Writer) (s *Stack,
 	s.Out = newCollector()
 	outCtx, cancelOut := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	for _, name := range []string{predictionsStream, dlqStream, failuresStream} {
+	for name, c := range map[string]*kinesis.Client{predictionsStream: s.OutClient, dlqStream: s.OutClient, failuresStream: s.Client} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			localkinesis.Follow(outCtx, s.Client, name, types.ShardIteratorTypeTrimHorizon, 20*time.Millisecond,
+			localkinesis.Follow(outCtx, c, name, types.ShardIteratorTypeTrimHorizon, 20*time.Millisecond,
 				func(r localkinesis.Record) { s.Out.add(name, r) })
 		}()
 	}

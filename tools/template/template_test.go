@@ -1,0 +1,175 @@
+package template
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/awslabs/goformation/v7"
+	"github.com/awslabs/goformation/v7/cloudformation"
+	"github.com/awslabs/goformation/v7/cloudformation/serverless"
+	"github.com/awslabs/goformation/v7/intrinsics"
+)
+
+// open parses template.yaml, keeping Ref and GetAtt to resources visible as
+// "Ref:Name" and "GetAtt:Name.Attr" so that tests can see what points where;
+// a Ref to a parameter gives its default.
+func open(t *testing.T) *cloudformation.Template {
+	t.Helper()
+	keep := func(name string, input, template interface{}) interface{} {
+		switch v := input.(type) {
+		case string:
+			params, _ := template.(map[string]interface{})["Parameters"].(map[string]interface{})
+			if p, ok := params[v].(map[string]interface{}); ok && name == "Ref" {
+				return p["Default"]
+			}
+			return strings.TrimPrefix(name, "Fn::") + ":" + v
+		case []interface{}:
+			parts := make([]string, len(v))
+			for i, p := range v {
+				parts[i] = fmt.Sprint(p)
+			}
+			return strings.TrimPrefix(name, "Fn::") + ":" + strings.Join(parts, ".")
+		}
+		return fmt.Sprintf("%s:%v", name, input)
+	}
+	tpl, err := goformation.OpenWithOptions("../../template.yaml", &intrinsics.ProcessorOptions{
+		IntrinsicHandlerOverrides: map[string]intrinsics.IntrinsicHandler{"Ref": keep, "Fn::GetAtt": keep},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tpl
+}
+
+func function(t *testing.T, tpl *cloudformation.Template) *serverless.Function {
+	t.Helper()
+	fn, err := tpl.GetServerlessFunctionWithName("RideDurationFunction")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fn
+}
+
+func TestFunction(t *testing.T) {
+	fn := function(t, open(t))
+	if fn.Runtime == nil || *fn.Runtime != "provided.al2023" || fn.CodeUri == nil || *fn.CodeUri.String != "build/function.zip" {
+		t.Errorf("function runtime %v, code %v; want provided.al2023 from build/function.zip", fn.Runtime, fn.CodeUri)
+	}
+	if fn.MemorySize == nil || fn.Timeout == nil || fn.Role == nil || *fn.Role != "GetAtt:FunctionRole.Arn" {
+		t.Errorf("memory %v, time-out %v, role %v", fn.MemorySize, fn.Timeout, fn.Role)
+	}
+}
+
+// TestEnvironmentNamesStreamsOfTheTemplate: the function writes to streams
+// this template creates, under the names the handler reads.
+func TestEnvironmentNamesStreamsOfTheTemplate(t *testing.T) {
+	tpl := open(t)
+	env := function(t, tpl).Environment.Variables
+	for variable, name := range map[string]string{"PREDICTIONS_STREAM_NAME": "ride_prediction", "DLQ_STREAM_NAME": "ride_events_dlq"} {
+		logical, ok := strings.CutPrefix(env[variable], "Ref:")
+		if !ok {
+			t.Errorf("%s = %q, want a Ref to a stream", variable, env[variable])
+			continue
+		}
+		stream, err := tpl.GetKinesisStreamWithName(logical)
+		if err != nil || stream.Name == nil || *stream.Name != name {
+			t.Errorf("%s refers to %s, which is not the stream %s of this template (%v)", variable, logical, name, err)
+		}
+	}
+}
+
+func TestEventSourceMapping(t *testing.T) {
+	tpl := open(t)
+	maps := tpl.GetAllLambdaEventSourceMappingResources()
+	if len(maps) != 1 {
+		t.Fatalf("%d event source mappings, want 1", len(maps))
+	}
+	for _, m := range maps {
+		if m.FunctionName != "Ref:RideDurationFunction" || m.EventSourceArn == nil || *m.EventSourceArn != "GetAtt:RideEventsStream.Arn" {
+			t.Errorf("mapping from %v to %s, want ride_events to the function", m.EventSourceArn, m.FunctionName)
+		}
+		if !slices.Equal(m.FunctionResponseTypes, []string{"ReportBatchItemFailures"}) {
+			t.Errorf("FunctionResponseTypes %v", m.FunctionResponseTypes)
+		}
+		if m.BisectBatchOnFunctionError == nil || !*m.BisectBatchOnFunctionError {
+			t.Error("BisectBatchOnFunctionError is not on")
+		}
+		if m.DestinationConfig == nil || m.DestinationConfig.OnFailure == nil || m.DestinationConfig.OnFailure.Destination == nil ||
+			*m.DestinationConfig.OnFailure.Destination != "GetAtt:FailureQueue.Arn" {
+			t.Errorf("on-failure destination %+v", m.DestinationConfig)
+		}
+		// Batch size, window and retries come from parameters.
+		for name, set := range map[string]bool{"BatchSize": m.BatchSize != nil, "MaximumBatchingWindowInSeconds": m.MaximumBatchingWindowInSeconds != nil,
+			"MaximumRetryAttempts": m.MaximumRetryAttempts != nil} {
+			if _, ok := tpl.Parameters[name]; !ok || !set {
+				t.Errorf("%s: set %v, parameter present %v", name, set, ok)
+			}
+		}
+	}
+}
+
+// TestLeastPrivilege: every statement of the function's role names
+// resources of this template, never a wildcard or a managed policy.
+func TestLeastPrivilege(t *testing.T) {
+	tpl := open(t)
+	role, err := tpl.GetIAMRoleWithName("FunctionRole")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(role.ManagedPolicyArns) != 0 {
+		t.Errorf("managed policies %v: grant only what the function needs", role.ManagedPolicyArns)
+	}
+	allowed := map[string][]string{ // resource -> actions it may be the target of
+		"GetAtt:RideEventsStream.Arn":  {"kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:ListShards"},
+		"GetAtt:PredictionsStream.Arn": {"kinesis:PutRecord", "kinesis:PutRecords"},
+		"GetAtt:DeadLetterStream.Arn":  {"kinesis:PutRecord", "kinesis:PutRecords"},
+		"GetAtt:FailureQueue.Arn":      {"sqs:SendMessage"},
+		"GetAtt:FunctionLogGroup.Arn":  {"logs:CreateLogStream", "logs:PutLogEvents"},
+	}
+	statements := 0
+	for _, p := range role.Policies {
+		doc, _ := p.PolicyDocument.(map[string]interface{})
+		list, _ := doc["Statement"].([]interface{})
+		for _, s := range list {
+			st := s.(map[string]interface{})
+			statements++
+			if st["Effect"] != "Allow" {
+				continue
+			}
+			for _, res := range strs(st["Resource"]) {
+				ok := allowed[res]
+				if ok == nil {
+					t.Errorf("statement %v: resource %q is not one of this template's streams, queue or log group", st["Sid"], res)
+					continue
+				}
+				for _, a := range strs(st["Action"]) {
+					if !slices.Contains(ok, a) {
+						t.Errorf("statement %v: action %s on %s is more than the function needs", st["Sid"], a, res)
+					}
+				}
+			}
+			if len(strs(st["Resource"])) == 0 {
+				t.Errorf("statement %v names no resource", st["Sid"])
+			}
+		}
+	}
+	if statements == 0 {
+		t.Fatal("the role has no statements")
+	}
+}
+
+func strs(v interface{}) []string {
+	switch x := v.(type) {
+	case string:
+		return []string{x}
+	case []interface{}:
+		var out []string
+		for _, e := range x {
+			out = append(out, fmt.Sprint(e))
+		}
+		return out
+	}
+	return nil
+}

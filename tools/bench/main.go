@@ -167,17 +167,19 @@ func run(cfg config) (*Report, error) {
 
 	log.Print("cold start under the Lambda Runtime Interface Emulator")
 	env := []string{"TEST_RUN=True", "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=x", "AWS_SECRET_ACCESS_KEY=x"}
-	goEmu, err := emulatorRuns(cfg.coldRuns, cfg.rie, []string{filepath.Join(cfg.build, "bootstrap")}, env, in.rideLine)
+	goEmu, goListen, err := emulatorRuns(cfg.coldRuns, cfg.rie, []string{filepath.Join(cfg.build, "bootstrap")}, env, in.rideLine)
 	if err != nil {
 		return nil, err
 	}
-	pyEmu, err := emulatorRuns(cfg.pyRuns, cfg.rie, []string{cfg.py, "model-export/baseline/runtime.py"}, env, in.event[:0:0])
+	pyEmu, _, err := emulatorRuns(cfg.pyRuns, cfg.rie, []string{cfg.py, "model-export/baseline/runtime.py"}, env, in.event[:0:0])
 	if err != nil {
 		return nil, err
 	}
 	r.Samples["emulator, Go bootstrap"], r.Samples["emulator, Python baseline"] = goEmu, pyEmu
-	r.Rows = append(r.Rows, faster("emulator start to first invoke response (median)", "ms", median(goEmu), median(pyEmu),
-		spread(goEmu, pyEmu)+"; Python answers a 1-record Kinesis event"))
+	r.Rows = append(r.Rows,
+		faster("emulator start to first invoke response (median)", "ms", median(goEmu), median(pyEmu),
+			spread(goEmu, pyEmu)+"; Python answers a 1-record Kinesis event"),
+		Row{Name: "of which the emulator's own start (median)", Unit: "ms", Go: median(goListen), Note: "process start until it accepts connections"})
 
 	log.Print("build side")
 	rows, err := buildRows(cfg, dir)
@@ -312,31 +314,31 @@ func execFloor(n int) []float64 {
 // emulatorRuns starts the emulator with the function n times and times each
 // start until the first successful invoke response. A nil payload sends the
 // original's direct ride event; an empty one a 1-record Kinesis event.
-func emulatorRuns(n int, rie string, bootstrap, env []string, payload []byte) ([]float64, error) {
+func emulatorRuns(n int, rie string, bootstrap, env []string, payload []byte) (times, listen []float64, err error) {
 	if len(payload) == 0 {
 		payload = []byte(`{"Records": [{"kinesis": {"partitionKey": "1", "sequenceNumber": "1", "data": "` +
 			"eyJyaWRlIjogeyJQVUxvY2F0aW9uSUQiOiAxMzAsICJET0xvY2F0aW9uSUQiOiAyMDUsICJ0cmlwX2Rpc3RhbmNlIjogMy42Nn0sICJyaWRlX2lkIjogMTIzfQ==" +
 			`"}}]}`)
 	}
-	var times []float64
 	for range n {
 		var logs bytes.Buffer
 		start := time.Now()
 		e, err := lambdatest.Start(rie, bootstrap, append(env, "MODEL_PATH=build/model/model.pkl"), &logs)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
+		listen = append(listen, float64(time.Since(start).Microseconds())/1e3)
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		status, body, err := e.Invoke(ctx, payload)
 		elapsed := time.Since(start)
 		cancel()
 		e.Stop()
 		if err != nil || status != 200 || !bytes.Contains(body, []byte("18.321633541366506")) {
-			return nil, fmt.Errorf("emulator with %v: %d %s %v\n%s", bootstrap, status, body, err, logs.String())
+			return nil, nil, fmt.Errorf("emulator with %v: %d %s %v\n%s", bootstrap, status, body, err, logs.String())
 		}
 		times = append(times, float64(elapsed.Microseconds())/1e3)
 	}
-	return times, nil
+	return times, listen, nil
 }
 
 func median(xs []float64) float64 {

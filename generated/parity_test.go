@@ -117,3 +117,12 @@ func BenchmarkPredictBatch(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(in)), "ns/ride")
 }
+
+// BenchmarkPredictSameRide predicts one ride over and over: every branch is
+// predicted and every line of code is cached, the floor under Predict.
+func BenchmarkPredictSameRide(b *testing.B) {
+	f := shuffledFeb(b)[0]
+	for b.Loop() {
+		sink += Predict(f)
+	}
+}

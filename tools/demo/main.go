@@ -67,6 +67,10 @@ func main() {
 	if rep != nil {
 		rep.print(os.Stdout)
 	}
+	if ctx.Err() != nil {
+		log.Print("interrupted; stopped everything it started")
+		os.Exit(130)
+	}
 	if err != nil {
 		log.Print(err)
 		os.Exit(1)

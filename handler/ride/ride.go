@@ -207,17 +207,20 @@ func rideID(raw jsontext.Value) (json.RawMessage, error) {
 	if raw == nil || isNull(raw) {
 		return nil, errors.New("ride_id: missing")
 	}
+	// The id as text is its prediction's partition key, which Kinesis
+	// limits; a longer one would fail every write of its batch for good.
+	text := []byte(raw)
 	switch raw[0] {
 	case '{', '[':
 		return nil, errors.New("ride_id: must be a string, number or boolean")
 	case '"':
-		s, err := jsontext.AppendUnquote(nil, raw)
-		if err != nil {
+		var err error
+		if text, err = jsontext.AppendUnquote(nil, raw); err != nil {
 			return nil, fmt.Errorf("ride_id: %w", jsonError(err))
 		}
-		if n := utf8.RuneCount(s); n == 0 || n > maxPartitionKey {
-			return nil, fmt.Errorf("ride_id: a string ride_id must have 1 to %d characters (it is the partition key)", maxPartitionKey)
-		}
+	}
+	if n := utf8.RuneCount(text); n == 0 || n > maxPartitionKey {
+		return nil, fmt.Errorf("ride_id: must be 1 to %d characters as text (it is the partition key)", maxPartitionKey)
 	}
 	return bytes.Clone(raw), nil
 }

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -98,5 +100,23 @@ func TestRunIDMismatchStopsStartUnderEmulator(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "this binary carries model") {
 		t.Fatalf("logs do not say which model the binary carries:\n%s", logs)
+	}
+}
+
+// TestFunctionZip: build/function.zip holds the same bootstrap, executable,
+// at its root, as the provided.al2023 runtime expects.
+func TestFunctionZip(t *testing.T) {
+	_, bootstrap := binaries(t)
+	z, err := zip.OpenReader(filepath.Join(filepath.Dir(bootstrap), "function.zip"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer z.Close()
+	st, err := os.Stat(bootstrap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(z.File) != 1 || z.File[0].Name != "bootstrap" || z.File[0].Mode()&0o111 == 0 || int64(z.File[0].UncompressedSize64) != st.Size() {
+		t.Fatalf("function.zip holds %v; want only an executable bootstrap of %d bytes", z.File, st.Size())
 	}
 }

@@ -2,6 +2,7 @@ package template
 
 import (
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -10,18 +11,19 @@ import (
 	"github.com/awslabs/goformation/v7/cloudformation"
 	"github.com/awslabs/goformation/v7/cloudformation/serverless"
 	"github.com/awslabs/goformation/v7/intrinsics"
+	"github.com/google/go-cmp/cmp"
 )
 
 // open parses template.yaml, keeping Ref and GetAtt to resources visible as
 // "Ref:Name" and "GetAtt:Name.Attr" so that tests can see what points where;
-// a Ref to a parameter gives its default.
-func open(t *testing.T) *cloudformation.Template {
+// a Ref to a parameter with a default gives the default.
+func open(t *testing.T, path string) *cloudformation.Template {
 	t.Helper()
 	keep := func(name string, input, template interface{}) interface{} {
 		switch v := input.(type) {
 		case string:
 			params, _ := template.(map[string]interface{})["Parameters"].(map[string]interface{})
-			if p, ok := params[v].(map[string]interface{}); ok && name == "Ref" {
+			if p, ok := params[v].(map[string]interface{}); ok && name == "Ref" && p["Default"] != nil {
 				return p["Default"]
 			}
 			return strings.TrimPrefix(name, "Fn::") + ":" + v
@@ -34,7 +36,7 @@ func open(t *testing.T) *cloudformation.Template {
 		}
 		return fmt.Sprintf("%s:%v", name, input)
 	}
-	tpl, err := goformation.OpenWithOptions("../../template.yaml", &intrinsics.ProcessorOptions{
+	tpl, err := goformation.OpenWithOptions(path, &intrinsics.ProcessorOptions{
 		IntrinsicHandlerOverrides: map[string]intrinsics.IntrinsicHandler{"Ref": keep, "Fn::GetAtt": keep},
 	})
 	if err != nil {
@@ -52,20 +54,66 @@ func function(t *testing.T, tpl *cloudformation.Template) *serverless.Function {
 	return fn
 }
 
-func TestFunction(t *testing.T) {
-	fn := function(t, open(t))
+// templates are the zip deployment and the container-image one.
+var templates = []string{"../../template.yaml", "../../template-image.yaml"}
+
+// each runs a test on both templates.
+func each(t *testing.T, test func(t *testing.T, tpl *cloudformation.Template)) {
+	for _, path := range templates {
+		t.Run(filepath.Base(path), func(t *testing.T) { test(t, open(t, path)) })
+	}
+}
+
+func TestFunctionCode(t *testing.T) {
+	fn := function(t, open(t, templates[0]))
 	if fn.Runtime == nil || *fn.Runtime != "provided.al2023" || fn.CodeUri == nil || *fn.CodeUri.String != "build/function.zip" {
 		t.Errorf("function runtime %v, code %v; want provided.al2023 from build/function.zip", fn.Runtime, fn.CodeUri)
 	}
-	if fn.MemorySize == nil || fn.Timeout == nil || fn.Role == nil || *fn.Role != "GetAtt:FunctionRole.Arn" {
-		t.Errorf("memory %v, time-out %v, role %v", fn.MemorySize, fn.Timeout, fn.Role)
+	img := function(t, open(t, templates[1]))
+	if img.PackageType == nil || *img.PackageType != "Image" || img.ImageUri == nil || *img.ImageUri != "Ref:ImageUri" || img.Runtime != nil || img.CodeUri != nil {
+		t.Errorf("image function: package type %v, image %v, runtime %v, code %v", img.PackageType, img.ImageUri, img.Runtime, img.CodeUri)
 	}
+}
+
+// TestTemplatesInStep: the image template is the zip template but for the
+// function's code.
+func TestTemplatesInStep(t *testing.T) {
+	zip, img := open(t, templates[0]), open(t, templates[1])
+	zf, imf := *function(t, zip), *function(t, img)
+	zf.Runtime, zf.Handler, zf.CodeUri = nil, nil, nil
+	imf.PackageType, imf.ImageUri = nil, nil
+	if diff := cmp.Diff(zf, imf); diff != "" {
+		t.Errorf("the functions differ beyond their code (-zip +image):\n%s", diff)
+	}
+	delete(zip.Resources, "RideDurationFunction")
+	delete(img.Resources, "RideDurationFunction")
+	if diff := cmp.Diff(zip.Resources, img.Resources); diff != "" {
+		t.Errorf("the templates' other resources differ (-zip +image):\n%s", diff)
+	}
+	delete(img.Parameters, "ImageUri")
+	for name := range zip.Parameters {
+		if _, ok := img.Parameters[name]; !ok {
+			t.Errorf("parameter %s is missing from the image template", name)
+		}
+	}
+}
+
+func TestFunction(t *testing.T) {
+	each(t, func(t *testing.T, tpl *cloudformation.Template) {
+		fn := function(t, tpl)
+		if fn.MemorySize == nil || fn.Timeout == nil || fn.Role == nil || *fn.Role != "GetAtt:FunctionRole.Arn" {
+			t.Errorf("memory %v, time-out %v, role %v", fn.MemorySize, fn.Timeout, fn.Role)
+		}
+	})
 }
 
 // TestEnvironmentNamesStreamsOfTheTemplate: the function writes to streams
 // this template creates, under the names the handler reads.
 func TestEnvironmentNamesStreamsOfTheTemplate(t *testing.T) {
-	tpl := open(t)
+	each(t, environmentNamesStreams)
+}
+
+func environmentNamesStreams(t *testing.T, tpl *cloudformation.Template) {
 	env := function(t, tpl).Environment.Variables
 	for variable, name := range map[string]string{"PREDICTIONS_STREAM_NAME": "ride_prediction", "DLQ_STREAM_NAME": "ride_events_dlq"} {
 		logical, ok := strings.CutPrefix(env[variable], "Ref:")
@@ -81,7 +129,10 @@ func TestEnvironmentNamesStreamsOfTheTemplate(t *testing.T) {
 }
 
 func TestEventSourceMapping(t *testing.T) {
-	tpl := open(t)
+	each(t, eventSourceMapping)
+}
+
+func eventSourceMapping(t *testing.T, tpl *cloudformation.Template) {
 	maps := tpl.GetAllLambdaEventSourceMappingResources()
 	if len(maps) != 1 {
 		t.Fatalf("%d event source mappings, want 1", len(maps))
@@ -113,7 +164,10 @@ func TestEventSourceMapping(t *testing.T) {
 // TestLeastPrivilege: every statement of the function's role names
 // resources of this template, never a wildcard or a managed policy.
 func TestLeastPrivilege(t *testing.T) {
-	tpl := open(t)
+	each(t, leastPrivilege)
+}
+
+func leastPrivilege(t *testing.T, tpl *cloudformation.Template) {
 	role, err := tpl.GetIAMRoleWithName("FunctionRole")
 	if err != nil {
 		t.Fatal(err)

@@ -18,6 +18,7 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/nyc-taxi/ridepred/generated"
+	"github.com/nyc-taxi/ridepred/internal/jsonscan"
 )
 
 // Ride is a validated ride event.
@@ -175,32 +176,9 @@ func (p *rideParser) rideField(name []byte, f *rideFields) error {
 	return nil
 }
 
-// object reads a JSON object, calling member for each name with the
-// decoder positioned at its value; member must consume the value.
+// object reads a JSON object member by member (see jsonscan.Object).
 func (p *rideParser) object(member func(name []byte) error) error {
-	if kind := p.dec.PeekKind(); kind != '{' {
-		if err := p.dec.SkipValue(); err != nil {
-			return err
-		}
-		return fmt.Errorf("got a JSON %s", kindName(kind))
-	}
-	if _, err := p.dec.ReadToken(); err != nil {
-		return err
-	}
-	for p.dec.PeekKind() != '}' {
-		raw, err := p.dec.ReadValue()
-		if err != nil {
-			return err
-		}
-		if p.name, err = jsontext.AppendUnquote(p.name[:0], raw); err != nil {
-			return err
-		}
-		if err := member(p.name); err != nil {
-			return err
-		}
-	}
-	_, err := p.dec.ReadToken()
-	return err
+	return jsonscan.Object(p.dec, &p.name, member)
 }
 
 func rideID(raw jsontext.Value) (json.RawMessage, error) {
@@ -295,25 +273,9 @@ func jsonError(err error) error {
 	}
 	var sem *jsonv2.SemanticError
 	if errors.As(err, &sem) && sem.JSONKind != 0 {
-		return fmt.Errorf("got a JSON %s", kindName(sem.JSONKind))
+		return fmt.Errorf("got a JSON %s", jsonscan.KindName(sem.JSONKind))
 	}
 	return err
-}
-
-func kindName(k jsontext.Kind) string {
-	switch k {
-	case '"':
-		return "string"
-	case '0':
-		return "number"
-	case '[':
-		return "array"
-	case 't', 'f':
-		return "boolean"
-	case 'n':
-		return "null"
-	}
-	return "object"
 }
 
 // PartitionKey is the ride id as text, as Python's str(ride_id) gives it for

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"math"
 	"os"
 	"path/filepath"
@@ -38,6 +39,7 @@ func startStack(t *testing.T, cfg StackConfig) *Stack {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cfg.ESM.Logger = slog.New(slog.NewTextHandler(logs, nil))
 	s, err := StartStack(context.Background(), cfg, logs)
 	if err != nil {
 		t.Fatal(err)
@@ -48,6 +50,12 @@ func startStack(t *testing.T, cfg StackConfig) *Stack {
 		if t.Failed() {
 			b, _ := os.ReadFile(logs.Name())
 			t.Logf("stack logs (last 4 KiB):\n%s", b[max(0, len(b)-4096):])
+			for _, line := range strings.Split(string(b), "\n") {
+				if strings.Contains(line, "function error") {
+					t.Logf("first function error: %s", line)
+					break
+				}
+			}
 		}
 	})
 	return s

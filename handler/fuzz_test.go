@@ -44,3 +44,19 @@ func FuzzRecord(f *testing.F) {
 		}
 	})
 }
+
+// FuzzInvoke: any invocation payload gives a response or an error, never a
+// panic.
+func FuzzInvoke(f *testing.F) {
+	f.Add([]byte(`{"ride": {"PULocationID": 130, "DOLocationID": 205, "trip_distance": 3.66}, "ride_id": 123}`))
+	f.Add([]byte(`{"Records": [{"eventID": "s:1", "kinesis": {"data": "eyJyaWRlX2lkIjogMX0=", "partitionKey": "1", "sequenceNumber": "1"}}]}`))
+	f.Add([]byte(`{"Records": null}`))
+	f.Add([]byte(`{"Records": [{"kinesis": {"data": "!!"}}]}`))
+	h := New(nopKinesis{}, Config{TestRun: true})
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		b, err := h.Invoke(context.Background(), payload)
+		if err == nil && !json.Valid(b) {
+			t.Fatalf("response %q is not JSON", b)
+		}
+	})
+}

@@ -1,6 +1,7 @@
 package handler
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,9 +11,11 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/nyc-taxi/ridepred/generated"
 	"github.com/nyc-taxi/ridepred/handler/ride"
+	"github.com/nyc-taxi/ridepred/internal/jsonscan"
 )
 
 // Config is the handler's settings; main reads them from the environment.
@@ -80,31 +83,133 @@ func New(out Publisher, cfg Config) *Handler {
 // invocation is either a Kinesis event (Records) or, as the original app's
 // first test, one ride event.
 type invocation struct {
-	Records []kinesisRecord `json:"Records"`
+	Records recordList `json:"Records"`
+}
+
+// recordList decodes into a slice sized before decoding (growing it while
+// decoding copied it again and again) and notes whether Records was there.
+type recordList struct {
+	present bool
+	recs    []kinesisRecord
+}
+
+func (l *recordList) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	if dec.PeekKind() == 'n' {
+		return dec.SkipValue()
+	}
+	l.present = true
+	return jsonv2.UnmarshalDecode(dec, &l.recs)
 }
 
 // kinesisRecord is the part of events.KinesisEventRecord the handler reads.
 // Decoding the whole type costs a third of the handler's time (its
-// timestamp has its own decoder), so the rest is skipped.
+// timestamp has its own decoder), so UnmarshalJSONFrom reads these fields in
+// one pass over the decoder and skips the rest.
 type kinesisRecord struct {
-	EventID string `json:"eventID"`
+	EventID string
 	Kinesis struct {
-		Data           []byte `json:"data"`
-		PartitionKey   string `json:"partitionKey"`
-		SequenceNumber string `json:"sequenceNumber"`
-	} `json:"kinesis"`
+		Data           []byte
+		PartitionKey   string
+		SequenceNumber string
+	}
+}
+
+// UnmarshalJSONFrom reads one record of a Kinesis event. (Plain loops, not
+// callbacks: closures here cost two allocations per record.)
+func (r *kinesisRecord) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	if err := openObject(dec); err != nil {
+		return err
+	}
+	var buf [32]byte
+	for dec.PeekKind() != '}' {
+		name, err := readName(dec, buf[:0])
+		if err != nil {
+			return err
+		}
+		switch string(name) {
+		case "eventID":
+			err = readString(dec, &r.EventID)
+		case "kinesis":
+			err = r.readKinesis(dec)
+		default:
+			err = dec.SkipValue()
+		}
+		if err != nil {
+			return err
+		}
+	}
+	_, err := dec.ReadToken()
+	return err
+}
+
+func (r *kinesisRecord) readKinesis(dec *jsontext.Decoder) error {
+	if err := openObject(dec); err != nil {
+		return err
+	}
+	var buf [32]byte
+	for dec.PeekKind() != '}' {
+		name, err := readName(dec, buf[:0])
+		if err != nil {
+			return err
+		}
+		switch string(name) {
+		case "data":
+			err = jsonv2.UnmarshalDecode(dec, &r.Kinesis.Data)
+		case "partitionKey":
+			err = readString(dec, &r.Kinesis.PartitionKey)
+		case "sequenceNumber":
+			err = readString(dec, &r.Kinesis.SequenceNumber)
+		default:
+			err = dec.SkipValue()
+		}
+		if err != nil {
+			return err
+		}
+	}
+	_, err := dec.ReadToken()
+	return err
+}
+
+func openObject(dec *jsontext.Decoder) error {
+	tok, err := dec.ReadToken()
+	if err == nil && tok.Kind() != '{' {
+		err = fmt.Errorf("got a JSON %s, want an object", jsonscan.KindName(tok.Kind()))
+	}
+	return err
+}
+
+// readName reads an object member's name into buf, unescaped.
+func readName(dec *jsontext.Decoder, buf []byte) ([]byte, error) {
+	raw, err := dec.ReadValue()
+	if err != nil {
+		return nil, err
+	}
+	return jsontext.AppendUnquote(buf, raw)
+}
+
+func readString(dec *jsontext.Decoder, dst *string) error {
+	tok, err := dec.ReadToken()
+	if err != nil {
+		return err
+	}
+	if tok.Kind() != '"' {
+		return fmt.Errorf("got a JSON %s, want a string", jsonscan.KindName(tok.Kind()))
+	}
+	*dst = tok.String()
+	return nil
 }
 
 // Invoke handles one invocation.
 func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
-	var in invocation
+	// Lambda writes each record's "kinesis" key once: room for every record.
+	in := invocation{Records: recordList{recs: make([]kinesisRecord, 0, bytes.Count(payload, []byte(`"kinesis"`)))}}
 	if err := jsonv2.Unmarshal(payload, &in); err != nil {
 		return nil, fmt.Errorf("invalid event: %w", err)
 	}
-	if in.Records == nil {
+	if !in.Records.present {
 		return h.direct(payload)
 	}
-	res := h.kinesis(ctx, in.Records)
+	res := h.kinesis(ctx, in.Records.recs)
 	return json.Marshal(res)
 }
 
@@ -163,9 +268,13 @@ func (h *Handler) kinesis(ctx context.Context, records []kinesisRecord) Response
 	}
 	preds := make([]float64, len(rides))
 	generated.PredictBatch(features, preds)
+	// All output records share one buffer: one allocation, not one per ride.
 	out := make([]entry, len(rides))
+	buf := make([]byte, 0, len(rides)*(96+len(h.version)))
 	for i, r := range rides {
-		out[i] = entry{data: h.prediction(r.ID, preds[i], seqs[i]), key: r.PartitionKey(), seq: seqs[i]}
+		start := len(buf)
+		buf = h.appendPrediction(buf, r.ID, preds[i], seqs[i])
+		out[i] = entry{data: buf[start:len(buf):len(buf)], key: r.PartitionKey(), seq: seqs[i]}
 	}
 
 	res := Response{KinesisEventResponse: events.KinesisEventResponse{BatchItemFailures: []events.KinesisBatchItemFailure{}}}
@@ -199,10 +308,9 @@ func (h *Handler) kinesis(ctx context.Context, records []kinesisRecord) Response
 	return res
 }
 
-// prediction encodes one output record, in the original app's keys plus
-// where it came from.
-func (h *Handler) prediction(id json.RawMessage, pred float64, seq string) []byte {
-	b := make([]byte, 0, 64+len(id)+len(h.version)+len(seq))
+// appendPrediction encodes one output record, in the original app's keys
+// plus where it came from.
+func (h *Handler) appendPrediction(b []byte, id json.RawMessage, pred float64, seq string) []byte {
 	b = append(append(b, `{"ride_id": `...), id...)
 	b = ride.AppendFloat(append(b, `, "prediction": `...), pred)
 	b = append(append(append(b, `, "model_version": "`...), h.version...), `", "source_sequence_number": "`...)

@@ -104,8 +104,9 @@ func chunkLen(entries []entry) int {
 // good and those worth sending again.
 func putChunk(ctx context.Context, out Publisher, stream string, chunk []entry) (failed, again []failure) {
 	in := &kinesis.PutRecordsInput{StreamName: aws.String(stream), Records: make([]types.PutRecordsRequestEntry, len(chunk))}
-	for i, e := range chunk {
-		in.Records[i] = types.PutRecordsRequestEntry{Data: e.data, PartitionKey: aws.String(e.key)}
+	for i := range chunk {
+		// The key's address in chunk, not a copy: one less allocation per record.
+		in.Records[i] = types.PutRecordsRequestEntry{Data: chunk[i].data, PartitionKey: &chunk[i].key}
 	}
 	res, err := out.PutRecords(ctx, in)
 	if err == nil && len(res.Records) != len(chunk) {

@@ -20,6 +20,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -75,6 +76,11 @@ func main() {
 	printTable(os.Stdout, r.Rows)
 	b, _ := json.MarshalIndent(r, "", "  ")
 	if err := os.WriteFile(*out, append(b, '\n'), 0o644); err != nil {
+		log.Fatal(err)
+	}
+	// The same table in Markdown, for BENCHMARKS.md.
+	md := strings.TrimSuffix(*out, ".json") + ".md"
+	if err := os.WriteFile(md, []byte(markdown(r.Rows)), 0o644); err != nil {
 		log.Fatal(err)
 	}
 	if *chart != "" {

@@ -37,3 +37,20 @@ func num(x float64) string {
 		return fmt.Sprintf("%.3g", x)
 	}
 }
+
+// markdown is the table as BENCHMARKS.md shows it.
+func markdown(rows []Row) string {
+	var b strings.Builder
+	b.WriteString("| measure | unit | Go | baseline | Go is | note |\n|---|---|---|---|---|---|\n")
+	for _, r := range rows {
+		base, ratio := "", ""
+		if r.Baseline != 0 {
+			base, ratio = num(r.Baseline), fmt.Sprintf("%.0fx", r.Ratio)
+			if r.Ratio < 10 {
+				ratio = fmt.Sprintf("%.1fx", r.Ratio)
+			}
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", r.Name, r.Unit, num(r.Go), base, ratio, r.Note)
+	}
+	return b.String()
+}

@@ -93,6 +93,7 @@ type recordList struct {
 	recs    []kinesisRecord
 }
 
+// UnmarshalJSONFrom implements json v2's UnmarshalerFrom.
 func (l *recordList) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	if dec.PeekKind() == 'n' {
 		return dec.SkipValue()

@@ -9,7 +9,8 @@
 //
 // Flags: -n rides (10,000), -rate rides/s (0: as fast as possible),
 // -poison invalid records mixed in, -emulators, -shards, -batch-size,
-// -window, -timeout.
+// -window, -timeout; -kinesalite-only measures kinesalite alone with the
+// same rides, the stack's likely ceiling.
 package main
 
 import (
@@ -39,7 +40,7 @@ type options struct {
 	rate                 float64
 	batch                int
 	window, timeout      time.Duration
-	verbose              bool
+	verbose, ceiling     bool
 }
 
 func main() {
@@ -58,6 +59,7 @@ func main() {
 	flag.DurationVar(&o.window, "window", 50*time.Millisecond, "event source mapping batching window")
 	flag.DurationVar(&o.timeout, "timeout", 90*time.Second, "how long to wait for every ride's outcome")
 	flag.BoolVar(&o.verbose, "v", false, "show the servers' and function's logs")
+	flag.BoolVar(&o.ceiling, "kinesalite-only", false, "measure kinesalite alone with the same rides, and stop")
 	flag.Parse()
 	o.shards = int32(*shards)
 
@@ -75,6 +77,9 @@ func main() {
 		log.Print(err)
 		os.Exit(1)
 	}
+	if rep == nil {
+		return
+	}
 	if rep.Lost > 0 {
 		log.Printf("%d rides lost", rep.Lost)
 		os.Exit(1)
@@ -88,7 +93,7 @@ type Report struct {
 	RMSERides                                                         int
 	P50, P99                                                          time.Duration
 	Throughput                                                        float64
-	Mapping                                                           string
+	Mapping, CPU                                                      string
 }
 
 func run(ctx context.Context, o options) (*Report, error) {
@@ -97,6 +102,11 @@ func run(ctx context.Context, o options) (*Report, error) {
 		return nil, err
 	}
 	rs := append(rides.FromTrips(trips, o.n, "feb-"), rides.Poison(o.poison)...)
+	if o.ceiling {
+		msg, err := ceiling(ctx, rs, o.shards)
+		fmt.Println(msg)
+		return nil, err
+	}
 	var logs io.Writer = io.Discard
 	if o.verbose {
 		logs = os.Stderr
@@ -132,6 +142,7 @@ func run(ctx context.Context, o options) (*Report, error) {
 		return nil, ctx.Err()
 	}
 	rep := report(s, rs, putAt, start)
+	rep.CPU = fmt.Sprintf("%s, over %.1fs", s.cpuReport(), time.Since(start).Seconds())
 	return rep, nil
 }
 
@@ -201,4 +212,5 @@ func (r *Report) print(w io.Writer) {
 	fmt.Fprintf(w, "put-to-prediction      p50 %v, p99 %v\n", r.P50.Round(time.Millisecond), r.P99.Round(time.Millisecond))
 	fmt.Fprintf(w, "throughput             %.0f rides/s end to end\n", r.Throughput)
 	fmt.Fprintf(w, "event source mapping   %s\n", r.Mapping)
+	fmt.Fprintf(w, "CPU time               %s\n", r.CPU)
 }

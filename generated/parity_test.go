@@ -2,7 +2,6 @@ package generated
 
 import (
 	"math"
-	"math/rand/v2"
 	"strconv"
 	"testing"
 
@@ -83,16 +82,16 @@ func TestParityEdges(t *testing.T) {
 	t.Logf("%d edge cases equal sklearn bit for bit; %d refused as sklearn refuses them", predicted, refused)
 }
 
-// shuffledFeb is Feb 2022's rides in a fixed random order, so that branch
-// prediction cannot learn the file's order.
+// shuffledFeb is golden.ShuffledFeb as features.
 func shuffledFeb(tb testing.TB) []Features {
-	var in []Features
-	for _, r := range mustRides(tb) {
-		if r.Month == "2022-02" {
-			in = append(in, Features{PUDO: r.PUDO(), TripDistance: r.TripDistance})
-		}
+	feb, err := golden.ShuffledFeb()
+	if err != nil {
+		tb.Fatal(err)
 	}
-	rand.New(rand.NewPCG(1, 2)).Shuffle(len(in), func(i, j int) { in[i], in[j] = in[j], in[i] })
+	in := make([]Features, len(feb))
+	for i, r := range feb {
+		in[i] = Features{PUDO: r.PUDO(), TripDistance: r.TripDistance}
+	}
 	return in
 }
 

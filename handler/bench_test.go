@@ -3,7 +3,6 @@ package handler
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
@@ -23,19 +22,11 @@ func (nopKinesis) PutRecords(_ context.Context, in *kinesis.PutRecordsInput, _ .
 // of real Feb 2022 rides: decoding, validation, prediction and encoding the
 // output records, with a no-op output client.
 func BenchmarkHandler1000(b *testing.B) {
-	rides, err := golden.Rides()
+	// The first 1,000 shuffled Feb 2022 rides, as make bench uses them.
+	feb, err := golden.ShuffledFeb()
 	if err != nil {
 		b.Fatal(err)
 	}
-	// The first 1,000 of Feb 2022's rides in a fixed shuffle, as make bench
-	// uses them.
-	var feb []golden.Ride
-	for _, r := range rides {
-		if r.Month == "2022-02" {
-			feb = append(feb, r)
-		}
-	}
-	rand.New(rand.NewPCG(1, 2)).Shuffle(len(feb), func(i, j int) { feb[i], feb[j] = feb[j], feb[i] })
 	var payloads [][]byte
 	for i, r := range feb[:1000] {
 		payloads = append(payloads, fmt.Appendf(nil, `{"ride": {"PULocationID": %d, "DOLocationID": %d, "trip_distance": %v}, "ride_id": %d}`,

@@ -7,6 +7,7 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -44,6 +45,24 @@ func Dir() string {
 
 // Rides reads rides.jsonl.gz.
 func Rides() ([]Ride, error) { return read[Ride]("rides.jsonl.gz") }
+
+// ShuffledFeb is Feb 2022's rides in one fixed random order, the input of
+// every benchmark (so that branch prediction cannot learn the file's order,
+// and Go and Python see the same rides).
+func ShuffledFeb() ([]Ride, error) {
+	rides, err := Rides()
+	if err != nil {
+		return nil, err
+	}
+	var feb []Ride
+	for _, r := range rides {
+		if r.Month == "2022-02" {
+			feb = append(feb, r)
+		}
+	}
+	rand.New(rand.NewPCG(1, 2)).Shuffle(len(feb), func(i, j int) { feb[i], feb[j] = feb[j], feb[i] })
+	return feb, nil
+}
 
 // Edges reads edges.jsonl.gz.
 func Edges() ([]Edge, error) { return read[Edge]("edges.jsonl.gz") }

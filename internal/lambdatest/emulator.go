@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -101,4 +103,24 @@ func (e *Emulator) Pid() int { return e.cmd.Process.Pid }
 func (e *Emulator) Stop() {
 	syscall.Kill(-e.cmd.Process.Pid, syscall.SIGKILL)
 	<-e.done
+}
+
+// FunctionPeakRSS is the largest peak resident set (VmHWM), in MiB, of the
+// emulator's child processes: the function it runs.
+func (e *Emulator) FunctionPeakRSS() float64 {
+	stats, _ := filepath.Glob("/proc/[0-9]*/status")
+	var peak float64
+	for _, path := range stats {
+		b, err := os.ReadFile(path)
+		if err != nil || !strings.Contains(string(b), fmt.Sprintf("\nPPid:\t%d\n", e.cmd.Process.Pid)) {
+			continue
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			var kib float64
+			if _, err := fmt.Sscanf(line, "VmHWM: %f kB", &kib); err == nil {
+				peak = max(peak, kib/1024)
+			}
+		}
+	}
+	return peak
 }

@@ -3,7 +3,6 @@
 package localkinesis
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -87,12 +86,6 @@ func (s *Server) Stop() {
 	<-s.done
 }
 
-// Env is what a process needs to reach this server through the SDK.
-func (s *Server) Env() []string {
-	return []string{"AWS_ENDPOINT_URL_KINESIS=" + s.Endpoint, "AWS_REGION=us-east-1",
-		"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local"}
-}
-
 // Client returns an SDK client for endpoint with dummy credentials.
 func Client(endpoint string) *kinesis.Client {
 	return kinesis.New(kinesis.Options{
@@ -163,16 +156,6 @@ func ReadAll(ctx context.Context, c *kinesis.Client, stream string) ([]Record, e
 		}
 	}
 	return out, nil
-}
-
-// Lines joins records' data as lines, for logs and errors.
-func Lines(rs []Record) string {
-	var b bytes.Buffer
-	for _, r := range rs {
-		b.Write(r.Data)
-		b.WriteByte('\n')
-	}
-	return b.String()
 }
 
 // Follow reads every shard of stream from the given position until ctx

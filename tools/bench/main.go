@@ -15,7 +15,6 @@ import (
 	"flag"
 	"fmt"
 	"log"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -173,11 +172,11 @@ func run(cfg config) (*Report, error) {
 
 	log.Print("cold start under the Lambda Runtime Interface Emulator")
 	env := []string{"TEST_RUN=True", "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=x", "AWS_SECRET_ACCESS_KEY=x"}
-	goEmu, goListen, err := emulatorRuns(cfg.coldRuns, cfg.rie, []string{filepath.Join(cfg.build, "bootstrap")}, env, in.rideLine)
+	goEmu, goListen, goFnRSS, err := emulatorRuns(cfg.coldRuns, cfg.rie, []string{filepath.Join(cfg.build, "bootstrap")}, env, in.rideLine)
 	if err != nil {
 		return nil, err
 	}
-	pyEmu, _, err := emulatorRuns(cfg.pyRuns, cfg.rie, []string{cfg.py, "model-export/baseline/runtime.py"}, env, in.event[:0:0])
+	pyEmu, _, pyFnRSS, err := emulatorRuns(cfg.pyRuns, cfg.rie, []string{cfg.py, "model-export/baseline/runtime.py"}, env, in.event[:0:0])
 	if err != nil {
 		return nil, err
 	}
@@ -185,7 +184,8 @@ func run(cfg config) (*Report, error) {
 	r.Rows = append(r.Rows,
 		faster("emulator start to first invoke response (median)", "ms", median(goEmu), median(pyEmu),
 			spread(goEmu, pyEmu)+"; Python answers a 1-record Kinesis event"),
-		Row{Name: "of which the emulator's own start (median)", Unit: "ms", Go: median(goListen), Note: "process start until it accepts connections"})
+		Row{Name: "of which the emulator's own start (median)", Unit: "ms", Go: median(goListen), Note: "process start until it accepts connections"},
+		faster("function peak RSS under the emulator", "MiB", goFnRSS, pyFnRSS, "VmHWM of the function process after its first invoke"))
 
 	log.Print("build side")
 	rows, err := buildRows(cfg, dir)
@@ -216,17 +216,10 @@ func prepare(dir string) (*inputs, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	rides, err := golden.Rides()
+	feb, err := golden.ShuffledFeb()
 	if err != nil {
 		return nil, err
 	}
-	var feb []golden.Ride
-	for _, r := range rides {
-		if r.Month == "2022-02" {
-			feb = append(feb, r)
-		}
-	}
-	rand.New(rand.NewPCG(1, 2)).Shuffle(len(feb), func(i, j int) { feb[i], feb[j] = feb[j], feb[i] })
 	in := &inputs{ridesFile: filepath.Join(dir, "rides.jsonl"), rideFile: filepath.Join(dir, "ride.json"), eventFile: filepath.Join(dir, "event1000.json")}
 	var lines bytes.Buffer
 	var ev events.KinesisEvent
@@ -320,7 +313,7 @@ func execFloor(n int) []float64 {
 // emulatorRuns starts the emulator with the function n times and times each
 // start until the first successful invoke response. A nil payload sends the
 // original's direct ride event; an empty one a 1-record Kinesis event.
-func emulatorRuns(n int, rie string, bootstrap, env []string, payload []byte) (times, listen []float64, err error) {
+func emulatorRuns(n int, rie string, bootstrap, env []string, payload []byte) (times, listen []float64, rss float64, err error) {
 	if len(payload) == 0 {
 		payload = []byte(`{"Records": [{"kinesis": {"partitionKey": "1", "sequenceNumber": "1", "data": "` +
 			"eyJyaWRlIjogeyJQVUxvY2F0aW9uSUQiOiAxMzAsICJET0xvY2F0aW9uSUQiOiAyMDUsICJ0cmlwX2Rpc3RhbmNlIjogMy42Nn0sICJyaWRlX2lkIjogMTIzfQ==" +
@@ -331,20 +324,21 @@ func emulatorRuns(n int, rie string, bootstrap, env []string, payload []byte) (t
 		start := time.Now()
 		e, err := lambdatest.Start(rie, bootstrap, append(env, "MODEL_PATH=build/model/model.pkl"), &logs)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, 0, err
 		}
 		listen = append(listen, float64(time.Since(start).Microseconds())/1e3)
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		status, body, err := e.Invoke(ctx, payload)
 		elapsed := time.Since(start)
 		cancel()
+		rss = max(rss, e.FunctionPeakRSS())
 		e.Stop()
 		if err != nil || status != 200 || !bytes.Contains(body, []byte("18.321633541366506")) {
-			return nil, nil, fmt.Errorf("emulator with %v: %d %s %v\n%s", bootstrap, status, body, err, logs.String())
+			return nil, nil, 0, fmt.Errorf("emulator with %v: %d %s %v\n%s", bootstrap, status, body, err, logs.String())
 		}
 		times = append(times, float64(elapsed.Microseconds())/1e3)
 	}
-	return times, listen, nil
+	return times, listen, rss, nil
 }
 
 func median(xs []float64) float64 {

@@ -13,16 +13,21 @@ func printTable(w io.Writer, rows []Row) {
 	fmt.Fprintln(tw, "measure\tunit\tGo\tbaseline\tGo is\tnote")
 	fmt.Fprintln(tw, "-------\t----\t--\t--------\t-----\t----")
 	for _, r := range rows {
-		base, ratio := "", ""
-		if r.Baseline != 0 {
-			base, ratio = num(r.Baseline), fmt.Sprintf("%.0fx", r.Ratio)
-			if r.Ratio < 10 {
-				ratio = fmt.Sprintf("%.1fx", r.Ratio)
-			}
-		}
+		base, ratio := comparison(r)
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, r.Unit, num(r.Go), base, ratio, r.Note)
 	}
 	tw.Flush()
+}
+
+// comparison is the baseline and ratio cells, empty for Go-only rows.
+func comparison(r Row) (base, ratio string) {
+	if r.Baseline == 0 {
+		return "", ""
+	}
+	if r.Ratio < 10 {
+		return num(r.Baseline), fmt.Sprintf("%.1fx", r.Ratio)
+	}
+	return num(r.Baseline), fmt.Sprintf("%.0fx", r.Ratio)
 }
 
 func num(x float64) string {
@@ -43,13 +48,7 @@ func markdown(rows []Row) string {
 	var b strings.Builder
 	b.WriteString("| measure | unit | Go | baseline | Go is | note |\n|---|---|---|---|---|---|\n")
 	for _, r := range rows {
-		base, ratio := "", ""
-		if r.Baseline != 0 {
-			base, ratio = num(r.Baseline), fmt.Sprintf("%.0fx", r.Ratio)
-			if r.Ratio < 10 {
-				ratio = fmt.Sprintf("%.1fx", r.Ratio)
-			}
-		}
+		base, ratio := comparison(r)
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", r.Name, r.Unit, num(r.Go), base, ratio, r.Note)
 	}
 	return b.String()

@@ -1,7 +1,7 @@
 // Gen compiles a tree-ensemble regressor, exported from scikit-learn as forest
-// JSON (model-export/FORMAT.md), into a Go package: each tree becomes a
-// function of nested if-statements, so nothing is loaded at run time, and
-// every prediction equals sklearn's float64 answer bit for bit.
+// JSON (model-export/FORMAT.md), into a Go package: each tree becomes
+// nested if-statements, so nothing is loaded at run time, and every
+// prediction equals sklearn's float64 answer bit for bit.
 //
 // Usage:
 //
@@ -16,39 +16,75 @@
 //	-model FILE
 //		the forest JSON to compile (required).
 //	-out DIR
-//		the directory to write the package to (required); created if missing.
+//		the directory to write the package to (required); created if
+//		missing. It must be inside a Go module: the tree packages are
+//		imported by their path in it.
 //	-pkg NAME
 //		the package name (required).
-//	-trees-per-file N
-//		how many tree functions go in one trees_NNN.go file (default 10).
+//	-check
+//		write nothing; list the files that differ from what gen would
+//		write and exit 1 if any does (make check-generated).
+//	-func-nodes N, -func-depth N, -file-nodes N, -package-nodes N
+//		the limits of one function (nodes, nested if-statements), one
+//		file and one package; the defaults suit any forest (see Layout).
 //
-// Gen writes model.go (the API: Features, FeaturesFromMap, Predict,
-// PredictBatch and the model's constants), support.go and trees_NNN.go. A
-// file is rewritten only when its bytes change, and generated files that the
-// model no longer needs are removed. The same input gives the same bytes.
+// # Layout
 //
-// How the code stays exact: sklearn casts every input to float32 and goes
-// left when float64(x32) <= threshold. Gen rounds each threshold down to
-// float32, sorts the distinct results into cuts, and encodes each numeric
-// input once per ride as its rank among the cuts; each split is then an
-// integer comparison with a constant. A categorical split becomes an
-// equality test on the category's code (0 for categories no split tests,
-// as sklearn's one-hot zero). Tree outputs are added in estimator order
-// from 0.0 and divided once by the tree count.
+// Gen writes DIR/model.go (the API: Features, FeaturesFromMap, Validate,
+// Predict, PredictBatch and the model's constants), DIR/support.go and the
+// tree packages DIR/internal/treesNNN. Every piece is bounded, whatever the
+// size of the model, so that compile time and memory grow linearly with the
+// node count and go build compiles (and caches) the tree packages in
+// parallel:
+//
+//   - A tree is one function, TreeI, unless it is larger than -func-nodes or
+//     nests deeper than -func-depth. Then its largest (or deepest) subtrees
+//     are cut out, bottom-up, into functions TreeINodeN, named after
+//     sklearn's node index N, and called where they were.
+//   - Functions fill files of at most -file-nodes nodes, trees_NNN.go, and
+//     whole trees fill packages of at most -package-nodes nodes, in
+//     estimator order. A tree larger than a package spreads over several,
+//     callees first, so that a package only imports earlier ones.
+//
+// To find tree 57's code for a ride: the trees table in model.go names
+// tree 57's root function and its package (trees003.Tree57, say); grep for
+// "func Tree57" in that package, and follow the calls.
+//
+// Gen rewrites a file only when its bytes change and removes the files it
+// wrote before that the model no longer needs. The same input gives the
+// same bytes. Headers name the forest by its path relative to DIR, so the
+// output does not depend on the working directory.
+//
+// # Exactness
+//
+// sklearn casts every input to float32 and goes left when
+// float64(x32) <= threshold. Gen rounds each threshold down to float32,
+// sorts the distinct results into cuts, and encodes each numeric input once
+// per ride as its rank among the cuts; each split is then an integer
+// comparison with a constant. A categorical split becomes an equality test
+// on the category's code (0 for categories no split tests, as sklearn's
+// one-hot zero). Tree outputs are added in estimator order from 0.0 and
+// divided once by the tree count.
 package main
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"log"
 	"os"
 	"path/filepath"
+	"maps"
+	"slices"
 	"strings"
+
+	"golang.org/x/mod/modfile"
 )
 
 func usage() {
-	fmt.Fprintf(os.Stderr, "usage: gen -model FOREST.json -out DIR -pkg NAME [-trees-per-file N]\n")
+	fmt.Fprintf(os.Stderr, "usage: gen -model FOREST.json -out DIR -pkg NAME [-check] [limits]\n")
 	flag.PrintDefaults()
 }
 
@@ -58,69 +94,167 @@ func main() {
 	model := flag.String("model", "", "forest JSON to compile")
 	out := flag.String("out", "", "directory to write the package to")
 	pkg := flag.String("pkg", "", "package name")
-	perFile := flag.Int("trees-per-file", 10, "tree functions per trees_NNN.go file")
+	check := flag.Bool("check", false, "write nothing; exit 1 if DIR differs from what gen would write")
+	lim := DefaultLimits
+	flag.IntVar(&lim.FuncNodes, "func-nodes", lim.FuncNodes, "nodes in one function")
+	flag.IntVar(&lim.FuncDepth, "func-depth", lim.FuncDepth, "if-statements nested in one function")
+	flag.IntVar(&lim.FileNodes, "file-nodes", lim.FileNodes, "nodes in one file")
+	flag.IntVar(&lim.PackageNodes, "package-nodes", lim.PackageNodes, "nodes in one package")
 	flag.Usage = usage
 	flag.Parse()
-	if *model == "" || *out == "" || *pkg == "" || *perFile < 1 || flag.NArg() > 0 {
+	if *model == "" || *out == "" || *pkg == "" || flag.NArg() > 0 {
 		flag.Usage()
 		os.Exit(2)
 	}
-	files, err := generate(*model, Config{Package: *pkg, TreesPerFile: *perFile})
+	if err := lim.check(); err != nil {
+		log.Print(err)
+		os.Exit(2)
+	}
+	importPath, err := importPath(*out)
 	if err != nil {
 		log.Fatal(err)
+	}
+	source, err := filepath.Rel(*out, *model)
+	if err != nil {
+		source = *model
+	}
+	data, err := os.ReadFile(*model)
+	if err != nil {
+		log.Fatal(err)
+	}
+	files, err := generate(filepath.ToSlash(source), data, Config{Package: *pkg, ImportPath: importPath, Limits: lim})
+	if err != nil {
+		log.Fatalf("%s: %v", *model, err)
+	}
+	if *check {
+		if diffs := compare(*out, files); len(diffs) > 0 {
+			log.Fatalf("%s is stale (run go generate): %s", *out, strings.Join(diffs, ", "))
+		}
+		return
 	}
 	if err := write(*out, files); err != nil {
 		log.Fatal(err)
 	}
 }
 
-// generate runs the first two stages: load and validate, then emit.
-func generate(model string, cfg Config) ([]File, error) {
-	data, err := os.ReadFile(model)
+// generate runs the first stages: load and validate, plan, emit. source
+// names the forest in the generated headers.
+func generate(source string, data []byte, cfg Config) ([]File, error) {
+	forest, features, err := ParseForest(data)
 	if err != nil {
 		return nil, err
 	}
-	forest, features, err := ParseForest(data)
+	plan, err := NewPlan(source, data, forest, features)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", model, err)
-	}
-	plan, err := NewPlan(model, data, forest, features)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", model, err)
+		return nil, err
 	}
 	return Emit(plan, cfg)
 }
 
+func (l Limits) check() error {
+	if l.FuncNodes < 3 || l.FuncDepth < 1 || l.FileNodes < l.FuncNodes || l.PackageNodes < l.FileNodes {
+		return errors.New("limits: want func-nodes >= 3, func-depth >= 1, file-nodes >= func-nodes, package-nodes >= file-nodes")
+	}
+	return nil
+}
+
+// importPath is dir's import path, from the go.mod above it.
+func importPath(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	for mod := abs; ; mod = filepath.Dir(mod) {
+		data, err := os.ReadFile(filepath.Join(mod, "go.mod"))
+		if err == nil {
+			rel, _ := filepath.Rel(mod, abs)
+			return strings.TrimSuffix(modfile.ModulePath(data)+"/"+filepath.ToSlash(rel), "/."), nil
+		}
+		if filepath.Dir(mod) == mod {
+			return "", fmt.Errorf("%s is in no Go module (no go.mod above it)", dir)
+		}
+	}
+}
+
+const header = "// Code generated by gen from "
+
+// ours lists the files under dir that gen wrote, by their slash path.
+func ours(dir string) (map[string]bool, error) {
+	found := map[string]bool{}
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") {
+			return err
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		head := make([]byte, len(header))
+		if n, _ := f.Read(head); n == len(head) && string(head) == header {
+			rel, _ := filepath.Rel(dir, path)
+			found[filepath.ToSlash(rel)] = true
+		}
+		return nil
+	})
+	if errors.Is(err, fs.ErrNotExist) {
+		return found, nil
+	}
+	return found, err
+}
+
+// compare lists how dir differs from files: stale, missing and extra files.
+func compare(dir string, files []File) []string {
+	old, err := ours(dir)
+	if err != nil {
+		return []string{err.Error()}
+	}
+	var diffs []string
+	for _, f := range files {
+		data, err := os.ReadFile(filepath.Join(dir, f.Name))
+		switch {
+		case err != nil:
+			diffs = append(diffs, f.Name+" missing")
+		case !bytes.Equal(data, f.Data):
+			diffs = append(diffs, f.Name+" differs")
+		}
+		delete(old, f.Name)
+	}
+	for _, name := range slices.Sorted(maps.Keys(old)) {
+		diffs = append(diffs, name+" is no longer generated")
+	}
+	return diffs
+}
+
 // write puts files in dir, touching only those whose bytes changed, and
-// removes generated files of ours that are no longer part of the output.
+// removes the files gen wrote before that are no longer part of the
+// output, and the directories that leaves empty.
 func write(dir string, files []File) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	old, err := ours(dir)
+	if err != nil {
 		return err
 	}
-	keep := map[string]bool{}
 	for _, f := range files {
-		keep[f.Name] = true
+		delete(old, f.Name)
 		path := filepath.Join(dir, f.Name)
-		if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, f.Data) {
+		if data, err := os.ReadFile(path); err == nil && bytes.Equal(data, f.Data) {
 			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
 		}
 		if err := os.WriteFile(path, f.Data, 0o644); err != nil {
 			return err
 		}
 	}
-	stale, err := filepath.Glob(filepath.Join(dir, "*.go"))
-	if err != nil {
-		return err
-	}
-	for _, path := range stale {
-		if keep[filepath.Base(path)] {
-			continue
+	for name := range old {
+		path := filepath.Join(dir, name)
+		if err := os.Remove(path); err != nil {
+			return err
 		}
-		data, err := os.ReadFile(path)
-		if err == nil && strings.HasPrefix(string(data), "// Code generated by gen from ") {
-			if err := os.Remove(path); err != nil {
-				return err
-			}
+		// Remove the directories this empties, up to dir; a directory
+		// that still holds something stays.
+		for d := filepath.Dir(path); d != filepath.Clean(dir) && os.Remove(d) == nil; d = filepath.Dir(d) {
 		}
 	}
 	return nil

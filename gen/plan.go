@@ -51,6 +51,7 @@ type PlanInput struct {
 // Node is a leaf (Left == nil) or a split. A split goes left when the
 // input's code is != Code (categorical) or <= Code (numeric).
 type Node struct {
+	ID          int // sklearn's node index in its tree
 	Value       float64
 	Input       int
 	Code        int32
@@ -58,6 +59,9 @@ type Node struct {
 	// HotRight: more training samples went right, so the right branch is
 	// emitted first.
 	HotRight bool
+	// Func is set when the node's subtree is a function of its own (see
+	// NewLayout).
+	Func *Func
 }
 
 // NewPlan compiles a validated forest.
@@ -145,7 +149,7 @@ func sortKey(inputs []PlanInput, trees []Tree, features []Feature) []KeyPart {
 
 func (p *Plan) node(t *Tree, features []Feature, n int) *Node {
 	if t.Left[n] == -1 {
-		return &Node{Value: t.Value[n]}
+		return &Node{ID: n, Value: t.Value[n]}
 	}
 	feat := features[t.Feature[n]]
 	in := p.Inputs[feat.Input]
@@ -157,6 +161,7 @@ func (p *Plan) node(t *Tree, features []Feature, n int) *Node {
 		code, _ = slices.BinarySearch(in.Cuts, down32(t.Threshold[n]))
 	}
 	return &Node{
+		ID:       n,
 		Input:    feat.Input,
 		Code:     int32(code),
 		Left:     p.node(t, features, t.Left[n]),

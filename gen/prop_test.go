@@ -43,30 +43,60 @@ func randomForest(r *rand.Rand) (*Forest, []float64) {
 		pool = append(pool, lo, hi, (lo+hi)/2, math.Nextafter(lo, 0), math.Nextafter(hi, 0), t, math.Nextafter(t, math.Inf(1)))
 	}
 	f := &Forest{FormatVersion: FormatVersion, Vocabulary: v}
-	for range 1 + r.IntN(12) {
+	split := func(t *Tree, n int) {
+		feat := r.IntN(len(v.FeatureNames))
+		t.Feature[n] = feat
+		if strings.Contains(v.FeatureNames[feat], "=") {
+			t.Threshold[n] = 0.5
+		} else {
+			t.Threshold[n] = thresholds[r.IntN(len(thresholds))]
+		}
+	}
+	// shape picks a degenerate forest now and then: chains over 1,000
+	// deep, trees of one leaf, or 1,000 small trees.
+	nTrees, depth, chain := 1+r.IntN(12), 1+r.IntN(9), false
+	switch r.IntN(6) {
+	case 0:
+		nTrees, chain = 1+r.IntN(3), true
+	case 1:
+		depth = 0
+	case 2:
+		nTrees, depth = 1000, 1+r.IntN(3)
+	}
+	for range nTrees {
 		var t Tree
-		var grow func(depth int) int
-		grow = func(depth int) int {
-			n := len(t.Left)
+		leaf := func() int {
 			t.Left, t.Right = append(t.Left, -1), append(t.Right, -1)
 			t.Feature, t.Threshold = append(t.Feature, -2), append(t.Threshold, -2)
 			t.Value, t.Samples = append(t.Value, r.NormFloat64()*20), append(t.Samples, int64(1+r.IntN(1000)))
+			return len(t.Left) - 1
+		}
+		var grow func(depth int) int
+		grow = func(depth int) int {
+			n := leaf()
 			if depth == 0 || r.IntN(5) == 0 {
 				return n
 			}
-			feat := r.IntN(len(v.FeatureNames))
-			t.Feature[n] = feat
-			if strings.Contains(v.FeatureNames[feat], "=") {
-				t.Threshold[n] = 0.5
-			} else {
-				t.Threshold[n] = thresholds[r.IntN(len(thresholds))]
-			}
+			split(&t, n)
 			l := grow(depth - 1)
 			rt := grow(depth - 1)
 			t.Left[n], t.Right[n] = l, rt
 			return n
 		}
-		grow(1 + r.IntN(9))
+		if !chain {
+			grow(depth)
+			f.Trees = append(f.Trees, t)
+			continue
+		}
+		// A chain: every split has a leaf on one side and the rest of
+		// the chain on the other.
+		n := leaf()
+		for range 1000 + r.IntN(500) {
+			split(&t, n)
+			l, rt := leaf(), leaf()
+			t.Left[n], t.Right[n] = l, rt
+			n = []int{l, rt}[r.IntN(2)]
+		}
 		f.Trees = append(f.Trees, t)
 	}
 	f.Metadata = Metadata{SklearnVersion: "1.2.1", Estimator: "RandomForestRegressor", NFeatures: len(v.FeatureNames), NTrees: len(f.Trees)}
@@ -132,7 +162,12 @@ func TestRandomForests(t *testing.T) {
 		}
 		path := filepath.Join(dir, fmt.Sprintf("m%d.json", i))
 		put(filepath.Base(path), string(data))
-		files, err := generate(path, Config{Package: fmt.Sprintf("m%d", i), TreesPerFile: 3})
+		cfg := Config{Package: fmt.Sprintf("m%d", i), ImportPath: fmt.Sprintf("prop/m%d", i), Limits: DefaultLimits}
+		if r.IntN(2) == 0 {
+			fn := 3 + r.IntN(60)
+			cfg.Limits = Limits{FuncNodes: fn, FuncDepth: 1 + r.IntN(8), FileNodes: fn + r.IntN(200), PackageNodes: fn + 200 + r.IntN(400)}
+		}
+		files, err := generate(filepath.Base(path), data, cfg)
 		if err != nil {
 			t.Fatalf("model %d: %v", i, err)
 		}

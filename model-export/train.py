@@ -64,7 +64,10 @@ def main():
     ap.add_argument("--model", required=True)
     ap.add_argument("--metrics", required=True)
     ap.add_argument("--plot", required=True)
+    ap.add_argument("--params", default="{}",
+                    help='JSON object overriding the seed\'s hyperparameters, e.g. \'{"max_depth": null}\'')
     args = ap.parse_args()
+    params = {**PARAMS, **json.loads(args.params)}
 
     df_train = read_dataframe(args.train)
     df_val = read_dataframe(args.val)
@@ -73,7 +76,7 @@ def main():
     y_train = df_train["duration"].values
     y_val = df_val["duration"].values
 
-    pipeline = make_pipeline(DictVectorizer(), RandomForestRegressor(**PARAMS, n_jobs=-1))
+    pipeline = make_pipeline(DictVectorizer(), RandomForestRegressor(**params, n_jobs=-1))
     pipeline.fit(dict_train, y_train)
     forest = pipeline[-1]
     forest.set_params(n_jobs=1)
@@ -91,7 +94,7 @@ def main():
         "n_trees": len(forest.estimators_),
         "n_nodes": int(sum(t.tree_.node_count for t in forest.estimators_)),
         "n_features": len(pipeline[0].feature_names_),
-        "params": PARAMS,
+        "params": params,
         "sklearn_version": sklearn.__version__,
         "numpy_version": np.__version__,
         "data_sha256": {os.path.basename(p): sha256(p) for p in args.data},

@@ -4,10 +4,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/nyc-taxi/ridepred/internal/golden"
 )
 
 const forestPath = "../model-export/artifacts/forest.json"
@@ -93,8 +96,13 @@ func TestPredictBatchAllocatesNothing(t *testing.T) {
 }
 
 func TestOriginalTestRide(t *testing.T) {
-	// The original app's test event: ride 123, PU 130 -> DO 205, 3.66 miles.
-	if got := Predict(Features{PUDO: "130_205", TripDistance: 3.66}); got != 18.321633541366506 {
-		t.Fatalf("Predict = %v, want 18.321633541366506 (sklearn's)", got)
+	want, err := golden.OriginalPrediction()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := golden.OriginalRide
+	f := Features{PUDO: fmt.Sprintf("%d_%d", r.PULocationID, r.DOLocationID), TripDistance: r.TripDistance}
+	if got := Predict(f); got != want {
+		t.Fatalf("Predict(%+v) = %v, want %v (sklearn's)", f, got, want)
 	}
 }

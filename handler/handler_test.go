@@ -17,6 +17,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/nyc-taxi/ridepred/generated"
+	"github.com/nyc-taxi/ridepred/handler/ride"
+	"github.com/nyc-taxi/ridepred/internal/golden"
 )
 
 // fakeKinesis records what is written; entryErr and callErr inject faults.
@@ -321,7 +323,7 @@ func TestDirectInvocation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := `{"ride_duration": 18.321633541366506, "ride_id": 123}`; string(b) != want {
+	if want := `{"ride_duration": ` + originalPrediction(t) + `, "ride_id": 123}`; string(b) != want {
 		t.Errorf("got %s, want %s", b, want)
 	}
 	if _, err := h.Invoke(context.Background(), []byte(`{"ride": {"PULocationID": 130}, "ride_id": 123}`)); err == nil ||
@@ -347,7 +349,7 @@ func TestTestRunWritesNothing(t *testing.T) {
 		t.Fatalf("response: %+v", res)
 	}
 	// The response is re-encoded compactly; the written record has spaces.
-	want := `{"ride_id":123,"prediction":18.321633541366506,"model_version":"` + ModelVersion() + `","source_sequence_number":"seq-0"}`
+	want := `{"ride_id":123,"prediction":` + originalPrediction(t) + `,"model_version":"` + ModelVersion() + `","source_sequence_number":"seq-0"}`
 	if string(res.Predictions[0]) != want {
 		t.Errorf("prediction %s, want %s", res.Predictions[0], want)
 	}
@@ -364,4 +366,15 @@ func TestCheckRunID(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "this binary carries model "+ModelVersion()) {
 		t.Errorf("mismatched RUN_ID: err = %v", err)
 	}
+}
+
+// originalPrediction is sklearn's answer for the original's test ride, as
+// the handler writes it.
+func originalPrediction(tb testing.TB) string {
+	tb.Helper()
+	want, err := golden.OriginalPrediction()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return string(ride.AppendFloat(nil, want))
 }

@@ -76,7 +76,7 @@ func TestPartitionKey(t *testing.T) {
 }
 
 func TestAppendFloat(t *testing.T) {
-	for x, want := range map[float64]string{18.321633541366506: "18.321633541366506", 24: "24", 1e-7: "1e-07", 0: "0", 1e21: "1e+21"} {
+	for x, want := range map[float64]string{12.345678901234567: "12.345678901234567", 24: "24", 1e-7: "1e-07", 0: "0", 1e21: "1e+21"} {
 		if got := string(AppendFloat(nil, x)); got != want {
 			t.Errorf("AppendFloat(%v) = %s, want %s", x, got, want)
 		}

@@ -88,3 +88,31 @@ func read[T any](name string) ([]T, error) {
 	}
 	return out, sc.Err()
 }
+
+// OriginalRide is the original app's test ride: PU 130 -> DO 205, 3.66 miles.
+var OriginalRide = struct {
+	PULocationID, DOLocationID int64
+	TripDistance               float64
+}{130, 205, 3.66}
+
+// Prediction is sklearn's answer, from the golden edge cases, for the input
+// {"PU_DO": pudo, "trip_distance": tripDistance}. Tests take expected
+// values from here, so that they hold for any refreshed model.
+func Prediction(pudo string, tripDistance float64) (float64, error) {
+	edges, err := Edges()
+	if err != nil {
+		return 0, err
+	}
+	for _, e := range edges {
+		if e.PUDO != nil && *e.PUDO == pudo && e.TripDistance != nil && *e.TripDistance == tripDistance && e.Prediction != nil {
+			return *e.Prediction, nil
+		}
+	}
+	return 0, fmt.Errorf("no golden edge case for PU_DO %q, trip_distance %v", pudo, tripDistance)
+}
+
+// OriginalPrediction is sklearn's answer for OriginalRide.
+func OriginalPrediction() (float64, error) {
+	r := OriginalRide
+	return Prediction(fmt.Sprintf("%d_%d", r.PULocationID, r.DOLocationID), r.TripDistance)
+}

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nyc-taxi/ridepred/handler/ride"
+	"github.com/nyc-taxi/ridepred/internal/golden"
 	"github.com/nyc-taxi/ridepred/internal/lambdatest"
 )
 
@@ -76,13 +78,17 @@ func TestOriginalEventsUnderEmulator(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &res); err != nil || status != 200 {
 		t.Fatalf("Kinesis event: %d %s (%v)\n%s", status, body, err, logs)
 	}
+	want, err := golden.OriginalPrediction()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(res.Predictions) != 1 || string(res.Predictions[0].RideID) != "123" ||
-		res.Predictions[0].Prediction != 18.321633541366506 || len(res.BatchItemFailures) != 0 {
+		res.Predictions[0].Prediction != want || len(res.BatchItemFailures) != 0 {
 		t.Fatalf("Kinesis event answered %s", body)
 	}
 
 	status, body = invoke(t, e, directEvent)
-	if want := `{"ride_duration": 18.321633541366506, "ride_id": 123}`; status != 200 || body != want {
+	if want := `{"ride_duration": ` + string(ride.AppendFloat(nil, want)) + `, "ride_id": 123}`; status != 200 || body != want {
 		t.Fatalf("direct event answered %d %s, want %s", status, body, want)
 	}
 

@@ -93,6 +93,11 @@ $(BUILD)/model/model.pkl:
 bench: deps package rie $(BUILD)/model/model.pkl
 	$(GO) run ./tools/bench -out $(BUILD)/bench.json -chart tools/bench/cold_start.png
 
+.PHONY: bench-scale
+## bench-scale: generator cost at ~0.2, 0.6, 1.7 and 5.5 M nodes (build/scale/bench.md, tools/benchscale/scale.png).
+bench-scale: deps
+	$(GO) run ./tools/benchscale -dir $(BUILD)/scale -chart tools/benchscale/scale.png
+
 .PHONY: kinesalite demo
 ## kinesalite: the local Kinesis server, pinned by tools/kinesalite/package-lock.json.
 kinesalite:

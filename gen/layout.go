@@ -18,7 +18,7 @@ type Limits struct {
 
 // DefaultLimits keep the seed model's trees whole (one function each) and
 // cut anything larger.
-var DefaultLimits = Limits{FuncNodes: 4096, FuncDepth: 48, FileNodes: 40_000, PackageNodes: 300_000}
+var DefaultLimits = Limits{FuncNodes: 4096, FuncDepth: 48, FileNodes: 20_000, PackageNodes: 100_000}
 
 // Func is one generated function: a tree's root or a subtree cut from its
 // parent, which calls it where the subtree was.

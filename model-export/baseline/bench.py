@@ -52,8 +52,11 @@ def sklearn_timings(path):
     start = time.perf_counter()
     model.predict(dicts)
     batch = time.perf_counter() - start
+    forest = model[-1]
+    trees = getattr(forest, "estimators_", [forest])
     print(json.dumps({"single_ns": singles[len(singles) // 2] * 1e9, "batch_ns_per_ride": batch / len(dicts) * 1e9,
-                      "batch_rides": len(dicts)}))
+                      "batch_rides": len(dicts), "nodes": int(sum(t.tree_.node_count for t in trees)),
+                      "max_depth": int(max(t.tree_.max_depth for t in trees))}))
 
 
 if __name__ == "__main__":

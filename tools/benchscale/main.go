@@ -1,0 +1,377 @@
+// Benchscale measures how the generator's cost grows with the model: it
+// trains (or reuses) forests of several sizes on the committed Jan 2022
+// rides, and for each one exports it, generates it, compiles it and builds
+// the Lambda binary with it in a copy of this repository, then times
+// Predict and PredictBatch against sklearn on the same shuffled Feb rides.
+//
+//	go run ./tools/benchscale [-only seed,default] [-dir build/scale]
+//
+// make bench-scale runs it. Each forest lives in DIR/<name>/ (model.pkl,
+// forest.json, repo/); a model.pkl there is reused. Compiles run with a Go
+// build cache that holds every dependency but none of the model, so that
+// they time what a user's go build pays after a refresh. Peak memory is the
+// largest process's (the /usr/bin/time figure). The table goes to stdout,
+// DIR/bench.md and DIR/bench.json, the chart to -chart.
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nyc-taxi/ridepred/internal/golden"
+)
+
+// A spec is one forest to measure: train.py's hyperparameters over the seed's.
+type spec struct {
+	Name   string
+	Params string
+}
+
+var specs = []spec{
+	{"seed", `{}`}, // max_depth=20, min_samples_leaf=10: ~0.18 M nodes
+	{"leaf5", `{"max_depth": null, "min_samples_leaf": 5}`},   // ~0.58 M
+	{"leaf2", `{"max_depth": null, "min_samples_leaf": 2}`},   // ~1.7 M
+	{"default", `{"max_depth": null, "min_samples_leaf": 1}`}, // sklearn's defaults, ~5.5 M
+}
+
+// Result is one forest's row.
+type Result struct {
+	Name          string  `json:"name"`
+	Params        string  `json:"params"`
+	Nodes         int     `json:"nodes"`
+	MaxDepth      int     `json:"max_depth"`
+	ExportS       float64 `json:"export_s"`
+	GenS          float64 `json:"gen_s"`
+	GenMB         float64 `json:"gen_peak_mb"`
+	CompileS      float64 `json:"compile_s"`
+	CompileMB     float64 `json:"compile_peak_mb"`
+	BootstrapS    float64 `json:"bootstrap_s"`
+	BootstrapMB   float64 `json:"bootstrap_mb"`
+	ZipMB         float64 `json:"zip_mb"`
+	SourceMB      float64 `json:"source_mb"`
+	Packages      int     `json:"packages"`
+	PredictUS     float64 `json:"predict_us"`
+	BatchUS       float64 `json:"predict_batch_us"`
+	SklearnUS     float64 `json:"sklearn_single_us"`
+	SklearnBatchU float64 `json:"sklearn_batch_us"`
+}
+
+const py = "/usr/bin/python3"
+
+func main() {
+	log.SetFlags(0)
+	log.SetPrefix("benchscale: ")
+	only := flag.String("only", "", "comma-separated forest names to measure (default all: seed,leaf5,leaf2,default)")
+	dir := flag.String("dir", "build/scale", "where forests, copies and results go")
+	chart := flag.String("chart", "tools/benchscale/scale.png", "log-log chart to write")
+	flag.Parse()
+	root, err := os.Getwd()
+	if err != nil {
+		log.Fatal(err)
+	}
+	b := &bench{root: root, dir: must(filepath.Abs(*dir))}
+	if err := b.prepare(); err != nil {
+		log.Fatal(err)
+	}
+	var results []Result
+	for _, s := range specs {
+		if *only != "" && !slices.Contains(strings.Split(*only, ","), s.Name) {
+			continue
+		}
+		log.Printf("%s: %s", s.Name, s.Params)
+		r, err := b.measure(s)
+		if err != nil {
+			log.Fatalf("%s: %v", s.Name, err)
+		}
+		results = append(results, r)
+	}
+	md := markdown(results)
+	fmt.Print(md)
+	data, _ := json.MarshalIndent(results, "", "  ")
+	for name, content := range map[string][]byte{"bench.md": []byte(md), "bench.json": data} {
+		if err := os.WriteFile(filepath.Join(b.dir, name), content, 0o644); err != nil {
+			log.Fatal(err)
+		}
+	}
+	if err := run(nil, py, "tools/benchscale/chart.py", filepath.Join(b.dir, "bench.json"), *chart); err != nil {
+		log.Fatal(err)
+	}
+}
+
+type bench struct {
+	root, dir string
+	deps      string // a Go build cache with every dependency built
+	rides     string // shuffled Feb ride events, JSON lines, for sklearn
+}
+
+// target is how the Lambda binary is built (make bootstrap).
+var target = []string{"CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64"}
+
+var buildFlags = []string{"-tags", "lambda.norpc", "-trimpath"}
+
+// prepare extracts the CSVs train.py needs, writes the rides sklearn is
+// timed on, and fills the dependency cache.
+func (b *bench) prepare() error {
+	for _, m := range []string{"2022-01", "2022-02"} {
+		csv := filepath.Join(b.root, "build", "model", m+".csv")
+		if _, err := os.Stat(csv); err == nil {
+			continue
+		}
+		if err := run(nil, "go", "run", "./tools/extract", "-in", "model-export/data/green_tripdata_"+m+".parquet", "-out", csv); err != nil {
+			return err
+		}
+	}
+	b.rides = filepath.Join(b.dir, "rides.jsonl")
+	if err := os.MkdirAll(b.dir, 0o755); err != nil {
+		return err
+	}
+	if err := writeRides(b.rides); err != nil {
+		return err
+	}
+	// Every package the Lambda binary needs except the model and what
+	// imports it, built as make bootstrap builds them.
+	b.deps = filepath.Join(b.dir, "gocache-deps")
+	out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}", "./handler/cmd/bootstrap").Output()
+	if err != nil {
+		return fmt.Errorf("go list: %w", err)
+	}
+	var pkgs []string
+	for _, p := range strings.Fields(string(out)) {
+		if !strings.HasPrefix(p, "github.com/nyc-taxi/ridepred/") {
+			pkgs = append(pkgs, p)
+		}
+	}
+	env := append([]string{"GOCACHE=" + b.deps}, target...)
+	return run(env, "go", append(append([]string{"build"}, buildFlags...), pkgs...)...)
+}
+
+// measure runs every step for one forest.
+func (b *bench) measure(s spec) (Result, error) {
+	r := Result{Name: s.Name, Params: s.Params}
+	dir := filepath.Join(b.dir, s.Name)
+	model := filepath.Join(dir, "model.pkl")
+	if _, err := os.Stat(model); err != nil {
+		csv := func(m string) string { return filepath.Join(b.root, "build", "model", m+".csv") }
+		if err := run(nil, py, "model-export/train.py", "--train", csv("2022-01"), "--val", csv("2022-02"),
+			"--data", "model-export/data/green_tripdata_2022-01.parquet", "model-export/data/green_tripdata_2022-02.parquet",
+			"--model", model, "--metrics", filepath.Join(dir, "metrics.json"), "--plot", filepath.Join(dir, "validation.png"),
+			"--params", s.Params); err != nil {
+			return r, err
+		}
+	}
+	forest := filepath.Join(dir, "forest.json")
+	var err error
+	if r.ExportS, _, err = timed(nil, py, "model-export/export.py", "--model", model, "--out", forest); err != nil {
+		return r, err
+	}
+
+	// A copy of the repository whose generated/ is this forest's.
+	repo := filepath.Join(dir, "repo")
+	if err := copyRepo(b.root, repo); err != nil {
+		return r, err
+	}
+	gen := filepath.Join(dir, "gen")
+	if err := run(nil, "go", "build", "-o", gen, "./gen"); err != nil {
+		return r, err
+	}
+	gdir := filepath.Join(repo, "generated")
+	if r.GenS, r.GenMB, err = timed(nil, gen, "-model", forest, "-out", gdir, "-pkg", "generated"); err != nil {
+		return r, err
+	}
+	r.SourceMB, r.Packages = sourceSize(gdir)
+
+	cache := filepath.Join(dir, "gocache")
+	os.RemoveAll(cache)
+	if err := run(nil, "cp", "-a", b.deps, cache); err != nil {
+		return r, err
+	}
+	env := append([]string{"GOCACHE=" + cache}, target...)
+	inRepo := func(args ...string) []string { return append([]string{"-C", repo}, args...) }
+	if r.CompileS, r.CompileMB, err = timed(env, "go", inRepo(append(append([]string{"build"}, buildFlags...), "./generated")...)...); err != nil {
+		return r, err
+	}
+	bootstrap := filepath.Join(dir, "bootstrap")
+	args := append(append([]string{"build"}, buildFlags...), "-ldflags=-s -w", "-o", bootstrap, "./handler/cmd/bootstrap")
+	if r.BootstrapS, _, err = timed(env, "go", inRepo(args...)...); err != nil {
+		return r, err
+	}
+	zip := filepath.Join(dir, "function.zip")
+	os.Remove(zip)
+	if err := run(nil, "sh", "-c", "cd "+dir+" && "+py+" -m zipfile -c function.zip bootstrap"); err != nil {
+		return r, err
+	}
+	r.BootstrapMB, r.ZipMB = sizeMB(bootstrap), sizeMB(zip)
+
+	if r.PredictUS, r.BatchUS, err = goBench(repo, cache); err != nil {
+		return r, err
+	}
+	var sk struct {
+		Single    float64 `json:"single_ns"`
+		Batch     float64 `json:"batch_ns_per_ride"`
+		Nodes     int     `json:"nodes"`
+		MaxDepth  int     `json:"max_depth"`
+		BatchRide int     `json:"batch_rides"`
+	}
+	cmd := exec.Command(py, "model-export/baseline/bench.py", "sklearn", b.rides)
+	cmd.Env = append(os.Environ(), "MODEL_PATH="+model)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return r, fmt.Errorf("sklearn timings: %w", err)
+	}
+	if err := json.Unmarshal(out, &sk); err != nil {
+		return r, err
+	}
+	r.SklearnUS, r.SklearnBatchU, r.Nodes, r.MaxDepth = sk.Single/1e3, sk.Batch/1e3, sk.Nodes, sk.MaxDepth
+	log.Printf("%s: %+v", s.Name, r)
+	return r, nil
+}
+
+// goBench runs the generated package's Predict and PredictBatch benchmarks.
+func goBench(repo, cache string) (predict, batch float64, err error) {
+	cmd := exec.Command("go", "-C", repo, "test", "-run", "^$", "-bench", "^(BenchmarkPredict|BenchmarkPredictBatch)$", "-benchtime", "2s", "./generated")
+	cmd.Env = append(os.Environ(), "GOCACHE="+cache)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return 0, 0, fmt.Errorf("go test -bench: %w\n%s", err, out)
+	}
+	p := regexp.MustCompile(`BenchmarkPredict-\d+\s+\d+\s+([\d.]+) ns/op`).FindSubmatch(out)
+	q := regexp.MustCompile(`BenchmarkPredictBatch-\d+\s+\d+\s+[\d.]+ ns/op\s+([\d.]+) ns/ride`).FindSubmatch(out)
+	if p == nil || q == nil {
+		return 0, 0, fmt.Errorf("no benchmark figures in:\n%s", out)
+	}
+	predict, _ = strconv.ParseFloat(string(p[1]), 64)
+	batch, _ = strconv.ParseFloat(string(q[1]), 64)
+	return predict / 1e3, batch / 1e3, nil
+}
+
+// copyRepo copies the files git tracks (as they are in the work tree) to dst.
+func copyRepo(src, dst string) error {
+	if err := os.RemoveAll(dst); err != nil {
+		return err
+	}
+	out, err := exec.Command("git", "-C", src, "ls-files", "-z", "--cached", "--others", "--exclude-standard").Output()
+	if err != nil {
+		return fmt.Errorf("git ls-files: %w", err)
+	}
+	for _, name := range strings.Split(strings.TrimRight(string(out), "\x00"), "\x00") {
+		data, err := os.ReadFile(filepath.Join(src, name))
+		if os.IsNotExist(err) {
+			continue // deleted in the work tree
+		}
+		if err != nil {
+			return err
+		}
+		path := filepath.Join(dst, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// timed runs a command under /usr/bin/time: wall seconds and the peak RSS,
+// in MB, of its largest process.
+func timed(env []string, name string, args ...string) (secs, peakMB float64, err error) {
+	f, err := os.CreateTemp("", "benchscale-time")
+	if err != nil {
+		return 0, 0, err
+	}
+	f.Close()
+	defer os.Remove(f.Name())
+	start := time.Now()
+	err = run(env, "/usr/bin/time", append([]string{"-f", "%M", "-o", f.Name(), name}, args...)...)
+	secs = time.Since(start).Seconds()
+	if err != nil {
+		return 0, 0, err
+	}
+	data, _ := os.ReadFile(f.Name())
+	fields := strings.Fields(string(data))
+	if len(fields) == 0 {
+		return 0, 0, fmt.Errorf("/usr/bin/time wrote nothing")
+	}
+	kb, err := strconv.ParseFloat(fields[len(fields)-1], 64)
+	return secs, kb / 1024, err
+}
+
+func run(env []string, name string, args ...string) error {
+	cmd := exec.Command(name, args...)
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("%s %s: %w", name, strings.Join(args, " "), err)
+	}
+	return nil
+}
+
+func sizeMB(path string) float64 {
+	st, err := os.Stat(path)
+	if err != nil {
+		return 0
+	}
+	return float64(st.Size()) / (1 << 20)
+}
+
+// sourceSize is the generated Go source in MB and the number of tree packages.
+func sourceSize(dir string) (float64, int) {
+	var total int64
+	filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() && strings.HasSuffix(path, ".go") && !strings.HasSuffix(path, "_test.go") {
+			total += info.Size()
+		}
+		return nil
+	})
+	pkgs, _ := filepath.Glob(filepath.Join(dir, "internal", "trees*"))
+	return float64(total) / (1 << 20), len(pkgs)
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		log.Fatal(err)
+	}
+	return v
+}
+
+// markdown is the table BENCHMARKS.md shows.
+func markdown(rs []Result) string {
+	var b bytes.Buffer
+	b.WriteString("| forest | nodes | max depth | export s | gen s | gen peak MB | compile s | compile s per M nodes | compile peak MB | bootstrap build s | export+gen+build s | source MB | packages | bootstrap MB | zip MB | Predict µs | PredictBatch µs | sklearn 1 ride µs | sklearn batch µs/ride |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	for _, r := range rs {
+		fmt.Fprintf(&b, "| %s | %d | %d | %.1f | %.1f | %.0f | %.1f | %.1f | %.0f | %.1f | %.0f | %.0f | %d | %.1f | %.1f | %.2f | %.2f | %.0f | %.1f |\n",
+			r.Name, r.Nodes, r.MaxDepth, r.ExportS, r.GenS, r.GenMB, r.CompileS, r.CompileS/(float64(r.Nodes)/1e6), r.CompileMB,
+			r.BootstrapS, r.ExportS+r.GenS+r.CompileS+r.BootstrapS, r.SourceMB, r.Packages, r.BootstrapMB, r.ZipMB,
+			r.PredictUS, r.BatchUS, r.SklearnUS, r.SklearnBatchU)
+	}
+	return b.String()
+}
+
+// writeRides writes Feb 2022's shuffled rides (the Go benchmarks' input) as
+// ride events, one per line, for sklearn's timings.
+func writeRides(path string) error {
+	feb, err := golden.ShuffledFeb()
+	if err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	for i, r := range feb {
+		fmt.Fprintf(&b, `{"ride": {"PULocationID": %d, "DOLocationID": %d, "trip_distance": %v}, "ride_id": %d}`+"\n",
+			r.PULocationID, r.DOLocationID, r.TripDistance, i)
+	}
+	return os.WriteFile(path, b.Bytes(), 0o644)
+}

@@ -11,7 +11,7 @@ ART ?= model-export/artifacts
 BUILD := build
 MONTHS := 2022-01 2022-02
 
-.PHONY: deps model check-model test test-python test-go
+.PHONY: deps model refresh check-model test test-python test-go
 
 ## deps: install what is missing (Debian's Python packages, Go modules).
 deps:
@@ -21,25 +21,43 @@ deps:
 		$(SUDO) apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); }
 	@$(GO) mod download
 
-## model: Parquet -> CSV -> training -> forest JSON -> golden answers, into $(ART).
-model: deps
-	@mkdir -p $(BUILD)/model $(ART)/golden
-	@for m in $(MONTHS); do \
-		$(GO) run ./tools/extract -in $(DATA)/green_tripdata_$$m.parquet -out $(BUILD)/model/$$m.csv || exit 1; \
-	done
+CSVS := $(foreach m,$(MONTHS),$(BUILD)/model/$(m).csv)
+$(BUILD)/model/%.csv: $(DATA)/green_tripdata_%.parquet
+	@mkdir -p $(BUILD)/model
+	$(GO) run ./tools/extract -in $< -out $@
+
+## model: Parquet -> CSV -> training -> forest JSON -> golden answers, into $(ART): the seed, trained here.
+model: deps $(CSVS)
+	@mkdir -p $(ART)/golden
+	rm -f $(ART)/refresh.md $(ART)/refresh.png
 	$(PY) model-export/train.py --train $(BUILD)/model/2022-01.csv --val $(BUILD)/model/2022-02.csv \
 		--data $(DATA)/green_tripdata_2022-01.parquet $(DATA)/green_tripdata_2022-02.parquet \
 		--model $(BUILD)/model/model.pkl --metrics $(ART)/metrics.json --plot $(ART)/validation.png
-	$(PY) model-export/export.py --model $(BUILD)/model/model.pkl --out $(ART)/forest.json
+	$(PY) model-export/export.py --model $(BUILD)/model/model.pkl --out $(ART)/forest.json \
+		--provenance $(ART)/provenance.json --origin trained
 	$(PY) -W ignore model-export/golden.py --model $(BUILD)/model/model.pkl --forest $(ART)/forest.json \
 		--rides $(foreach m,$(MONTHS),$(m)=$(BUILD)/model/$(m).csv) --out $(ART)/golden
 
-## check-model: `make model` from the committed Parquet reproduces the committed artifacts byte for byte.
-check-model:
-	rm -rf $(BUILD)/check-model
-	$(MAKE) --no-print-directory model ART=$(BUILD)/check-model
-	diff -r $(BUILD)/check-model model-export/artifacts
-	@echo "check-model: artifacts reproduced byte for byte"
+## refresh: ship the model at MODEL (a pickle or an MLflow model directory): artifacts, golden answers, generated/, parity tests, report.
+refresh: deps $(CSVS)
+	@[ -n "$(MODEL)" ] || { echo "usage: make refresh MODEL=PATH (a Pipeline or (DictVectorizer, estimator) pickle, or an MLflow model directory)"; exit 2; }
+	$(GO) run ./tools/refresh -model "$(MODEL)"
+
+## check-model: the artifacts are what they claim. A model trained here (make model) is
+## retrained from the committed Parquet and must match byte for byte; an imported one
+## (make refresh) is checked without its original file: the golden answers must agree
+## with forest.json through the Python walker (and check-generated checks generated/).
+check-model: deps
+	@origin=$$($(PY) -c 'import json; print(json.load(open("model-export/artifacts/provenance.json"))["origin"])'); \
+	if [ "$$origin" = trained ]; then \
+		rm -rf $(BUILD)/check-model && \
+		$(MAKE) --no-print-directory model ART=$(BUILD)/check-model && \
+		diff -r $(BUILD)/check-model model-export/artifacts && \
+		echo "check-model: artifacts reproduced byte for byte"; \
+	else \
+		$(PY) -m pytest -q -p no:cacheprovider model-export/tests/test_walker.py && \
+		echo "check-model: imported model; golden answers agree with forest.json"; \
+	fi
 
 test-python: deps
 	$(PY) -m pytest -q -p no:cacheprovider model-export/tests
@@ -95,7 +113,7 @@ bench: deps package rie $(BUILD)/model/model.pkl
 
 .PHONY: bench-scale
 ## bench-scale: generator cost at ~0.2, 0.6, 1.7 and 5.5 M nodes (build/scale/bench.md, tools/benchscale/scale.png).
-bench-scale: deps
+bench-scale: deps $(CSVS)
 	$(GO) run ./tools/benchscale -dir $(BUILD)/scale -chart tools/benchscale/scale.png
 
 .PHONY: kinesalite demo

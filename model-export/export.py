@@ -166,10 +166,26 @@ def export(path):
     }
 
 
+def provenance(forest, origin, model):
+    """Where the shipped model came from (FORMAT.md, provenance.json)."""
+    m = forest["metadata"]
+    return {
+        "origin": origin,
+        "model": model,
+        "run_id": m["run_id"],
+        "source_sha256": m["source_sha256"],
+        "estimator": m["estimator"],
+        "sklearn_version": m["sklearn_version"],
+    }
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", required=True, help="pickle or MLflow model directory")
     ap.add_argument("--out", required=True, help="forest JSON to write")
+    ap.add_argument("--provenance", help="also write provenance JSON here")
+    ap.add_argument("--origin", choices=("trained", "imported"), default="imported",
+                    help="trained: by train.py from the committed data; imported: from --model")
     args = ap.parse_args(argv)
     try:
         forest = export(args.model)
@@ -182,6 +198,10 @@ def main(argv=None):
         return 1
     with open(args.out, "w") as f:
         f.write(text + "\n")
+    if args.provenance:
+        with open(args.provenance, "w") as f:
+            json.dump(provenance(forest, args.origin, args.model), f, indent=2)
+            f.write("\n")
     return 0
 
 

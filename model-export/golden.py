@@ -21,10 +21,11 @@ import gzip
 import json
 import math
 import os
-import pickle
 
 import numpy as np
+from sklearn.pipeline import make_pipeline
 
+import export
 from rides import read_trips
 
 UNSEEN = ["0_0", "", "abc", "130_205x", "-1_5", "130.0_205.0", " 130_205", "1_", "_1", "9999_9999"]
@@ -133,9 +134,13 @@ def main():
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
 
-    with open(args.model, "rb") as f:
-        pipeline = pickle.load(f)
-    pipeline[-1].set_params(n_jobs=1)
+    # Anything export.py reads: a Pipeline or tuple pickle, or an MLflow
+    # model directory. Predicting is transform, then the estimator, as a
+    # Pipeline does.
+    vectorizer, estimator, _, _ = export.load(args.model)
+    if "n_jobs" in estimator.get_params():  # a single tree has none
+        estimator.set_params(n_jobs=1)
+    pipeline = make_pipeline(vectorizer, estimator)
     with open(args.forest) as f:
         forest = json.load(f)
     os.makedirs(args.out, exist_ok=True)

@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/nyc-taxi/ridepred/internal/golden"
+	"github.com/nyc-taxi/ridepred/tools/internal/workcopy"
 )
 
 // A spec is one forest to measure: train.py's hyperparameters over the seed's.
@@ -120,18 +121,9 @@ var target = []string{"CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64"}
 
 var buildFlags = []string{"-tags", "lambda.norpc", "-trimpath"}
 
-// prepare extracts the CSVs train.py needs, writes the rides sklearn is
-// timed on, and fills the dependency cache.
+// prepare writes the rides sklearn is timed on and fills the dependency
+// cache. train.py's CSVs come from make (the bench-scale target).
 func (b *bench) prepare() error {
-	for _, m := range []string{"2022-01", "2022-02"} {
-		csv := filepath.Join(b.root, "build", "model", m+".csv")
-		if _, err := os.Stat(csv); err == nil {
-			continue
-		}
-		if err := run(nil, "go", "run", "./tools/extract", "-in", "model-export/data/green_tripdata_"+m+".parquet", "-out", csv); err != nil {
-			return err
-		}
-	}
 	b.rides = filepath.Join(b.dir, "rides.jsonl")
 	if err := os.MkdirAll(b.dir, 0o755); err != nil {
 		return err
@@ -178,7 +170,7 @@ func (b *bench) measure(s spec) (Result, error) {
 
 	// A copy of the repository whose generated/ is this forest's.
 	repo := filepath.Join(dir, "repo")
-	if err := copyRepo(b.root, repo); err != nil {
+	if err := workcopy.Copy(b.root, repo); err != nil {
 		return r, err
 	}
 	gen := filepath.Join(dir, "gen")
@@ -255,34 +247,6 @@ func goBench(repo, cache string) (predict, batch float64, err error) {
 	predict, _ = strconv.ParseFloat(string(p[1]), 64)
 	batch, _ = strconv.ParseFloat(string(q[1]), 64)
 	return predict / 1e3, batch / 1e3, nil
-}
-
-// copyRepo copies the files git tracks (as they are in the work tree) to dst.
-func copyRepo(src, dst string) error {
-	if err := os.RemoveAll(dst); err != nil {
-		return err
-	}
-	out, err := exec.Command("git", "-C", src, "ls-files", "-z", "--cached", "--others", "--exclude-standard").Output()
-	if err != nil {
-		return fmt.Errorf("git ls-files: %w", err)
-	}
-	for _, name := range strings.Split(strings.TrimRight(string(out), "\x00"), "\x00") {
-		data, err := os.ReadFile(filepath.Join(src, name))
-		if os.IsNotExist(err) {
-			continue // deleted in the work tree
-		}
-		if err != nil {
-			return err
-		}
-		path := filepath.Join(dst, name)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(path, data, 0o644); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // timed runs a command under /usr/bin/time: wall seconds and the peak RSS,

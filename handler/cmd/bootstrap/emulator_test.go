@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nyc-taxi/ridepred/generated"
 	"github.com/nyc-taxi/ridepred/handler/ride"
 	"github.com/nyc-taxi/ridepred/internal/golden"
 	"github.com/nyc-taxi/ridepred/internal/lambdatest"
@@ -65,7 +66,9 @@ func invoke(t *testing.T, e *lambdatest.Emulator, payload string) (int, string) 
 }
 
 func TestOriginalEventsUnderEmulator(t *testing.T) {
-	e, logs := startEmulator(t, "TEST_RUN=True", "PREDICTIONS_STREAM_NAME=ride_prediction")
+	// RUN_ID is the compiled model's own (empty, so unset, for a model
+	// without one): the function must start with it.
+	e, logs := startEmulator(t, "TEST_RUN=True", "PREDICTIONS_STREAM_NAME=ride_prediction", "RUN_ID="+generated.RunID)
 
 	status, body := invoke(t, e, kinesisEvent)
 	var res struct {

@@ -1,0 +1,172 @@
+"""Writes the refresh report: the model shipped before against the new one.
+
+    /usr/bin/python3 model-export/report.py --old build/refresh/old --new model-export/artifacts \
+        --val build/model/2022-02.csv --build build/refresh/build.json \
+        --md model-export/artifacts/refresh.md --png model-export/artifacts/refresh.png
+
+--old and --new are artifact directories (forest.json, provenance.json,
+golden/rides.jsonl.gz). --build holds what tools/refresh measured (gen and
+compile seconds, bootstrap size, the parity tests' outcome). The Markdown
+is printed too.
+"""
+
+import argparse
+import gzip
+import hashlib
+import json
+import math
+import os
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from rides import read_dataframe  # noqa: E402
+
+
+def max_depth(tree):
+    """The deepest leaf's depth (root = 0), as sklearn's tree_.max_depth."""
+    left, right = tree["children_left"], tree["children_right"]
+    depth, deepest, stack = {0: 0}, 0, [0]
+    while stack:
+        n = stack.pop()
+        if left[n] != -1:
+            for c in (left[n], right[n]):
+                depth[c] = depth[n] + 1
+                stack.append(c)
+        else:
+            deepest = max(deepest, depth[n])
+    return deepest
+
+
+def summary(art):
+    """What the report shows of one artifact directory."""
+    path = os.path.join(art, "forest.json")
+    with open(path, "rb") as f:
+        raw = f.read()
+    forest = json.loads(raw)
+    m = forest["metadata"]
+    prov = {}
+    if os.path.exists(os.path.join(art, "provenance.json")):
+        with open(os.path.join(art, "provenance.json")) as f:
+            prov = json.load(f)
+    with gzip.open(os.path.join(art, "golden", "rides.jsonl.gz"), "rt") as f:
+        preds = {}
+        for line in f:
+            r = json.loads(line)
+            preds[(r["month"], r["row"])] = r["prediction"]
+    return {
+        "origin": prov.get("origin", "unknown"),
+        "model": prov.get("model"),
+        "estimator": m["estimator"],
+        "trees": m["n_trees"],
+        "nodes": m["n_nodes"],
+        "max_depth": max(max_depth(t) for t in forest["trees"]),
+        "run_id": m["run_id"],
+        "sklearn": m["sklearn_version"],
+        "sha256": hashlib.sha256(raw).hexdigest(),
+        "params": m.get("params", {}),
+        "preds": preds,
+    }
+
+
+def rmse(preds, val):
+    """RMSE on Feb 2022's rides with 1 <= duration <= 60 (the seed's filter)."""
+    df = read_dataframe(val)
+    keys = [("2022-02", int(i)) for i in df.index]
+    p = np.array([preds[k] for k in keys])
+    return math.sqrt(float(np.mean((p - df["duration"].to_numpy()) ** 2))), len(keys)
+
+
+def origin(s):
+    if s["origin"] == "trained":
+        return "trained here (`make model`)"
+    if s["origin"] == "imported":
+        return f"imported from `{s['model']}`"
+    return "unknown"
+
+
+def chart(old, new, keys, path):
+    o = np.array([old["preds"][k] for k in keys])
+    n = np.array([new["preds"][k] for k in keys])
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
+    ax1.hist(n - o, bins=120)
+    ax1.set_yscale("log")
+    ax1.set_xlabel("new - old prediction (min)")
+    ax1.set_ylabel("rides")
+    ax1.set_title("How predictions move")
+    ax2.scatter(o, n, s=1, alpha=0.15)
+    hi = max(o.max(), n.max())
+    ax2.plot([0, hi], [0, hi], color="black", linewidth=0.8)
+    ax2.set_xlabel("old prediction (min)")
+    ax2.set_ylabel("new prediction (min)")
+    ax2.set_title("Old against new")
+    fig.suptitle(f"{len(keys):,} reference rides (Jan and Feb 2022)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=90, metadata={"Software": None})
+    plt.close(fig)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--old", required=True)
+    ap.add_argument("--new", required=True)
+    ap.add_argument("--val", required=True, help="Feb 2022 CSV from tools/extract")
+    ap.add_argument("--build", required=True, help="JSON of what tools/refresh measured")
+    ap.add_argument("--md", required=True)
+    ap.add_argument("--png", required=True)
+    args = ap.parse_args()
+
+    old, new = summary(args.old), summary(args.new)
+    with open(args.build) as f:
+        build = json.load(f)
+    (old_rmse, n_val), (new_rmse, _) = rmse(old["preds"], args.val), rmse(new["preds"], args.val)
+    keys = sorted(set(old["preds"]) & set(new["preds"]))
+    delta = np.abs(np.array([new["preds"][k] - old["preds"][k] for k in keys]))
+
+    rows = [
+        ("origin", origin(old), origin(new)),
+        ("estimator", old["estimator"], new["estimator"]),
+        ("trees", f"{old['trees']:,}", f"{new['trees']:,}"),
+        ("nodes", f"{old['nodes']:,}", f"{new['nodes']:,}"),
+        ("max depth", old["max_depth"], new["max_depth"]),
+        ("run id", old["run_id"] or "none", new["run_id"] or "none"),
+        ("sklearn version", old["sklearn"], new["sklearn"]),
+        ("forest sha256", f"`{old['sha256'][:16]}…`", f"`{new['sha256'][:16]}…`"),
+        (f"RMSE, Feb 2022, 1 ≤ duration ≤ 60 ({n_val:,} rides)", f"{old_rmse:.4f} min", f"{new_rmse:.4f} min"),
+    ]
+    changed = {k for k in set(old["params"]) | set(new["params"]) if old["params"].get(k) != new["params"].get(k)}
+    for k in sorted(changed):
+        rows.append((f"param `{k}`", old["params"].get(k), new["params"].get(k)))
+
+    lines = ["# Model refresh report", "", "| | shipped before | new |", "|---|---|---|"]
+    lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
+    lines += [
+        "",
+        f"**RMSE moves by {new_rmse - old_rmse:+.4f} min** ({'better' if new_rmse < old_rmse else 'worse' if new_rmse > old_rmse else 'unchanged'}).",
+        "",
+        f"Predictions on the {len(keys):,} reference rides (every committed Jan and Feb 2022 ride): "
+        f"mean absolute change {delta.mean():.3f} min, max {delta.max():.3f} min; "
+        f"{np.mean(delta > 1):.1%} of rides move by more than 1 minute.",
+        "",
+        "| build | |",
+        "|---|---|",
+        f"| gen (`go generate ./generated`) | {build['gen_s']:.1f} s |",
+        f"| compile `generated/` (`go build`, this machine's cache) | {build['compile_s']:.1f} s |",
+        f"| `build/bootstrap` | {build['bootstrap_mb']:.1f} MB |",
+        f"| parity tests (`go test ./generated`, sklearn's answers bit for bit) | {build['parity']} |",
+        "",
+        f"![how predictions move]({os.path.basename(args.png)})",
+        "",
+    ]
+    md = "\n".join(lines)
+    with open(args.md, "w") as f:
+        f.write(md)
+    chart(old, new, keys, args.png)
+    print(md)
+
+
+if __name__ == "__main__":
+    main()

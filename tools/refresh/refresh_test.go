@@ -1,0 +1,127 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/nyc-taxi/ridepred/tools/internal/workcopy"
+)
+
+// runID is the MLflow run id of the model the round trip ships.
+const runID = "5f1a0c8e9d2b4c7aa1e3b6d9c2f4e8a1"
+
+// TestRefreshRoundTrip ships a model unlike the seed (3 trees grown with
+// sklearn's default depth, over 1,000 levels, as an MLflow model directory)
+// with make refresh in a copy of the repository, runs the handler's tests
+// and the function under the Lambda emulator with its RUN_ID there, then
+// goes back to the seed with make model and checks that every committed
+// byte is restored.
+func TestRefreshRoundTrip(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	repo := filepath.Join(tmp, "repo")
+	if err := workcopy.Copy(root, repo); err != nil {
+		t.Fatal(err)
+	}
+	git := func(args ...string) string {
+		return runIn(t, repo, nil, append([]string{"git", "-c", "user.name=test", "-c", "user.email=test@example.com"}, args...)...)
+	}
+	git("init", "-q")
+	git("add", "-A")
+	git("commit", "-qm", "copy")
+	// The CSVs are derived from the committed Parquet; reuse them if the
+	// original has them.
+	for _, m := range []string{"2022-01", "2022-02"} {
+		if data, err := os.ReadFile(filepath.Join(root, "build", "model", m+".csv")); err == nil {
+			os.MkdirAll(filepath.Join(repo, "build", "model"), 0o755)
+			os.WriteFile(filepath.Join(repo, "build", "model", m+".csv"), data, 0o644)
+		}
+	}
+	runIn(t, repo, nil, "make", "--no-print-directory", "build/model/2022-01.csv", "build/model/2022-02.csv")
+
+	model := mlflowModel(t, repo, tmp)
+	out := runIn(t, repo, nil, "make", "--no-print-directory", "refresh", "MODEL="+model)
+	for _, want := range []string{"# Model refresh report", runID, "| parity tests (`go test ./generated`, sklearn's answers bit for bit) | passed |"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("refresh output lacks %q", want)
+		}
+	}
+	var prov struct {
+		Origin string `json:"origin"`
+		RunID  string `json:"run_id"`
+	}
+	data, err := os.ReadFile(filepath.Join(repo, "model-export", "artifacts", "provenance.json"))
+	if err != nil || json.Unmarshal(data, &prov) != nil || prov.Origin != "imported" || prov.RunID != runID {
+		t.Errorf("provenance.json = %s (%v), want origin imported and run id %s", data, err, runID)
+	}
+	src, err := os.ReadFile(filepath.Join(repo, "generated", "model.go"))
+	if err != nil || !strings.Contains(string(src), `RunID = "`+runID+`"`) {
+		t.Fatalf("generated/model.go does not carry run id %s (%v)", runID, err)
+	}
+
+	// The refreshed repository passes its own tests: check-model in its
+	// imported form, the handler's, and the function under the emulator
+	// started with the new RUN_ID.
+	runIn(t, repo, nil, "make", "--no-print-directory", "check-model", "check-generated", "package", "rie")
+	runIn(t, repo, []string{"RIE=" + filepath.Join(repo, "build", "aws-lambda-rie"), "BOOTSTRAP=" + filepath.Join(repo, "build", "bootstrap")},
+		"go", "test", "-count=1", "./generated", "./handler/...")
+
+	// Back to the seed, byte for byte.
+	runIn(t, repo, nil, "make", "--no-print-directory", "model", "generate")
+	if status := git("status", "--porcelain"); status != "" {
+		t.Fatalf("make model generate left the committed seed changed:\n%s", status)
+	}
+}
+
+// mlflowModel trains a deep 3-tree forest on Jan 2022 and lays it out as an
+// MLflow run's model directory.
+func mlflowModel(t *testing.T, repo, tmp string) string {
+	t.Helper()
+	dir := filepath.Join(tmp, "mlruns", "1", runID, "artifacts", "model")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	runIn(t, repo, nil, "/usr/bin/python3", "model-export/train.py",
+		"--train", "build/model/2022-01.csv", "--val", "build/model/2022-02.csv",
+		"--data", "model-export/data/green_tripdata_2022-01.parquet", "model-export/data/green_tripdata_2022-02.parquet",
+		"--model", filepath.Join(dir, "model.pkl"), "--metrics", filepath.Join(tmp, "metrics.json"), "--plot", filepath.Join(tmp, "val.png"),
+		"--params", `{"n_estimators": 3, "max_depth": null, "min_samples_leaf": 1}`)
+	mlmodel := `artifact_path: model
+flavors:
+  python_function:
+    env: conda.yaml
+    loader_module: mlflow.sklearn
+    model_path: model.pkl
+    python_version: 3.11.2
+  sklearn:
+    code: null
+    pickled_model: model.pkl
+    serialization_format: cloudpickle
+    sklearn_version: 1.2.1
+run_id: ` + runID + "\n"
+	if err := os.WriteFile(filepath.Join(dir, "MLmodel"), []byte(mlmodel), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// runIn runs a command in dir and returns its output; it fails the test,
+// with the output, if the command fails.
+func runIn(t *testing.T, dir string, env []string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}

@@ -53,6 +53,11 @@ func TestRefreshRoundTrip(t *testing.T) {
 			t.Errorf("refresh output lacks %q", want)
 		}
 	}
+	report, err := os.ReadFile(filepath.Join(repo, "model-export", "artifacts", "refresh.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("refresh.md:\n%s", report)
 	var prov struct {
 		Origin string `json:"origin"`
 		RunID  string `json:"run_id"`

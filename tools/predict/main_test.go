@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nyc-taxi/ridepred/handler/ride"
 	"github.com/nyc-taxi/ridepred/internal/golden"
 )
 
@@ -23,12 +24,17 @@ func TestMixedLines(t *testing.T) {
 	if err := run(strings.NewReader(in), &out); err != nil {
 		t.Fatal(err)
 	}
+	p, err := golden.OriginalPrediction()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pred := string(ride.AppendFloat(nil, p))
 	want := []string{
-		`{"ride_id": 123, "prediction": 18.321633541366506}`,
+		`{"ride_id": 123, "prediction": ` + pred + `}`,
 		`{"ride_id": null, "error": "not a JSON object: invalid JSON at byte 1: invalid character 'o' in literal null (expecting 'u')"}`,
 		`{"ride_id": "r-2", "error": "ride.trip_distance: -1 is negative"}`,
 		`{"ride_id": null, "error": "not a JSON object: unexpected end of input"}`,
-		`{"ride_id": "r-4", "prediction": 18.321633541366506}`,
+		`{"ride_id": "r-4", "prediction": ` + pred + `}`,
 	}
 	if got := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

@@ -76,7 +76,7 @@ func TestRefreshRoundTrip(t *testing.T) {
 	// started with the new RUN_ID.
 	runIn(t, repo, nil, "make", "--no-print-directory", "check-model", "check-generated", "package", "rie")
 	runIn(t, repo, []string{"RIE=" + filepath.Join(repo, "build", "aws-lambda-rie"), "BOOTSTRAP=" + filepath.Join(repo, "build", "bootstrap")},
-		"go", "test", "-count=1", "./generated", "./handler/...")
+		"go", "test", "-count=1", "./generated", "./handler/...", "./tools/predict")
 
 	// Back to the seed, byte for byte.
 	runIn(t, repo, nil, "make", "--no-print-directory", "model", "generate")

@@ -1,10 +1,21 @@
 package handler
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"log/slog"
 	"math"
+	"math/rand/v2"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/nyc-taxi/ridepred/generated"
 	"github.com/nyc-taxi/ridepred/handler/ride"
@@ -46,17 +57,109 @@ func FuzzRecord(f *testing.F) {
 }
 
 // FuzzInvoke: any invocation payload gives a response or an error, never a
-// panic.
+// panic; a response is JSON, and an error says what was wrong.
 func FuzzInvoke(f *testing.F) {
 	f.Add([]byte(`{"ride": {"PULocationID": 130, "DOLocationID": 205, "trip_distance": 3.66}, "ride_id": 123}`))
-	f.Add([]byte(`{"Records": [{"eventID": "s:1", "kinesis": {"data": "eyJyaWRlX2lkIjogMX0=", "partitionKey": "1", "sequenceNumber": "1"}}]}`))
+	f.Add([]byte(`{"Records": [{"eventID": "s:1", "eventSource": "aws:kinesis", "kinesis": {"data": "eyJyaWRlX2lkIjogMX0=", "partitionKey": "1", "sequenceNumber": "1"}}]}`))
 	f.Add([]byte(`{"Records": null}`))
 	f.Add([]byte(`{"Records": [{"kinesis": {"data": "!!"}}]}`))
-	h := New(nopKinesis{}, Config{TestRun: true})
+	h := New(nopKinesis{}, Config{Retry: fastRetry})
 	f.Fuzz(func(t *testing.T, payload []byte) {
 		b, err := h.Invoke(context.Background(), payload)
-		if err == nil && !json.Valid(b) {
+		switch {
+		case err != nil && !strings.HasPrefix(err.Error(), "invalid event: ") && !strings.HasPrefix(err.Error(), "invalid ride event: "):
+			t.Fatalf("error %q does not say what was invalid", err)
+		case err == nil && !json.Valid(b):
 			t.Fatalf("response %q is not JSON", b)
+		}
+	})
+}
+
+// faultyKinesis answers PutRecords with faults drawn from r: throttled and
+// failing calls, permanent errors, calls refused for their content, partial
+// failures and wrong result counts. It keeps what it wrote.
+type faultyKinesis struct {
+	r       *rand.Rand
+	written map[string][]string
+}
+
+func (k *faultyKinesis) PutRecords(_ context.Context, in *kinesis.PutRecordsInput, _ ...func(*kinesis.Options)) (*kinesis.PutRecordsOutput, error) {
+	stream := aws.ToString(in.StreamName)
+	keep := func(r types.PutRecordsRequestEntry) { k.written[stream] = append(k.written[stream], string(r.Data)) }
+	out := &kinesis.PutRecordsOutput{}
+	switch k.r.IntN(10) {
+	case 0:
+		return nil, &smithy.GenericAPIError{Code: "ProvisionedThroughputExceededException", Message: "slow down"}
+	case 1:
+		return nil, &smithy.GenericAPIError{Code: "InternalFailure", Message: "500"}
+	case 2:
+		if k.r.IntN(4) == 0 {
+			return nil, &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "no"}
+		}
+		return nil, &smithy.GenericAPIError{Code: "ValidationException", Message: "refused"}
+	case 3: // wrong result count, after writing everything
+		for _, r := range in.Records {
+			keep(r)
+		}
+		out.Records = make([]types.PutRecordsResultEntry, len(in.Records)-1)
+		return out, nil
+	}
+	for _, r := range in.Records {
+		if k.r.IntN(4) == 0 {
+			out.Records = append(out.Records, types.PutRecordsResultEntry{ErrorCode: aws.String("ProvisionedThroughputExceededException"), ErrorMessage: aws.String("slow")})
+			continue
+		}
+		keep(r)
+		out.Records = append(out.Records, types.PutRecordsResultEntry{SequenceNumber: aws.String("1")})
+	}
+	return out, nil
+}
+
+// FuzzWrite drives the real write path through faultyKinesis: after every
+// invocation each input record must have a prediction or a dead letter
+// written, be reported for a retry, or (the dead-letter stream refusing)
+// have its dead letter in the log, and nothing else may be written.
+func FuzzWrite(f *testing.F) {
+	for seed := range uint64(12) {
+		f.Add([]byte(`{"ride_id": 1}`), seed, uint8(seed*7))
+	}
+	f.Add([]byte(`{"ride": {"PULocationID": 130, "DOLocationID": 205, "trip_distance": 3.66}, "ride_id": "x"}`), uint64(99), uint8(3))
+	f.Fuzz(func(t *testing.T, record []byte, seed uint64, n uint8) {
+		payloads := rides(int(n % 64))
+		at := int(n) % (len(payloads) + 1)
+		payloads = append(payloads[:at], append([][]byte{record}, payloads[at:]...)...)
+		k := &faultyKinesis{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), written: map[string][]string{}}
+		var logs bytes.Buffer
+		h := New(k, Config{Retry: Retry{Max: time.Microsecond, Rounds: 3}, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+		b, err := h.Invoke(context.Background(), kinesisEvent(t, payloads...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var res Response
+		if err := json.Unmarshal(b, &res); err != nil {
+			t.Fatal(err)
+		}
+		done := map[string]bool{}
+		for _, f := range res.BatchItemFailures {
+			done[f.ItemIdentifier] = true
+		}
+		for stream, records := range k.written {
+			for _, w := range records {
+				var rec struct {
+					Source string `json:"source_sequence_number"`
+					Seq    string `json:"sequence_number"`
+				}
+				if err := json.Unmarshal([]byte(w), &rec); err != nil || rec.Source+rec.Seq == "" {
+					t.Fatalf("%s got a record that answers no input: %q", stream, w)
+				}
+				done[rec.Source+rec.Seq] = true
+			}
+		}
+		for i := range payloads {
+			seq := fmt.Sprintf("seq-%d", i)
+			if !done[seq] && !strings.Contains(logs.String(), `\"sequence_number\": \"`+seq+`\"`) {
+				t.Fatalf("record %s (%q) was neither written, reported nor logged; response %s", seq, payloads[i], b)
+			}
 		}
 	})
 }

@@ -3,10 +3,15 @@ package handler
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"time"
+	"unicode/utf16"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
@@ -107,8 +112,9 @@ func (l *recordList) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 // timestamp has its own decoder), so UnmarshalJSONFrom reads these fields in
 // one pass over the decoder and skips the rest.
 type kinesisRecord struct {
-	EventID string
-	Kinesis struct {
+	EventID     string
+	EventSource string
+	Kinesis     struct {
 		Data           []byte
 		PartitionKey   string
 		SequenceNumber string
@@ -130,6 +136,8 @@ func (r *kinesisRecord) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 		switch string(name) {
 		case "eventID":
 			err = readString(dec, &r.EventID)
+		case "eventSource":
+			err = readString(dec, &r.EventSource)
 		case "kinesis":
 			err = r.readKinesis(dec)
 		default:
@@ -210,9 +218,22 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	if !in.Records.present {
 		return h.direct(payload)
 	}
+	// A record from another source (an SQS or SNS event sent here by
+	// mistake) has no place in a stream to be retried from or redriven:
+	// the whole invocation fails, so that its own source keeps it.
+	for i, r := range in.Records.recs {
+		if r.EventSource != "aws:kinesis" || r.Kinesis.SequenceNumber == "" {
+			return nil, fmt.Errorf("invalid event: record %d has eventSource %q and sequence number %q; this function reads Kinesis events only",
+				i, r.EventSource, r.Kinesis.SequenceNumber)
+		}
+	}
 	res := h.kinesis(ctx, in.Records.recs)
 	return json.Marshal(res)
 }
+
+// spaced writes JSON as the original app's json.dumps does: a space after
+// each colon and comma.
+var spaced = jsonv2.JoinOptions(jsontext.SpaceAfterColon(true), jsontext.SpaceAfterComma(true))
 
 // direct answers a single ride event as the original app's first version
 // did, writing nothing.
@@ -221,9 +242,10 @@ func (h *Handler) direct(payload []byte) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("invalid ride event: %w", err)
 	}
-	b := ride.AppendFloat([]byte(`{"ride_duration": `), generated.Predict(r.Features))
-	b = append(append(append(b, `, "ride_id": `...), r.ID...), '}')
-	return b, nil
+	return jsonv2.Marshal(struct {
+		RideDuration float64        `json:"ride_duration"`
+		RideID       jsontext.Value `json:"ride_id"`
+	}{generated.Predict(r.Features), jsontext.Value(r.ID)}, spaced)
 }
 
 // Response is the answer to a Kinesis event: the records Lambda must send
@@ -235,33 +257,55 @@ type Response struct {
 	DeadLetters []json.RawMessage `json:"dead_letters,omitempty"`
 }
 
-// deadLetter is what the dead-letter stream gets for an invalid record.
+// prediction is one record of the predictions stream: the original app's
+// keys, the model, and the source record, so that consumers can drop the
+// duplicates at-least-once delivery brings (same event_id).
+type prediction struct {
+	RideID               jsontext.Value `json:"ride_id"`
+	Prediction           float64        `json:"prediction"`
+	ModelVersion         string         `json:"model_version"`
+	EventID              string         `json:"event_id"`
+	SourceSequenceNumber string         `json:"source_sequence_number"`
+}
+
+// maxDeadLetterData is how much of an invalid record a dead letter keeps:
+// with base64 and the rest, a dead letter stays far below Kinesis's 1 MiB
+// record limit whatever the record's size.
+const maxDeadLetterData = 256 << 10
+
+// deadLetter is what the dead-letter stream gets for an invalid record: why,
+// where it is in the source stream (to re-read it while the stream holds
+// it), and its data, cut at maxDeadLetterData.
 type deadLetter struct {
 	Error          string `json:"error"`
-	Data           []byte `json:"data"` // base64, as encoding/json writes []byte
-	PartitionKey   string `json:"partition_key"`
-	SequenceNumber string `json:"sequence_number"`
 	EventID        string `json:"event_id"`
+	ShardID        string `json:"shard_id"`
+	SequenceNumber string `json:"sequence_number"`
+	PartitionKey   string `json:"partition_key"`
+	DataSize       int    `json:"data_size"`
+	DataSHA256     string `json:"data_sha256"`
+	DataTruncated  bool   `json:"data_truncated"`
+	Data           []byte `json:"data"` // base64
 }
 
 func (h *Handler) kinesis(ctx context.Context, records []kinesisRecord) Response {
 	start := time.Now()
 	log := h.cfg.Logger
 	rides := make([]ride.Ride, 0, len(records))
-	seqs := make([]string, 0, len(records))
+	index := make([]int, 0, len(records)) // rides[i] came from records[index[i]]
 	var dead []entry
-	for _, r := range records {
+	for i, r := range records {
 		rd, err := ride.Parse(r.Kinesis.Data)
 		if err != nil {
 			log.Warn("invalid record", "sequence_number", r.Kinesis.SequenceNumber, "event_id", r.EventID, "error", err.Error())
-			dead = append(dead, deadLetterEntry(r, err))
+			dead = append(dead, deadLetterEntry(records, i, err))
 			continue
 		}
 		if h.cfg.BeforePredict != nil {
 			h.cfg.BeforePredict(rd)
 		}
 		rides = append(rides, rd)
-		seqs = append(seqs, r.Kinesis.SequenceNumber)
+		index = append(index, i)
 	}
 	features := make([]generated.Features, len(rides))
 	for i, r := range rides {
@@ -271,12 +315,21 @@ func (h *Handler) kinesis(ctx context.Context, records []kinesisRecord) Response
 	generated.PredictBatch(features, preds)
 	// All output records share one buffer: one allocation, not one per ride.
 	out := make([]entry, len(rides))
-	buf := make([]byte, 0, len(rides)*(96+len(h.version)))
+	var buf bytes.Buffer
+	buf.Grow(len(rides) * (160 + len(h.version)))
 	for i, r := range rides {
-		start := len(buf)
-		buf = h.appendPrediction(buf, r.ID, preds[i], seqs[i])
-		out[i] = entry{data: buf[start:len(buf):len(buf)], key: r.PartitionKey(), seq: seqs[i]}
+		rec := records[index[i]]
+		start := buf.Len()
+		p := prediction{RideID: jsontext.Value(r.ID), Prediction: preds[i], ModelVersion: h.version,
+			EventID: rec.EventID, SourceSequenceNumber: rec.Kinesis.SequenceNumber}
+		if err := jsonv2.MarshalWrite(&buf, &p, spaced); err != nil { // cannot happen: ride.Parse validated the id
+			dead = append(dead, deadLetterEntry(records, index[i], fmt.Errorf("encode prediction: %w", err)))
+			continue
+		}
+		data := buf.Bytes()[start:]
+		out[i] = entry{data: data[:len(data):len(data)], key: partitionKey(rec), rec: index[i]}
 	}
+	out = slices.DeleteFunc(out, func(e entry) bool { return e.data == nil })
 
 	res := Response{KinesisEventResponse: events.KinesisEventResponse{BatchItemFailures: []events.KinesisBatchItemFailure{}}}
 	if h.cfg.TestRun {
@@ -291,49 +344,82 @@ func (h *Handler) kinesis(ctx context.Context, records []kinesisRecord) Response
 		return res
 	}
 
+	failed := map[int]bool{} // input records to report to Lambda
 	failedOut, resentOut := publish(ctx, h.out, h.cfg.PredictionsStream, out, h.cfg.Retry)
-	failedDead, resentDead := publish(ctx, h.out, h.cfg.DLQStream, dead, h.cfg.Retry)
-	failed := map[string]bool{}
-	for _, f := range append(failedOut, failedDead...) {
-		log.Error("record not written", "sequence_number", f.seq, "error", f.err.Error())
-		failed[f.seq] = true
+	written := len(out) - len(failedOut)
+	for _, f := range failedOut {
+		if f.refused {
+			// Kinesis refused this prediction on its own: retrying the
+			// batch cannot help, so its ride goes to the dead letters.
+			dead = append(dead, deadLetterEntry(records, f.rec, fmt.Errorf("prediction refused: %w", f.err)))
+			continue
+		}
+		log.Error("prediction not written", "sequence_number", records[f.rec].Kinesis.SequenceNumber, "error", f.err.Error())
+		failed[f.rec] = true
 	}
-	for _, r := range records {
-		if seq := r.Kinesis.SequenceNumber; failed[seq] {
-			res.BatchItemFailures = append(res.BatchItemFailures, events.KinesisBatchItemFailure{ItemIdentifier: seq})
-			delete(failed, seq)
+	failedDead, resentDead := publish(ctx, h.out, h.cfg.DLQStream, dead, h.cfg.Retry)
+	for _, f := range failedDead {
+		if f.refused || permanent(f.err) {
+			// The dead-letter stream refuses for good. Failing the record
+			// would hold up its shard and make the valid rides after it be
+			// written again on every retry, so the dead letter goes to the
+			// log instead, the last place it can be kept.
+			logDeadLetter(log, records[f.rec], f.data, f.err)
+			continue
+		}
+		log.Error("dead letter not written", "sequence_number", records[f.rec].Kinesis.SequenceNumber, "error", f.err.Error())
+		failed[f.rec] = true
+	}
+	for i, r := range records {
+		if failed[i] {
+			res.BatchItemFailures = append(res.BatchItemFailures, events.KinesisBatchItemFailure{ItemIdentifier: r.Kinesis.SequenceNumber})
 		}
 	}
-	log.Info("batch", "records", len(records), "predicted", len(out)-len(failedOut), "dead_lettered", len(dead)-len(failedDead),
+	log.Info("batch", "records", len(records), "predicted", written, "dead_lettered", len(dead)-len(failedDead),
 		"retried", resentOut+resentDead, "failed", len(res.BatchItemFailures), "duration_ms", msSince(start))
 	return res
 }
 
-// appendPrediction encodes one output record, in the original app's keys
-// plus where it came from.
-func (h *Handler) appendPrediction(b []byte, id json.RawMessage, pred float64, seq string) []byte {
-	b = append(append(b, `{"ride_id": `...), id...)
-	b = ride.AppendFloat(append(b, `, "prediction": `...), pred)
-	b = append(append(append(b, `, "model_version": "`...), h.version...), `", "source_sequence_number": "`...)
-	return append(append(b, seq...), `"}`...)
+// partitionKey is the output records' partition key: the source record's
+// own, which Kinesis accepted so is valid by construction, and keeps each
+// key's records in order; the sequence number (digits) if a hand-made
+// event has none fit.
+func partitionKey(r kinesisRecord) string {
+	if n := len(utf16.Encode([]rune(r.Kinesis.PartitionKey))); n >= 1 && n <= 256 {
+		return r.Kinesis.PartitionKey
+	}
+	return r.Kinesis.SequenceNumber
 }
 
-func deadLetterEntry(r kinesisRecord, reason error) entry {
-	data, err := json.Marshal(deadLetter{
-		Error: reason.Error(), Data: r.Kinesis.Data, PartitionKey: r.Kinesis.PartitionKey,
-		SequenceNumber: r.Kinesis.SequenceNumber, EventID: r.EventID,
-	})
-	if err != nil { // cannot happen for strings and bytes; keep the record anyway
-		data = []byte(`{"error": "unencodable dead letter"}`)
+func deadLetterEntry(records []kinesisRecord, i int, reason error) entry {
+	r := records[i]
+	sum := sha256.Sum256(r.Kinesis.Data)
+	d := deadLetter{
+		Error: reason.Error(), EventID: r.EventID, SequenceNumber: r.Kinesis.SequenceNumber, PartitionKey: r.Kinesis.PartitionKey,
+		DataSize: len(r.Kinesis.Data), DataSHA256: hex.EncodeToString(sum[:]), Data: r.Kinesis.Data,
 	}
-	key := r.Kinesis.PartitionKey
-	if key == "" {
-		key = r.Kinesis.SequenceNumber
+	d.ShardID, _, _ = strings.Cut(r.EventID, ":")
+	if len(d.Data) > maxDeadLetterData {
+		d.Data, d.DataTruncated = d.Data[:maxDeadLetterData], true
 	}
-	if key == "" {
-		key = "dead-letter"
+	data, err := jsonv2.Marshal(&d, spaced)
+	if err != nil { // an invalid UTF-8 error text or key: keep the record anyway
+		d.Error, d.PartitionKey = strings.ToValidUTF8(d.Error, "\uFFFD"), strings.ToValidUTF8(d.PartitionKey, "\uFFFD")
+		data, _ = jsonv2.Marshal(&d, spaced)
 	}
-	return entry{data: data, key: key, seq: r.Kinesis.SequenceNumber}
+	return entry{data: data, key: partitionKey(r), rec: i}
+}
+
+// maxLoggedData is how much of a dead letter the log keeps when the
+// dead-letter stream refuses it: CloudWatch Logs takes events up to 256 KB.
+const maxLoggedData = 64 << 10
+
+func logDeadLetter(log *slog.Logger, r kinesisRecord, data []byte, err error) {
+	if len(data) > maxLoggedData {
+		data = data[:maxLoggedData]
+	}
+	log.Error("dead-letter stream refused; dead letter kept here", "sequence_number", r.Kinesis.SequenceNumber,
+		"event_id", r.EventID, "error", err.Error(), "dead_letter", string(data))
 }
 
 func msSince(t time.Time) float64 { return float64(time.Since(t).Microseconds()) / 1000 }

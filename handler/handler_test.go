@@ -1,9 +1,13 @@
 package handler
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -29,7 +33,7 @@ type fakeKinesis struct {
 	attempts map[string]int // sends per record data
 	// entryErr returns an error code for one entry on its nth send (1-based), or "".
 	entryErr func(stream, data string, n int) string
-	callErr  func(stream string) error
+	callErr  func(ctx context.Context, stream string, records []types.PutRecordsRequestEntry) error
 }
 
 func newFake() *fakeKinesis {
@@ -42,7 +46,7 @@ func (f *fakeKinesis) PutRecords(ctx context.Context, in *kinesis.PutRecordsInpu
 	stream := aws.ToString(in.StreamName)
 	f.calls = append(f.calls, len(in.Records))
 	if f.callErr != nil {
-		if err := f.callErr(stream); err != nil {
+		if err := f.callErr(ctx, stream, in.Records); err != nil {
 			return nil, err
 		}
 	}
@@ -150,7 +154,7 @@ func TestChunkAt5MiB(t *testing.T) {
 	big := strings.Repeat("x", 300<<10)
 	var entries []entry
 	for i := range 40 {
-		entries = append(entries, entry{data: []byte(big), key: fmt.Sprint(i), seq: fmt.Sprint(i)})
+		entries = append(entries, entry{data: []byte(big), key: fmt.Sprint(i), rec: i})
 	}
 	fake := newFake()
 	failed, _ := publish(context.Background(), fake, "s", entries, fastRetry)
@@ -234,7 +238,7 @@ func TestRetriesStopBeforeTheDeadline(t *testing.T) {
 
 func TestWholeCallFailure(t *testing.T) {
 	fake := newFake()
-	fake.callErr = func(stream string) error {
+	fake.callErr = func(_ context.Context, stream string, _ []types.PutRecordsRequestEntry) error {
 		if stream == "ride_prediction" {
 			return &smithy.GenericAPIError{Code: "ResourceNotFoundException", Message: "Stream ride_prediction not found"}
 		}
@@ -253,7 +257,7 @@ func TestWholeCallFailure(t *testing.T) {
 func TestThrottledCallRetried(t *testing.T) {
 	fake := newFake()
 	calls := 0
-	fake.callErr = func(string) error {
+	fake.callErr = func(context.Context, string, []types.PutRecordsRequestEntry) error {
 		calls++
 		if calls <= 2 {
 			return &smithy.GenericAPIError{Code: "ProvisionedThroughputExceededException", Message: "slow down"}
@@ -291,25 +295,197 @@ func TestInvalidRecordsDeadLettered(t *testing.T) {
 		}
 		got = append(got, dl)
 	}
+	dl := func(i int, reason string) deadLetter {
+		sum := sha256.Sum256(payloads[i])
+		return deadLetter{Error: reason, EventID: fmt.Sprintf("shardId-000000000000:seq-%d", i), ShardID: "shardId-000000000000",
+			SequenceNumber: fmt.Sprintf("seq-%d", i), PartitionKey: fmt.Sprint(i), DataSize: len(payloads[i]),
+			DataSHA256: hex.EncodeToString(sum[:]), Data: payloads[i]}
+	}
 	want := []deadLetter{
-		{Error: "not a JSON object: invalid JSON at byte 1: invalid character 'o' in literal null (expecting 'u')", Data: payloads[4], PartitionKey: "4", SequenceNumber: "seq-4", EventID: "shardId-000000000000:seq-4"},
-		{Error: "ride.trip_distance: -3 is negative", Data: payloads[5], PartitionKey: "5", SequenceNumber: "seq-5", EventID: "shardId-000000000000:seq-5"},
-		{Error: "ride: missing", Data: payloads[6], PartitionKey: "6", SequenceNumber: "seq-6", EventID: "shardId-000000000000:seq-6"},
+		dl(4, "not a JSON object: invalid JSON at byte 1: invalid character 'o' in literal null (expecting 'u')"),
+		dl(5, "ride.trip_distance: -3 is negative"),
+		dl(6, "ride: missing"),
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("dead letters (-want +got):\n%s", diff)
 	}
 }
 
-func TestDeadLetterWriteFailure(t *testing.T) {
+// TestDeadLetterBounded: an invalid record at Kinesis's 1 MiB limit becomes
+// a dead letter well under it, with the data's size and sha256, and cannot
+// block its batch.
+func TestDeadLetterBounded(t *testing.T) {
+	huge := bytes.Repeat([]byte("x"), 1<<20)
 	fake := newFake()
-	fake.callErr = func(stream string) error {
+	fake.callErr = func(_ context.Context, _ string, records []types.PutRecordsRequestEntry) error {
+		for _, r := range records {
+			if len(r.Data) > 1<<20 {
+				return &smithy.GenericAPIError{Code: "ValidationException", Message: "record too large"}
+			}
+		}
+		return nil
+	}
+	h := New(fake, Config{Retry: fastRetry})
+	res := invoke(t, h, kinesisEvent(t, append(rides(3), huge)...))
+	if len(res.BatchItemFailures) != 0 || len(fake.written["ride_prediction"]) != 3 || len(fake.written["ride_events_dlq"]) != 1 {
+		t.Fatalf("failures %v, %d predictions, %d dead letters", res.BatchItemFailures, len(fake.written["ride_prediction"]), len(fake.written["ride_events_dlq"]))
+	}
+	d := fake.written["ride_events_dlq"][0]
+	var got deadLetter
+	if err := json.Unmarshal([]byte(d), &got); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(huge)
+	if len(d) > 400<<10 || !got.DataTruncated || got.DataSize != 1<<20 || len(got.Data) != maxDeadLetterData || got.DataSHA256 != hex.EncodeToString(sum[:]) {
+		t.Errorf("dead letter of %d bytes: truncated %v, size %d, %d bytes kept, sha256 %s", len(d), got.DataTruncated, got.DataSize, len(got.Data), got.DataSHA256)
+	}
+}
+
+// TestRefusedCallBisected: Kinesis refuses a whole call for one bad entry;
+// the handler splits it until that entry stands alone, dead-letters its
+// ride with the error, and writes the rest.
+func TestRefusedCallBisected(t *testing.T) {
+	fake := newFake()
+	fake.callErr = func(_ context.Context, stream string, records []types.PutRecordsRequestEntry) error {
+		for _, r := range records {
+			if stream == "ride_prediction" && strings.Contains(string(r.Data), `"ride_id": 137,`) {
+				return &smithy.GenericAPIError{Code: "ValidationException", Message: "1 validation error detected"}
+			}
+		}
+		return nil
+	}
+	h := New(fake, Config{Retry: fastRetry})
+	res := invoke(t, h, kinesisEvent(t, rides(300)...))
+	if len(res.BatchItemFailures) != 0 {
+		t.Fatalf("failures: %v", res.BatchItemFailures)
+	}
+	if n := len(fake.written["ride_prediction"]); n != 299 {
+		t.Errorf("%d predictions written, want 299", n)
+	}
+	dead := fake.written["ride_events_dlq"]
+	if len(dead) != 1 || !strings.Contains(dead[0], `"sequence_number": "seq-137"`) || !strings.Contains(dead[0], "prediction refused") {
+		t.Errorf("dead letters: %v", dead)
+	}
+	if len(fake.calls) > 2+2*9 {
+		t.Errorf("%d calls to isolate one entry of 300: %v", len(fake.calls), fake.calls)
+	}
+}
+
+// TestAnyValidRideIDWritten: ride ids Kinesis would refuse as partition keys
+// (256 characters counted in UTF-16, so 129 astral ones are too many) are
+// written, keyed by their source record's partition key, and read back the same.
+func TestAnyValidRideIDWritten(t *testing.T) {
+	ids := []string{`"` + strings.Repeat("😀", 200) + `"`, `"` + strings.Repeat("x", 10000) + `"`, `"a\"b\u2028c"`, `-0.5e10`, `true`}
+	var payloads [][]byte
+	for _, id := range ids {
+		payloads = append(payloads, []byte(`{"ride": {"PULocationID": 130, "DOLocationID": 205, "trip_distance": 3.66}, "ride_id": `+id+`}`))
+	}
+	fake := newFake()
+	var keys []string
+	fake.callErr = func(_ context.Context, _ string, records []types.PutRecordsRequestEntry) error {
+		for _, r := range records {
+			keys = append(keys, *r.PartitionKey)
+		}
+		return nil
+	}
+	h := New(fake, Config{Retry: fastRetry})
+	res := invoke(t, h, kinesisEvent(t, payloads...))
+	if len(res.BatchItemFailures) != 0 || len(fake.written["ride_prediction"]) != len(ids) {
+		t.Fatalf("failures %v, written %v", res.BatchItemFailures, fake.written)
+	}
+	if diff := cmp.Diff([]string{"0", "1", "2", "3", "4"}, keys); diff != "" {
+		t.Errorf("partition keys (-want +got):\n%s", diff)
+	}
+	for i, w := range fake.written["ride_prediction"] {
+		var p struct {
+			RideID  json.RawMessage `json:"ride_id"`
+			EventID string          `json:"event_id"`
+		}
+		// The same JSON value; escapes may be written differently.
+		var got, want any
+		err := json.Unmarshal([]byte(w), &p)
+		json.Unmarshal(p.RideID, &got)
+		json.Unmarshal([]byte(ids[i]), &want)
+		if err != nil || got != want || p.EventID != fmt.Sprintf("shardId-000000000000:seq-%d", i) {
+			t.Errorf("record %d = %.80s (%v); want ride_id %.40s", i, w, err, ids[i])
+		}
+	}
+}
+
+// TestHungPutRecords: a PutRecords call that never answers is cut off
+// before the invocation's deadline, and the handler answers in time with
+// the rides reported for a retry.
+func TestHungPutRecords(t *testing.T) {
+	fake := newFake()
+	fake.callErr = func(ctx context.Context, _ string, _ []types.PutRecordsRequestEntry) error {
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	h := New(fake, Config{Retry: Retry{Base: 10 * time.Millisecond, Max: 20 * time.Millisecond, Margin: 200 * time.Millisecond, Rounds: 100}})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	b, err := h.Invoke(ctx, kinesisEvent(t, rides(3)...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ctx.Err() != nil {
+		t.Error("the handler answered after the invocation's deadline")
+	}
+	var res Response
+	json.Unmarshal(b, &res)
+	if diff := cmp.Diff(failures("seq-0", "seq-1", "seq-2"), res.BatchItemFailures); diff != "" {
+		t.Errorf("batch item failures (-want +got):\n%s", diff)
+	}
+}
+
+// TestNonKinesisRecordsRefused: records that did not come from a Kinesis
+// stream fail the invocation, so that their own source keeps them.
+func TestNonKinesisRecordsRefused(t *testing.T) {
+	h := New(newFake(), Config{})
+	for _, payload := range []string{
+		`{"Records": [{"eventSource": "aws:sqs", "kinesis": {"data": "e30=", "sequenceNumber": "1"}}]}`,
+		`{"Records": [{"eventSource": "aws:kinesis", "kinesis": {"data": "e30="}}]}`,
+		`{"Records": [{"body": "{}"}]}`,
+	} {
+		if _, err := h.Invoke(context.Background(), []byte(payload)); err == nil || !strings.Contains(err.Error(), "Kinesis events only") {
+			t.Errorf("%s: err = %v", payload, err)
+		}
+	}
+}
+
+// TestDeadLetterStreamRefuses: when the dead-letter stream refuses for
+// good, the valid rides are written and nothing is reported for a retry;
+// the dead letter goes to the log.
+func TestDeadLetterStreamRefuses(t *testing.T) {
+	fake := newFake()
+	fake.callErr = func(_ context.Context, stream string, _ []types.PutRecordsRequestEntry) error {
 		if stream == "ride_events_dlq" {
 			return &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "no"}
 		}
 		return nil
 	}
-	h := New(fake, Config{Retry: fastRetry})
+	var logs bytes.Buffer
+	h := New(fake, Config{Retry: fastRetry, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	res := invoke(t, h, kinesisEvent(t, append(rides(2), []byte(`{}`))...))
+	if len(res.BatchItemFailures) != 0 || len(fake.written["ride_prediction"]) != 2 {
+		t.Errorf("failures %v, %d predictions", res.BatchItemFailures, len(fake.written["ride_prediction"]))
+	}
+	if !strings.Contains(logs.String(), "dead letter kept here") || !strings.Contains(logs.String(), `\"sequence_number\": \"seq-2\"`) {
+		t.Errorf("the log does not keep the dead letter:\n%s", logs.String())
+	}
+}
+
+// TestDeadLetterStreamThrottles: a dead letter that could not be written in
+// time is reported, so that Lambda sends its record again.
+func TestDeadLetterStreamThrottles(t *testing.T) {
+	fake := newFake()
+	fake.entryErr = func(stream, _ string, _ int) string {
+		if stream == "ride_events_dlq" {
+			return "ProvisionedThroughputExceededException"
+		}
+		return ""
+	}
+	h := New(fake, Config{Retry: Retry{Base: time.Millisecond, Max: time.Millisecond, Rounds: 3}})
 	res := invoke(t, h, kinesisEvent(t, append(rides(2), []byte(`{}`))...))
 	if diff := cmp.Diff(failures("seq-2"), res.BatchItemFailures); diff != "" {
 		t.Errorf("batch item failures (-want +got):\n%s", diff)
@@ -349,7 +525,8 @@ func TestTestRunWritesNothing(t *testing.T) {
 		t.Fatalf("response: %+v", res)
 	}
 	// The response is re-encoded compactly; the written record has spaces.
-	want := `{"ride_id":123,"prediction":` + originalPrediction(t) + `,"model_version":"` + ModelVersion() + `","source_sequence_number":"seq-0"}`
+	want := `{"ride_id":123,"prediction":` + originalPrediction(t) + `,"model_version":"` + ModelVersion() +
+		`","event_id":"shardId-000000000000:seq-0","source_sequence_number":"seq-0"}`
 	if string(res.Predictions[0]) != want {
 		t.Errorf("prediction %s, want %s", res.Predictions[0], want)
 	}

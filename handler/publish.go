@@ -27,12 +27,14 @@ const (
 	maxPutBytes   = 5 << 20 // data plus partition keys
 )
 
-// Retry bounds how failed entries are sent again.
+// Retry bounds how failed entries are sent again. It is the only retry
+// layer: main turns the SDK's own retries off.
 type Retry struct {
 	Base time.Duration // first backoff ceiling; doubles each round
 	Max  time.Duration // largest backoff ceiling
-	// Margin is the time to leave in the invocation after the last wait, for
-	// the last attempt and the response.
+	// Margin is the time each call leaves before the invocation's deadline:
+	// a call is cut off there, and none starts later, so that the handler
+	// answers before Lambda times it out.
 	Margin time.Duration
 	// Rounds caps the re-sends of one entry, for callers without a deadline.
 	Rounds int
@@ -45,25 +47,33 @@ var DefaultRetry = Retry{Base: 50 * time.Millisecond, Max: 2 * time.Second, Marg
 type entry struct {
 	data []byte
 	key  string
-	seq  string
+	rec  int // index of the input record in its batch
 }
 
-// failure is an entry that could not be written, and why.
+// failure is an entry that was not written, and why.
 type failure struct {
 	entry
 	err error
+	// refused: Kinesis refused this entry on its own (it was isolated by
+	// splitting a refused call), so no retry can write it. Otherwise the
+	// stream refused every entry for good, or kept failing until the
+	// deadline, and a later invocation may succeed.
+	refused bool
 }
 
 // publish writes entries to stream in chunks, sending failed entries again
 // with exponential backoff and full jitter while the invocation has time.
-// It returns the entries that were never written and how many re-sends it made.
+// A call that Kinesis refuses as a whole for its content (one bad entry
+// fails all 500) is split in halves, as Lambda bisects a failing batch,
+// until the entries at fault stand alone. It returns the entries that were
+// not written and how many re-sends it made.
 func publish(ctx context.Context, out Publisher, stream string, entries []entry, retry Retry) (failed []failure, resent int) {
 	pending := entries
 	for round := 0; len(pending) > 0; round++ {
 		var again []failure
 		for len(pending) > 0 {
 			n := chunkLen(pending)
-			f, a := putChunk(ctx, out, stream, pending[:n])
+			f, a := putChunk(ctx, out, stream, pending[:n], retry.Margin)
 			failed, again = append(failed, f...), append(again, a...)
 			pending = pending[n:]
 		}
@@ -71,8 +81,7 @@ func publish(ctx context.Context, out Publisher, stream string, entries []entry,
 			break
 		}
 		wait := backoff(retry, round)
-		deadline, ok := ctx.Deadline()
-		if round >= retry.Rounds || ctx.Err() != nil || ok && time.Until(deadline) < wait+retry.Margin {
+		if round >= retry.Rounds || ctx.Err() != nil || timeLeft(ctx) < wait+retry.Margin {
 			return append(failed, again...), resent
 		}
 		select {
@@ -88,6 +97,14 @@ func publish(ctx context.Context, out Publisher, stream string, entries []entry,
 	return failed, resent
 }
 
+// timeLeft is the time until ctx's deadline (a long time without one).
+func timeLeft(ctx context.Context) time.Duration {
+	if deadline, ok := ctx.Deadline(); ok {
+		return time.Until(deadline)
+	}
+	return time.Duration(1<<63 - 1)
+}
+
 // chunkLen is how many leading entries fit in one PutRecords call.
 func chunkLen(entries []entry) int {
 	size := 0
@@ -100,35 +117,70 @@ func chunkLen(entries []entry) int {
 	return len(entries)
 }
 
-// putChunk makes one call and sorts its entries into those that failed for
-// good and those worth sending again.
-func putChunk(ctx context.Context, out Publisher, stream string, chunk []entry) (failed, again []failure) {
+// putChunk makes one call, cut off margin before ctx's deadline, and sorts
+// its entries into those that failed for good and those worth sending
+// again. A call refused for its content is split and each half put again.
+func putChunk(ctx context.Context, out Publisher, stream string, chunk []entry, margin time.Duration) (failed, again []failure) {
+	if timeLeft(ctx) <= margin {
+		return nil, failAll(chunk, fmt.Errorf("put records to %s: no time left in the invocation", stream), false)
+	}
+	callCtx, cancel := context.WithCancel(ctx)
+	if deadline, ok := ctx.Deadline(); ok {
+		callCtx, cancel = context.WithDeadline(ctx, deadline.Add(-margin))
+	}
+	defer cancel()
 	in := &kinesis.PutRecordsInput{StreamName: aws.String(stream), Records: make([]types.PutRecordsRequestEntry, len(chunk))}
 	for i := range chunk {
 		// The key's address in chunk, not a copy: one less allocation per record.
 		in.Records[i] = types.PutRecordsRequestEntry{Data: chunk[i].data, PartitionKey: &chunk[i].key}
 	}
-	res, err := out.PutRecords(ctx, in)
+	res, err := out.PutRecords(callCtx, in)
 	if err == nil && len(res.Records) != len(chunk) {
 		err = fmt.Errorf("PutRecords answered %d results for %d records", len(res.Records), len(chunk))
 	}
 	if err != nil {
 		err = fmt.Errorf("put records to %s: %w", stream, err)
-		all := make([]failure, len(chunk))
-		for i, e := range chunk {
-			all[i] = failure{e, err}
+		switch {
+		case refusedContent(err) && len(chunk) > 1:
+			half := len(chunk) / 2
+			f1, a1 := putChunk(ctx, out, stream, chunk[:half], margin)
+			f2, a2 := putChunk(ctx, out, stream, chunk[half:], margin)
+			return append(f1, f2...), append(a1, a2...)
+		case refusedContent(err):
+			return failAll(chunk, err, true), nil
+		case permanent(err):
+			return failAll(chunk, err, false), nil
 		}
-		if permanent(err) {
-			return all, nil
-		}
-		return nil, all
+		return nil, failAll(chunk, err, false)
 	}
 	for i, r := range res.Records {
 		if r.ErrorCode != nil {
-			again = append(again, failure{chunk[i], fmt.Errorf("put record to %s: %s: %s", stream, *r.ErrorCode, aws.ToString(r.ErrorMessage))})
+			again = append(again, failure{entry: chunk[i], err: fmt.Errorf("put record to %s: %s: %s", stream, *r.ErrorCode, aws.ToString(r.ErrorMessage))})
 		}
 	}
 	return nil, again
+}
+
+func failAll(chunk []entry, err error, refused bool) []failure {
+	all := make([]failure, len(chunk))
+	for i, e := range chunk {
+		all[i] = failure{entry: e, err: err, refused: refused}
+	}
+	return all
+}
+
+// refusedContent tells a request Kinesis refused for what it holds (a
+// record too large, a bad partition key): the same entries never succeed,
+// but other entries of the same call may.
+func refusedContent(err error) bool {
+	var api smithy.APIError
+	if errors.As(err, &api) {
+		switch api.ErrorCode() {
+		case "ValidationException", "InvalidArgumentException", "SerializationException":
+			return true
+		}
+	}
+	return false
 }
 
 // permanent tells errors that no retry can fix (a missing stream, no
@@ -139,7 +191,8 @@ func permanent(err error) bool {
 		switch api.ErrorCode() {
 		case "ResourceNotFoundException", "AccessDeniedException", "ValidationException",
 			"InvalidArgumentException", "KMSAccessDeniedException", "KMSDisabledException",
-			"KMSNotFoundException", "KMSInvalidStateException", "UnrecognizedClientException":
+			"KMSNotFoundException", "KMSInvalidStateException", "UnrecognizedClientException",
+			"SerializationException":
 			return true
 		}
 	}

@@ -12,7 +12,6 @@ import (
 	"math"
 	"strconv"
 	"sync"
-	"unicode/utf8"
 
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -28,10 +27,6 @@ type Ride struct {
 	ID       json.RawMessage
 	Features generated.Features
 }
-
-// maxPartitionKey is Kinesis's limit on a partition key, in characters; the
-// ride id is the partition key of its prediction.
-const maxPartitionKey = 256
 
 // Parse validates one ride event as the original app reads it:
 //
@@ -181,24 +176,31 @@ func (p *rideParser) object(member func(name []byte) error) error {
 	return jsonscan.Object(p.dec, &p.name, member)
 }
 
+// rideID accepts the ride ids whose JSON text the predictions carry back
+// unchanged: a non-empty string of any length (the record's 1 MiB bounds
+// it; the output's partition key is the source record's, not the id), a
+// number that float64 holds (1e400 would read back as infinity, or fail,
+// in most consumers), or a boolean.
 func rideID(raw jsontext.Value) (json.RawMessage, error) {
 	if raw == nil || isNull(raw) {
 		return nil, errors.New("ride_id: missing")
 	}
-	// The id as text is its prediction's partition key, which Kinesis
-	// limits; a longer one would fail every write of its batch for good.
-	text := []byte(raw)
 	switch raw[0] {
 	case '{', '[':
 		return nil, errors.New("ride_id: must be a string, number or boolean")
 	case '"':
-		var err error
-		if text, err = jsontext.AppendUnquote(nil, raw); err != nil {
+		text, err := jsontext.AppendUnquote(nil, raw)
+		if err != nil {
 			return nil, fmt.Errorf("ride_id: %w", jsonError(err))
 		}
-	}
-	if n := utf8.RuneCount(text); n == 0 || n > maxPartitionKey {
-		return nil, fmt.Errorf("ride_id: must be 1 to %d characters as text (it is the partition key)", maxPartitionKey)
+		if len(text) == 0 {
+			return nil, errors.New("ride_id: must not be empty")
+		}
+	case 't', 'f':
+	default:
+		if _, err := strconv.ParseFloat(string(raw), 64); err != nil {
+			return nil, fmt.Errorf("ride_id: %s is beyond float64's range", clip(string(raw)))
+		}
 	}
 	return bytes.Clone(raw), nil
 }
@@ -278,9 +280,9 @@ func jsonError(err error) error {
 	return err
 }
 
-// PartitionKey is the ride id as text, as Python's str(ride_id) gives it for
+// IDText is the ride id as text, as Python's str(ride_id) gives it for
 // strings and integers: a string without its quotes, anything else as written.
-func (r Ride) PartitionKey() string {
+func (r Ride) IDText() string {
 	if r.ID[0] == '"' {
 		var s string
 		if json.Unmarshal(r.ID, &s) == nil {

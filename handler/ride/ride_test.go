@@ -31,9 +31,14 @@ func TestParse(t *testing.T) {
 		{"no ride_id", `{"ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": 1}}`, "", generated.Features{}, "ride_id: missing"},
 		{"null ride_id", `{"ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": 1}, "ride_id": null}`, "", generated.Features{}, "ride_id: missing"},
 		{"object ride_id", `{"ride": {}, "ride_id": {"a": 1}}`, "", generated.Features{}, "ride_id: must be a string, number or boolean"},
-		{"empty string ride_id", `{"ride": {}, "ride_id": ""}`, "", generated.Features{}, "ride_id: must be 1 to 256 characters as text"},
-		{"long ride_id", `{"ride": {}, "ride_id": "` + strings.Repeat("x", 257) + `"}`, "", generated.Features{}, "1 to 256 characters"},
-		{"long numeric ride_id", `{"ride": {}, "ride_id": ` + strings.Repeat("9", 257) + `}`, "", generated.Features{}, "1 to 256 characters"},
+		{"empty string ride_id", `{"ride": {}, "ride_id": ""}`, "", generated.Features{}, "ride_id: must not be empty"},
+		{"ride_id beyond float64", `{"ride": {}, "ride_id": 1e400}`, "", generated.Features{}, "ride_id: 1e400 is beyond float64's range"},
+		{"long ride_id", `{"ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": 1}, "ride_id": "` + strings.Repeat("x", 300) + `"}`,
+			`"` + strings.Repeat("x", 300) + `"`, generated.Features{PUDO: "1_2", TripDistance: 1}, ""},
+		{"astral ride_id", `{"ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": 1}, "ride_id": "` + strings.Repeat("😀", 200) + `"}`,
+			`"` + strings.Repeat("😀", 200) + `"`, generated.Features{PUDO: "1_2", TripDistance: 1}, ""},
+		{"long numeric ride_id", `{"ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": 1}, "ride_id": ` + strings.Repeat("9", 300) + `}`,
+			strings.Repeat("9", 300), generated.Features{PUDO: "1_2", TripDistance: 1}, ""},
 		{"case matters", `{"Ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": 1}, "ride_id": 1}`, "", generated.Features{}, "ride: missing"},
 		{"ride not object", `{"ride": [1], "ride_id": 1}`, "", generated.Features{}, "ride: must be a JSON object"},
 		{"no PU", `{"ride": {"DOLocationID": 2, "trip_distance": 1}, "ride_id": 1}`, "", generated.Features{}, "ride.PULocationID: missing"},
@@ -67,10 +72,10 @@ func TestParse(t *testing.T) {
 	}
 }
 
-func TestPartitionKey(t *testing.T) {
+func TestIDText(t *testing.T) {
 	for id, want := range map[string]string{`123`: "123", `"abc"`: "abc", `"a\"b"`: `a"b`, `true`: "true"} {
-		if got := (Ride{ID: []byte(id)}).PartitionKey(); got != want {
-			t.Errorf("PartitionKey(%s) = %q, want %q", id, got, want)
+		if got := (Ride{ID: []byte(id)}).IDText(); got != want {
+			t.Errorf("IDText(%s) = %q, want %q", id, got, want)
 		}
 	}
 }

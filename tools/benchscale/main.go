@@ -97,6 +97,7 @@ func main() {
 		}
 		results = append(results, r)
 	}
+	results = merge(filepath.Join(b.dir, "bench.json"), results)
 	md := markdown(results)
 	fmt.Print(md)
 	data, _ := json.MarshalIndent(results, "", "  ")
@@ -338,4 +339,23 @@ func writeRides(path string) error {
 			r.PULocationID, r.DOLocationID, r.TripDistance, i)
 	}
 	return os.WriteFile(path, b.Bytes(), 0o644)
+}
+
+// merge adds the rows of an earlier run's results for the forests this run
+// did not measure (-only), in specs' order.
+func merge(path string, results []Result) []Result {
+	var old []Result
+	if data, err := os.ReadFile(path); err == nil {
+		json.Unmarshal(data, &old)
+	}
+	var out []Result
+	for _, s := range specs {
+		for _, rs := range [][]Result{results, old} {
+			if i := slices.IndexFunc(rs, func(r Result) bool { return r.Name == s.Name }); i >= 0 {
+				out = append(out, rs[i])
+				break
+			}
+		}
+	}
+	return out
 }

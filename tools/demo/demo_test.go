@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -22,7 +23,10 @@ import (
 // against kinesalite; `make test` builds both and sets RIE and BOOTSTRAP.
 func startStack(t *testing.T, cfg StackConfig) *Stack {
 	t.Helper()
-	cfg.RIE, cfg.Bootstrap = os.Getenv("RIE"), os.Getenv("BOOTSTRAP")
+	cfg.RIE = os.Getenv("RIE")
+	if cfg.Bootstrap == "" {
+		cfg.Bootstrap = os.Getenv("BOOTSTRAP")
+	}
 	if cfg.RIE == "" || cfg.Bootstrap == "" {
 		t.Skip("RIE and BOOTSTRAP are not set; run through make test")
 	}
@@ -213,7 +217,13 @@ func TestThrottledOutput(t *testing.T) {
 func TestFunctionCrashMidBatch(t *testing.T) {
 	rs, want := goldenRides(t, 1500)
 	crashID := rs[700].ID
-	s := startStack(t, StackConfig{Shards: 1, Emulators: 1, FunctionEnv: []string{
+	// The crash hook is built in only with -tags e2ecrash.
+	bootstrap := filepath.Join(t.TempDir(), "bootstrap")
+	build := exec.Command("go", "build", "-tags", "lambda.norpc e2ecrash", "-o", bootstrap, "../../handler/cmd/bootstrap")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build the crashing bootstrap: %v\n%s", err, out)
+	}
+	s := startStack(t, StackConfig{Bootstrap: bootstrap, Shards: 1, Emulators: 1, FunctionEnv: []string{
 		"RIDEPRED_TEST_CRASH_RIDE_ID=" + crashID, "RIDEPRED_TEST_CRASH_MARKER=" + filepath.Join(t.TempDir(), "crashed")}})
 	send(t, s, rs)
 	checkPredictions(t, s, want)

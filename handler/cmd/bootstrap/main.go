@@ -6,9 +6,8 @@
 // RUN_ID to insist on a model (start-up fails if the compiled one differs),
 // and the AWS SDK's usual variables (AWS_REGION, AWS_ENDPOINT_URL_KINESIS, ...).
 //
-// For the end-to-end tests only: RIDEPRED_TEST_CRASH_RIDE_ID and
-// RIDEPRED_TEST_CRASH_MARKER make the process exit in the middle of the
-// batch holding that ride, once (the marker file records that it did).
+// The handler's retry loop is the only one: the SDK's own retries are off,
+// so that every PutRecords call ends by the deadline the handler gives it.
 package main
 
 import (
@@ -17,12 +16,17 @@ import (
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 
 	"github.com/nyc-taxi/ridepred/handler"
 	"github.com/nyc-taxi/ridepred/handler/ride"
 )
+
+// beforePredict sees each valid ride before it is predicted. It is nil in
+// the shipped binary; crash.go, built only with -tags e2ecrash, sets it.
+var beforePredict func(ride.Ride)
 
 func main() {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
@@ -35,32 +39,14 @@ func main() {
 		log.Error("load AWS config", "error", err.Error())
 		os.Exit(1)
 	}
-	h := handler.New(kinesis.NewFromConfig(awsCfg), handler.Config{
+	client := kinesis.NewFromConfig(awsCfg, func(o *kinesis.Options) { o.Retryer = aws.NopRetryer{} })
+	h := handler.New(client, handler.Config{
 		PredictionsStream: os.Getenv("PREDICTIONS_STREAM_NAME"),
 		DLQStream:         os.Getenv("DLQ_STREAM_NAME"),
 		TestRun:           os.Getenv("TEST_RUN") == "True",
 		Logger:            log,
-		BeforePredict:     crashTrigger(os.Getenv("RIDEPRED_TEST_CRASH_RIDE_ID"), os.Getenv("RIDEPRED_TEST_CRASH_MARKER")),
+		BeforePredict:     beforePredict,
 	})
 	log.Info("start", "model_version", handler.ModelVersion(), "test_run", os.Getenv("TEST_RUN") == "True")
 	lambda.Start(h)
-}
-
-// crashTrigger exits the process the first time it sees the ride whose
-// partition key is rideID, simulating a crash in the middle of a batch.
-func crashTrigger(rideID, marker string) func(ride.Ride) {
-	if rideID == "" || marker == "" {
-		return nil
-	}
-	return func(r ride.Ride) {
-		if r.PartitionKey() != rideID {
-			return
-		}
-		f, err := os.OpenFile(marker, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
-		if err != nil {
-			return // crashed before
-		}
-		f.Close()
-		os.Exit(86)
-	}
 }

@@ -1,8 +1,9 @@
 // Package esm is a local stand-in for Lambda's event source mapping for
 // Kinesis: it reads every shard of a stream, batches records into
 // events.KinesisEvent, invokes the function, honours batchItemFailures,
-// retries and bisects on function errors, and sends what it must give up on
-// to an on-failure stream instead of dropping it.
+// retries and bisects on function errors, and, like Lambda, sends only the
+// metadata of a batch it gives up on to the on-failure destination (a
+// stream here, SQS or SNS in AWS).
 package esm
 
 import (
@@ -59,7 +60,10 @@ type Config struct {
 
 // Stats counts what the mapping did.
 type Stats struct {
-	Invocations, Records, PartialFailures, FunctionErrors, Bisections, Retries, ToOnFailure atomic.Int64
+	Invocations, Records, PartialFailures, FunctionErrors, Bisections, Retries atomic.Int64
+	// ToOnFailure counts the records of the batches given up on, and
+	// SkippedBatches those batches, whose metadata went to OnFailure.
+	ToOnFailure, SkippedBatches atomic.Int64
 }
 
 // Mapping is one event source mapping.
@@ -228,11 +232,7 @@ func (m *Mapping) deliver(ctx context.Context, shard string, recs []types.Record
 			m.cfg.Logger.Warn("function error", "shard", shard, "records", len(recs), "error", err.Error())
 		}
 		if m.cfg.MaxRetries >= 0 && retries >= m.cfg.MaxRetries {
-			reason := "retries exhausted after a partial batch failure"
-			if err != nil {
-				reason = "retries exhausted after a function error: " + err.Error()
-			}
-			m.onFailure(ctx, shard, recs, reason)
+			m.onFailure(ctx, shard, recs, retries+1, err)
 			return
 		}
 		retries++
@@ -304,7 +304,7 @@ func index(recs []types.Record, seq string) int {
 
 // event builds the payload Lambda would send for recs.
 func (m *Mapping) event(shard string, recs []types.Record) events.KinesisEvent {
-	arn := fmt.Sprintf("arn:aws:kinesis:%s:000000000000:stream/%s", m.cfg.Region, m.cfg.Stream)
+	arn := m.arn()
 	ev := events.KinesisEvent{Records: make([]events.KinesisEventRecord, len(recs))}
 	for i, r := range recs {
 		seq := aws.ToString(r.SequenceNumber)
@@ -320,45 +320,126 @@ func (m *Mapping) event(shard string, recs []types.Record) events.KinesisEvent {
 	return ev
 }
 
-// FailedRecord is what the on-failure stream receives for each record the
-// mapping gave up on: the record itself and why.
-type FailedRecord struct {
-	Reason         string    `json:"reason"`
-	Stream         string    `json:"stream"`
-	ShardID        string    `json:"shard_id"`
-	SequenceNumber string    `json:"sequence_number"`
-	PartitionKey   string    `json:"partition_key"`
-	Data           []byte    `json:"data"`
-	Arrival        time.Time `json:"approximate_arrival"`
+// FailedBatch is what the on-failure destination receives when the
+// mapping gives up on a batch, as Lambda sends it to SQS or SNS: where the
+// batch is in the stream and why, never the records. They stay in the
+// source stream for its retention period; tools/redrive reads them back
+// from there.
+type FailedBatch struct {
+	RequestContext struct {
+		Condition              string `json:"condition"` // RetryAttemptsExhausted
+		ApproximateInvokeCount int    `json:"approximateInvokeCount"`
+		FunctionError          string `json:"functionError,omitempty"`
+	} `json:"requestContext"`
+	Version          string    `json:"version"`
+	Timestamp        time.Time `json:"timestamp"`
+	KinesisBatchInfo BatchInfo `json:"KinesisBatchInfo"`
 }
 
-// onFailure puts recs on the on-failure stream, retrying until it succeeds
-// or ctx ends: giving up here would lose them.
-func (m *Mapping) onFailure(ctx context.Context, shard string, recs []types.Record, reason string) {
+// BatchInfo locates a batch in its stream.
+type BatchInfo struct {
+	ShardID                         string    `json:"shardId"`
+	StartSequenceNumber             string    `json:"startSequenceNumber"`
+	EndSequenceNumber               string    `json:"endSequenceNumber"`
+	ApproximateArrivalOfFirstRecord time.Time `json:"approximateArrivalOfFirstRecord"`
+	ApproximateArrivalOfLastRecord  time.Time `json:"approximateArrivalOfLastRecord"`
+	BatchSize                       int       `json:"batchSize"`
+	StreamArn                       string    `json:"streamArn"`
+}
+
+// onFailure puts the batch's metadata on the on-failure stream, retrying
+// until it succeeds or ctx ends: without it nobody would know what to
+// redrive.
+func (m *Mapping) onFailure(ctx context.Context, shard string, recs []types.Record, invokes int, funcErr error) {
 	m.Stats.ToOnFailure.Add(int64(len(recs)))
-	m.cfg.Logger.Error("sending records to the on-failure destination", "shard", shard, "records", len(recs), "reason", reason)
-	pending := make([]types.PutRecordsRequestEntry, 0, len(recs))
-	for _, r := range recs {
-		data, _ := json.Marshal(FailedRecord{Reason: reason, Stream: m.cfg.Stream, ShardID: shard, SequenceNumber: aws.ToString(r.SequenceNumber),
-			PartitionKey: aws.ToString(r.PartitionKey), Data: r.Data, Arrival: aws.ToTime(r.ApproximateArrivalTimestamp)})
-		pending = append(pending, types.PutRecordsRequestEntry{Data: data, PartitionKey: r.PartitionKey})
+	m.Stats.SkippedBatches.Add(1)
+	var fb FailedBatch
+	fb.RequestContext.Condition, fb.RequestContext.ApproximateInvokeCount = "RetryAttemptsExhausted", invokes
+	if funcErr != nil {
+		fb.RequestContext.FunctionError = funcErr.Error()
 	}
-	for wait := m.cfg.RetryWait; len(pending) > 0 && ctx.Err() == nil; wait = min(2*wait, 5*time.Second) {
-		chunk := pending[:min(500, len(pending))]
-		out, err := m.k.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String(m.cfg.OnFailure), Records: chunk})
+	fb.Version, fb.Timestamp = "1.0", time.Now().UTC()
+	first, last := recs[0], recs[len(recs)-1]
+	fb.KinesisBatchInfo = BatchInfo{
+		ShardID: shard, StartSequenceNumber: aws.ToString(first.SequenceNumber), EndSequenceNumber: aws.ToString(last.SequenceNumber),
+		ApproximateArrivalOfFirstRecord: aws.ToTime(first.ApproximateArrivalTimestamp), ApproximateArrivalOfLastRecord: aws.ToTime(last.ApproximateArrivalTimestamp),
+		BatchSize: len(recs), StreamArn: m.arn(),
+	}
+	m.cfg.Logger.Error("sending the batch's metadata to the on-failure destination", "shard", shard, "records", len(recs),
+		"start", fb.KinesisBatchInfo.StartSequenceNumber, "end", fb.KinesisBatchInfo.EndSequenceNumber)
+	data, _ := json.Marshal(fb)
+	entry := []types.PutRecordsRequestEntry{{Data: data, PartitionKey: aws.String(shard)}}
+	for wait := m.cfg.RetryWait; ctx.Err() == nil; wait = min(2*wait, 5*time.Second) {
+		out, err := m.k.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String(m.cfg.OnFailure), Records: entry})
+		if err == nil && len(out.Records) == 1 && out.Records[0].ErrorCode == nil {
+			return
+		}
+		m.cfg.Logger.Error("on-failure destination", "error", fmt.Sprint(err))
+		sleep(ctx, wait)
+	}
+}
+
+func (m *Mapping) arn() string {
+	return fmt.Sprintf("arn:aws:kinesis:%s:000000000000:stream/%s", m.cfg.Region, m.cfg.Stream)
+}
+
+// Redrive reads the batch that info describes back from the stream and
+// delivers it again as Run would (invocations, retries, bisection, and the
+// on-failure destination if it fails again). It fails without invoking if
+// the stream no longer holds the batch's first record: its retention
+// period has passed. It returns how many records it delivered.
+func (m *Mapping) Redrive(ctx context.Context, info BatchInfo) (int, error) {
+	recs, err := m.readRange(ctx, info.ShardID, info.StartSequenceNumber, info.EndSequenceNumber)
+	if err != nil {
+		return 0, fmt.Errorf("read %s %s..%s back: %w", info.ShardID, info.StartSequenceNumber, info.EndSequenceNumber, err)
+	}
+	if len(recs) == 0 || aws.ToString(recs[0].SequenceNumber) != info.StartSequenceNumber {
+		return 0, fmt.Errorf("%s no longer holds record %s of shard %s (past its retention?)", m.cfg.Stream, info.StartSequenceNumber, info.ShardID)
+	}
+	total := len(recs)
+	for len(recs) > 0 {
+		n := m.batchLen(recs)
+		m.deliver(ctx, info.ShardID, recs[:n], 0)
+		recs = recs[n:]
+	}
+	return total, ctx.Err()
+}
+
+// readRange reads the records of one shard from start to end, sequence
+// numbers included. Kinesis may answer empty pages before records, so only
+// a record past end, or a caught-up shard, ends it.
+func (m *Mapping) readRange(ctx context.Context, shard, start, end string) ([]types.Record, error) {
+	it, err := m.k.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: aws.String(m.cfg.Stream), ShardId: aws.String(shard),
+		ShardIteratorType: types.ShardIteratorTypeAtSequenceNumber, StartingSequenceNumber: aws.String(start)})
+	if err != nil {
+		return nil, err
+	}
+	var out []types.Record
+	for iter := it.ShardIterator; iter != nil && ctx.Err() == nil; {
+		res, err := m.k.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iter, Limit: aws.Int32(10000)})
 		if err != nil {
-			m.cfg.Logger.Error("on-failure destination", "error", err.Error())
-			sleep(ctx, wait)
-			continue
+			return nil, err
 		}
-		var again []types.PutRecordsRequestEntry
-		for i, r := range out.Records {
-			if r.ErrorCode != nil {
-				again = append(again, chunk[i])
+		for _, r := range res.Records {
+			if seqLess(end, aws.ToString(r.SequenceNumber)) {
+				return out, nil
 			}
+			out = append(out, r)
 		}
-		pending = append(again, pending[len(chunk):]...)
+		if len(res.Records) == 0 && aws.ToInt64(res.MillisBehindLatest) == 0 {
+			return out, nil
+		}
+		iter = res.NextShardIterator
 	}
+	return out, ctx.Err()
+}
+
+// seqLess orders Kinesis sequence numbers, decimal strings of any length.
+func seqLess(a, b string) bool {
+	if len(a) != len(b) {
+		return len(a) < len(b)
+	}
+	return a < b
 }
 
 func (m *Mapping) checkpoint(shard, seq string) {

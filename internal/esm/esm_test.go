@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,7 +24,7 @@ import (
 type fakeStream struct {
 	mu      sync.Mutex
 	records []types.Record
-	failed  []FailedRecord
+	failed  []FailedBatch
 }
 
 func newStream(n int) *fakeStream {
@@ -39,7 +40,13 @@ func (s *fakeStream) ListShards(context.Context, *kinesis.ListShardsInput, ...fu
 	return &kinesis.ListShardsOutput{Shards: []types.Shard{{ShardId: aws.String("shardId-000000000000")}}}, nil
 }
 
-func (s *fakeStream) GetShardIterator(context.Context, *kinesis.GetShardIteratorInput, ...func(*kinesis.Options)) (*kinesis.GetShardIteratorOutput, error) {
+func (s *fakeStream) GetShardIterator(_ context.Context, in *kinesis.GetShardIteratorInput, _ ...func(*kinesis.Options)) (*kinesis.GetShardIteratorOutput, error) {
+	if in.ShardIteratorType == types.ShardIteratorTypeAtSequenceNumber {
+		if n, _ := strconv.Atoi(*in.StartingSequenceNumber); n >= len(s.records) {
+			return nil, errors.New("InvalidArgumentException: no such sequence number")
+		}
+		return &kinesis.GetShardIteratorOutput{ShardIterator: in.StartingSequenceNumber}, nil
+	}
 	return &kinesis.GetShardIteratorOutput{ShardIterator: aws.String("0")}, nil
 }
 
@@ -54,7 +61,7 @@ func (s *fakeStream) PutRecords(_ context.Context, in *kinesis.PutRecordsInput, 
 	defer s.mu.Unlock()
 	out := &kinesis.PutRecordsOutput{}
 	for _, r := range in.Records {
-		var f FailedRecord
+		var f FailedBatch
 		if err := json.Unmarshal(r.Data, &f); err != nil {
 			return nil, err
 		}
@@ -188,13 +195,15 @@ func TestRetriesExhaustedGoToOnFailure(t *testing.T) {
 	if diff := cmp.Diff([][]string{seqs(0, 4), seqs(0, 4), seqs(0, 4)}, fn.calls); diff != "" {
 		t.Errorf("invocations (-want +got):\n%s", diff)
 	}
-	if len(s.failed) != 4 {
-		t.Fatalf("%d records on the on-failure stream, want the batch of 4", len(s.failed))
+	if len(s.failed) != 1 {
+		t.Fatalf("%d messages on the on-failure stream, want one for the batch of 4", len(s.failed))
 	}
-	f := s.failed[2]
-	if f.SequenceNumber != "2" || string(f.Data) != `{"n": 2}` || f.ShardID != "shardId-000000000000" || f.Stream != "in" ||
-		!strings.Contains(f.Reason, "retries exhausted after a function error: boom") {
-		t.Errorf("failed record = %+v", f)
+	f := s.failed[0]
+	b := f.KinesisBatchInfo
+	if b.StartSequenceNumber != "0" || b.EndSequenceNumber != "3" || b.BatchSize != 4 || b.ShardID != "shardId-000000000000" ||
+		!strings.HasSuffix(b.StreamArn, ":stream/in") || f.RequestContext.Condition != "RetryAttemptsExhausted" ||
+		f.RequestContext.ApproximateInvokeCount != 3 || !strings.Contains(f.RequestContext.FunctionError, "boom") {
+		t.Errorf("on-failure message = %+v", f)
 	}
 }
 
@@ -202,7 +211,7 @@ func TestBisectThenRetryLimitSendsOnlyThePoison(t *testing.T) {
 	s := newStream(8)
 	fn := &fakeFunction{fn: poisonAt("5", false)}
 	m := runUntilDone(t, s, fn, Config{BatchSize: 8, Bisect: true, MaxRetries: 1})
-	if len(s.failed) != 1 || s.failed[0].SequenceNumber != "5" {
+	if len(s.failed) != 1 || s.failed[0].KinesisBatchInfo.StartSequenceNumber != "5" || s.failed[0].KinesisBatchInfo.EndSequenceNumber != "5" {
 		t.Fatalf("on-failure stream got %+v, want only record 5", s.failed)
 	}
 	if m.Stats.ToOnFailure.Load() != 1 || m.Stats.Retries.Load() != 1 {
@@ -239,5 +248,37 @@ func TestFunctionErrorResponse(t *testing.T) {
 	m := runUntilDone(t, s, fn, Config{BatchSize: 2, MaxRetries: 3})
 	if m.Stats.FunctionErrors.Load() != 1 || len(fn.calls) != 2 {
 		t.Errorf("%d function errors, %d calls", m.Stats.FunctionErrors.Load(), len(fn.calls))
+	}
+}
+
+// TestRedrive: a batch given up on is read back from the stream by its
+// metadata alone and delivered again once the function works.
+func TestRedrive(t *testing.T) {
+	s := newStream(8)
+	broken := true
+	fn := &fakeFunction{fn: func(seqs []string) ([]byte, error) {
+		if broken && slices.Contains(seqs, "5") {
+			return nil, errors.New("boom")
+		}
+		return ok, nil
+	}}
+	m := runUntilDone(t, s, fn, Config{BatchSize: 8, Bisect: true, MaxRetries: 1})
+	if len(s.failed) != 1 {
+		t.Fatalf("on-failure stream got %+v, want one batch", s.failed)
+	}
+	broken = false
+	fn.calls = nil
+	n, err := m.Redrive(context.Background(), s.failed[0].KinesisBatchInfo)
+	if err != nil || n != 1 {
+		t.Fatalf("Redrive = %d, %v", n, err)
+	}
+	if diff := cmp.Diff([][]string{{"5"}}, fn.calls); diff != "" {
+		t.Errorf("invocations (-want +got):\n%s", diff)
+	}
+	if len(s.failed) != 1 {
+		t.Errorf("the redriven batch went to the on-failure stream again: %+v", s.failed)
+	}
+	if _, err := m.Redrive(context.Background(), BatchInfo{ShardID: "shardId-000000000000", StartSequenceNumber: "99", EndSequenceNumber: "99"}); err == nil {
+		t.Error("Redrive of records the stream no longer holds did not fail")
 	}
 }

@@ -88,7 +88,11 @@ func main() {
 
 // Report is what the demo prints.
 type Report struct {
-	Sent, Valid, Predicted, Duplicates, DeadLettered, OnFailure, Lost int
+	Sent, Valid, Predicted, Duplicates, DeadLettered, Lost int
+	// SkippedBatches and SkippedRecords: batches the mapping gave up on;
+	// only their metadata is on the on-failure destination, as in AWS, so
+	// their rides count as lost until tools/redrive replays them.
+	SkippedBatches, SkippedRecords int64
 	RMSE                                                              float64
 	RMSERides                                                         int
 	P50, P99                                                          time.Duration
@@ -163,8 +167,6 @@ func report(s *Stack, rs []rides.Ride, putAt map[string]time.Time, start time.Ti
 				preds = append(preds, o)
 			case dlqStream:
 				rep.DeadLettered++
-			case failuresStream:
-				rep.OnFailure++
 			}
 		}
 		if len(outs) == 0 {
@@ -197,6 +199,7 @@ func report(s *Stack, rs []rides.Ride, putAt map[string]time.Time, start time.Ti
 		rep.Throughput = float64(rep.Predicted) / last.Sub(start).Seconds()
 	}
 	st := &s.Mapping.Stats
+	rep.SkippedBatches, rep.SkippedRecords = st.SkippedBatches.Load(), st.ToOnFailure.Load()
 	rep.Mapping = fmt.Sprintf("%d invocations, %d partial failures, %d function errors, %d retries, %d bisections",
 		st.Invocations.Load(), st.PartialFailures.Load(), st.FunctionErrors.Load(), st.Retries.Load(), st.Bisections.Load())
 	return rep
@@ -206,8 +209,9 @@ func (r *Report) print(w io.Writer) {
 	fmt.Fprintf(w, "rides sent             %d (%d valid, %d invalid)\n", r.Sent, r.Valid, r.Sent-r.Valid)
 	fmt.Fprintf(w, "predictions received   %d (+%d duplicates from retries)\n", r.Predicted, r.Duplicates)
 	fmt.Fprintf(w, "dead-lettered          %d\n", r.DeadLettered)
-	fmt.Fprintf(w, "on-failure destination %d\n", r.OnFailure)
-	fmt.Fprintf(w, "lost                   %d\n", r.Lost)
+	fmt.Fprintf(w, "skipped by the mapping %d batches, %d records (metadata on the on-failure destination; tools/redrive replays them)\n",
+		r.SkippedBatches, r.SkippedRecords)
+	fmt.Fprintf(w, "lost                   %d (no prediction and no dead letter)\n", r.Lost)
 	fmt.Fprintf(w, "RMSE                   %.4f min over %d rides with 1 <= duration <= 60\n", r.RMSE, r.RMSERides)
 	fmt.Fprintf(w, "put-to-prediction      p50 %v, p99 %v\n", r.P50.Round(time.Millisecond), r.P99.Round(time.Millisecond))
 	fmt.Fprintf(w, "throughput             %.0f rides/s end to end\n", r.Throughput)

@@ -22,6 +22,9 @@ type faultProxy struct {
 	mu                 sync.Mutex
 	rng                *rand.Rand
 	entries, calls     atomic.Int64 // failures injected
+	// hang, while set, holds every PutRecords call unanswered until the
+	// caller gives up; hung counts them.
+	hang, hung         atomic.Bool
 	forwardedPutCalls  atomic.Int64
 	forwardedPutRecord atomic.Int64
 }
@@ -51,6 +54,11 @@ func (p *faultProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	if !strings.HasSuffix(r.Header.Get("X-Amz-Target"), ".PutRecords") {
 		p.forward(w, r, body)
+		return
+	}
+	if p.hang.Load() {
+		p.hung.Store(true)
+		<-r.Context().Done()
 		return
 	}
 	if p.draw(p.callShare) {

@@ -156,7 +156,8 @@ func newCollector() *Collector {
 func (c *Collector) add(stream string, r localkinesis.Record) {
 	key := r.Key
 	if stream != predictionsStream {
-		// Dead letters and failures carry the input's partition key inside.
+		// Dead letters carry the input's partition key inside; on-failure
+		// messages carry only batch metadata, kept under the shard id.
 		var v struct {
 			PartitionKey string `json:"partition_key"`
 		}

@@ -2,11 +2,14 @@ package template
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/awslabs/goformation/v7"
 	"github.com/awslabs/goformation/v7/cloudformation"
 	"github.com/awslabs/goformation/v7/cloudformation/serverless"
@@ -177,8 +180,8 @@ func leastPrivilege(t *testing.T, tpl *cloudformation.Template) {
 	}
 	allowed := map[string][]string{ // resource -> actions it may be the target of
 		"GetAtt:RideEventsStream.Arn":  {"kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:ListShards"},
-		"GetAtt:PredictionsStream.Arn": {"kinesis:PutRecord", "kinesis:PutRecords"},
-		"GetAtt:DeadLetterStream.Arn":  {"kinesis:PutRecord", "kinesis:PutRecords"},
+		"GetAtt:PredictionsStream.Arn": {"kinesis:PutRecords"},
+		"GetAtt:DeadLetterStream.Arn":  {"kinesis:PutRecords"},
 		"GetAtt:FailureQueue.Arn":      {"sqs:SendMessage"},
 		"GetAtt:FunctionLogGroup.Arn":  {"logs:CreateLogStream", "logs:PutLogEvents"},
 	}
@@ -226,4 +229,73 @@ func strs(v interface{}) []string {
 		return out
 	}
 	return nil
+}
+
+// TestOneArchitecture: make package, the Dockerfile and both templates
+// build and run the same CPU by default; a binary for another CPU cannot
+// start, and every batch would fail until retries run out.
+func TestOneArchitecture(t *testing.T) {
+	makefile, err := os.ReadFile("../../Makefile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^GOARCH \?= (\w+)$`).FindSubmatch(makefile)
+	if m == nil {
+		t.Fatal("Makefile has no GOARCH ?= default")
+	}
+	goarch := string(m[1])
+	lambdaArch := map[string]string{"amd64": "x86_64", "arm64": "arm64"}[goarch]
+	each(t, func(t *testing.T, tpl *cloudformation.Template) {
+		fn := function(t, tpl)
+		if len(fn.Architectures) != 1 || fn.Architectures[0] != lambdaArch {
+			t.Errorf("function architectures %v; make package builds GOARCH=%s (%s)", fn.Architectures, goarch, lambdaArch)
+		}
+	})
+	docker, err := os.ReadFile("../../Dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"FROM --platform=$BUILDPLATFORM", "ARG TARGETARCH", "make bootstrap GOARCH=${TARGETARCH}", "--platform linux/" + goarch} {
+		if !strings.Contains(string(docker), want) {
+			t.Errorf("Dockerfile lacks %q", want)
+		}
+	}
+}
+
+// TestRedriveSettings: ride_events keeps records long enough to redrive a
+// failed batch, the mapping gives up on old records before the stream drops
+// them, the streams are encrypted, and alarms watch the mapping, the
+// on-failure queue and the function.
+func TestRedriveSettings(t *testing.T) {
+	each(t, func(t *testing.T, tpl *cloudformation.Template) {
+		events, err := tpl.GetKinesisStreamWithName("RideEventsStream")
+		if err != nil {
+			t.Fatal(err)
+		}
+		retention := 0
+		if events.RetentionPeriodHours != nil {
+			retention = *events.RetentionPeriodHours
+		}
+		m, err := tpl.GetLambdaEventSourceMappingWithName("RideEventsMapping")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if retention < 168 || m.MaximumRecordAgeInSeconds == nil || *m.MaximumRecordAgeInSeconds <= 0 || *m.MaximumRecordAgeInSeconds >= retention*3600 {
+			t.Errorf("retention %d h, maximum record age %v s: want 7 days or more, and an age limit below it", retention, m.MaximumRecordAgeInSeconds)
+		}
+		for name, s := range tpl.GetAllKinesisStreamResources() {
+			if s.StreamEncryption == nil || s.StreamEncryption.EncryptionType != "KMS" || s.StreamEncryption.KeyId != "alias/aws/kinesis" {
+				t.Errorf("%s is not encrypted with the AWS-managed key", name)
+			}
+		}
+		alarms := map[string]bool{}
+		for _, a := range tpl.GetAllCloudWatchAlarmResources() {
+			alarms[aws.ToString(a.MetricName)] = true
+		}
+		for _, metric := range []string{"IteratorAge", "ApproximateNumberOfMessagesVisible", "Errors"} {
+			if !alarms[metric] {
+				t.Errorf("no alarm on %s", metric)
+			}
+		}
+	})
 }

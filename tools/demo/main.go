@@ -93,11 +93,11 @@ type Report struct {
 	// only their metadata is on the on-failure destination, as in AWS, so
 	// their rides count as lost until tools/redrive replays them.
 	SkippedBatches, SkippedRecords int64
-	RMSE                                                              float64
-	RMSERides                                                         int
-	P50, P99                                                          time.Duration
-	Throughput                                                        float64
-	Mapping, CPU                                                      string
+	RMSE                           float64
+	RMSERides                      int
+	P50, P99                       time.Duration
+	Throughput                     float64
+	Mapping, CPU                   string
 }
 
 func run(ctx context.Context, o options) (*Report, error) {

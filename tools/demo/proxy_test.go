@@ -16,12 +16,12 @@ import (
 // of PutRecords entries (answering them as throttled without forwarding
 // them) or of whole PutRecords calls.
 type faultProxy struct {
-	target             string
-	entryShare         float64
-	callShare          float64
-	mu                 sync.Mutex
-	rng                *rand.Rand
-	entries, calls     atomic.Int64 // failures injected
+	target         string
+	entryShare     float64
+	callShare      float64
+	mu             sync.Mutex
+	rng            *rand.Rand
+	entries, calls atomic.Int64 // failures injected
 	// hang, while set, holds every PutRecords call unanswered until the
 	// caller gives up; hung counts them.
 	hang, hung         atomic.Bool

@@ -117,8 +117,9 @@ func (k *faultyKinesis) PutRecords(_ context.Context, in *kinesis.PutRecordsInpu
 
 // FuzzWrite drives the real write path through faultyKinesis: after every
 // invocation each input record must have a prediction or a dead letter
-// written, be reported for a retry, or (the dead-letter stream refusing)
-// have its dead letter in the log, and nothing else may be written.
+// written (both carry its event_id), be reported for a retry, or (the
+// dead-letter stream refusing) have its dead letter in the log, and nothing
+// else may be written.
 func FuzzWrite(f *testing.F) {
 	for seed := range uint64(12) {
 		f.Add([]byte(`{"ride_id": 1}`), seed, uint8(seed*7))
@@ -146,13 +147,16 @@ func FuzzWrite(f *testing.F) {
 		for stream, records := range k.written {
 			for _, w := range records {
 				var rec struct {
-					Source string `json:"source_sequence_number"`
-					Seq    string `json:"sequence_number"`
+					EventID string `json:"event_id"`
 				}
-				if err := json.Unmarshal([]byte(w), &rec); err != nil || rec.Source+rec.Seq == "" {
+				if err := json.Unmarshal([]byte(w), &rec); err != nil {
+					t.Fatalf("%s got a record that is not JSON: %q", stream, w)
+				}
+				_, seq, ok := strings.Cut(rec.EventID, ":")
+				if !ok || seq == "" {
 					t.Fatalf("%s got a record that answers no input: %q", stream, w)
 				}
-				done[rec.Source+rec.Seq] = true
+				done[seq] = true
 			}
 		}
 		for i := range payloads {

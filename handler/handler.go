@@ -6,9 +6,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf16"
@@ -257,15 +257,48 @@ type Response struct {
 	DeadLetters []json.RawMessage `json:"dead_letters,omitempty"`
 }
 
-// prediction is one record of the predictions stream: the original app's
-// keys, the model, and the source record, so that consumers can drop the
-// duplicates at-least-once delivery brings (same event_id).
-type prediction struct {
-	RideID               jsontext.Value `json:"ride_id"`
-	Prediction           float64        `json:"prediction"`
-	ModelVersion         string         `json:"model_version"`
-	EventID              string         `json:"event_id"`
-	SourceSequenceNumber string         `json:"source_sequence_number"`
+// encodePredictions encodes one predictions-stream record per ride, with one
+// JSON encoder into one buffer (one allocation, not one per ride):
+//
+//	{"ride_id": 123, "prediction": 18.3, "model_version": "...", "event_id": "shardId-000000000000:4963..."}
+//
+// the original app's keys, the model, and the source record's event id, so
+// that consumers can drop the duplicates at-least-once delivery brings. It
+// returns the indexes of rides whose record could not be encoded.
+func (h *Handler) encodePredictions(records []kinesisRecord, rides []ride.Ride, index []int, preds []float64) (out []entry, bad []int) {
+	size := 0
+	for i, r := range rides {
+		rec := records[index[i]]
+		size += 96 + len(r.ID) + len(h.version) + len(rec.EventID)
+	}
+	var buf bytes.Buffer
+	buf.Grow(size)
+	// The names are fixed and distinct: no need to track them.
+	opts := jsonv2.JoinOptions(spaced, jsontext.AllowDuplicateNames(true))
+	enc := jsontext.NewEncoder(&buf, opts)
+	out = make([]entry, 0, len(rides))
+	for i, r := range rides {
+		rec := records[index[i]]
+		start := buf.Len()
+		err := errors.Join(
+			enc.WriteToken(jsontext.BeginObject),
+			enc.WriteToken(jsontext.String("ride_id")), enc.WriteValue(jsontext.Value(r.ID)),
+			enc.WriteToken(jsontext.String("prediction")), enc.WriteToken(jsontext.Float(preds[i])),
+			enc.WriteToken(jsontext.String("model_version")), enc.WriteToken(jsontext.String(h.version)),
+			enc.WriteToken(jsontext.String("event_id")), enc.WriteToken(jsontext.String(rec.EventID)),
+			enc.WriteToken(jsontext.EndObject),
+		)
+		if err != nil {
+			bad = append(bad, i)
+			buf.Truncate(start)
+			enc.Reset(&buf, opts)
+			continue
+		}
+		// The encoder flushes each complete value, ending it with a newline.
+		data := bytes.TrimSuffix(buf.Bytes()[start:], []byte("\n"))
+		out = append(out, entry{data: data[:len(data):len(data)], key: partitionKey(rec), rec: index[i]})
+	}
+	return out, bad
 }
 
 // maxDeadLetterData is how much of an invalid record a dead letter keeps:
@@ -313,23 +346,10 @@ func (h *Handler) kinesis(ctx context.Context, records []kinesisRecord) Response
 	}
 	preds := make([]float64, len(rides))
 	generated.PredictBatch(features, preds)
-	// All output records share one buffer: one allocation, not one per ride.
-	out := make([]entry, len(rides))
-	var buf bytes.Buffer
-	buf.Grow(len(rides) * (160 + len(h.version)))
-	for i, r := range rides {
-		rec := records[index[i]]
-		start := buf.Len()
-		p := prediction{RideID: jsontext.Value(r.ID), Prediction: preds[i], ModelVersion: h.version,
-			EventID: rec.EventID, SourceSequenceNumber: rec.Kinesis.SequenceNumber}
-		if err := jsonv2.MarshalWrite(&buf, &p, spaced); err != nil { // cannot happen: ride.Parse validated the id
-			dead = append(dead, deadLetterEntry(records, index[i], fmt.Errorf("encode prediction: %w", err)))
-			continue
-		}
-		data := buf.Bytes()[start:]
-		out[i] = entry{data: data[:len(data):len(data)], key: partitionKey(rec), rec: index[i]}
+	out, bad := h.encodePredictions(records, rides, index, preds)
+	for _, i := range bad { // cannot happen: ride.Parse validated every id
+		dead = append(dead, deadLetterEntry(records, index[i], errors.New("the ride id cannot be encoded")))
 	}
-	out = slices.DeleteFunc(out, func(e entry) bool { return e.data == nil })
 
 	res := Response{KinesisEventResponse: events.KinesisEventResponse{BatchItemFailures: []events.KinesisBatchItemFailure{}}}
 	if h.cfg.TestRun {
@@ -385,10 +405,20 @@ func (h *Handler) kinesis(ctx context.Context, records []kinesisRecord) Response
 // key's records in order; the sequence number (digits) if a hand-made
 // event has none fit.
 func partitionKey(r kinesisRecord) string {
-	if n := len(utf16.Encode([]rune(r.Kinesis.PartitionKey))); n >= 1 && n <= 256 {
+	if n := utf16Len(r.Kinesis.PartitionKey); n >= 1 && n <= 256 {
 		return r.Kinesis.PartitionKey
 	}
 	return r.Kinesis.SequenceNumber
+}
+
+// utf16Len is the length of s in UTF-16 code units, as Kinesis counts a
+// partition key's characters.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
 }
 
 func deadLetterEntry(records []kinesisRecord, i int, reason error) entry {

@@ -139,13 +139,13 @@ func TestPredictionsWrittenInChunksOf500(t *testing.T) {
 		RideID       json.RawMessage `json:"ride_id"`
 		Prediction   float64         `json:"prediction"`
 		ModelVersion string          `json:"model_version"`
-		Source       string          `json:"source_sequence_number"`
+		EventID      string          `json:"event_id"`
 	}
 	if err := json.Unmarshal([]byte(got[0]), &first); err != nil {
 		t.Fatal(err)
 	}
 	want := generated.Predict(generated.Features{PUDO: "130_205", TripDistance: 3.66})
-	if string(first.RideID) != "0" || first.Prediction != want || first.ModelVersion != ModelVersion() || first.Source != "seq-0" {
+	if string(first.RideID) != "0" || first.Prediction != want || first.ModelVersion != ModelVersion() || first.EventID != "shardId-000000000000:seq-0" {
 		t.Errorf("first prediction = %s", got[0])
 	}
 }
@@ -526,7 +526,7 @@ func TestTestRunWritesNothing(t *testing.T) {
 	}
 	// The response is re-encoded compactly; the written record has spaces.
 	want := `{"ride_id":123,"prediction":` + originalPrediction(t) + `,"model_version":"` + ModelVersion() +
-		`","event_id":"shardId-000000000000:seq-0","source_sequence_number":"seq-0"}`
+		`","event_id":"shardId-000000000000:seq-0"}`
 	if string(res.Predictions[0]) != want {
 		t.Errorf("prediction %s, want %s", res.Predictions[0], want)
 	}

@@ -115,7 +115,7 @@ func checkPredictions(t *testing.T, s *Stack, want map[string]float64) int {
 			var p struct {
 				RideID     string  `json:"ride_id"`
 				Prediction float64 `json:"prediction"`
-				Source     string  `json:"source_sequence_number"`
+				Source     string  `json:"event_id"`
 			}
 			if o.Stream != predictionsStream || json.Unmarshal(o.Data, &p) != nil || p.RideID != id || p.Source == "" {
 				t.Fatalf("ride %s: unexpected output on %s: %s", id, o.Stream, o.Data)

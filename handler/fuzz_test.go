@@ -53,6 +53,12 @@ func FuzzRecord(f *testing.F) {
 		if len(res.Predictions)+len(res.DeadLetters) != 1 {
 			t.Fatalf("record %q: %d predictions and %d dead letters", data, len(res.Predictions), len(res.DeadLetters))
 		}
+		for _, d := range res.DeadLetters {
+			var dl deadLetter
+			if err := json.Unmarshal(d, &dl); err != nil || dl.SequenceNumber != "seq-0" || dl.Error == "" || dl.DataSize != len(data) {
+				t.Fatalf("record %q: dead letter %s (%v)", data, d, err)
+			}
+		}
 	})
 }
 

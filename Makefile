@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PY := /usr/bin/python3
 GO ?= go
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
-APT_PACKAGES := python3-sklearn python3-pandas python3-yaml python3-matplotlib python3-pytest time
+APT_PACKAGES := python3-sklearn python3-pandas python3-yaml python3-matplotlib python3-pytest time awscli jq
 
 DATA := model-export/data
 ART ?= model-export/artifacts
@@ -13,12 +13,14 @@ MONTHS := 2022-01 2022-02
 
 .PHONY: deps model refresh check-model test test-python test-go
 
-## deps: install what is missing (Debian's Python packages, Go modules).
+## deps: install what is missing (Debian's Python packages, AWS CLI v2 and jq, cfn-lint, Go modules).
 deps:
-	@$(PY) -c 'import sklearn, pandas, yaml, matplotlib, pytest' 2>/dev/null && [ -x /usr/bin/time ] || { \
+	@$(PY) -c 'import sklearn, pandas, yaml, matplotlib, pytest' 2>/dev/null && [ -x /usr/bin/time ] && [ -x /usr/bin/aws ] && [ -x /usr/bin/jq ] || { \
 		echo "deps: installing $(APT_PACKAGES)"; \
 		$(SUDO) apt-get update -qq && \
 		$(SUDO) apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); }
+	@command -v cfn-lint >/dev/null || { echo "deps: installing cfn-lint with pip"; \
+		python3 -m pip install --quiet --user cfn-lint || echo "deps: could not install cfn-lint (is PyPI reachable?); make check-templates will fail"; }
 	@$(GO) mod download
 
 CSVS := $(foreach m,$(MONTHS),$(BUILD)/model/$(m).csv)
@@ -67,7 +69,12 @@ test-go: deps package rie kinesalite
 	RIE=$(CURDIR)/$(BUILD)/aws-lambda-rie BOOTSTRAP=$(CURDIR)/$(BUILD)/bootstrap $(GO) test ./...
 
 ## test: every test.
-test: check-model check-generated check-arm64 test-python test-go
+test: check-model check-generated check-arm64 check-templates test-python test-go
+
+.PHONY: check-templates
+## check-templates: AWS's linter on both templates; any warning fails.
+check-templates: deps
+	cfn-lint template.yaml template-image.yaml
 
 .PHONY: generate check-generated
 ## generate: recompile the shipped forest into generated/ (go generate).
@@ -116,7 +123,7 @@ bench: deps package rie $(BUILD)/model/model.pkl
 bench-scale: deps $(CSVS)
 	$(GO) run ./tools/benchscale -dir $(BUILD)/scale -chart tools/benchscale/scale.png
 
-.PHONY: kinesalite demo
+.PHONY: kinesalite demo up
 ## kinesalite: the local Kinesis server, pinned by tools/kinesalite/package-lock.json.
 kinesalite:
 	@[ -d tools/kinesalite/node_modules/kinesalite ] || (cd tools/kinesalite && npm ci --no-audit --no-fund --loglevel=error)
@@ -125,3 +132,7 @@ kinesalite:
 N ?= 10000
 demo: deps package rie kinesalite
 	$(GO) run ./tools/demo -n $(N)
+
+## up: the local stack (kinesalite, the function under the emulator, the mapping) until Ctrl-C; prints how to use it.
+up: deps package rie kinesalite
+	$(GO) run ./tools/demo -up

@@ -134,25 +134,10 @@ func ReadAll(ctx context.Context, c *kinesis.Client, stream string) ([]Record, e
 	}
 	var out []Record
 	for _, sh := range shards.Shards {
-		it, err := c.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: aws.String(stream), ShardId: sh.ShardId,
-			ShardIteratorType: types.ShardIteratorTypeTrimHorizon})
+		err := readShard(ctx, c, stream, aws.ToString(sh.ShardId), types.ShardIteratorTypeTrimHorizon, false, 0,
+			func(r Record) { out = append(out, r) })
 		if err != nil {
 			return nil, err
-		}
-		iter := it.ShardIterator
-		for iter != nil {
-			res, err := c.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iter, Limit: aws.Int32(10000)})
-			if err != nil {
-				return nil, err
-			}
-			for _, r := range res.Records {
-				out = append(out, Record{Shard: *sh.ShardId, Seq: *r.SequenceNumber, Key: aws.ToString(r.PartitionKey), Data: r.Data,
-					Arrival: aws.ToTime(r.ApproximateArrivalTimestamp)})
-			}
-			if len(res.Records) == 0 {
-				break
-			}
-			iter = res.NextShardIterator
 		}
 	}
 	return out, nil
@@ -168,38 +153,74 @@ func Follow(ctx context.Context, c *kinesis.Client, stream string, from types.Sh
 	}
 	errs := make(chan error, len(shards.Shards))
 	for _, sh := range shards.Shards {
-		go func(id string) {
-			it, err := c.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: aws.String(stream), ShardId: aws.String(id), ShardIteratorType: from})
-			if err != nil {
-				errs <- err
-				return
-			}
-			iter := it.ShardIterator
-			for ctx.Err() == nil && iter != nil {
-				res, err := c.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iter, Limit: aws.Int32(10000)})
-				if err != nil {
-					if ctx.Err() == nil {
-						time.Sleep(poll)
-					}
-					continue
-				}
-				for _, r := range res.Records {
-					fn(Record{Shard: id, Seq: *r.SequenceNumber, Key: aws.ToString(r.PartitionKey), Data: r.Data, Arrival: aws.ToTime(r.ApproximateArrivalTimestamp)})
-				}
-				iter = res.NextShardIterator
-				if len(res.Records) == 0 {
-					select {
-					case <-ctx.Done():
-					case <-time.After(poll):
-					}
-				}
-			}
-			errs <- nil
-		}(aws.ToString(sh.ShardId))
+		go func(id string) { errs <- readShard(ctx, c, stream, id, from, true, poll, fn) }(aws.ToString(sh.ShardId))
 	}
 	var all []error
 	for range shards.Shards {
 		all = append(all, <-errs)
 	}
 	return errors.Join(all...)
+}
+
+// readShard reads one shard, calling fn for each record, until it is caught
+// up (or, following, until ctx ends). Kinesis may answer empty pages before
+// it reaches records, so only MillisBehindLatest == 0 on an empty page, or
+// the shard's end, means caught up. An expired iterator is renewed after
+// the last sequence number read. Following, other errors are retried after
+// poll; reading once, they are returned.
+func readShard(ctx context.Context, c *kinesis.Client, stream, shard string, from types.ShardIteratorType, follow bool, poll time.Duration, fn func(Record)) error {
+	var last string
+	iterator := func() (*string, error) {
+		in := &kinesis.GetShardIteratorInput{StreamName: aws.String(stream), ShardId: aws.String(shard), ShardIteratorType: from}
+		if last != "" {
+			in.ShardIteratorType, in.StartingSequenceNumber = types.ShardIteratorTypeAfterSequenceNumber, aws.String(last)
+		}
+		out, err := c.GetShardIterator(ctx, in)
+		if err != nil {
+			return nil, fmt.Errorf("shard iterator of %s %s: %w", stream, shard, err)
+		}
+		return out.ShardIterator, nil
+	}
+	iter, err := iterator()
+	if err != nil {
+		return err
+	}
+	for iter != nil && ctx.Err() == nil {
+		res, err := c.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iter, Limit: aws.Int32(10000)})
+		var expired *types.ExpiredIteratorException
+		switch {
+		case errors.As(err, &expired):
+			if iter, err = iterator(); err != nil {
+				return err
+			}
+			continue
+		case err != nil && !follow:
+			return fmt.Errorf("get records of %s %s: %w", stream, shard, err)
+		case err != nil:
+			sleep(ctx, poll)
+			continue
+		}
+		for _, r := range res.Records {
+			last = aws.ToString(r.SequenceNumber)
+			fn(Record{Shard: shard, Seq: last, Key: aws.ToString(r.PartitionKey), Data: r.Data, Arrival: aws.ToTime(r.ApproximateArrivalTimestamp)})
+		}
+		iter = res.NextShardIterator
+		if len(res.Records) == 0 && aws.ToInt64(res.MillisBehindLatest) == 0 {
+			if !follow {
+				return nil
+			}
+			sleep(ctx, poll)
+		}
+	}
+	if follow {
+		return nil
+	}
+	return ctx.Err()
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/nyc-taxi/ridepred/internal/esm"
+	"github.com/nyc-taxi/ridepred/internal/golden"
 	"github.com/nyc-taxi/ridepred/internal/localkinesis"
 	"github.com/nyc-taxi/ridepred/internal/rides"
 )
@@ -196,5 +197,58 @@ func TestNonKinesisRecordsFail(t *testing.T) {
 	}
 	if n := s.Out.Count(dlqStream); n != 0 {
 		t.Errorf("%d dead letters written for a non-Kinesis event", n)
+	}
+}
+
+// TestOriginalCLIWorkflow runs README.md's copy of the original's AWS CLI
+// commands (v2, with the endpoint added) against the stack make up starts,
+// and checks that the prediction they decode is sklearn's.
+func TestOriginalCLIWorkflow(t *testing.T) {
+	if _, err := os.Stat("/usr/bin/aws"); err != nil {
+		t.Fatal("AWS CLI v2 (/usr/bin/aws) is missing: make deps installs it")
+	}
+	s := startStack(t, StackConfig{Shards: 1, Emulators: 1, OneServer: true})
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	block := func(name string) string {
+		_, rest, ok := strings.Cut(string(readme), "<!-- cli-workflow:"+name+" -->\n```sh\n")
+		code, _, ok2 := strings.Cut(rest, "```")
+		if !ok || !ok2 {
+			t.Fatalf("README.md has no cli-workflow:%s block", name)
+		}
+		return code
+	}
+	shell := func(code string) string {
+		cmd := exec.Command("bash", "-euo", "pipefail", "-c", code)
+		cmd.Env = append(os.Environ(), "AWS_ENDPOINT_URL="+s.Kinesis.Endpoint, "AWS_REGION=us-east-1", "AWS_DEFAULT_REGION=us-east-1",
+			"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local", "AWS_DEFAULT_OUTPUT=text")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("%v\n%s\n%s", err, code, out)
+		}
+		return string(out)
+	}
+	shell(block("put"))
+	for deadline := time.Now().Add(30 * time.Second); s.Out.Count(predictionsStream) == 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no prediction after the original's put-record")
+		}
+	}
+	out := shell(block("get"))
+	var p struct {
+		RideID     int     `json:"ride_id"`
+		Prediction float64 `json:"prediction"`
+	}
+	if err := json.Unmarshal([]byte(out), &p); err != nil {
+		t.Fatalf("the workflow printed %q: %v", out, err)
+	}
+	want, err := golden.OriginalPrediction()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.RideID != 123 || p.Prediction != want {
+		t.Fatalf("the workflow decoded %+v; want ride 123 and sklearn's %v", p, want)
 	}
 }

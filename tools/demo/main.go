@@ -21,6 +21,7 @@ import (
 	"io"
 	"log"
 	"math"
+	"net/url"
 	"os"
 	"os/signal"
 	"slices"
@@ -60,11 +61,18 @@ func main() {
 	flag.DurationVar(&o.timeout, "timeout", 90*time.Second, "how long to wait for every ride's outcome")
 	flag.BoolVar(&o.verbose, "v", false, "show the servers' and function's logs")
 	flag.BoolVar(&o.ceiling, "kinesalite-only", false, "measure kinesalite alone with the same rides, and stop")
+	up := flag.Bool("up", false, "start the stack, print how to use it, and keep it running until Ctrl-C (make up)")
 	flag.Parse()
 	o.shards = int32(*shards)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if *up {
+		if err := serve(ctx, o); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
 	rep, err := run(ctx, o)
 	if rep != nil {
 		rep.print(os.Stdout)
@@ -218,3 +226,45 @@ func (r *Report) print(w io.Writer) {
 	fmt.Fprintf(w, "event source mapping   %s\n", r.Mapping)
 	fmt.Fprintf(w, "CPU time               %s\n", r.CPU)
 }
+
+// serve is make up: the stack with every stream on one kinesalite and one
+// shard each, as the original's CLI workflow expects, until ctx ends.
+func serve(ctx context.Context, o options) error {
+	var logs io.Writer = io.Discard
+	if o.verbose {
+		logs = os.Stderr
+	}
+	s, err := StartStack(ctx, StackConfig{RIE: o.rie, Bootstrap: o.bootstrap, Emulators: 1, Shards: 1, OneServer: true,
+		ESM: esm.Config{BatchSize: o.batch, Window: o.window, Bisect: true, MaxRetries: 5, Poll: 20 * time.Millisecond}}, logs)
+	if err != nil {
+		return err
+	}
+	defer s.Stop()
+	u, err := url.Parse(s.Emulators[0].URL)
+	if err != nil {
+		return err
+	}
+	fmt.Printf(upHelp, s.Kinesis.Endpoint, u.Scheme+"://"+u.Host)
+	<-ctx.Done()
+	log.Print("stopping everything make up started")
+	return nil
+}
+
+const upHelp = `The local stack is up: kinesalite with ride_events, ride_prediction,
+ride_events_dlq and ride_events_failures (one shard each), the function under
+the Lambda emulator, and the event source mapping. In another shell:
+
+export AWS_ENDPOINT_URL=%[1]s AWS_ENDPOINT_URL_KINESIS=%[1]s AWS_ENDPOINT_URL_LAMBDA=%[2]s
+export AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
+export AWS_DEFAULT_OUTPUT=text
+
+then the original's commands with AWS CLI v2 (/usr/bin/aws; 2.9 needs --endpoint-url),
+as in README.md, "The original's workflow, against make up":
+
+/usr/bin/aws kinesis put-record --endpoint-url "$AWS_ENDPOINT_URL" --stream-name ride_events \
+  --partition-key 1 --cli-binary-format raw-in-base64-out \
+  --data '{"ride": {"PULocationID": 130, "DOLocationID": 205, "trip_distance": 3.66}, "ride_id": 123}'
+go run ./tools/tail -stream ride_prediction
+
+Ctrl-C stops everything.
+`

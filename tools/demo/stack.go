@@ -29,7 +29,10 @@ type StackConfig struct {
 	RIE, Bootstrap string
 	Emulators      int   // functions, one invocation in flight each
 	Shards         int32 // of ride_events
-	FunctionEnv    []string
+	// OneServer puts every stream on one kinesalite (for make up, so that
+	// one endpoint serves the AWS CLI), and ride_prediction in one shard.
+	OneServer   bool
+	FunctionEnv []string
 	// FunctionEndpoint, when set, maps kinesalite's endpoint to the one the
 	// function is given (a fault-injecting proxy in the tests).
 	FunctionEndpoint func(kinesalite string) string
@@ -68,16 +71,22 @@ func StartStack(ctx context.Context, cfg StackConfig, logs io.Writer) (s *Stack,
 		return s, err
 	}
 	s.stop = append(s.stop, s.Kinesis.Stop)
-	if s.Output, err = localkinesis.Start(logs); err != nil {
-		return s, err
+	s.Output = s.Kinesis
+	predictionShards := int32(2)
+	if cfg.OneServer {
+		predictionShards = 1
+	} else {
+		if s.Output, err = localkinesis.Start(logs); err != nil {
+			return s, err
+		}
+		s.stop = append(s.stop, s.Output.Stop)
 	}
-	s.stop = append(s.stop, s.Output.Stop)
 	s.Client, s.OutClient = localkinesis.Client(s.Kinesis.Endpoint), localkinesis.Client(s.Output.Endpoint)
 	streams := []struct {
 		c      *kinesis.Client
 		name   string
 		shards int32
-	}{{s.Client, ridesStream, cfg.Shards}, {s.Client, failuresStream, 1}, {s.OutClient, predictionsStream, 2}, {s.OutClient, dlqStream, 1}}
+	}{{s.Client, ridesStream, cfg.Shards}, {s.Client, failuresStream, 1}, {s.OutClient, predictionsStream, predictionShards}, {s.OutClient, dlqStream, 1}}
 	for _, st := range streams {
 		if err := localkinesis.CreateStream(ctx, st.c, st.name, st.shards); err != nil {
 			return s, err

@@ -3,6 +3,7 @@ package template
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -298,4 +299,33 @@ func TestRedriveSettings(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestDockerContext: the files .dockerignore lets into the build context
+// are enough for make bootstrap (the Dockerfile's build stage), so the
+// image builds from them alone.
+func TestDockerContext(t *testing.T) {
+	ignore, err := os.ReadFile("../../.dockerignore")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keep []string
+	for _, line := range strings.Split(string(ignore), "\n") {
+		if p, ok := strings.CutPrefix(strings.TrimSpace(line), "!"); ok {
+			keep = append(keep, strings.TrimSuffix(p, "/"))
+		}
+	}
+	dir := t.TempDir()
+	for _, p := range keep {
+		cp := exec.Command("cp", "-r", "--parents", p, dir)
+		cp.Dir = "../.."
+		if out, err := cp.CombinedOutput(); err != nil {
+			t.Fatalf("cp %s: %v\n%s", p, err, out)
+		}
+	}
+	build := exec.Command("make", "--no-print-directory", "bootstrap")
+	build.Dir = dir
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("make bootstrap from the Docker context (%v): %v\n%s", keep, err, out)
+	}
 }

@@ -1,0 +1,196 @@
+// Package rehearse deploys the stack to moto, an AWS API emulator, with the
+// real deployment steps and AWS CLI v2: template.yaml translated from SAM
+// (moto has no SAM transform) and created with CloudFormation, then
+// DEPLOY.md's plain-CLI commands, run as written. It checks that the
+// streams, queue, role, function, event source mapping and alarms exist
+// with the template's settings. moto cannot run the function (that needs
+// Docker), so this rehearses the control plane only.
+package rehearse
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// rehearsal is a running moto_server and a shell that sends `aws` to it.
+type rehearsal struct {
+	t        *testing.T
+	endpoint string
+	env      []string
+	root     string
+}
+
+func start(t *testing.T) *rehearsal {
+	t.Helper()
+	for _, bin := range []string{"moto_server", "/usr/bin/aws"} {
+		if _, err := exec.LookPath(bin); err != nil {
+			t.Fatalf("%s is missing: make deps installs AWS CLI v2; moto comes with these machines' python3 (pip install 'moto[server]')", bin)
+		}
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	moto := exec.Command("moto_server", "-H", "127.0.0.1", "-p", fmt.Sprint(port))
+	moto.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	logs, _ := os.Create(filepath.Join(t.TempDir(), "moto.log"))
+	moto.Stdout, moto.Stderr = logs, logs
+	if err := moto.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		syscall.Kill(-moto.Process.Pid, syscall.SIGKILL)
+		moto.Wait()
+	})
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
+			c.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("moto_server did not listen")
+		}
+	}
+	// `aws` on PATH is AWS CLI v2 with moto's endpoint: Debian's 2.9
+	// predates AWS_ENDPOINT_URL, and DEPLOY.md's commands say plain `aws`.
+	bin := t.TempDir()
+	wrapper := "#!/bin/sh\nexec /usr/bin/aws --endpoint-url \"$REHEARSAL_ENDPOINT\" \"$@\"\n"
+	if err := os.WriteFile(filepath.Join(bin, "aws"), []byte(wrapper), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	root, _ := filepath.Abs("../..")
+	r := &rehearsal{t: t, endpoint: fmt.Sprintf("http://127.0.0.1:%d", port), root: root}
+	r.env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"), "REHEARSAL_ENDPOINT="+r.endpoint,
+		"AWS_ACCESS_KEY_ID=testing", "AWS_SECRET_ACCESS_KEY=testing", "AWS_REGION=us-east-1", "AWS_DEFAULT_REGION=us-east-1",
+		"AWS_PAGER=", "AWS_DEFAULT_OUTPUT=json", "TMPDIR="+t.TempDir())
+	if _, err := os.Stat(filepath.Join(root, "build", "function.zip")); err != nil {
+		t.Fatal("build/function.zip is missing: make package (make test builds it)")
+	}
+	return r
+}
+
+// sh runs a bash script in the repository's root and returns its output.
+func (r *rehearsal) sh(script string) string {
+	r.t.Helper()
+	cmd := exec.Command("bash", "-euo", "pipefail", "-c", script)
+	cmd.Dir, cmd.Env = r.root, r.env
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		r.t.Fatalf("%v\n--- script\n%s\n--- output\n%s", err, script, out)
+	}
+	return string(out)
+}
+
+// json runs one aws command and decodes its JSON output.
+func (r *rehearsal) json(command string, v any) {
+	r.t.Helper()
+	out := r.sh("aws " + command)
+	if err := json.Unmarshal([]byte(out), v); err != nil {
+		r.t.Fatalf("aws %s: %v\n%s", command, err, out)
+	}
+}
+
+// check compares the deployed resources with the template's settings.
+func (r *rehearsal) check(t *testing.T) {
+	for stream, retention := range map[string]int{"ride_events": 168, "ride_prediction": 24, "ride_events_dlq": 168} {
+		var s struct {
+			StreamDescriptionSummary struct {
+				StreamStatus                         string
+				RetentionPeriodHours, OpenShardCount int
+			}
+		}
+		r.json("kinesis describe-stream-summary --stream-name "+stream, &s)
+		got := s.StreamDescriptionSummary
+		if got.StreamStatus != "ACTIVE" || got.RetentionPeriodHours != retention || got.OpenShardCount != 1 {
+			t.Errorf("stream %s: %+v, want ACTIVE, %d h, 1 shard", stream, got, retention)
+		}
+	}
+	var fn struct {
+		Runtime, Role string
+		Architectures []string
+		MemorySize    int
+		Timeout       int
+		Environment   struct{ Variables map[string]string }
+	}
+	r.json("lambda get-function-configuration --function-name ride-duration-prediction", &fn)
+	wantEnv := map[string]string{"PREDICTIONS_STREAM_NAME": "ride_prediction", "DLQ_STREAM_NAME": "ride_events_dlq"}
+	if fn.Runtime != "provided.al2023" || !cmp.Equal(fn.Architectures, []string{"x86_64"}) || fn.MemorySize != 256 || fn.Timeout != 30 ||
+		!cmp.Equal(fn.Environment.Variables, wantEnv) {
+		t.Errorf("function: %+v", fn)
+	}
+	var role struct {
+		Role struct{ AssumeRolePolicyDocument any }
+	}
+	r.json("iam get-role --role-name "+fn.Role[strings.LastIndex(fn.Role, "/")+1:], &role)
+	if !strings.Contains(fmt.Sprint(role.Role.AssumeRolePolicyDocument), "lambda.amazonaws.com") {
+		t.Errorf("role %s: %+v", fn.Role, role)
+	}
+	var queue struct{ QueueUrl string }
+	r.json("sqs get-queue-url --queue-name ride_events_failures", &queue)
+	var maps struct {
+		EventSourceMappings []struct {
+			EventSourceArn, StartingPosition                                                           string
+			BatchSize, MaximumBatchingWindowInSeconds, MaximumRetryAttempts, MaximumRecordAgeInSeconds int
+			BisectBatchOnFunctionError                                                                 bool
+			FunctionResponseTypes                                                                      []string
+			DestinationConfig                                                                          struct{ OnFailure struct{ Destination string } }
+		}
+	}
+	r.json("lambda list-event-source-mappings --function-name ride-duration-prediction", &maps)
+	if len(maps.EventSourceMappings) != 1 {
+		t.Fatalf("%d event source mappings", len(maps.EventSourceMappings))
+	}
+	m := maps.EventSourceMappings[0]
+	if !strings.HasSuffix(m.EventSourceArn, ":stream/ride_events") || m.StartingPosition != "LATEST" || m.BatchSize != 1000 ||
+		m.MaximumBatchingWindowInSeconds != 1 || m.MaximumRetryAttempts != 10 || m.MaximumRecordAgeInSeconds != 21600 ||
+		!m.BisectBatchOnFunctionError || !cmp.Equal(m.FunctionResponseTypes, []string{"ReportBatchItemFailures"}) ||
+		!strings.HasSuffix(m.DestinationConfig.OnFailure.Destination, ":ride_events_failures") {
+		t.Errorf("event source mapping: %+v", m)
+	}
+}
+
+// TestCloudFormation: template.yaml, translated as sam deploy does, creates
+// the stack with CloudFormation.
+func TestCloudFormation(t *testing.T) {
+	r := start(t)
+	r.sh(`aws s3 mb s3://rehearsal-artifacts >/dev/null
+aws s3 cp --quiet build/function.zip s3://rehearsal-artifacts/function.zip
+python3 tools/rehearse/translate.py template.yaml s3://rehearsal-artifacts/function.zip > "$TMPDIR/stack.json"
+aws cloudformation create-stack --stack-name ride-duration-prediction --template-body "file://$TMPDIR/stack.json" --capabilities CAPABILITY_IAM >/dev/null
+aws cloudformation wait stack-create-complete --stack-name ride-duration-prediction`)
+	// moto 5.2 creates the alarms as empty resources and ignores the
+	// streams' encryption: tools/template's tests and cfn-lint check those.
+	r.check(t)
+}
+
+// TestPlainCLI runs DEPLOY.md's plain-CLI blocks (marked <!-- rehearse -->)
+// as written, in one shell.
+func TestPlainCLI(t *testing.T) {
+	r := start(t)
+	deploy, err := os.ReadFile(filepath.Join(r.root, "DEPLOY.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var script strings.Builder
+	for _, part := range strings.Split(string(deploy), "<!-- rehearse -->\n```sh\n")[1:] {
+		code, _, _ := strings.Cut(part, "```")
+		script.WriteString(code)
+	}
+	if !strings.Contains(script.String(), "aws lambda create-event-source-mapping") {
+		t.Fatalf("DEPLOY.md's rehearsed blocks lack the trigger:\n%s", script.String())
+	}
+	r.sh(script.String())
+	r.check(t)
+}

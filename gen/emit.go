@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"go/format"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -365,6 +366,12 @@ func (e *emitter) node(g *jen.Group, fn *Func, n *Node) {
 	if n.HotRight {
 		op, first, second = map[string]string{"<=": ">", "!=": "=="}[op], n.Right, n.Left
 	}
+	// The comparison is on codes; the comment says what it means.
+	meaning := fmt.Sprintf("%s %s %s", in.Key, op, strconv.FormatFloat(n.Threshold, 'g', -1, 64))
+	if in.Categorical {
+		meaning = fmt.Sprintf("%s %s %q", in.Key, op, in.Categories[n.Code-1])
+	}
+	g.Comment(meaning)
 	g.If(jen.Id("c").Dot(in.Field).Op(op).Lit(int(n.Code))).
 		BlockFunc(func(g *jen.Group) { e.node(g, fn, first) }).
 		Else().

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -120,5 +121,29 @@ func TestWriteOnlyChanged(t *testing.T) {
 	}
 	if _, err := os.Stat(mine); err != nil {
 		t.Errorf("a file gen did not write was removed: %v", err)
+	}
+}
+
+// TestShortLines: no generated line is longer than maxLine, so that the
+// shipped model's code reads in an editor and a diff.
+func TestShortLines(t *testing.T) {
+	const maxLine = 200
+	err := filepath.WalkDir("../generated", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for i, line := range strings.Split(string(data), "\n") {
+			if len(line) > maxLine {
+				t.Errorf("%s:%d is %d characters long", path, i+1, len(line))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -72,6 +72,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"go/token"
 	"io/fs"
 	"log"
 	"maps"
@@ -110,6 +111,10 @@ func main() {
 		log.Print(err)
 		os.Exit(2)
 	}
+	if !token.IsIdentifier(*pkg) {
+		log.Printf("-pkg %q is not a Go package name (an identifier, not a keyword)", *pkg)
+		os.Exit(2)
+	}
 	importPath, err := importPath(*out)
 	if err != nil {
 		log.Fatal(err)
@@ -121,6 +126,11 @@ func main() {
 	data, err := os.ReadFile(*model)
 	if err != nil {
 		log.Fatal(err)
+	}
+	if len(data) > 0 && data[0] == 0x80 || strings.HasSuffix(*model, ".pkl") || isDir(*model) {
+		log.Fatalf("%s is a pickle or an MLflow model, not forest JSON; export it first:\n"+
+			"\t/usr/bin/python3 model-export/export.py --model %s --out forest.json\n"+
+			"or ship it with make refresh MODEL=%s", *model, *model, *model)
 	}
 	files, err := generate(filepath.ToSlash(source), data, Config{Package: *pkg, ImportPath: importPath, Limits: lim})
 	if err != nil {
@@ -135,6 +145,11 @@ func main() {
 	if err := write(*out, files); err != nil {
 		log.Fatal(err)
 	}
+}
+
+func isDir(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.IsDir()
 }
 
 // generate runs the first stages: load and validate, plan, emit. source

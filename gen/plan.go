@@ -55,6 +55,7 @@ type Node struct {
 	Value       float64
 	Input       int
 	Code        int32
+	Threshold   float64 // sklearn's, for the comment on the comparison
 	Left, Right *Node
 	// HotRight: more training samples went right, so the right branch is
 	// emitted first.
@@ -161,9 +162,10 @@ func (p *Plan) node(t *Tree, features []Feature, n int) *Node {
 		code, _ = slices.BinarySearch(in.Cuts, down32(t.Threshold[n]))
 	}
 	return &Node{
-		ID:       n,
-		Input:    feat.Input,
-		Code:     int32(code),
+		ID:        n,
+		Input:     feat.Input,
+		Code:      int32(code),
+		Threshold: t.Threshold[n],
 		Left:     p.node(t, features, t.Left[n]),
 		Right:    p.node(t, features, t.Right[n]),
 		HotRight: t.Samples[t.Right[n]] > t.Samples[t.Left[n]],

@@ -4,9 +4,11 @@ package trees000
 
 // Tree0Node5 is tree 0 from node 5.
 func Tree0Node5(c Codes) float64 {
+	// PU_DO != "1_1"
 	if c.PUDO != 1 {
 		return 3.0
 	} else {
+		// trip_distance <= 5
 		if c.TripDistance <= 2 {
 			return Tree0Node9(c)
 		} else {

@@ -4,9 +4,11 @@ package trees000
 
 // Tree0Node9 is tree 0 from node 9.
 func Tree0Node9(c Codes) float64 {
+	// trip_distance <= 6
 	if c.TripDistance <= 3 {
 		return 5.0
 	} else {
+		// PU_DO != "1_1"
 		if c.PUDO != 1 {
 			return 6.0
 		} else {

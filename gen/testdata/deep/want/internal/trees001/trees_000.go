@@ -6,6 +6,7 @@ import trees000 "example.com/model/internal/trees000"
 
 // Tree0 is tree 0.
 func Tree0(c Codes) float64 {
+	// PU_DO == "1_1"
 	if c.PUDO == 1 {
 		return 0.25
 	} else {
@@ -15,7 +16,9 @@ func Tree0(c Codes) float64 {
 
 // Tree0Node1 is tree 0 from node 1.
 func Tree0Node1(c Codes) float64 {
+	// trip_distance > 2
 	if c.TripDistance > 0 {
+		// trip_distance <= 3
 		if c.TripDistance <= 1 {
 			return trees000.Tree0Node5(c)
 		} else {

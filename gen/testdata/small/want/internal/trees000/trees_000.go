@@ -4,7 +4,9 @@ package trees000
 
 // Tree0 is tree 0.
 func Tree0(c Codes) float64 {
+	// trip_distance > 2.345
 	if c.TripDistance > 0 {
+		// PU_DO != "130_205"
 		if c.PUDO != 1 {
 			return 12.25
 		} else {
@@ -17,6 +19,7 @@ func Tree0(c Codes) float64 {
 
 // Tree1 is tree 1.
 func Tree1(c Codes) float64 {
+	// PU_DO != "1_2"
 	if c.PUDO != 2 {
 		return 8.0
 	} else {

@@ -67,6 +67,7 @@ test-python: deps
 test-go: deps package rie kinesalite
 	$(GO) vet ./...
 	RIE=$(CURDIR)/$(BUILD)/aws-lambda-rie BOOTSTRAP=$(CURDIR)/$(BUILD)/bootstrap $(GO) test ./...
+	RIE=$(CURDIR)/$(BUILD)/aws-lambda-rie BOOTSTRAP=$(CURDIR)/$(BUILD)/bootstrap $(GO) test -race $$($(GO) list ./... | grep -v /generated)
 
 ## test: every test.
 test: check-model check-generated check-arm64 check-templates test-python test-go

@@ -166,9 +166,9 @@ func (p *Plan) node(t *Tree, features []Feature, n int) *Node {
 		Input:     feat.Input,
 		Code:      int32(code),
 		Threshold: t.Threshold[n],
-		Left:     p.node(t, features, t.Left[n]),
-		Right:    p.node(t, features, t.Right[n]),
-		HotRight: t.Samples[t.Right[n]] > t.Samples[t.Left[n]],
+		Left:      p.node(t, features, t.Left[n]),
+		Right:     p.node(t, features, t.Right[n]),
+		HotRight:  t.Samples[t.Right[n]] > t.Samples[t.Left[n]],
 	}
 }
 

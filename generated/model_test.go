@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nyc-taxi/ridepred/internal/golden"
+	"github.com/nyc-taxi/ridepred/internal/testsupport"
 )
 
 const forestPath = "../model-export/artifacts/forest.json"
@@ -96,11 +96,11 @@ func TestPredictBatchAllocatesNothing(t *testing.T) {
 }
 
 func TestOriginalTestRide(t *testing.T) {
-	want, err := golden.OriginalPrediction()
+	want, err := testsupport.OriginalPrediction()
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := golden.OriginalRide
+	r := testsupport.OriginalRide
 	f := Features{PUDO: fmt.Sprintf("%d_%d", r.PULocationID, r.DOLocationID), TripDistance: r.TripDistance}
 	if got := Predict(f); got != want {
 		t.Fatalf("Predict(%+v) = %v, want %v (sklearn's)", f, got, want)

@@ -5,21 +5,21 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/nyc-taxi/ridepred/internal/golden"
+	"github.com/nyc-taxi/ridepred/internal/testsupport"
 )
 
-func mustRides(tb testing.TB) []golden.Ride {
+func mustRides(tb testing.TB) []testsupport.Ride {
 	tb.Helper()
-	rides, err := golden.Rides()
+	rides, err := testsupport.Rides()
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return rides
 }
 
-func mustEdges(tb testing.TB) []golden.Edge {
+func mustEdges(tb testing.TB) []testsupport.Edge {
 	tb.Helper()
-	edges, err := golden.Edges()
+	edges, err := testsupport.Edges()
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -82,9 +82,9 @@ func TestParityEdges(t *testing.T) {
 	t.Logf("%d edge cases equal sklearn bit for bit; %d refused as sklearn refuses them", predicted, refused)
 }
 
-// shuffledFeb is golden.ShuffledFeb as features.
+// shuffledFeb is testsupport.ShuffledFeb as features.
 func shuffledFeb(tb testing.TB) []Features {
-	feb, err := golden.ShuffledFeb()
+	feb, err := testsupport.ShuffledFeb()
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -2,13 +2,12 @@ package handler
 
 import (
 	"context"
-	"fmt"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
-	"github.com/nyc-taxi/ridepred/internal/golden"
+	"github.com/nyc-taxi/ridepred/internal/testsupport"
 )
 
 // nopKinesis accepts every record and keeps nothing.
@@ -23,14 +22,13 @@ func (nopKinesis) PutRecords(_ context.Context, in *kinesis.PutRecordsInput, _ .
 // output records, with a no-op output client.
 func BenchmarkHandler1000(b *testing.B) {
 	// The first 1,000 shuffled Feb 2022 rides, as make bench uses them.
-	feb, err := golden.ShuffledFeb()
+	feb, err := testsupport.ShuffledFeb()
 	if err != nil {
 		b.Fatal(err)
 	}
 	var payloads [][]byte
 	for i, r := range feb[:1000] {
-		payloads = append(payloads, fmt.Appendf(nil, `{"ride": {"PULocationID": %d, "DOLocationID": %d, "trip_distance": %v}, "ride_id": %d}`,
-			r.PULocationID, r.DOLocationID, r.TripDistance, i))
+		payloads = append(payloads, testsupport.RideEvent(r.PULocationID, r.DOLocationID, r.TripDistance, i))
 	}
 	event := kinesisEvent(b, payloads...)
 	h := New(nopKinesis{}, Config{})

@@ -19,8 +19,8 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/nyc-taxi/ridepred/generated"
+	"github.com/nyc-taxi/ridepred/handler/internal/jsonscan"
 	"github.com/nyc-taxi/ridepred/handler/ride"
-	"github.com/nyc-taxi/ridepred/internal/jsonscan"
 )
 
 // Config is the handler's settings; main reads them from the environment.
@@ -45,9 +45,11 @@ func ModelVersion() string {
 }
 
 // CheckRunID refuses to start when RUN_ID asks for another model than the
-// one compiled in: this binary can serve no other.
+// one compiled in: this binary can serve no other. RUN_ID may name the
+// model by its MLflow run id or, for a model without one, by its
+// model_version (sha256:...).
 func CheckRunID(runID string) error {
-	if runID == "" || runID == generated.RunID {
+	if runID == "" || runID == ModelVersion() { // the run id, when the model has one
 		return nil
 	}
 	carried := "run id " + generated.RunID

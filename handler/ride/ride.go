@@ -17,7 +17,7 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/nyc-taxi/ridepred/generated"
-	"github.com/nyc-taxi/ridepred/internal/jsonscan"
+	"github.com/nyc-taxi/ridepred/handler/internal/jsonscan"
 )
 
 // Ride is a validated ride event.

@@ -27,8 +27,7 @@ import (
 
 	"github.com/nyc-taxi/ridepred/generated"
 	"github.com/nyc-taxi/ridepred/handler"
-	"github.com/nyc-taxi/ridepred/internal/golden"
-	"github.com/nyc-taxi/ridepred/internal/lambdatest"
+	"github.com/nyc-taxi/ridepred/internal/testsupport"
 )
 
 // Row is one line of the table: the Go figure, the baseline's, and how many
@@ -216,7 +215,7 @@ func prepare(dir string) (*inputs, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	feb, err := golden.ShuffledFeb()
+	feb, err := testsupport.ShuffledFeb()
 	if err != nil {
 		return nil, err
 	}
@@ -225,8 +224,7 @@ func prepare(dir string) (*inputs, error) {
 	var ev events.KinesisEvent
 	for i, r := range feb {
 		in.features = append(in.features, generated.Features{PUDO: r.PUDO(), TripDistance: r.TripDistance})
-		line := fmt.Appendf(nil, `{"ride": {"PULocationID": %d, "DOLocationID": %d, "trip_distance": %v}, "ride_id": %d}`,
-			r.PULocationID, r.DOLocationID, r.TripDistance, i)
+		line := testsupport.RideEvent(r.PULocationID, r.DOLocationID, r.TripDistance, i)
 		lines.Write(append(line, '\n'))
 		if i < 1000 {
 			seq := fmt.Sprintf("4963985421087004627883773062009474352417584859150%07d", i)
@@ -322,7 +320,7 @@ func emulatorRuns(n int, rie string, bootstrap, env []string, payload []byte) (t
 	for range n {
 		var logs bytes.Buffer
 		start := time.Now()
-		e, err := lambdatest.Start(rie, bootstrap, append(env, "MODEL_PATH=build/model/model.pkl"), &logs)
+		e, err := testsupport.StartEmulator(rie, bootstrap, append(env, "MODEL_PATH=build/model/model.pkl"), &logs)
 		if err != nil {
 			return nil, nil, 0, err
 		}

@@ -29,7 +29,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nyc-taxi/ridepred/internal/golden"
+	"github.com/nyc-taxi/ridepred/internal/testsupport"
 	"github.com/nyc-taxi/ridepred/tools/internal/workcopy"
 )
 
@@ -329,14 +329,13 @@ func markdown(rs []Result) string {
 // writeRides writes Feb 2022's shuffled rides (the Go benchmarks' input) as
 // ride events, one per line, for sklearn's timings.
 func writeRides(path string) error {
-	feb, err := golden.ShuffledFeb()
+	feb, err := testsupport.ShuffledFeb()
 	if err != nil {
 		return err
 	}
 	var b bytes.Buffer
 	for i, r := range feb {
-		fmt.Fprintf(&b, `{"ride": {"PULocationID": %d, "DOLocationID": %d, "trip_distance": %v}, "ride_id": %d}`+"\n",
-			r.PULocationID, r.DOLocationID, r.TripDistance, i)
+		b.Write(append(testsupport.RideEvent(r.PULocationID, r.DOLocationID, r.TripDistance, i), '\n'))
 	}
 	return os.WriteFile(path, b.Bytes(), 0o644)
 }

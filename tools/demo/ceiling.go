@@ -6,8 +6,8 @@ import (
 	"io"
 	"time"
 
-	"github.com/nyc-taxi/ridepred/internal/localkinesis"
-	"github.com/nyc-taxi/ridepred/internal/rides"
+	"github.com/nyc-taxi/ridepred/tools/internal/localkinesis"
+	"github.com/nyc-taxi/ridepred/tools/internal/rides"
 )
 
 // ceiling measures kinesalite alone, the stack's likely limit: how fast one

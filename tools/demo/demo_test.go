@@ -14,21 +14,22 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nyc-taxi/ridepred/internal/esm"
-	"github.com/nyc-taxi/ridepred/internal/golden"
-	"github.com/nyc-taxi/ridepred/internal/rides"
+	"github.com/nyc-taxi/ridepred/internal/testsupport"
+	"github.com/nyc-taxi/ridepred/tools/internal/esm"
+	"github.com/nyc-taxi/ridepred/tools/internal/rides"
 )
 
 // The end-to-end tests run the built bootstrap under the real emulator
-// against kinesalite; `make test` builds both and sets RIE and BOOTSTRAP.
+// against kinesalite (testsupport.Binaries builds both if make test did not).
 func startStack(t *testing.T, cfg StackConfig) *Stack {
 	t.Helper()
-	cfg.RIE = os.Getenv("RIE")
-	if cfg.Bootstrap == "" {
-		cfg.Bootstrap = os.Getenv("BOOTSTRAP")
+	rie, bootstrap, err := testsupport.Binaries()
+	if err != nil {
+		t.Fatal(err)
 	}
-	if cfg.RIE == "" || cfg.Bootstrap == "" {
-		t.Skip("RIE and BOOTSTRAP are not set; run through make test")
+	cfg.RIE = rie
+	if cfg.Bootstrap == "" {
+		cfg.Bootstrap = bootstrap
 	}
 	if cfg.Emulators == 0 {
 		cfg.Emulators = 2
@@ -69,7 +70,7 @@ func startStack(t *testing.T, cfg StackConfig) *Stack {
 // goldenRides are n real rides as ride events, with sklearn's answers.
 func goldenRides(t *testing.T, n int) ([]rides.Ride, map[string]float64) {
 	t.Helper()
-	all, err := golden.Rides()
+	all, err := testsupport.Rides()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,8 +79,7 @@ func goldenRides(t *testing.T, n int) ([]rides.Ride, map[string]float64) {
 	for i := 0; len(rs) < n; i += len(all) / n {
 		g := all[i]
 		id := fmt.Sprintf("%s-%d", g.Month, g.Row)
-		ev := fmt.Appendf(nil, `{"ride": {"PULocationID": %d, "DOLocationID": %d, "trip_distance": %v}, "ride_id": "%s"}`,
-			g.PULocationID, g.DOLocationID, g.TripDistance, id)
+		ev := testsupport.RideEvent(g.PULocationID, g.DOLocationID, g.TripDistance, id)
 		rs = append(rs, rides.Ride{ID: id, Event: ev, Valid: true})
 		want[id] = g.Prediction
 	}

@@ -13,10 +13,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nyc-taxi/ridepred/internal/esm"
-	"github.com/nyc-taxi/ridepred/internal/golden"
-	"github.com/nyc-taxi/ridepred/internal/localkinesis"
-	"github.com/nyc-taxi/ridepred/internal/rides"
+	"github.com/nyc-taxi/ridepred/internal/testsupport"
+	"github.com/nyc-taxi/ridepred/tools/internal/esm"
+	"github.com/nyc-taxi/ridepred/tools/internal/localkinesis"
+	"github.com/nyc-taxi/ridepred/tools/internal/rides"
 )
 
 // The failure classes of "nothing lost", each end to end: kinesalite, the
@@ -244,7 +244,7 @@ func TestOriginalCLIWorkflow(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &p); err != nil {
 		t.Fatalf("the workflow printed %q: %v", out, err)
 	}
-	want, err := golden.OriginalPrediction()
+	want, err := testsupport.OriginalPrediction()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,9 +29,9 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/nyc-taxi/ridepred/internal/esm"
-	"github.com/nyc-taxi/ridepred/internal/rides"
-	"github.com/nyc-taxi/ridepred/internal/tlc"
+	"github.com/nyc-taxi/ridepred/tools/internal/esm"
+	"github.com/nyc-taxi/ridepred/tools/internal/rides"
+	"github.com/nyc-taxi/ridepred/tools/internal/tlc"
 )
 
 type options struct {

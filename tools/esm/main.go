@@ -29,8 +29,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
-	"github.com/nyc-taxi/ridepred/internal/esm"
-	"github.com/nyc-taxi/ridepred/internal/localkinesis"
+	"github.com/nyc-taxi/ridepred/tools/internal/esm"
+	"github.com/nyc-taxi/ridepred/tools/internal/localkinesis"
 )
 
 type urls []string

@@ -3,13 +3,12 @@ package main
 import (
 	"bufio"
 	"encoding/json"
-	"fmt"
 	"math"
 	"strings"
 	"testing"
 
 	"github.com/nyc-taxi/ridepred/handler/ride"
-	"github.com/nyc-taxi/ridepred/internal/golden"
+	"github.com/nyc-taxi/ridepred/internal/testsupport"
 )
 
 func TestMixedLines(t *testing.T) {
@@ -24,7 +23,7 @@ func TestMixedLines(t *testing.T) {
 	if err := run(strings.NewReader(in), &out); err != nil {
 		t.Fatal(err)
 	}
-	p, err := golden.OriginalPrediction()
+	p, err := testsupport.OriginalPrediction()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,14 +43,13 @@ func TestMixedLines(t *testing.T) {
 // TestGoldenRides sends every golden ride through the tool, more lines than
 // one block, and compares each prediction bit for bit.
 func TestGoldenRides(t *testing.T) {
-	rides, err := golden.Rides()
+	rides, err := testsupport.Rides()
 	if err != nil {
 		t.Fatal(err)
 	}
 	var in strings.Builder
 	for i, r := range rides {
-		fmt.Fprintf(&in, `{"ride": {"PULocationID": %d, "DOLocationID": %d, "trip_distance": %s}, "ride_id": %d}`+"\n",
-			r.PULocationID, r.DOLocationID, json.Number(fmt.Sprint(r.TripDistance)), i)
+		in.Write(append(testsupport.RideEvent(r.PULocationID, r.DOLocationID, r.TripDistance, i), '\n'))
 	}
 	var out strings.Builder
 	if err := run(strings.NewReader(in.String()), &out); err != nil {

@@ -46,8 +46,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
-	"github.com/nyc-taxi/ridepred/internal/esm"
-	"github.com/nyc-taxi/ridepred/internal/localkinesis"
+	"github.com/nyc-taxi/ridepred/tools/internal/esm"
+	"github.com/nyc-taxi/ridepred/tools/internal/localkinesis"
 )
 
 func main() {

@@ -21,9 +21,9 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
-	"github.com/nyc-taxi/ridepred/internal/localkinesis"
-	"github.com/nyc-taxi/ridepred/internal/rides"
-	"github.com/nyc-taxi/ridepred/internal/tlc"
+	"github.com/nyc-taxi/ridepred/tools/internal/localkinesis"
+	"github.com/nyc-taxi/ridepred/tools/internal/rides"
+	"github.com/nyc-taxi/ridepred/tools/internal/tlc"
 )
 
 func main() {

@@ -26,7 +26,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
-	"github.com/nyc-taxi/ridepred/internal/localkinesis"
+	"github.com/nyc-taxi/ridepred/tools/internal/localkinesis"
 )
 
 func main() {

@@ -6,15 +6,15 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/nyc-taxi/ridepred/generated"
+	"github.com/nyc-taxi/ridepred/handler"
 	"github.com/nyc-taxi/ridepred/handler/ride"
-	"github.com/nyc-taxi/ridepred/internal/golden"
-	"github.com/nyc-taxi/ridepred/internal/lambdatest"
+	"github.com/nyc-taxi/ridepred/internal/testsupport"
 )
 
 // The original app's events (../shared/reference/python-streaming-app.md).
@@ -30,23 +30,22 @@ const (
 		"awsRegion": "us-east-1", "eventSourceARN": "arn:aws:kinesis:us-east-1:938316853267:stream/ride_events"}]}`
 )
 
-// binaries are build/bootstrap and the emulator, built by `make bootstrap
-// rie` (make test does it and sets these variables).
+// binaries are build/bootstrap and the emulator (testsupport.Binaries).
 func binaries(t *testing.T) (rie, bootstrap string) {
 	t.Helper()
-	rie, bootstrap = os.Getenv("RIE"), os.Getenv("BOOTSTRAP")
-	if rie == "" || bootstrap == "" {
-		t.Skip("RIE and BOOTSTRAP are not set; run through make test")
+	rie, bootstrap, err := testsupport.Binaries()
+	if err != nil {
+		t.Fatal(err)
 	}
 	return rie, bootstrap
 }
 
-func startEmulator(t *testing.T, env ...string) (*lambdatest.Emulator, *bytes.Buffer) {
+func startEmulator(t *testing.T, env ...string) (*testsupport.Emulator, *bytes.Buffer) {
 	t.Helper()
 	rie, bootstrap := binaries(t)
 	var logs bytes.Buffer
 	env = append(env, "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test")
-	e, err := lambdatest.Start(rie, []string{bootstrap}, env, &logs)
+	e, err := testsupport.StartEmulator(rie, []string{bootstrap}, env, &logs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +53,7 @@ func startEmulator(t *testing.T, env ...string) (*lambdatest.Emulator, *bytes.Bu
 	return e, &logs
 }
 
-func invoke(t *testing.T, e *lambdatest.Emulator, payload string) (int, string) {
+func invoke(t *testing.T, e *testsupport.Emulator, payload string) (int, string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -66,9 +65,9 @@ func invoke(t *testing.T, e *lambdatest.Emulator, payload string) (int, string) 
 }
 
 func TestOriginalEventsUnderEmulator(t *testing.T) {
-	// RUN_ID is the compiled model's own (empty, so unset, for a model
-	// without one): the function must start with it.
-	e, logs := startEmulator(t, "TEST_RUN=True", "PREDICTIONS_STREAM_NAME=ride_prediction", "RUN_ID="+generated.RunID)
+	// RUN_ID names the compiled model (its run id, or sha256:... without
+	// one): the function must start with it.
+	e, logs := startEmulator(t, "TEST_RUN=True", "PREDICTIONS_STREAM_NAME=ride_prediction", "RUN_ID="+handler.ModelVersion())
 
 	status, body := invoke(t, e, kinesisEvent)
 	var res struct {
@@ -81,7 +80,7 @@ func TestOriginalEventsUnderEmulator(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &res); err != nil || status != 200 {
 		t.Fatalf("Kinesis event: %d %s (%v)\n%s", status, body, err, logs)
 	}
-	want, err := golden.OriginalPrediction()
+	want, err := testsupport.OriginalPrediction()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,5 +126,21 @@ func TestFunctionZip(t *testing.T) {
 	}
 	if len(z.File) != 1 || z.File[0].Name != "bootstrap" || z.File[0].Mode()&0o111 == 0 || int64(z.File[0].UncompressedSize64) != st.Size() {
 		t.Fatalf("function.zip holds %v; want only an executable bootstrap of %d bytes", z.File, st.Size())
+	}
+}
+
+// TestShipsOnlyTheFunction: the Lambda binary links the handler and the
+// model, nothing of the local stack (tools/) or of the tests' support
+// (internal/testsupport).
+func TestShipsOnlyTheFunction(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "-tags", "lambda.norpc", ".").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pkg := range strings.Fields(string(out)) {
+		if strings.HasPrefix(pkg, "github.com/nyc-taxi/ridepred/") && !strings.HasPrefix(pkg, "github.com/nyc-taxi/ridepred/handler") &&
+			!strings.HasPrefix(pkg, "github.com/nyc-taxi/ridepred/generated") {
+			t.Errorf("build/bootstrap links %s", pkg)
+		}
 	}
 }

@@ -12,8 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
-	"github.com/nyc-taxi/ridepred/handler/ride"
-	"github.com/nyc-taxi/ridepred/internal/tlc"
+	"github.com/nyc-taxi/ridepred/internal/testsupport"
+	"github.com/nyc-taxi/ridepred/tools/internal/tlc"
 )
 
 // Ride is one event to put and what is known about it.
@@ -37,8 +37,7 @@ func FromTrips(trips []tlc.Trip, n int, prefix string) []Ride {
 		}
 		d, _ := t.Duration()
 		id := fmt.Sprintf("%s%d", prefix, row)
-		event := fmt.Appendf(nil, `{"ride": {"PULocationID": %d, "DOLocationID": %d, "trip_distance": %s}, "ride_id": "%s"}`,
-			*t.PULocationID, *t.DOLocationID, ride.AppendFloat(nil, *t.TripDistance), id)
+		event := testsupport.RideEvent(*t.PULocationID, *t.DOLocationID, *t.TripDistance, id)
 		out = append(out, Ride{ID: id, Event: event, Duration: d, Valid: true})
 	}
 	return out

@@ -1,6 +1,6 @@
 // Package lambdatest runs a built Lambda bootstrap under the real Runtime
 // Interface Emulator for tests and local runs.
-package lambdatest
+package testsupport
 
 import (
 	"bytes"
@@ -38,7 +38,7 @@ func FreePort() (int, error) {
 // its script) on free loopback ports; env is the function's environment (the
 // emulator passes its own on). Output goes to logs. It returns once the
 // emulator accepts connections.
-func Start(rie string, bootstrap []string, env []string, logs io.Writer) (*Emulator, error) {
+func StartEmulator(rie string, bootstrap []string, env []string, logs io.Writer) (*Emulator, error) {
 	invokePort, err := FreePort()
 	if err != nil {
 		return nil, err

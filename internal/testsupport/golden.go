@@ -1,6 +1,6 @@
 // Package golden reads sklearn's reference answers written by
-// model-export/golden.py (format in model-export/FORMAT.md).
-package golden
+// model-export/testsupport.py (format in model-export/FORMAT.md).
+package testsupport
 
 import (
 	"bufio"
@@ -38,7 +38,7 @@ type Edge struct {
 }
 
 // Dir is model-export/artifacts/golden in this repository.
-func Dir() string {
+func GoldenDir() string {
 	_, file, _, _ := runtime.Caller(0)
 	return filepath.Join(filepath.Dir(file), "..", "..", "model-export", "artifacts", "golden")
 }
@@ -68,7 +68,7 @@ func ShuffledFeb() ([]Ride, error) {
 func Edges() ([]Edge, error) { return read[Edge]("edges.jsonl.gz") }
 
 func read[T any](name string) ([]T, error) {
-	f, err := os.Open(filepath.Join(Dir(), name))
+	f, err := os.Open(filepath.Join(GoldenDir(), name))
 	if err != nil {
 		return nil, err
 	}

@@ -20,7 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
-	"github.com/nyc-taxi/ridepred/internal/lambdatest"
+	"github.com/nyc-taxi/ridepred/internal/testsupport"
 )
 
 // Server is a running kinesalite.
@@ -33,7 +33,7 @@ type Server struct {
 // Dir is tools/kinesalite, where package.json pins kinesalite.
 func Dir() string {
 	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..", "tools", "kinesalite")
+	return filepath.Join(filepath.Dir(file), "..", "..", "kinesalite")
 }
 
 // Start runs kinesalite on a free loopback port (installing it with npm ci
@@ -47,7 +47,7 @@ func Start(logs io.Writer) (*Server, error) {
 			return nil, fmt.Errorf("npm ci in %s: %w", dir, err)
 		}
 	}
-	port, err := lambdatest.FreePort()
+	port, err := testsupport.FreePort()
 	if err != nil {
 		return nil, err
 	}

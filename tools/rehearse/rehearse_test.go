@@ -1,10 +1,3 @@
-// Package rehearse deploys the stack to moto, an AWS API emulator, with the
-// real deployment steps and AWS CLI v2: template.yaml translated from SAM
-// (moto has no SAM transform) and created with CloudFormation, then
-// DEPLOY.md's plain-CLI commands, run as written. It checks that the
-// streams, queue, role, function, event source mapping and alarms exist
-// with the template's settings. moto cannot run the function (that needs
-// Docker), so this rehearses the control plane only.
 package rehearse
 
 import (

@@ -7,18 +7,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	jsonv2 "github.com/go-json-experiment/json"
 
-	"github.com/aws/aws-sdk-go-v2/service/kinesis"
-	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
-
 	"github.com/nyc-taxi/ridepred/internal/testsupport"
 )
-
-// nopKinesis accepts every record and keeps nothing.
-type nopKinesis struct{}
-
-func (nopKinesis) PutRecords(_ context.Context, in *kinesis.PutRecordsInput, _ ...func(*kinesis.Options)) (*kinesis.PutRecordsOutput, error) {
-	return &kinesis.PutRecordsOutput{Records: make([]types.PutRecordsResultEntry, len(in.Records))}, nil
-}
 
 // BenchmarkHandler1000 is the handler's CPU for a 1,000-record Kinesis event
 // of real Feb 2022 rides: decoding, validation, prediction and encoding the
@@ -34,7 +24,7 @@ func BenchmarkHandler1000(b *testing.B) {
 		payloads = append(payloads, testsupport.RideEvent(r.PULocationID, r.DOLocationID, r.TripDistance, i))
 	}
 	event := kinesisEvent(b, payloads...)
-	h := New(nopKinesis{}, Config{})
+	h := New(testsupport.NopKinesis{}, Config{})
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.SetBytes(int64(len(event)))

@@ -18,7 +18,9 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/nyc-taxi/ridepred/generated"
+	"github.com/nyc-taxi/ridepred/handler/kinesisout"
 	"github.com/nyc-taxi/ridepred/handler/ride"
+	"github.com/nyc-taxi/ridepred/internal/testsupport"
 )
 
 // FuzzRecord: any record bytes give a prediction or an error, never a panic,
@@ -28,7 +30,7 @@ func FuzzRecord(f *testing.F) {
 	f.Add([]byte(`{"ride": {"PULocationID": 130, "DOLocationID": 205, "trip_distance": 3.66}, "ride_id": 123}`))
 	f.Add([]byte(`{"ride": {"PULocationID": "7", "DOLocationID": 7, "trip_distance": 0}, "ride_id": "x"}`))
 	f.Add([]byte(`{"ride": null, "ride_id": [1]}`))
-	h := New(nopKinesis{}, Config{TestRun: true})
+	h := New(testsupport.NopKinesis{}, Config{TestRun: true})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		rd, err := ride.Parse(data)
 		if err == nil {
@@ -69,7 +71,7 @@ func FuzzInvoke(f *testing.F) {
 	f.Add([]byte(`{"Records": [{"eventID": "s:1", "eventSource": "aws:kinesis", "kinesis": {"data": "eyJyaWRlX2lkIjogMX0=", "partitionKey": "1", "sequenceNumber": "1"}}]}`))
 	f.Add([]byte(`{"Records": null}`))
 	f.Add([]byte(`{"Records": [{"kinesis": {"data": "!!"}}]}`))
-	h := New(nopKinesis{}, Config{Retry: fastRetry})
+	h := New(testsupport.NopKinesis{}, Config{Retry: fastRetry})
 	f.Fuzz(func(t *testing.T, payload []byte) {
 		b, err := h.Invoke(context.Background(), payload)
 		switch {
@@ -137,7 +139,7 @@ func FuzzWrite(f *testing.F) {
 		payloads = append(payloads[:at], append([][]byte{record}, payloads[at:]...)...)
 		k := &faultyKinesis{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), written: map[string][]string{}}
 		var logs bytes.Buffer
-		h := New(k, Config{Retry: Retry{Max: time.Microsecond, Rounds: 3}, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+		h := New(k, Config{Retry: kinesisout.Retry{Max: time.Microsecond, Rounds: 3}, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
 		b, err := h.Invoke(context.Background(), kinesisEvent(t, payloads...))
 		if err != nil {
 			t.Fatal(err)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/nyc-taxi/ridepred/generated"
 	"github.com/nyc-taxi/ridepred/handler/internal/jsonscan"
+	"github.com/nyc-taxi/ridepred/handler/kinesisout"
 	"github.com/nyc-taxi/ridepred/handler/ride"
 )
 
@@ -28,7 +29,7 @@ type Config struct {
 	PredictionsStream string // PREDICTIONS_STREAM_NAME, default ride_prediction
 	DLQStream         string // DLQ_STREAM_NAME, default ride_events_dlq
 	TestRun           bool   // TEST_RUN=True: predict, write nothing, answer the predictions
-	Retry             Retry
+	Retry             kinesisout.Retry
 	Logger            *slog.Logger
 	// BeforePredict, when set, sees each valid ride of a Kinesis batch before
 	// it is predicted. main uses it only for a test-only crash trigger.
@@ -63,7 +64,7 @@ func CheckRunID(runID string) error {
 // Handler is the Lambda function. It implements lambda.Handler and decodes
 // the payload itself.
 type Handler struct {
-	out     Publisher
+	out     kinesisout.Publisher
 	cfg     Config
 	version string
 }
@@ -71,7 +72,7 @@ type Handler struct {
 var _ lambda.Handler = (*Handler)(nil)
 
 // New returns a handler that writes through out.
-func New(out Publisher, cfg Config) *Handler {
+func New(out kinesisout.Publisher, cfg Config) *Handler {
 	if cfg.PredictionsStream == "" {
 		cfg.PredictionsStream = "ride_prediction"
 	}
@@ -81,8 +82,8 @@ func New(out Publisher, cfg Config) *Handler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	if cfg.Retry == (Retry{}) {
-		cfg.Retry = DefaultRetry
+	if cfg.Retry == (kinesisout.Retry{}) {
+		cfg.Retry = kinesisout.DefaultRetry
 	}
 	return &Handler{out: out, cfg: cfg, version: ModelVersion()}
 }
@@ -268,7 +269,7 @@ type Response struct {
 // the original app's keys, the model, and the source record's event id, so
 // that consumers can drop the duplicates at-least-once delivery brings. It
 // returns the indexes of rides whose record could not be encoded.
-func (h *Handler) encodePredictions(records []kinesisRecord, rides []ride.Ride, index []int, preds []float64) (out []entry, bad []int) {
+func (h *Handler) encodePredictions(records []kinesisRecord, rides []ride.Ride, index []int, preds []float64) (out []kinesisout.Entry, bad []int) {
 	size := 0
 	for i, r := range rides {
 		rec := records[index[i]]
@@ -279,7 +280,7 @@ func (h *Handler) encodePredictions(records []kinesisRecord, rides []ride.Ride, 
 	// The names are fixed and distinct: no need to track them.
 	opts := jsonv2.JoinOptions(spaced, jsontext.AllowDuplicateNames(true))
 	enc := jsontext.NewEncoder(&buf, opts)
-	out = make([]entry, 0, len(rides))
+	out = make([]kinesisout.Entry, 0, len(rides))
 	for i, r := range rides {
 		rec := records[index[i]]
 		start := buf.Len()
@@ -299,7 +300,7 @@ func (h *Handler) encodePredictions(records []kinesisRecord, rides []ride.Ride, 
 		}
 		// The encoder flushes each complete value, ending it with a newline.
 		data := bytes.TrimSuffix(buf.Bytes()[start:], []byte("\n"))
-		out = append(out, entry{data: data[:len(data):len(data)], key: partitionKey(rec), rec: index[i]})
+		out = append(out, kinesisout.Entry{Data: data[:len(data):len(data)], Key: partitionKey(rec), Rec: index[i]})
 	}
 	return out, bad
 }
@@ -329,7 +330,7 @@ func (h *Handler) kinesis(ctx context.Context, records []kinesisRecord) Response
 	log := h.cfg.Logger
 	rides := make([]ride.Ride, 0, len(records))
 	index := make([]int, 0, len(records)) // rides[i] came from records[index[i]]
-	var dead []entry
+	var dead []kinesisout.Entry
 	for i, r := range records {
 		rd, err := ride.Parse(r.Kinesis.Data)
 		if err != nil {
@@ -357,10 +358,10 @@ func (h *Handler) kinesis(ctx context.Context, records []kinesisRecord) Response
 	res := Response{KinesisEventResponse: events.KinesisEventResponse{BatchItemFailures: []events.KinesisBatchItemFailure{}}}
 	if h.cfg.TestRun {
 		for _, e := range out {
-			res.Predictions = append(res.Predictions, e.data)
+			res.Predictions = append(res.Predictions, e.Data)
 		}
 		for _, e := range dead {
-			res.DeadLetters = append(res.DeadLetters, e.data)
+			res.DeadLetters = append(res.DeadLetters, e.Data)
 		}
 		log.Info("batch", "records", len(records), "predicted", len(out), "dead_lettered", 0, "invalid", len(dead),
 			"test_run", true, "duration_ms", msSince(start))
@@ -368,30 +369,30 @@ func (h *Handler) kinesis(ctx context.Context, records []kinesisRecord) Response
 	}
 
 	failed := map[int]bool{} // input records to report to Lambda
-	failedOut, resentOut := publish(ctx, h.out, h.cfg.PredictionsStream, out, h.cfg.Retry)
+	failedOut, resentOut := kinesisout.Publish(ctx, h.out, h.cfg.PredictionsStream, out, h.cfg.Retry)
 	written := len(out) - len(failedOut)
 	for _, f := range failedOut {
-		if f.refused {
+		if f.Refused {
 			// Kinesis refused this prediction on its own: retrying the
 			// batch cannot help, so its ride goes to the dead letters.
-			dead = append(dead, deadLetterEntry(records, f.rec, fmt.Errorf("prediction refused: %w", f.err)))
+			dead = append(dead, deadLetterEntry(records, f.Rec, fmt.Errorf("prediction refused: %w", f.Err)))
 			continue
 		}
-		log.Error("prediction not written", "sequence_number", records[f.rec].Kinesis.SequenceNumber, "error", f.err.Error())
-		failed[f.rec] = true
+		log.Error("prediction not written", "sequence_number", records[f.Rec].Kinesis.SequenceNumber, "error", f.Err.Error())
+		failed[f.Rec] = true
 	}
-	failedDead, resentDead := publish(ctx, h.out, h.cfg.DLQStream, dead, h.cfg.Retry)
+	failedDead, resentDead := kinesisout.Publish(ctx, h.out, h.cfg.DLQStream, dead, h.cfg.Retry)
 	for _, f := range failedDead {
-		if f.refused || permanent(f.err) {
+		if f.Refused || kinesisout.Permanent(f.Err) {
 			// The dead-letter stream refuses for good. Failing the record
 			// would hold up its shard and make the valid rides after it be
 			// written again on every retry, so the dead letter goes to the
 			// log instead, the last place it can be kept.
-			logDeadLetter(log, records[f.rec], f.data, f.err)
+			logDeadLetter(log, records[f.Rec], f.Data, f.Err)
 			continue
 		}
-		log.Error("dead letter not written", "sequence_number", records[f.rec].Kinesis.SequenceNumber, "error", f.err.Error())
-		failed[f.rec] = true
+		log.Error("dead letter not written", "sequence_number", records[f.Rec].Kinesis.SequenceNumber, "error", f.Err.Error())
+		failed[f.Rec] = true
 	}
 	for i, r := range records {
 		if failed[i] {
@@ -424,7 +425,7 @@ func utf16Len(s string) int {
 	return n
 }
 
-func deadLetterEntry(records []kinesisRecord, i int, reason error) entry {
+func deadLetterEntry(records []kinesisRecord, i int, reason error) kinesisout.Entry {
 	r := records[i]
 	sum := sha256.Sum256(r.Kinesis.Data)
 	d := deadLetter{
@@ -440,7 +441,7 @@ func deadLetterEntry(records []kinesisRecord, i int, reason error) entry {
 		d.Error, d.PartitionKey = strings.ToValidUTF8(d.Error, "\uFFFD"), strings.ToValidUTF8(d.PartitionKey, "\uFFFD")
 		data, _ = jsonv2.Marshal(&d, spaced)
 	}
-	return entry{data: data, key: partitionKey(r), rec: i}
+	return kinesisout.Entry{Data: data, Key: partitionKey(r), Rec: i}
 }
 
 // maxLoggedData is how much of a dead letter the log keeps when the

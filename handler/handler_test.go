@@ -21,6 +21,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/nyc-taxi/ridepred/generated"
+	"github.com/nyc-taxi/ridepred/handler/kinesisout"
 	"github.com/nyc-taxi/ridepred/handler/ride"
 	"github.com/nyc-taxi/ridepred/internal/testsupport"
 )
@@ -67,7 +68,7 @@ func (f *fakeKinesis) PutRecords(ctx context.Context, in *kinesis.PutRecordsInpu
 	return out, nil
 }
 
-var fastRetry = Retry{Base: time.Millisecond, Max: 4 * time.Millisecond, Margin: time.Millisecond, Rounds: 20}
+var fastRetry = kinesisout.Retry{Base: time.Millisecond, Max: 4 * time.Millisecond, Margin: time.Millisecond, Rounds: 20}
 
 func rideEvent(id int, pu, do int, dist float64) []byte {
 	return testsupport.RideEvent(int64(pu), int64(do), dist, id)
@@ -152,12 +153,12 @@ func TestPredictionsWrittenInChunksOf500(t *testing.T) {
 
 func TestChunkAt5MiB(t *testing.T) {
 	big := strings.Repeat("x", 300<<10)
-	var entries []entry
+	var entries []kinesisout.Entry
 	for i := range 40 {
-		entries = append(entries, entry{data: []byte(big), key: fmt.Sprint(i), rec: i})
+		entries = append(entries, kinesisout.Entry{Data: []byte(big), Key: fmt.Sprint(i), Rec: i})
 	}
 	fake := newFake()
-	failed, _ := publish(context.Background(), fake, "s", entries, fastRetry)
+	failed, _ := kinesisout.Publish(context.Background(), fake, "s", entries, fastRetry)
 	if len(failed) != 0 {
 		t.Fatal(failed)
 	}
@@ -200,7 +201,7 @@ func TestRetriesExhausted(t *testing.T) {
 		}
 		return ""
 	}
-	h := New(fake, Config{Retry: Retry{Base: time.Millisecond, Max: time.Millisecond, Rounds: 4}})
+	h := New(fake, Config{Retry: kinesisout.Retry{Base: time.Millisecond, Max: time.Millisecond, Rounds: 4}})
 	res := invoke(t, h, kinesisEvent(t, rides(8)...))
 	if diff := cmp.Diff(failures("seq-2", "seq-5"), res.BatchItemFailures); diff != "" {
 		t.Errorf("batch item failures (-want +got):\n%s", diff)
@@ -216,7 +217,7 @@ func TestRetriesExhausted(t *testing.T) {
 func TestRetriesStopBeforeTheDeadline(t *testing.T) {
 	fake := newFake()
 	fake.entryErr = func(string, string, int) string { return "InternalFailure" }
-	h := New(fake, Config{Retry: Retry{Base: 20 * time.Millisecond, Max: 40 * time.Millisecond, Margin: 300 * time.Millisecond, Rounds: 1000}})
+	h := New(fake, Config{Retry: kinesisout.Retry{Base: 20 * time.Millisecond, Max: 40 * time.Millisecond, Margin: 300 * time.Millisecond, Rounds: 1000}})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	b, err := h.Invoke(ctx, kinesisEvent(t, rides(3)...))
@@ -421,7 +422,7 @@ func TestHungPutRecords(t *testing.T) {
 		<-ctx.Done()
 		return ctx.Err()
 	}
-	h := New(fake, Config{Retry: Retry{Base: 10 * time.Millisecond, Max: 20 * time.Millisecond, Margin: 200 * time.Millisecond, Rounds: 100}})
+	h := New(fake, Config{Retry: kinesisout.Retry{Base: 10 * time.Millisecond, Max: 20 * time.Millisecond, Margin: 200 * time.Millisecond, Rounds: 100}})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	b, err := h.Invoke(ctx, kinesisEvent(t, rides(3)...))
@@ -485,7 +486,7 @@ func TestDeadLetterStreamThrottles(t *testing.T) {
 		}
 		return ""
 	}
-	h := New(fake, Config{Retry: Retry{Base: time.Millisecond, Max: time.Millisecond, Rounds: 3}})
+	h := New(fake, Config{Retry: kinesisout.Retry{Base: time.Millisecond, Max: time.Millisecond, Rounds: 3}})
 	res := invoke(t, h, kinesisEvent(t, append(rides(2), []byte(`{}`))...))
 	if diff := cmp.Diff(failures("seq-2"), res.BatchItemFailures); diff != "" {
 		t.Errorf("batch item failures (-want +got):\n%s", diff)

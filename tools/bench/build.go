@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -10,9 +9,6 @@ import (
 	"strings"
 	"syscall"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/service/kinesis"
-	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 )
 
 // buildRows measures gen, the compile of generated/ and the artifacts' sizes.
@@ -98,10 +94,3 @@ func timed(cmd *exec.Cmd) (float64, float64, error) {
 }
 
 func numCPU() int { return runtime.NumCPU() }
-
-// nopKinesis accepts every record and keeps nothing.
-type nopKinesis struct{}
-
-func (nopKinesis) PutRecords(_ context.Context, in *kinesis.PutRecordsInput, _ ...func(*kinesis.Options)) (*kinesis.PutRecordsOutput, error) {
-	return &kinesis.PutRecordsOutput{Records: make([]types.PutRecordsResultEntry, len(in.Records))}, nil
-}

@@ -132,7 +132,7 @@ func run(cfg config) (*Report, error) {
 	if err := python(cfg, &py, "inprocess", in.eventFile); err != nil {
 		return nil, err
 	}
-	h := handler.New(nopKinesis{}, handler.Config{})
+	h := handler.New(testsupport.NopKinesis{}, handler.Config{})
 	hb := testing.Benchmark(func(b *testing.B) {
 		for b.Loop() {
 			if _, err := h.Invoke(context.Background(), in.event); err != nil {

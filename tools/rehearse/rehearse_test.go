@@ -3,16 +3,16 @@ package rehearse
 import (
 	"encoding/json"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/nyc-taxi/ridepred/internal/testsupport"
 )
 
 // rehearsal is a running moto_server and a shell that sends `aws` to it.
@@ -30,32 +30,18 @@ func start(t *testing.T) *rehearsal {
 			t.Fatalf("%s is missing: make deps installs AWS CLI v2; moto comes with these machines' python3 (pip install 'moto[server]')", bin)
 		}
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := testsupport.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
 	moto := exec.Command("moto_server", "-H", "127.0.0.1", "-p", fmt.Sprint(port))
-	moto.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	logs, _ := os.Create(filepath.Join(t.TempDir(), "moto.log"))
 	moto.Stdout, moto.Stderr = logs, logs
-	if err := moto.Start(); err != nil {
+	server, err := testsupport.StartServer(moto, fmt.Sprintf("127.0.0.1:%d", port), 20*time.Second)
+	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		syscall.Kill(-moto.Process.Pid, syscall.SIGKILL)
-		moto.Wait()
-	})
-	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
-			c.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("moto_server did not listen")
-		}
-	}
+	t.Cleanup(server.Stop)
 	// `aws` on PATH is AWS CLI v2 with moto's endpoint: Debian's 2.9
 	// predates AWS_ENDPOINT_URL, and DEPLOY.md's commands say plain `aws`.
 	bin := t.TempDir()

@@ -22,6 +22,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	"github.com/nyc-taxi/ridepred/handler/kinesisout"
+	"github.com/nyc-taxi/ridepred/tools/internal/localkinesis"
 )
 
 // Kinesis is the part of the SDK client the mapping uses.
@@ -368,13 +371,13 @@ func (m *Mapping) onFailure(ctx context.Context, shard string, recs []types.Reco
 	m.cfg.Logger.Error("sending the batch's metadata to the on-failure destination", "shard", shard, "records", len(recs),
 		"start", fb.KinesisBatchInfo.StartSequenceNumber, "end", fb.KinesisBatchInfo.EndSequenceNumber)
 	data, _ := json.Marshal(fb)
-	entry := []types.PutRecordsRequestEntry{{Data: data, PartitionKey: aws.String(shard)}}
+	entry := []kinesisout.Entry{{Data: data, Key: shard}}
 	for wait := m.cfg.RetryWait; ctx.Err() == nil; wait = min(2*wait, 5*time.Second) {
-		out, err := m.k.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String(m.cfg.OnFailure), Records: entry})
-		if err == nil && len(out.Records) == 1 && out.Records[0].ErrorCode == nil {
+		failed, _ := kinesisout.Publish(ctx, m.k, m.cfg.OnFailure, entry, kinesisout.DefaultRetry)
+		if len(failed) == 0 {
 			return
 		}
-		m.cfg.Logger.Error("on-failure destination", "error", fmt.Sprint(err))
+		m.cfg.Logger.Error("on-failure destination", "error", failed[0].Err.Error())
 		sleep(ctx, wait)
 	}
 }
@@ -389,7 +392,7 @@ func (m *Mapping) arn() string {
 // the stream no longer holds the batch's first record: its retention
 // period has passed. It returns how many records it delivered.
 func (m *Mapping) Redrive(ctx context.Context, info BatchInfo) (int, error) {
-	recs, err := m.readRange(ctx, info.ShardID, info.StartSequenceNumber, info.EndSequenceNumber)
+	recs, err := localkinesis.ReadRange(ctx, m.k, m.cfg.Stream, info.ShardID, info.StartSequenceNumber, info.EndSequenceNumber)
 	if err != nil {
 		return 0, fmt.Errorf("read %s %s..%s back: %w", info.ShardID, info.StartSequenceNumber, info.EndSequenceNumber, err)
 	}
@@ -403,43 +406,6 @@ func (m *Mapping) Redrive(ctx context.Context, info BatchInfo) (int, error) {
 		recs = recs[n:]
 	}
 	return total, ctx.Err()
-}
-
-// readRange reads the records of one shard from start to end, sequence
-// numbers included. Kinesis may answer empty pages before records, so only
-// a record past end, or a caught-up shard, ends it.
-func (m *Mapping) readRange(ctx context.Context, shard, start, end string) ([]types.Record, error) {
-	it, err := m.k.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: aws.String(m.cfg.Stream), ShardId: aws.String(shard),
-		ShardIteratorType: types.ShardIteratorTypeAtSequenceNumber, StartingSequenceNumber: aws.String(start)})
-	if err != nil {
-		return nil, err
-	}
-	var out []types.Record
-	for iter := it.ShardIterator; iter != nil && ctx.Err() == nil; {
-		res, err := m.k.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iter, Limit: aws.Int32(10000)})
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range res.Records {
-			if seqLess(end, aws.ToString(r.SequenceNumber)) {
-				return out, nil
-			}
-			out = append(out, r)
-		}
-		if len(res.Records) == 0 && aws.ToInt64(res.MillisBehindLatest) == 0 {
-			return out, nil
-		}
-		iter = res.NextShardIterator
-	}
-	return out, ctx.Err()
-}
-
-// seqLess orders Kinesis sequence numbers, decimal strings of any length.
-func seqLess(a, b string) bool {
-	if len(a) != len(b) {
-		return len(a) < len(b)
-	}
-	return a < b
 }
 
 func (m *Mapping) checkpoint(shard, seq string) {

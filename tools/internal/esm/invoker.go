@@ -1,11 +1,11 @@
 package esm
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net/http"
+
+	"github.com/nyc-taxi/ridepred/internal/testsupport"
 )
 
 // HTTPInvoker invokes a function through the Runtime Interface Emulator's
@@ -16,21 +16,12 @@ type HTTPInvoker struct {
 
 // Invoke posts payload; anything but 200 is a function error.
 func (h HTTPInvoker) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.URL, bytes.NewReader(payload))
+	status, body, err := testsupport.Post(ctx, h.URL, payload)
 	if err != nil {
 		return nil, err
 	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
-	if err != nil {
-		return nil, err
-	}
-	if res.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("invoke: status %d: %.200s", res.StatusCode, body)
+	if status != http.StatusOK {
+		return nil, fmt.Errorf("invoke: status %d: %.200s", status, body)
 	}
 	return body, nil
 }

@@ -7,12 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -25,9 +23,8 @@ import (
 
 // Server is a running kinesalite.
 type Server struct {
+	*testsupport.Server
 	Endpoint string // http://127.0.0.1:PORT
-	cmd      *exec.Cmd
-	done     chan struct{}
 }
 
 // Dir is tools/kinesalite, where package.json pins kinesalite.
@@ -53,37 +50,11 @@ func Start(logs io.Writer) (*Server, error) {
 	}
 	cmd := exec.Command("node", "server.js", fmt.Sprint(port))
 	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, logs, logs
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start kinesalite: %w", err)
+	s, err := testsupport.StartServer(cmd, fmt.Sprintf("127.0.0.1:%d", port), 20*time.Second)
+	if err != nil {
+		return nil, fmt.Errorf("kinesalite: %w", err)
 	}
-	s := &Server{Endpoint: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd, done: make(chan struct{})}
-	go func() { cmd.Wait(); close(s.done) }()
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond); err == nil {
-			c.Close()
-			return s, nil
-		}
-		select {
-		case <-s.done:
-			return nil, errors.New("kinesalite exited before listening")
-		default:
-		}
-		if time.Now().After(deadline) {
-			s.Stop()
-			return nil, fmt.Errorf("kinesalite did not listen on %s", addr)
-		}
-	}
-}
-
-// Pid is kinesalite's process id.
-func (s *Server) Pid() int { return s.cmd.Process.Pid }
-
-// Stop kills kinesalite's process group and waits for it.
-func (s *Server) Stop() {
-	syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
-	<-s.done
+	return &Server{Server: s, Endpoint: fmt.Sprintf("http://127.0.0.1:%d", port)}, nil
 }
 
 // Client returns an SDK client for endpoint with dummy credentials.
@@ -117,6 +88,34 @@ func CreateStream(ctx context.Context, c *kinesis.Client, name string, shards in
 	}
 }
 
+// Reader is what reading a shard takes: *kinesis.Client, or a fake.
+type Reader interface {
+	GetShardIterator(ctx context.Context, params *kinesis.GetShardIteratorInput, optFns ...func(*kinesis.Options)) (*kinesis.GetShardIteratorOutput, error)
+	GetRecords(ctx context.Context, params *kinesis.GetRecordsInput, optFns ...func(*kinesis.Options)) (*kinesis.GetRecordsOutput, error)
+}
+
+// ReadRange reads the records of one shard from sequence number start to
+// end, both included, as they are now (tools/redrive).
+func ReadRange(ctx context.Context, c Reader, stream, shard, start, end string) ([]types.Record, error) {
+	var out []types.Record
+	err := readShardAt(ctx, c, stream, shard, types.ShardIteratorTypeAtSequenceNumber, start, false, 0, func(r Record) bool {
+		if seqLess(end, r.Seq) {
+			return false
+		}
+		out = append(out, r.Raw)
+		return true
+	})
+	return out, err
+}
+
+// seqLess orders Kinesis sequence numbers, decimal strings of any length.
+func seqLess(a, b string) bool {
+	if len(a) != len(b) {
+		return len(a) < len(b)
+	}
+	return a < b
+}
+
 // Record is one record read from a stream.
 type Record struct {
 	Shard   string
@@ -124,6 +123,7 @@ type Record struct {
 	Key     string
 	Data    []byte
 	Arrival time.Time
+	Raw     types.Record
 }
 
 // ReadAll reads every record now in the stream, all shards, from the start.
@@ -135,7 +135,7 @@ func ReadAll(ctx context.Context, c *kinesis.Client, stream string) ([]Record, e
 	var out []Record
 	for _, sh := range shards.Shards {
 		err := readShard(ctx, c, stream, aws.ToString(sh.ShardId), types.ShardIteratorTypeTrimHorizon, false, 0,
-			func(r Record) { out = append(out, r) })
+			func(r Record) bool { out = append(out, r); return true })
 		if err != nil {
 			return nil, err
 		}
@@ -153,7 +153,9 @@ func Follow(ctx context.Context, c *kinesis.Client, stream string, from types.Sh
 	}
 	errs := make(chan error, len(shards.Shards))
 	for _, sh := range shards.Shards {
-		go func(id string) { errs <- readShard(ctx, c, stream, id, from, true, poll, fn) }(aws.ToString(sh.ShardId))
+		go func(id string) {
+			errs <- readShard(ctx, c, stream, id, from, true, poll, func(r Record) bool { fn(r); return true })
+		}(aws.ToString(sh.ShardId))
 	}
 	var all []error
 	for range shards.Shards {
@@ -168,10 +170,19 @@ func Follow(ctx context.Context, c *kinesis.Client, stream string, from types.Sh
 // the shard's end, means caught up. An expired iterator is renewed after
 // the last sequence number read. Following, other errors are retried after
 // poll; reading once, they are returned.
-func readShard(ctx context.Context, c *kinesis.Client, stream, shard string, from types.ShardIteratorType, follow bool, poll time.Duration, fn func(Record)) error {
+func readShard(ctx context.Context, c Reader, stream, shard string, from types.ShardIteratorType, follow bool, poll time.Duration, fn func(Record) bool) error {
+	return readShardAt(ctx, c, stream, shard, from, "", follow, poll, fn)
+}
+
+// readShardAt is readShard from a position that may name a sequence
+// number (AT_ or AFTER_SEQUENCE_NUMBER); fn returns false to stop.
+func readShardAt(ctx context.Context, c Reader, stream, shard string, from types.ShardIteratorType, seq string, follow bool, poll time.Duration, fn func(Record) bool) error {
 	var last string
 	iterator := func() (*string, error) {
 		in := &kinesis.GetShardIteratorInput{StreamName: aws.String(stream), ShardId: aws.String(shard), ShardIteratorType: from}
+		if seq != "" {
+			in.StartingSequenceNumber = aws.String(seq)
+		}
 		if last != "" {
 			in.ShardIteratorType, in.StartingSequenceNumber = types.ShardIteratorTypeAfterSequenceNumber, aws.String(last)
 		}
@@ -202,7 +213,9 @@ func readShard(ctx context.Context, c *kinesis.Client, stream, shard string, fro
 		}
 		for _, r := range res.Records {
 			last = aws.ToString(r.SequenceNumber)
-			fn(Record{Shard: shard, Seq: last, Key: aws.ToString(r.PartitionKey), Data: r.Data, Arrival: aws.ToTime(r.ApproximateArrivalTimestamp)})
+			if !fn(Record{Shard: shard, Seq: last, Key: aws.ToString(r.PartitionKey), Data: r.Data, Arrival: aws.ToTime(r.ApproximateArrivalTimestamp), Raw: r}) {
+				return nil
+			}
 		}
 		iter = res.NextShardIterator
 		if len(res.Records) == 0 && aws.ToInt64(res.MillisBehindLatest) == 0 {

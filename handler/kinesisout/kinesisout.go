@@ -1,4 +1,11 @@
-package handler
+// Package kinesisout writes records to a Kinesis stream with PutRecords,
+// the one writer with retries: the Lambda handler's, and the local stack's
+// where it fits. It retries failed entries with backoff and full jitter
+// while the caller's deadline allows, splits a call Kinesis refuses for its
+// content until the entries at fault stand alone, and cuts every call off
+// before the deadline. It does not depend on the model, so tools that use it
+// do not compile it.
+package kinesisout
 
 import (
 	"context"
@@ -43,34 +50,34 @@ type Retry struct {
 // DefaultRetry suits a Lambda with a time-out of some seconds.
 var DefaultRetry = Retry{Base: 50 * time.Millisecond, Max: 2 * time.Second, Margin: 500 * time.Millisecond, Rounds: 20}
 
-// entry is one record to write and the input record it answers for.
-type entry struct {
-	data []byte
-	key  string
-	rec  int // index of the input record in its batch
+// Entry is one record to write and the input record it answers for.
+type Entry struct {
+	Data []byte
+	Key  string
+	Rec  int // the caller's index of what the record answers for
 }
 
-// failure is an entry that was not written, and why.
-type failure struct {
-	entry
-	err error
-	// refused: Kinesis refused this entry on its own (it was isolated by
+// Failure is an entry that was not written, and why.
+type Failure struct {
+	Entry
+	Err error
+	// Refused: Kinesis refused this entry on its own (it was isolated by
 	// splitting a refused call), so no retry can write it. Otherwise the
 	// stream refused every entry for good, or kept failing until the
 	// deadline, and a later invocation may succeed.
-	refused bool
+	Refused bool
 }
 
-// publish writes entries to stream in chunks, sending failed entries again
+// Publish writes entries to stream in chunks, sending failed entries again
 // with exponential backoff and full jitter while the invocation has time.
 // A call that Kinesis refuses as a whole for its content (one bad entry
 // fails all 500) is split in halves, as Lambda bisects a failing batch,
 // until the entries at fault stand alone. It returns the entries that were
 // not written and how many re-sends it made.
-func publish(ctx context.Context, out Publisher, stream string, entries []entry, retry Retry) (failed []failure, resent int) {
+func Publish(ctx context.Context, out Publisher, stream string, entries []Entry, retry Retry) (failed []Failure, resent int) {
 	pending := entries
 	for round := 0; len(pending) > 0; round++ {
-		var again []failure
+		var again []Failure
 		for len(pending) > 0 {
 			n := chunkLen(pending)
 			f, a := putChunk(ctx, out, stream, pending[:n], retry.Margin)
@@ -90,7 +97,7 @@ func publish(ctx context.Context, out Publisher, stream string, entries []entry,
 			return append(failed, again...), resent
 		}
 		for _, f := range again {
-			pending = append(pending, f.entry)
+			pending = append(pending, f.Entry)
 		}
 		resent += len(again)
 	}
@@ -106,10 +113,10 @@ func timeLeft(ctx context.Context) time.Duration {
 }
 
 // chunkLen is how many leading entries fit in one PutRecords call.
-func chunkLen(entries []entry) int {
+func chunkLen(entries []Entry) int {
 	size := 0
 	for i, e := range entries {
-		size += len(e.data) + len(e.key)
+		size += len(e.Data) + len(e.Key)
 		if i == maxPutRecords || size > maxPutBytes && i > 0 {
 			return i
 		}
@@ -120,7 +127,7 @@ func chunkLen(entries []entry) int {
 // putChunk makes one call, cut off margin before ctx's deadline, and sorts
 // its entries into those that failed for good and those worth sending
 // again. A call refused for its content is split and each half put again.
-func putChunk(ctx context.Context, out Publisher, stream string, chunk []entry, margin time.Duration) (failed, again []failure) {
+func putChunk(ctx context.Context, out Publisher, stream string, chunk []Entry, margin time.Duration) (failed, again []Failure) {
 	if timeLeft(ctx) <= margin {
 		return nil, failAll(chunk, fmt.Errorf("put records to %s: no time left in the invocation", stream), false)
 	}
@@ -132,7 +139,7 @@ func putChunk(ctx context.Context, out Publisher, stream string, chunk []entry, 
 	in := &kinesis.PutRecordsInput{StreamName: aws.String(stream), Records: make([]types.PutRecordsRequestEntry, len(chunk))}
 	for i := range chunk {
 		// The key's address in chunk, not a copy: one less allocation per record.
-		in.Records[i] = types.PutRecordsRequestEntry{Data: chunk[i].data, PartitionKey: &chunk[i].key}
+		in.Records[i] = types.PutRecordsRequestEntry{Data: chunk[i].Data, PartitionKey: &chunk[i].Key}
 	}
 	res, err := out.PutRecords(callCtx, in)
 	if err == nil && len(res.Records) != len(chunk) {
@@ -148,23 +155,23 @@ func putChunk(ctx context.Context, out Publisher, stream string, chunk []entry, 
 			return append(f1, f2...), append(a1, a2...)
 		case refusedContent(err):
 			return failAll(chunk, err, true), nil
-		case permanent(err):
+		case Permanent(err):
 			return failAll(chunk, err, false), nil
 		}
 		return nil, failAll(chunk, err, false)
 	}
 	for i, r := range res.Records {
 		if r.ErrorCode != nil {
-			again = append(again, failure{entry: chunk[i], err: fmt.Errorf("put record to %s: %s: %s", stream, *r.ErrorCode, aws.ToString(r.ErrorMessage))})
+			again = append(again, Failure{Entry: chunk[i], Err: fmt.Errorf("put record to %s: %s: %s", stream, *r.ErrorCode, aws.ToString(r.ErrorMessage))})
 		}
 	}
 	return nil, again
 }
 
-func failAll(chunk []entry, err error, refused bool) []failure {
-	all := make([]failure, len(chunk))
+func failAll(chunk []Entry, err error, refused bool) []Failure {
+	all := make([]Failure, len(chunk))
 	for i, e := range chunk {
-		all[i] = failure{entry: e, err: err, refused: refused}
+		all[i] = Failure{Entry: e, Err: err, Refused: refused}
 	}
 	return all
 }
@@ -183,9 +190,9 @@ func refusedContent(err error) bool {
 	return false
 }
 
-// permanent tells errors that no retry can fix (a missing stream, no
+// Permanent tells errors that no retry can fix (a missing stream, no
 // permission, a malformed request) from throttling and service trouble.
-func permanent(err error) bool {
+func Permanent(err error) bool {
 	var api smithy.APIError
 	if errors.As(err, &api) {
 		switch api.ErrorCode() {

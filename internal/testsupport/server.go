@@ -1,0 +1,94 @@
+package testsupport
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os/exec"
+	"syscall"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+)
+
+// Server is a local server process the tests and the local stack start
+// (kinesalite, the Lambda emulator, moto) in its own process group, so
+// that Stop ends it and whatever it started.
+type Server struct {
+	cmd  *exec.Cmd
+	done chan struct{}
+}
+
+// FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
+func FreePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// StartServer starts cmd and returns once it accepts connections on addr,
+// or fails if it exits first or takes longer than wait.
+func StartServer(cmd *exec.Cmd, addr string, wait time.Duration) (*Server, error) {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start %s: %w", cmd.Path, err)
+	}
+	s := &Server{cmd: cmd, done: make(chan struct{})}
+	go func() { cmd.Wait(); close(s.done) }()
+	for deadline := time.Now().Add(wait); ; time.Sleep(5 * time.Millisecond) {
+		if c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond); err == nil {
+			c.Close()
+			return s, nil
+		}
+		select {
+		case <-s.done:
+			return nil, fmt.Errorf("%s exited before listening on %s", cmd.Path, addr)
+		default:
+		}
+		if time.Now().After(deadline) {
+			s.Stop()
+			return nil, fmt.Errorf("%s did not listen on %s within %v", cmd.Path, addr, wait)
+		}
+	}
+}
+
+// Pid is the server's process id (and its process group's).
+func (s *Server) Pid() int { return s.cmd.Process.Pid }
+
+// Stop kills the server's process group and waits for the server.
+func (s *Server) Stop() {
+	syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
+	<-s.done
+}
+
+// Post sends payload to url and returns the status and body: a Lambda
+// invocation through the emulator's invoke endpoint.
+func Post(ctx context.Context, url string, payload []byte) (int, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(payload))
+	if err != nil {
+		return 0, nil, err
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	return res.StatusCode, body, err
+}
+
+// NopKinesis accepts every PutRecords call and keeps nothing: the output
+// client of the handler's benchmarks.
+type NopKinesis struct{}
+
+// PutRecords answers every record as written.
+func (NopKinesis) PutRecords(_ context.Context, in *kinesis.PutRecordsInput, _ ...func(*kinesis.Options)) (*kinesis.PutRecordsOutput, error) {
+	return &kinesis.PutRecordsOutput{Records: make([]types.PutRecordsResultEntry, len(in.Records))}, nil
+}

@@ -1,5 +1,8 @@
-// Package golden reads sklearn's reference answers written by
-// model-export/testsupport.py (format in model-export/FORMAT.md).
+// Package testsupport is what the tests and benchmarks share: sklearn's
+// golden answers written by model-export/golden.py (format in
+// model-export/FORMAT.md), the Lambda Runtime Interface Emulator and other
+// local servers, the ride-event builder, and the binaries the end-to-end
+// tests run.
 package testsupport
 
 import (

@@ -109,7 +109,7 @@ func refresh(cfg config) error {
 		}
 	}
 	artForest := filepath.Join(cfg.artifacts, "forest.json")
-	if err := run(py, "-W", "ignore", "model-export/testsupport.py", "--model", cfg.model, "--forest", artForest,
+	if err := run(py, "-W", "ignore", "model-export/golden.py", "--model", cfg.model, "--forest", artForest,
 		"--rides", "2022-01=build/model/2022-01.csv", "2022-02=build/model/2022-02.csv",
 		"--out", filepath.Join(cfg.artifacts, "golden")); err != nil {
 		return err

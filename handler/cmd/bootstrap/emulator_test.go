@@ -2,7 +2,6 @@ package main
 
 import (
 	"archive/zip"
-	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -40,10 +39,10 @@ func binaries(t *testing.T) (rie, bootstrap string) {
 	return rie, bootstrap
 }
 
-func startEmulator(t *testing.T, env ...string) (*testsupport.Emulator, *bytes.Buffer) {
+func startEmulator(t *testing.T, env ...string) (*testsupport.Emulator, *testsupport.Logs) {
 	t.Helper()
 	rie, bootstrap := binaries(t)
-	var logs bytes.Buffer
+	var logs testsupport.Logs
 	env = append(env, "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test")
 	e, err := testsupport.StartEmulator(rie, []string{bootstrap}, env, &logs)
 	if err != nil {

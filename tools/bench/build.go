@@ -6,12 +6,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"syscall"
 	"time"
 )
 
-// buildRows measures gen, the compile of generated/ and the artifacts' sizes.
+// buildRows measures gen and the artifacts' sizes. Compiling generated/ (a
+// tree of packages) is measured by make bench-scale, at several sizes.
 func buildRows(cfg config, dir string) ([]Row, error) {
 	genBin := filepath.Join(dir, "gen")
 	if err := goBuild(genBin, "./gen"); err != nil {
@@ -28,35 +28,6 @@ func buildRows(cfg config, dir string) ([]Row, error) {
 		genTimes = append(genTimes, wall)
 	}
 
-	// Compile generated/ alone, its dependencies already built: the
-	// compiler with the import config `go build` would give it.
-	list := exec.Command("go", "list", "-export", "-deps", "-f", "{{if .Export}}packagefile {{.ImportPath}}={{.Export}}{{end}}", "./generated")
-	importcfg, err := list.Output()
-	if err != nil {
-		return nil, fmt.Errorf("go list: %w", err)
-	}
-	cfgFile := filepath.Join(dir, "importcfg")
-	if err := os.WriteFile(cfgFile, importcfg, 0o644); err != nil {
-		return nil, err
-	}
-	files, _ := filepath.Glob("generated/*.go")
-	var srcs []string
-	for _, f := range files {
-		if !strings.HasSuffix(f, "_test.go") {
-			srcs = append(srcs, f)
-		}
-	}
-	var compileTimes []float64
-	var compileRSS float64
-	for range 3 {
-		args := append([]string{"tool", "compile", "-p", "github.com/nyc-taxi/ridepred/generated", "-importcfg", cfgFile,
-			"-o", filepath.Join(dir, "generated.a")}, srcs...)
-		wall, rss, err := timed(exec.Command("go", args...))
-		if err != nil {
-			return nil, fmt.Errorf("compile generated: %w", err)
-		}
-		compileTimes, compileRSS = append(compileTimes, wall), max(compileRSS, rss)
-	}
 	size := func(name string) float64 {
 		st, err := os.Stat(filepath.Join(cfg.build, name))
 		if err != nil {
@@ -66,8 +37,6 @@ func buildRows(cfg config, dir string) ([]Row, error) {
 	}
 	return []Row{
 		{Name: "gen on the shipped forest (median of 3)", Unit: "s", Go: median(genTimes) / 1e3},
-		{Name: "compile generated/ (median of 3)", Unit: "s", Go: median(compileTimes) / 1e3, Note: "go tool compile, dependencies built"},
-		{Name: "compile generated/, peak RSS", Unit: "MiB", Go: compileRSS},
 		{Name: "build/bootstrap", Unit: "MiB", Go: size("bootstrap")},
 		{Name: "build/function.zip", Unit: "MiB", Go: size("function.zip")},
 	}, nil

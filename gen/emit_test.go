@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -58,11 +59,41 @@ func mustGenerate(tb testing.TB, path string, cfg Config) []File {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	files, err := generate(filepath.Base(path), data, cfg)
-	if err != nil {
+	var files []File
+	if err := generate(filepath.Base(path), data, cfg, func(f File) error { files = append(files, f); return nil }); err != nil {
 		tb.Fatal(err)
 	}
+	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Name, b.Name) })
 	return files
+}
+
+// write is what main does with files: write each, then remove the stale.
+func write(dir string, files []File) error {
+	kept := map[string]bool{}
+	for _, f := range files {
+		kept[f.Name] = true
+		if err := writeFile(dir, f); err != nil {
+			return err
+		}
+	}
+	return removeStale(dir, kept)
+}
+
+// compare is what main does with -check.
+func compare(dir string, files []File) []string {
+	kept := map[string]bool{}
+	var diffs []string
+	for _, f := range files {
+		kept[f.Name] = true
+		if d := compareFile(dir, f); d != "" {
+			diffs = append(diffs, d)
+		}
+	}
+	extra, err := stale(dir, kept)
+	if err != nil {
+		return []string{err.Error()}
+	}
+	return append(diffs, extra...)
 }
 
 // readDir reads every file under dir, by slash path.

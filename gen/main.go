@@ -75,7 +75,6 @@ import (
 	"go/token"
 	"io/fs"
 	"log"
-	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -132,17 +131,38 @@ func main() {
 			"\t/usr/bin/python3 model-export/export.py --model %s --out forest.json\n"+
 			"or ship it with make refresh MODEL=%s", *model, *model, *model)
 	}
-	files, err := generate(filepath.ToSlash(source), data, Config{Package: *pkg, ImportPath: importPath, Limits: lim})
-	if err != nil {
+	// Each file is written (or, with -check, compared) as soon as it is
+	// rendered; then what gen wrote before and no longer does goes.
+	dir, kept := *out, map[string]bool{}
+	var diffs []string
+	sink := func(f File) error {
+		kept[f.Name] = true
+		if *check {
+			if d := compareFile(dir, f); d != "" {
+				diffs = append(diffs, d)
+			}
+			return nil
+		}
+		return writeFile(dir, f)
+	}
+	if err := generate(filepath.ToSlash(source), data, Config{Package: *pkg, ImportPath: importPath, Limits: lim}, sink); err != nil {
 		log.Fatalf("%s: %v", *model, err)
 	}
 	if *check {
-		if diffs := compare(*out, files); len(diffs) > 0 {
-			log.Fatalf("%s is stale (run go generate): %s", *out, strings.Join(diffs, ", "))
+		extra, err := stale(dir, kept)
+		if err != nil {
+			log.Fatal(err)
+		}
+		for _, name := range extra {
+			diffs = append(diffs, name+" is no longer generated")
+		}
+		if len(diffs) > 0 {
+			slices.Sort(diffs)
+			log.Fatalf("%s is stale (run go generate): %s", dir, strings.Join(diffs, ", "))
 		}
 		return
 	}
-	if err := write(*out, files); err != nil {
+	if err := removeStale(dir, kept); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -152,18 +172,18 @@ func isDir(path string) bool {
 	return err == nil && st.IsDir()
 }
 
-// generate runs the first stages: load and validate, plan, emit. source
+// generate runs the stages: load and validate, plan, emit to out. source
 // names the forest in the generated headers.
-func generate(source string, data []byte, cfg Config) ([]File, error) {
+func generate(source string, data []byte, cfg Config, out func(File) error) error {
 	forest, features, err := ParseForest(data)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	plan, err := NewPlan(source, data, forest, features)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return Emit(plan, cfg)
+	return Emit(plan, cfg, out)
 }
 
 func (l Limits) check() error {
@@ -218,51 +238,55 @@ func ours(dir string) (map[string]bool, error) {
 	return found, err
 }
 
-// compare lists how dir differs from files: stale, missing and extra files.
-func compare(dir string, files []File) []string {
-	old, err := ours(dir)
-	if err != nil {
-		return []string{err.Error()}
+// compareFile says how dir's copy of f differs from f, or "" if it does not.
+func compareFile(dir string, f File) string {
+	data, err := os.ReadFile(filepath.Join(dir, f.Name))
+	switch {
+	case err != nil:
+		return f.Name + " missing"
+	case !bytes.Equal(data, f.Data):
+		return f.Name + " differs"
 	}
-	var diffs []string
-	for _, f := range files {
-		data, err := os.ReadFile(filepath.Join(dir, f.Name))
-		switch {
-		case err != nil:
-			diffs = append(diffs, f.Name+" missing")
-		case !bytes.Equal(data, f.Data):
-			diffs = append(diffs, f.Name+" differs")
-		}
-		delete(old, f.Name)
-	}
-	for _, name := range slices.Sorted(maps.Keys(old)) {
-		diffs = append(diffs, name+" is no longer generated")
-	}
-	return diffs
+	return ""
 }
 
-// write puts files in dir, touching only those whose bytes changed, and
-// removes the files gen wrote before that are no longer part of the
-// output, and the directories that leaves empty.
-func write(dir string, files []File) error {
+// writeFile puts f in dir, unless dir already holds the same bytes.
+func writeFile(dir string, f File) error {
+	path := filepath.Join(dir, f.Name)
+	if data, err := os.ReadFile(path); err == nil && bytes.Equal(data, f.Data) {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(path, f.Data, 0o644)
+}
+
+// stale lists the files under dir that gen wrote before and that are not
+// in kept, sorted.
+func stale(dir string, kept map[string]bool) ([]string, error) {
 	old, err := ours(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for name := range old {
+		if !kept[name] {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// removeStale removes the stale files and the directories that leaves
+// empty.
+func removeStale(dir string, kept map[string]bool) error {
+	names, err := stale(dir, kept)
 	if err != nil {
 		return err
 	}
-	for _, f := range files {
-		delete(old, f.Name)
-		path := filepath.Join(dir, f.Name)
-		if data, err := os.ReadFile(path); err == nil && bytes.Equal(data, f.Data) {
-			continue
-		}
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(path, f.Data, 0o644); err != nil {
-			return err
-		}
-	}
-	for name := range old {
+	for _, name := range names {
 		path := filepath.Join(dir, name)
 		if err := os.Remove(path); err != nil {
 			return err

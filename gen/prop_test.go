@@ -167,8 +167,8 @@ func TestRandomForests(t *testing.T) {
 			fn := 3 + r.IntN(60)
 			cfg.Limits = Limits{FuncNodes: fn, FuncDepth: 1 + r.IntN(8), FileNodes: fn + r.IntN(200), PackageNodes: fn + 200 + r.IntN(400)}
 		}
-		files, err := generate(filepath.Base(path), data, cfg)
-		if err != nil {
+		var files []File
+		if err := generate(filepath.Base(path), data, cfg, func(f File) error { files = append(files, f); return nil }); err != nil {
 			t.Fatalf("model %d: %v", i, err)
 		}
 		if err := write(filepath.Join(dir, fmt.Sprintf("m%d", i)), files); err != nil {

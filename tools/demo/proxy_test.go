@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -22,6 +23,7 @@ type faultProxy struct {
 	mu             sync.Mutex
 	rng            *rand.Rand
 	entries, calls atomic.Int64 // failures injected
+	putCalls       atomic.Int64 // PutRecords calls seen
 	// hang, while set, holds every PutRecords call unanswered until the
 	// caller gives up; hung counts them.
 	hang, hung         atomic.Bool
@@ -61,7 +63,9 @@ func (p *faultProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		<-r.Context().Done()
 		return
 	}
-	if p.draw(p.callShare) {
+	// Whole calls fail on a fixed beat (every 1/callShare-th, from the
+	// first), so that a run with few calls still sees faults.
+	if p.callShare > 0 && p.putCalls.Add(1)%int64(math.Round(1/p.callShare)) == 1 {
 		p.calls.Add(1)
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 		w.WriteHeader(http.StatusBadRequest)

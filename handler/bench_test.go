@@ -15,15 +15,7 @@ import (
 // output records, with a no-op output client.
 func BenchmarkHandler1000(b *testing.B) {
 	// The first 1,000 shuffled Feb 2022 rides, as make bench uses them.
-	feb, err := testsupport.ShuffledFeb()
-	if err != nil {
-		b.Fatal(err)
-	}
-	var payloads [][]byte
-	for i, r := range feb[:1000] {
-		payloads = append(payloads, testsupport.RideEvent(r.PULocationID, r.DOLocationID, r.TripDistance, i))
-	}
-	event := kinesisEvent(b, payloads...)
+	event := event1000(b)
 	h := New(testsupport.NopKinesis{}, Config{})
 	ctx := context.Background()
 	b.ReportAllocs()

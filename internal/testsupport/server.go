@@ -113,3 +113,28 @@ func (l *Logs) String() string {
 	defer l.mu.Unlock()
 	return l.buf.String()
 }
+
+// Forward sends a request, with body already read from it, on to target
+// and copies the answer back: the pass-through half of the fault-injecting
+// proxies that tests put in front of kinesalite.
+func Forward(w http.ResponseWriter, r *http.Request, target string, body []byte) {
+	req, _ := http.NewRequest(r.Method, target+r.URL.Path, bytes.NewReader(body))
+	for k, v := range r.Header {
+		if k != "Content-Length" {
+			req.Header[k] = v
+		}
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	defer res.Body.Close()
+	for k, v := range res.Header {
+		if k != "Content-Length" {
+			w.Header()[k] = v
+		}
+	}
+	w.WriteHeader(res.StatusCode)
+	io.Copy(w, res.Body)
+}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"math"
@@ -11,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/nyc-taxi/ridepred/internal/testsupport"
 )
 
 // faultProxy stands between the function and kinesalite and fails a share
@@ -115,23 +116,5 @@ func (p *faultProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p *faultProxy) forward(w http.ResponseWriter, r *http.Request, body []byte) {
-	req, _ := http.NewRequest(r.Method, p.target+r.URL.Path, bytes.NewReader(body))
-	for k, v := range r.Header {
-		if k != "Content-Length" {
-			req.Header[k] = v
-		}
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadGateway)
-		return
-	}
-	defer res.Body.Close()
-	for k, v := range res.Header {
-		if k != "Content-Length" {
-			w.Header()[k] = v
-		}
-	}
-	w.WriteHeader(res.StatusCode)
-	io.Copy(w, res.Body)
+	testsupport.Forward(w, r, p.target, body)
 }

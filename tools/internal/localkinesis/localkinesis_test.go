@@ -1,7 +1,6 @@
 package localkinesis
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -19,6 +18,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	"github.com/nyc-taxi/ridepred/internal/testsupport"
 )
 
 // awkward stands in front of kinesalite and behaves as real Kinesis may:
@@ -57,25 +58,7 @@ func (a *awkward) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	req, _ := http.NewRequest(r.Method, a.target+r.URL.Path, bytes.NewReader(body))
-	for k, v := range r.Header {
-		if k != "Content-Length" {
-			req.Header[k] = v
-		}
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadGateway)
-		return
-	}
-	defer res.Body.Close()
-	for k, v := range res.Header {
-		if k != "Content-Length" {
-			w.Header()[k] = v
-		}
-	}
-	w.WriteHeader(res.StatusCode)
-	io.Copy(w, res.Body)
+	testsupport.Forward(w, r, a.target, body)
 }
 
 func startAwkward(t *testing.T) (*awkward, *kinesis.Client, *kinesis.Client) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"flag"
 	"io/fs"
 	"os"
@@ -60,7 +61,7 @@ func mustGenerate(tb testing.TB, path string, cfg Config) []File {
 		tb.Fatal(err)
 	}
 	var files []File
-	if err := generate(filepath.Base(path), data, cfg, func(f File) error { files = append(files, f); return nil }); err != nil {
+	if err := generate(filepath.Base(path), bytes.NewReader(data), cfg, func(f File) error { files = append(files, f); return nil }); err != nil {
 		tb.Fatal(err)
 	}
 	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Name, b.Name) })

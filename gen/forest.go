@@ -2,7 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"strings"
 )
@@ -11,12 +13,13 @@ import (
 // (model-export/FORMAT.md).
 const FormatVersion = 1
 
-// Forest is the exported model as read from JSON.
-type Forest struct {
+// Header is everything in forest JSON but its trees. The trees come last in
+// the file (export.py writes them so), which lets gen read them one at a
+// time (see ReadForest).
+type Header struct {
 	FormatVersion int        `json:"format_version"`
 	Metadata      Metadata   `json:"metadata"`
 	Vocabulary    Vocabulary `json:"vectorizer"`
-	Trees         []Tree     `json:"trees"`
 }
 
 // Metadata describes where the forest came from.
@@ -58,32 +61,151 @@ type Feature struct {
 	Category string // for a categorical input: the one-hot category
 }
 
-// ParseForest decodes and validates forest JSON. Errors name the tree and
-// node at fault.
-func ParseForest(data []byte) (*Forest, []Feature, error) {
-	var f Forest
-	if err := json.Unmarshal(data, &f); err != nil {
-		return nil, nil, fmt.Errorf("malformed forest JSON: %w", err)
+// ReadForest decodes and validates forest JSON as a stream: each tree in
+// turn is handed to visit with its index and then dropped, so that memory
+// holds one tree at a time, whatever the size of the model. The trees are
+// read once the header is known: export.py writes the header first; if
+// "trees" comes before it (keys sorted, say), r is read a second time.
+// Errors name the tree and node at fault.
+func ReadForest(r io.ReadSeeker, visit func(i int, t *Tree) error) (*Header, []Feature, error) {
+	fr := forestReader{visit: visit}
+	visited, err := fr.read(r)
+	if err == nil && !visited {
+		if fr.features, err = fr.h.features(); err != nil {
+			return nil, nil, err
+		}
+		if _, err := r.Seek(0, io.SeekStart); err != nil {
+			return nil, nil, err
+		}
+		visited, err = fr.read(r)
 	}
-	if f.FormatVersion != FormatVersion {
-		return nil, nil, fmt.Errorf("unknown format_version %d (this gen reads %d)", f.FormatVersion, FormatVersion)
-	}
-	features, err := f.Vocabulary.features()
 	if err != nil {
 		return nil, nil, err
 	}
-	if f.Metadata.NFeatures != len(features) {
-		return nil, nil, fmt.Errorf("metadata.n_features is %d but there are %d feature names", f.Metadata.NFeatures, len(features))
+	return &fr.h, fr.features, nil
+}
+
+// forestReader reads forest JSON in one or two passes.
+type forestReader struct {
+	h        Header
+	features []Feature // once the header is whole and valid
+	visit    func(i int, t *Tree) error
+}
+
+// read makes one pass over the forest object. Until the header is whole,
+// it decodes the header's keys (skipping trees that come first); once it
+// is, it decodes, validates and visits the trees. It reports whether it
+// visited them.
+func (fr *forestReader) read(r io.Reader) (visited bool, err error) {
+	dec := json.NewDecoder(r)
+	if err := delim(dec, '{'); err != nil {
+		return false, malformed(err)
 	}
-	if len(f.Trees) == 0 || f.Metadata.NTrees != len(f.Trees) {
-		return nil, nil, fmt.Errorf("metadata.n_trees is %d but there are %d trees", f.Metadata.NTrees, len(f.Trees))
-	}
-	for i := range f.Trees {
-		if err := f.Trees[i].validate(f.Vocabulary, features); err != nil {
-			return nil, nil, fmt.Errorf("tree %d, %w", i, err)
+	seen := map[string]bool{}
+	header := map[string]any{"format_version": &fr.h.FormatVersion, "metadata": &fr.h.Metadata, "vectorizer": &fr.h.Vocabulary}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return false, malformed(err)
+		}
+		key := tok.(string) // an object's keys are strings
+		if seen[key] {
+			return false, fmt.Errorf("key %q listed twice", key)
+		}
+		seen[key] = true
+		switch {
+		case key == "trees":
+			if fr.features == nil && seen["format_version"] && seen["metadata"] && seen["vectorizer"] {
+				if fr.features, err = fr.h.features(); err != nil {
+					return false, err
+				}
+			}
+			visited = fr.features != nil
+			if err := fr.trees(dec, visited); err != nil {
+				return false, err
+			}
+		case header[key] != nil && fr.features == nil:
+			if err := dec.Decode(header[key]); err != nil {
+				return false, malformed(err)
+			}
+		default:
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return false, malformed(err)
+			}
 		}
 	}
-	return &f, features, nil
+	if err := delim(dec, '}'); err != nil {
+		return false, malformed(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return false, malformed(errors.New("data after the forest object"))
+	}
+	if !seen["trees"] {
+		return false, errors.New(`no "trees"`)
+	}
+	return visited, nil
+}
+
+// trees reads the trees array, tree by tree: visiting each (checking the
+// count against the header at the end), or only skipping it.
+func (fr *forestReader) trees(dec *json.Decoder, visit bool) error {
+	if err := delim(dec, '['); err != nil {
+		return malformed(err)
+	}
+	n := 0
+	for ; dec.More(); n++ {
+		if !visit {
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return malformed(err)
+			}
+			continue
+		}
+		var t Tree
+		if err := dec.Decode(&t); err != nil {
+			return malformed(fmt.Errorf("tree %d: %w", n, err))
+		}
+		if err := t.validate(fr.h.Vocabulary, fr.features); err != nil {
+			return fmt.Errorf("tree %d, %w", n, err)
+		}
+		if err := fr.visit(n, &t); err != nil {
+			return err
+		}
+	}
+	if err := delim(dec, ']'); err != nil {
+		return malformed(err)
+	}
+	if visit && (n == 0 || fr.h.Metadata.NTrees != n) {
+		return fmt.Errorf("metadata.n_trees is %d but there are %d trees", fr.h.Metadata.NTrees, n)
+	}
+	return nil
+}
+
+// delim reads the JSON delimiter want.
+func delim(dec *json.Decoder, want json.Delim) error {
+	tok, err := dec.Token()
+	if err == nil && tok != want {
+		err = fmt.Errorf("want %v, got %v", want, tok)
+	}
+	return err
+}
+
+func malformed(err error) error { return fmt.Errorf("malformed forest JSON: %w", err) }
+
+// features checks the header and resolves its feature names.
+func (h *Header) features() ([]Feature, error) {
+	if h.FormatVersion != FormatVersion {
+		return nil, fmt.Errorf("unknown format_version %d (this gen reads %d)", h.FormatVersion, FormatVersion)
+	}
+	features, err := h.Vocabulary.features()
+	if err != nil {
+		return nil, err
+	}
+	if h.Metadata.NFeatures != len(features) {
+		return nil, fmt.Errorf("metadata.n_features is %d but there are %d feature names", h.Metadata.NFeatures, len(features))
+	}
+	return features, nil
 }
 
 // features resolves every feature name to its input and category.

@@ -1,10 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // mutate returns testdata/small/forest.json with change applied to its
@@ -31,7 +36,7 @@ func tree(m map[string]any, i int) map[string]any {
 	return m["trees"].([]any)[i].(map[string]any)
 }
 
-func TestParseForestErrors(t *testing.T) {
+func TestReadForestErrors(t *testing.T) {
 	tests := []struct {
 		name   string
 		data   func(t *testing.T) []byte
@@ -81,9 +86,9 @@ func TestParseForestErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := ParseForest(tt.data(t))
+			_, _, err := ReadForest(bytes.NewReader(tt.data(t)), func(int, *Tree) error { return nil })
 			if err == nil || !strings.Contains(err.Error(), tt.errSub) {
-				t.Fatalf("ParseForest error = %v, want it to contain %q", err, tt.errSub)
+				t.Fatalf("ReadForest error = %v, want it to contain %q", err, tt.errSub)
 			}
 		})
 	}
@@ -129,5 +134,30 @@ func TestDown32(t *testing.T) {
 	}
 	if got := down32(1e39); got != 3.4028235e38 {
 		t.Errorf("down32(1e39) = %v, want float32's max", got)
+	}
+}
+
+// TestKeyOrder: gen reads the trees as they stream by when the header comes
+// first, as export.py writes it, and in a second pass when it does not
+// (keys sorted, as json.Marshal writes a map); both give the same code.
+func TestKeyOrder(t *testing.T) {
+	want := mustGenerate(t, "testdata/small/forest.json", tinyConfig("model"))
+	path := filepath.Join(t.TempDir(), "forest.json")
+	sorted := mutate(t, func(m map[string]any) { m["comment"] = "unknown keys are skipped" })
+	if !bytes.Contains(sorted, []byte(`"trees":[{`)) || bytes.Index(sorted, []byte(`"trees"`)) > bytes.Index(sorted, []byte(`"vectorizer"`)) {
+		t.Fatalf("want the trees before the vectorizer in %.200s", sorted)
+	}
+	if err := os.WriteFile(path, sorted, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got := mustGenerate(t, path, tinyConfig("model"))
+	sha := regexp.MustCompile(`ModelSHA256 = "[0-9a-f]+"`)
+	for _, files := range [][]File{want, got} {
+		for i := range files {
+			files[i].Data = sha.ReplaceAll(files[i].Data, []byte(`ModelSHA256 = "..."`))
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("sorted keys give other code (-header first +sorted):\n%s", diff)
 	}
 }

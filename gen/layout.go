@@ -38,77 +38,116 @@ func (f *Func) Name() string {
 	return fmt.Sprintf("Tree%dNode%d", f.Tree, f.Root.ID)
 }
 
-// Package is one generated tree package and its files, each a list of
-// functions.
+// Package is one generated tree package: its files, trees_000.go on, of
+// which only the last is open to more functions.
 type Package struct {
-	Name  string
-	Files [][]*Func
+	Index     int
+	Files     int     // files started
+	open      []*Func // the last file's functions, while it is open
+	openNodes int
 }
 
-// Layout places every function in a package and a file. Roots[t] is tree
-// t's root function.
+// Name is the package's name, trees000 on.
+func (p *Package) Name() string { return packageName(p.Index) }
+
+func packageName(i int) string { return fmt.Sprintf("trees%03d", i) }
+
+// TreeFile is a file that takes no more functions: its package, its index
+// there, and its functions in order.
+type TreeFile struct {
+	Package *Package
+	Index   int
+	Funcs   []*Func
+}
+
+// Root is a tree's root function.
+type Root struct {
+	Name    string
+	Package int
+}
+
+// Layout places every function in a package and a file, tree by tree as
+// the trees stream in, in estimator order. A tree that fits in a package
+// stays in one; a larger one spreads over several, packed callees first,
+// so that packages only import earlier ones. Roots[t] is tree t's root
+// function.
 type Layout struct {
 	Packages []*Package
-	Roots    []*Func
+	Roots    []Root
+	lim      Limits
+	pkgNodes int // nodes in the last package
 }
 
-// NewLayout cuts the plan's trees into functions within lim and packs them
-// into files and packages in estimator order. A tree that fits in a package
-// stays in one; a larger one spreads over several, packed callees first, so
-// that packages only import earlier ones.
-func NewLayout(p *Plan, lim Limits) *Layout {
-	l := &Layout{}
-	pkg, pkgNodes := l.newPackage(), 0
-	for t, root := range p.Trees {
-		funcs := cutTree(t, root, lim)
-		size := 0
-		for _, f := range funcs {
-			size += f.Nodes
-		}
-		if size <= lim.PackageNodes {
-			if pkgNodes > 0 && pkgNodes+size > lim.PackageNodes {
-				pkg, pkgNodes = l.newPackage(), 0
-			}
-			for _, f := range funcs {
-				f.Package = pkg
-			}
-			pkgNodes += size
-		} else {
-			// funcs is in pre-order, so reversed every callee comes
-			// before its caller.
-			if pkgNodes > 0 {
-				pkg, pkgNodes = l.newPackage(), 0
-			}
-			for _, f := range slices.Backward(funcs) {
-				if pkgNodes > 0 && pkgNodes+f.Nodes > lim.PackageNodes {
-					pkg, pkgNodes = l.newPackage(), 0
-				}
-				f.Package = pkg
-				pkgNodes += f.Nodes
-			}
-		}
-		l.Roots = append(l.Roots, funcs[0])
-		l.place(funcs, lim)
+// NewLayout starts an empty layout within lim.
+func NewLayout(lim Limits) *Layout { return &Layout{lim: lim} }
+
+// Add cuts the next tree into functions, places them and returns the files
+// this closes: files are closed as soon as nothing more can go into them,
+// so that their trees need not stay in memory.
+func (l *Layout) Add(root *Node) []TreeFile {
+	lim := l.lim
+	funcs := cutTree(len(l.Roots), root, lim)
+	size := nodes(funcs)
+	if len(l.Packages) == 0 || size <= lim.PackageNodes && l.pkgNodes > 0 && l.pkgNodes+size > lim.PackageNodes ||
+		size > lim.PackageNodes && l.pkgNodes > 0 {
+		l.newPackage()
 	}
-	return l
-}
-
-func (l *Layout) newPackage() int {
-	l.Packages = append(l.Packages, &Package{Name: fmt.Sprintf("trees%03d", len(l.Packages))})
-	return len(l.Packages) - 1
-}
-
-// place appends funcs, in pre-order, to their packages' last files.
-func (l *Layout) place(funcs []*Func, lim Limits) {
+	if size <= lim.PackageNodes {
+		for _, f := range funcs {
+			f.Package = len(l.Packages) - 1
+		}
+		l.pkgNodes += size
+	} else {
+		// funcs is in pre-order, so reversed every callee comes before
+		// its caller.
+		for _, f := range slices.Backward(funcs) {
+			if l.pkgNodes > 0 && l.pkgNodes+f.Nodes > lim.PackageNodes {
+				l.newPackage()
+			}
+			f.Package = len(l.Packages) - 1
+			l.pkgNodes += f.Nodes
+		}
+	}
+	l.Roots = append(l.Roots, Root{Name: funcs[0].Name(), Package: funcs[0].Package})
+	var closed []TreeFile
 	for _, f := range funcs {
 		pkg := l.Packages[f.Package]
-		n := len(pkg.Files)
-		if n == 0 || nodes(pkg.Files[n-1])+f.Nodes > lim.FileNodes {
-			pkg.Files = append(pkg.Files, nil)
-			n++
+		if pkg.Files == 0 || pkg.openNodes+f.Nodes > lim.FileNodes {
+			closed = append(closed, pkg.close()...)
+			pkg.Files++
 		}
-		pkg.Files[n-1] = append(pkg.Files[n-1], f)
+		pkg.open = append(pkg.open, f)
+		pkg.openNodes += f.Nodes
 	}
+	// Only the last package takes more functions.
+	for _, pkg := range l.Packages[:len(l.Packages)-1] {
+		closed = append(closed, pkg.close()...)
+	}
+	return closed
+}
+
+// Close closes the files still open, once every tree is added.
+func (l *Layout) Close() []TreeFile {
+	var closed []TreeFile
+	for _, pkg := range l.Packages {
+		closed = append(closed, pkg.close()...)
+	}
+	return closed
+}
+
+func (l *Layout) newPackage() {
+	l.Packages = append(l.Packages, &Package{Index: len(l.Packages)})
+	l.pkgNodes = 0
+}
+
+// close closes the package's open file, if it has one.
+func (p *Package) close() []TreeFile {
+	if len(p.open) == 0 {
+		return nil
+	}
+	f := TreeFile{Package: p, Index: p.Files - 1, Funcs: p.open}
+	p.open, p.openNodes = nil, 0
+	return []TreeFile{f}
 }
 
 func nodes(funcs []*Func) int {

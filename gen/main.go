@@ -46,6 +46,12 @@
 //     estimator order. A tree larger than a package spreads over several,
 //     callees first, so that a package only imports earlier ones.
 //
+// Gen reads the forest JSON twice, as a stream, tree by tree: once to
+// validate it and collect the thresholds and categories the splits test,
+// once to lay out and render the trees. A file is rendered as soon as
+// nothing more goes into it, so gen's memory holds the trees and files in
+// flight, not the model (5.5 M nodes: 120 MB, see BENCHMARKS.md).
+//
 // To find tree 57's code for a ride: the trees table in model.go names
 // tree 57's root function and its package (trees003.Tree57, say); grep for
 // "func Tree57" in that package, and follow the calls.
@@ -69,10 +75,13 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
 	"go/token"
+	"io"
 	"io/fs"
 	"log"
 	"os"
@@ -122,11 +131,14 @@ func main() {
 	if err != nil {
 		source = *model
 	}
-	data, err := os.ReadFile(*model)
+	f, err := os.Open(*model)
 	if err != nil {
 		log.Fatal(err)
 	}
-	if len(data) > 0 && data[0] == 0x80 || strings.HasSuffix(*model, ".pkl") || isDir(*model) {
+	defer f.Close()
+	first := make([]byte, 1)
+	f.Read(first)
+	if first[0] == 0x80 || strings.HasSuffix(*model, ".pkl") || isDir(*model) {
 		log.Fatalf("%s is a pickle or an MLflow model, not forest JSON; export it first:\n"+
 			"\t/usr/bin/python3 model-export/export.py --model %s --out forest.json\n"+
 			"or ship it with make refresh MODEL=%s", *model, *model, *model)
@@ -145,7 +157,7 @@ func main() {
 		}
 		return writeFile(dir, f)
 	}
-	if err := generate(filepath.ToSlash(source), data, Config{Package: *pkg, ImportPath: importPath, Limits: lim}, sink); err != nil {
+	if err := generate(filepath.ToSlash(source), f, Config{Package: *pkg, ImportPath: importPath, Limits: lim}, sink); err != nil {
 		log.Fatalf("%s: %v", *model, err)
 	}
 	if *check {
@@ -172,16 +184,46 @@ func isDir(path string) bool {
 	return err == nil && st.IsDir()
 }
 
-// generate runs the stages: load and validate, plan, emit to out. source
-// names the forest in the generated headers.
-func generate(source string, data []byte, cfg Config, out func(File) error) error {
-	forest, features, err := ParseForest(data)
+// generate runs the stages: survey the forest (validating it), plan, then
+// read it again, tree by tree, to lay out and emit to out. Memory holds the
+// trees in flight, not the model. source names the forest in the generated
+// headers.
+func generate(source string, model io.ReadSeeker, cfg Config, out func(File) error) error {
+	sum := sha256.New()
+	if _, err := model.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	if _, err := io.Copy(sum, model); err != nil {
+		return err
+	}
+	var s Survey
+	read := func(visit func(i int, t *Tree) error) (*Header, []Feature, error) {
+		if _, err := model.Seek(0, io.SeekStart); err != nil {
+			return nil, nil, err
+		}
+		return ReadForest(model, visit)
+	}
+	h, features, err := read(func(_ int, t *Tree) error {
+		s.Add(t)
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	plan, err := NewPlan(source, data, forest, features)
+	plan, err := NewPlan(source, hex.EncodeToString(sum.Sum(nil)), h, features, &s)
 	if err != nil {
 		return err
+	}
+	plan.Trees = func(yield func(*Node, error) bool) {
+		_, _, err := read(func(_ int, t *Tree) error {
+			if !yield(plan.node(t, features, 0), nil) {
+				return errStopped
+			}
+			return nil
+		})
+		if err != nil && err != errStopped {
+			yield(nil, err)
+		}
 	}
 	return Emit(plan, cfg, out)
 }

@@ -1,9 +1,8 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
+	"iter"
 	"math"
 	"math/bits"
 	"slices"
@@ -22,7 +21,10 @@ type Plan struct {
 	Estimator      string
 	NFeatures      int
 	Inputs         []PlanInput
-	Trees          []*Node
+	NTrees         int
+	// Trees streams the trees, planned, in estimator order, reading the
+	// forest a second time (see generate).
+	Trees iter.Seq2[*Node, error]
 	// SortKey packs codes into 32 bits for PredictBatch's sort, the input
 	// that most splits test first.
 	SortKey []KeyPart
@@ -65,22 +67,47 @@ type Node struct {
 	Func *Func
 }
 
-// NewPlan compiles a validated forest.
-func NewPlan(source string, data []byte, f *Forest, features []Feature) (*Plan, error) {
-	sum := sha256.Sum256(data)
+// Survey is what gen's first pass over a forest learns for NewPlan: how
+// many splits test each feature, and at which thresholds.
+type Survey struct {
+	Splits map[int]int              // by feature index
+	Cuts   map[int]map[float32]bool // by feature index: its thresholds, rounded down to float32
+}
+
+// Add counts one tree's splits.
+func (s *Survey) Add(t *Tree) {
+	if s.Splits == nil {
+		s.Splits, s.Cuts = map[int]int{}, map[int]map[float32]bool{}
+	}
+	for n, feat := range t.Feature {
+		if t.Left[n] == -1 {
+			continue
+		}
+		s.Splits[feat]++
+		if s.Cuts[feat] == nil {
+			s.Cuts[feat] = map[float32]bool{}
+		}
+		s.Cuts[feat][down32(t.Threshold[n])] = true
+	}
+}
+
+// NewPlan gives every input its codes from the survey of a validated
+// forest; p.Trees is left to the caller.
+func NewPlan(source, sha256 string, h *Header, features []Feature, s *Survey) (*Plan, error) {
 	p := &Plan{
 		Source:         source,
-		ModelSHA256:    hex.EncodeToString(sum[:]),
-		SourceSHA256:   f.Metadata.SourceSHA256,
-		SklearnVersion: f.Metadata.SklearnVersion,
-		Estimator:      f.Metadata.Estimator,
+		ModelSHA256:    sha256,
+		SourceSHA256:   h.Metadata.SourceSHA256,
+		SklearnVersion: h.Metadata.SklearnVersion,
+		Estimator:      h.Metadata.Estimator,
 		NFeatures:      len(features),
+		NTrees:         h.Metadata.NTrees,
 	}
-	if f.Metadata.RunID != nil {
-		p.RunID = *f.Metadata.RunID
+	if h.Metadata.RunID != nil {
+		p.RunID = *h.Metadata.RunID
 	}
 	fields := map[string]string{}
-	for _, in := range f.Vocabulary.Inputs {
+	for _, in := range h.Vocabulary.Inputs {
 		field := goName(in.Key)
 		if other, dup := fields[field]; dup {
 			return nil, fmt.Errorf("inputs %q and %q both become Go field %s", other, in.Key, field)
@@ -88,46 +115,31 @@ func NewPlan(source string, data []byte, f *Forest, features []Feature) (*Plan, 
 		fields[field] = in.Key
 		p.Inputs = append(p.Inputs, PlanInput{Key: in.Key, Field: field, Categorical: in.Kind == "categorical"})
 	}
-
-	// Collect what the splits use, then give it codes.
-	for _, t := range f.Trees {
-		for n, feat := range t.Feature {
-			if t.Left[n] == -1 {
-				continue
-			}
-			in := &p.Inputs[features[feat].Input]
-			if in.Categorical {
-				in.Categories = append(in.Categories, features[feat].Category)
-			} else {
-				in.Cuts = append(in.Cuts, down32(t.Threshold[n]))
-			}
+	// Give codes to what the splits use.
+	splits := make([]int, len(p.Inputs))
+	for feat, n := range s.Splits {
+		in := &p.Inputs[features[feat].Input]
+		splits[features[feat].Input] += n
+		if in.Categorical {
+			in.Categories = append(in.Categories, features[feat].Category)
+			continue
+		}
+		for c := range s.Cuts[feat] {
+			in.Cuts = append(in.Cuts, c)
 		}
 	}
 	for i := range p.Inputs {
 		in := &p.Inputs[i]
 		slices.Sort(in.Categories)
-		in.Categories = slices.Compact(in.Categories)
 		slices.Sort(in.Cuts)
-		in.Cuts = slices.Compact(in.Cuts)
 	}
-	for _, t := range f.Trees {
-		p.Trees = append(p.Trees, p.node(&t, features, 0))
-	}
-	p.SortKey = sortKey(p.Inputs, f.Trees, features)
+	p.SortKey = sortKey(p.Inputs, splits)
 	return p, nil
 }
 
 // sortKey picks the inputs whose codes order PredictBatch's rides, most
 // often split first, as many as fit in 32 bits.
-func sortKey(inputs []PlanInput, trees []Tree, features []Feature) []KeyPart {
-	splits := make([]int, len(inputs))
-	for _, t := range trees {
-		for n, feat := range t.Feature {
-			if t.Left[n] != -1 {
-				splits[features[feat].Input]++
-			}
-		}
-	}
+func sortKey(inputs []PlanInput, splits []int) []KeyPart {
 	order := make([]int, 0, len(inputs))
 	for i := range inputs {
 		if splits[i] > 0 {
@@ -148,6 +160,7 @@ func sortKey(inputs []PlanInput, trees []Tree, features []Feature) []KeyPart {
 	return key
 }
 
+// node plans sklearn's node n of t and its subtree.
 func (p *Plan) node(t *Tree, features []Feature, n int) *Node {
 	if t.Left[n] == -1 {
 		return &Node{ID: n, Value: t.Value[n]}

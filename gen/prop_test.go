@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -42,7 +43,7 @@ func randomForest(r *rand.Rand) (*Forest, []float64) {
 		thresholds = append(thresholds, t)
 		pool = append(pool, lo, hi, (lo+hi)/2, math.Nextafter(lo, 0), math.Nextafter(hi, 0), t, math.Nextafter(t, math.Inf(1)))
 	}
-	f := &Forest{FormatVersion: FormatVersion, Vocabulary: v}
+	f := &Forest{Header: Header{FormatVersion: FormatVersion, Vocabulary: v}}
 	split := func(t *Tree, n int) {
 		feat := r.IntN(len(v.FeatureNames))
 		t.Feature[n] = feat
@@ -168,7 +169,7 @@ func TestRandomForests(t *testing.T) {
 			cfg.Limits = Limits{FuncNodes: fn, FuncDepth: 1 + r.IntN(8), FileNodes: fn + r.IntN(200), PackageNodes: fn + 200 + r.IntN(400)}
 		}
 		var files []File
-		if err := generate(filepath.Base(path), data, cfg, func(f File) error { files = append(files, f); return nil }); err != nil {
+		if err := generate(filepath.Base(path), bytes.NewReader(data), cfg, func(f File) error { files = append(files, f); return nil }); err != nil {
 			t.Fatalf("model %d: %v", i, err)
 		}
 		if err := write(filepath.Join(dir, fmt.Sprintf("m%d", i)), files); err != nil {

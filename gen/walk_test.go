@@ -5,6 +5,13 @@ import (
 	"strings"
 )
 
+// Forest is a whole forest JSON in memory, for tests: gen itself reads
+// the trees one at a time (ReadForest).
+type Forest struct {
+	Header
+	Trees []Tree `json:"trees"`
+}
+
 // walk is the straightforward reference: sklearn's rule read directly off
 // the forest, with no quantizing, codes or branch ordering.
 func walk(f *Forest, in map[string]any) float64 {

@@ -306,34 +306,47 @@ func (e *emitter) model() *jen.File {
 	}
 	f.Func().Id("sortKey").Params(jen.Id("c").Id("codes")).Uint64().Block(jen.Return(key))
 
-	f.Comment("batchBlock is how many rides PredictBatch sorts and walks together.")
-	f.Const().Id("batchBlock").Op("=").Lit(8192)
+	f.Comment("batchBlock is how many rides PredictBatch sorts and walks together: the more,")
+	f.Comment("the more alike neighbours are. One block holds the largest batch a Kinesis event")
+	f.Comment("source mapping delivers (10,000 records); its arrays live on the stack (384 KiB).")
+	f.Const().Id("batchBlock").Op("=").Lit(16384)
+
+	f.Comment("batch is PredictBatch's scratch space for one block, pooled: a fresh one would")
+	f.Comment("have to be zeroed on every call, which costs more than walking a few rides.")
+	f.Type().Id("batch").Struct(
+		jen.Id("keys").Index(jen.Id("batchBlock")).Uint64().Comment("sort key << 32 | index in block"),
+		jen.Id("c").Index(jen.Id("batchBlock")).Id("codes"),
+		jen.Id("sums").Index(jen.Id("batchBlock")).Float64(),
+	)
+	f.Var().Id("batches").Op("=").Qual("sync", "Pool").Values(jen.Id("New").Op(":").Func().Params().Any().Block(
+		jen.Return(jen.New(jen.Id("batch"))),
+	))
 
 	f.Comment("PredictBatch writes Predict(in[i]) to out[i]; out must be at least as long as in.")
 	f.Comment("It sorts each block of rides by their codes, so that rides one after another take")
 	f.Comment("mostly the same branches, and walks tree by tree over the block, so each tree's code")
-	f.Comment("stays hot. Every ride's trees are still added in estimator order. It allocates nothing.")
+	f.Comment("stays hot. Every ride's trees are still added in estimator order. Once warm, it")
+	f.Comment("allocates nothing.")
 	f.Func().Id("PredictBatch").Params(jen.Id("in").Index().Id("Features"), jen.Id("out").Index().Float64()).Block(
 		jen.Id("out").Op("=").Id("out").Index(jen.Op(":").Len(jen.Id("in"))),
-		jen.Var().Id("keys").Index(jen.Id("batchBlock")).Uint64().Comment("sort key << 32 | index in block"),
-		jen.Var().Id("c").Index(jen.Id("batchBlock")).Id("codes"),
-		jen.Var().Id("sums").Index(jen.Id("batchBlock")).Float64(),
+		jen.Id("b").Op(":=").Id("batches").Dot("Get").Call().Assert(jen.Op("*").Id("batch")),
+		jen.Defer().Id("batches").Dot("Put").Call(jen.Id("b")),
 		jen.For(jen.Len(jen.Id("in")).Op(">").Lit(0)).Block(
 			jen.Id("n").Op(":=").Min(jen.Len(jen.Id("in")), jen.Id("batchBlock")),
 			jen.For(jen.Id("i").Op(":=").Range().Id("n")).Block(
-				jen.Id("c").Index(jen.Id("i")).Op("=").Id("encode").Call(jen.Op("&").Id("in").Index(jen.Id("i"))),
-				jen.Id("keys").Index(jen.Id("i")).Op("=").Id("sortKey").Call(jen.Id("c").Index(jen.Id("i"))).Op("<<").Lit(32).Op("|").Uint64().Call(jen.Id("i")),
-				jen.Id("sums").Index(jen.Id("i")).Op("=").Lit(0),
+				jen.Id("b").Dot("c").Index(jen.Id("i")).Op("=").Id("encode").Call(jen.Op("&").Id("in").Index(jen.Id("i"))),
+				jen.Id("b").Dot("keys").Index(jen.Id("i")).Op("=").Id("sortKey").Call(jen.Id("b").Dot("c").Index(jen.Id("i"))).Op("<<").Lit(32).Op("|").Uint64().Call(jen.Id("i")),
+				jen.Id("b").Dot("sums").Index(jen.Id("i")).Op("=").Lit(0),
 			),
-			jen.Id("block").Op(":=").Id("keys").Index(jen.Op(":").Id("n")),
+			jen.Id("block").Op(":=").Id("b").Dot("keys").Index(jen.Op(":").Id("n")),
 			jen.Qual("slices", "Sort").Call(jen.Id("block")),
 			jen.For(jen.List(jen.Id("_"), jen.Id("tree")).Op(":=").Range().Id("trees")).Block(
 				jen.For(jen.List(jen.Id("j"), jen.Id("k")).Op(":=").Range().Id("block")).Block(
-					jen.Id("sums").Index(jen.Id("j")).Op("+=").Id("tree").Call(jen.Id("c").Index(jen.Uint32().Call(jen.Id("k")))),
+					jen.Id("b").Dot("sums").Index(jen.Id("j")).Op("+=").Id("tree").Call(jen.Id("b").Dot("c").Index(jen.Uint32().Call(jen.Id("k")))),
 				),
 			),
 			jen.For(jen.List(jen.Id("j"), jen.Id("k")).Op(":=").Range().Id("block")).Block(
-				jen.Id("out").Index(jen.Uint32().Call(jen.Id("k"))).Op("=").Id("sums").Index(jen.Id("j")).Op("/").Id("NTrees"),
+				jen.Id("out").Index(jen.Uint32().Call(jen.Id("k"))).Op("=").Id("b").Dot("sums").Index(jen.Id("j")).Op("/").Id("NTrees"),
 			),
 			jen.List(jen.Id("in"), jen.Id("out")).Op("=").List(jen.Id("in").Index(jen.Id("n").Op(":")), jen.Id("out").Index(jen.Id("n").Op(":"))),
 		),

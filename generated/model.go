@@ -9,6 +9,7 @@ import (
 	trees000 "github.com/nyc-taxi/ridepred/generated/internal/trees000"
 	trees001 "github.com/nyc-taxi/ridepred/generated/internal/trees001"
 	"slices"
+	"sync"
 )
 
 const (
@@ -3565,34 +3566,48 @@ func sortKey(c codes) uint64 {
 	return uint64(c.TripDistance)<<20 | uint64(c.PUDO)<<11
 }
 
-// batchBlock is how many rides PredictBatch sorts and walks together.
-const batchBlock = 8192
+// batchBlock is how many rides PredictBatch sorts and walks together: the more,
+// the more alike neighbours are. One block holds the largest batch a Kinesis event
+// source mapping delivers (10,000 records); its arrays live on the stack (384 KiB).
+const batchBlock = 16384
+
+// batch is PredictBatch's scratch space for one block, pooled: a fresh one would
+// have to be zeroed on every call, which costs more than walking a few rides.
+type batch struct {
+	keys [batchBlock]uint64 // sort key << 32 | index in block
+	c    [batchBlock]codes
+	sums [batchBlock]float64
+}
+
+var batches = sync.Pool{New: func() any {
+	return new(batch)
+}}
 
 // PredictBatch writes Predict(in[i]) to out[i]; out must be at least as long as in.
 // It sorts each block of rides by their codes, so that rides one after another take
 // mostly the same branches, and walks tree by tree over the block, so each tree's code
-// stays hot. Every ride's trees are still added in estimator order. It allocates nothing.
+// stays hot. Every ride's trees are still added in estimator order. Once warm, it
+// allocates nothing.
 func PredictBatch(in []Features, out []float64) {
 	out = out[:len(in)]
-	var keys [batchBlock]uint64 // sort key << 32 | index in block
-	var c [batchBlock]codes
-	var sums [batchBlock]float64
+	b := batches.Get().(*batch)
+	defer batches.Put(b)
 	for len(in) > 0 {
 		n := min(len(in), batchBlock)
 		for i := range n {
-			c[i] = encode(&in[i])
-			keys[i] = sortKey(c[i])<<32 | uint64(i)
-			sums[i] = 0
+			b.c[i] = encode(&in[i])
+			b.keys[i] = sortKey(b.c[i])<<32 | uint64(i)
+			b.sums[i] = 0
 		}
-		block := keys[:n]
+		block := b.keys[:n]
 		slices.Sort(block)
 		for _, tree := range trees {
 			for j, k := range block {
-				sums[j] += tree(c[uint32(k)])
+				b.sums[j] += tree(b.c[uint32(k)])
 			}
 		}
 		for j, k := range block {
-			out[uint32(k)] = sums[j] / NTrees
+			out[uint32(k)] = b.sums[j] / NTrees
 		}
 		in, out = in[n:], out[n:]
 	}

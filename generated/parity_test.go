@@ -1,6 +1,7 @@
 package generated
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"testing"
@@ -115,6 +116,24 @@ func BenchmarkPredictBatch(b *testing.B) {
 		PredictBatch(in, out)
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(in)), "ns/ride")
+}
+
+// BenchmarkPredictBatchSizes calls PredictBatch on n rides at a time, the
+// next n each call, as the handler does with a Kinesis batch (at most
+// 10,000 records): the per-ride cost by batch size.
+func BenchmarkPredictBatchSizes(b *testing.B) {
+	in := shuffledFeb(b)
+	for _, n := range []int{10, 100, 1000, 10_000} {
+		b.Run(fmt.Sprintf("rides=%d", n), func(b *testing.B) {
+			out := make([]float64, n)
+			calls := 0
+			for i := 0; b.Loop(); i = (i + n) % (len(in) - n) {
+				PredictBatch(in[i:i+n], out)
+				calls++
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(calls*n), "ns/ride")
+		})
+	}
 }
 
 // BenchmarkPredictSameRide predicts one ride over and over: every branch is

@@ -136,6 +136,47 @@ func BenchmarkPredictBatchSizes(b *testing.B) {
 	}
 }
 
+// BenchmarkPredictFirstTrees walks only the first k trees of each ride, ride
+// by ride as Predict does: the cost per tree as the code walked grows from
+// what fits in the CPU's caches to the whole model.
+func BenchmarkPredictFirstTrees(b *testing.B) {
+	in := shuffledFeb(b)
+	for _, k := range []int{10, 25, 50, NTrees} {
+		if k > NTrees || k == NTrees && k < 50 {
+			continue // too few trees for this step; NTrees is its own
+		}
+		b.Run(fmt.Sprintf("trees=%d", k), func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				c := encode(&in[i%len(in)])
+				for _, tree := range trees[:k] {
+					sink += tree(c)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*k), "ns/tree")
+		})
+	}
+}
+
+// BenchmarkPredictTreeMajor walks 8,192 shuffled rides tree by tree, without
+// PredictBatch's sort: each tree's code stays hot, so what it costs above
+// BenchmarkPredictSameRide is the branches the CPU cannot predict.
+func BenchmarkPredictTreeMajor(b *testing.B) {
+	in := shuffledFeb(b)[:8192]
+	c := make([]codes, len(in))
+	for i := range in {
+		c[i] = encode(&in[i])
+	}
+	sums := make([]float64, len(c))
+	for b.Loop() {
+		for _, tree := range trees {
+			for j := range c {
+				sums[j] += tree(c[j])
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(in)), "ns/ride")
+}
+
 // BenchmarkPredictSameRide predicts one ride over and over: every branch is
 // predicted and every line of code is cached, the floor under Predict.
 func BenchmarkPredictSameRide(b *testing.B) {

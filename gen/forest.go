@@ -1,12 +1,14 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"strings"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // FormatVersion is the forest JSON version this generator reads
@@ -97,21 +99,18 @@ type forestReader struct {
 // is, it decodes, validates and visits the trees. It reports whether it
 // visited them.
 func (fr *forestReader) read(r io.Reader) (visited bool, err error) {
-	dec := json.NewDecoder(r)
+	dec := jsontext.NewDecoder(r)
 	if err := delim(dec, '{'); err != nil {
 		return false, malformed(err)
 	}
 	seen := map[string]bool{}
 	header := map[string]any{"format_version": &fr.h.FormatVersion, "metadata": &fr.h.Metadata, "vectorizer": &fr.h.Vocabulary}
-	for dec.More() {
-		tok, err := dec.Token()
+	for dec.PeekKind() != '}' {
+		tok, err := dec.ReadToken()
 		if err != nil {
 			return false, malformed(err)
 		}
-		key := tok.(string) // an object's keys are strings
-		if seen[key] {
-			return false, fmt.Errorf("key %q listed twice", key)
-		}
+		key := tok.String() // an object's names are strings; the decoder rejects duplicates
 		seen[key] = true
 		switch {
 		case key == "trees":
@@ -125,12 +124,11 @@ func (fr *forestReader) read(r io.Reader) (visited bool, err error) {
 				return false, err
 			}
 		case header[key] != nil && fr.features == nil:
-			if err := dec.Decode(header[key]); err != nil {
+			if err := json.UnmarshalDecode(dec, header[key]); err != nil {
 				return false, malformed(err)
 			}
 		default:
-			var skip json.RawMessage
-			if err := dec.Decode(&skip); err != nil {
+			if err := dec.SkipValue(); err != nil {
 				return false, malformed(err)
 			}
 		}
@@ -138,7 +136,7 @@ func (fr *forestReader) read(r io.Reader) (visited bool, err error) {
 	if err := delim(dec, '}'); err != nil {
 		return false, malformed(err)
 	}
-	if _, err := dec.Token(); err != io.EOF {
+	if _, err := dec.ReadToken(); err != io.EOF {
 		return false, malformed(errors.New("data after the forest object"))
 	}
 	if !seen["trees"] {
@@ -149,21 +147,20 @@ func (fr *forestReader) read(r io.Reader) (visited bool, err error) {
 
 // trees reads the trees array, tree by tree: visiting each (checking the
 // count against the header at the end), or only skipping it.
-func (fr *forestReader) trees(dec *json.Decoder, visit bool) error {
+func (fr *forestReader) trees(dec *jsontext.Decoder, visit bool) error {
 	if err := delim(dec, '['); err != nil {
 		return malformed(err)
 	}
 	n := 0
-	for ; dec.More(); n++ {
+	for ; dec.PeekKind() != ']'; n++ {
 		if !visit {
-			var skip json.RawMessage
-			if err := dec.Decode(&skip); err != nil {
+			if err := dec.SkipValue(); err != nil {
 				return malformed(err)
 			}
 			continue
 		}
 		var t Tree
-		if err := dec.Decode(&t); err != nil {
+		if err := json.UnmarshalDecode(dec, &t); err != nil {
 			return malformed(fmt.Errorf("tree %d: %w", n, err))
 		}
 		if err := t.validate(fr.h.Vocabulary, fr.features); err != nil {
@@ -183,9 +180,9 @@ func (fr *forestReader) trees(dec *json.Decoder, visit bool) error {
 }
 
 // delim reads the JSON delimiter want.
-func delim(dec *json.Decoder, want json.Delim) error {
-	tok, err := dec.Token()
-	if err == nil && tok != want {
+func delim(dec *jsontext.Decoder, want jsontext.Kind) error {
+	tok, err := dec.ReadToken()
+	if err == nil && tok.Kind() != want {
 		err = fmt.Errorf("want %v, got %v", want, tok)
 	}
 	return err

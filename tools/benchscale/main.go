@@ -196,6 +196,7 @@ func (b *bench) measure(s spec) (Result, error) {
 		return r, err
 	}
 	bootstrap := filepath.Join(dir, "bootstrap")
+	os.Remove(bootstrap) // else go build finds it up to date and links nothing
 	args := append(append([]string{"build"}, buildFlags...), "-ldflags=-s -w", "-o", bootstrap, "./handler/cmd/bootstrap")
 	if r.BootstrapS, r.LinkMB, err = timed(env, "go", inRepo(args...)...); err != nil {
 		return r, err

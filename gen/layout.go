@@ -88,8 +88,10 @@ func (l *Layout) Add(root *Node) []TreeFile {
 	lim := l.lim
 	funcs := cutTree(len(l.Roots), root, lim)
 	size := nodes(funcs)
-	if len(l.Packages) == 0 || size <= lim.PackageNodes && l.pkgNodes > 0 && l.pkgNodes+size > lim.PackageNodes ||
-		size > lim.PackageNodes && l.pkgNodes > 0 {
+	// A tree that fits in what is left of the last package goes there;
+	// any other starts a new package (and a tree larger than a package
+	// spreads from there).
+	if len(l.Packages) == 0 || l.pkgNodes > 0 && l.pkgNodes+size > lim.PackageNodes {
 		l.newPackage()
 	}
 	if size <= lim.PackageNodes {

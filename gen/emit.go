@@ -93,7 +93,8 @@ func render(name string, f *jen.File) (File, error) {
 // job renders one file.
 type job func() (File, error)
 
-// errStopped tells a producer that parallel has stopped taking jobs.
+// errStopped ends a producer early: whoever takes what it produces has
+// stopped (parallel after an error, or a loop over Plan.Trees that returned).
 var errStopped = errors.New("stopped")
 
 // parallel runs the jobs that produce submits on one worker per CPU and

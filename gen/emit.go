@@ -122,6 +122,11 @@ func parallel(produce func(submit func(job) error) error, out func(File) error) 
 	go func() {
 		produced = produce(func(j job) error {
 			select {
+			case <-stop: // first, so that no job is taken after an error
+				return errStopped
+			default:
+			}
+			select {
 			case jobs <- j:
 				return nil
 			case <-stop:

@@ -2,10 +2,13 @@ package main
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"flag"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -177,5 +180,35 @@ func TestShortLines(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestParallelStops: after out fails, the producer's submit returns
+// errStopped, so a long stream of trees is not read to its end, and
+// parallel returns out's error alone.
+func TestParallelStops(t *testing.T) {
+	failed := errors.New("disk full")
+	submitted, written := 0, 0
+	err := parallel(func(submit func(job) error) error {
+		for i := range 10_000 {
+			if err := submit(func() (File, error) { return File{Name: fmt.Sprint(i)}, nil }); err != nil {
+				return err
+			}
+			submitted++
+		}
+		return nil
+	}, func(File) error {
+		written++
+		if written == 3 {
+			return failed
+		}
+		return nil
+	})
+	if !errors.Is(err, failed) || errors.Is(err, errStopped) {
+		t.Fatalf("parallel = %v, want only %v", err, failed)
+	}
+	// At most: the 3 written, one per worker, and one sent as out failed.
+	if written != 3 || submitted > 3+runtime.GOMAXPROCS(0)+1 {
+		t.Errorf("wrote %d files and submitted %d jobs after out failed on the 3rd", written, submitted)
 	}
 }

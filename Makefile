@@ -70,7 +70,14 @@ test-go: deps package rie kinesalite
 	RIE=$(CURDIR)/$(BUILD)/aws-lambda-rie BOOTSTRAP=$(CURDIR)/$(BUILD)/bootstrap $(GO) test -race $$($(GO) list ./... | grep -v /generated)
 
 ## test: every test.
-test: check-model check-generated check-arm64 check-templates test-python test-go
+test: check-fmt check-model check-generated check-arm64 check-templates test-python test-go
+
+.PHONY: check-fmt
+## check-fmt: every hand-written Go file is gofmt-clean (generated/ is checked by check-generated).
+check-fmt:
+	@files=$$($$($(GO) env GOROOT)/bin/gofmt -l $$(git ls-files '*.go' | grep -v '^generated/')); \
+	if [ -n "$$files" ]; then echo "check-fmt: gofmt would change:"; echo "$$files"; exit 1; fi
+	@echo "check-fmt: Go files are gofmt-clean"
 
 .PHONY: check-templates
 ## check-templates: AWS's linter on both templates; any warning fails.

@@ -79,7 +79,7 @@ func ReadForest(r io.ReadSeeker, visit func(i int, t *Tree) error) (*Header, []F
 		if _, err := r.Seek(0, io.SeekStart); err != nil {
 			return nil, nil, err
 		}
-		visited, err = fr.read(r)
+		_, err = fr.read(r)
 	}
 	if err != nil {
 		return nil, nil, err

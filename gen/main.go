@@ -50,7 +50,8 @@
 // validate it and collect the thresholds and categories the splits test,
 // once to lay out and render the trees. A file is rendered as soon as
 // nothing more goes into it, so gen's memory holds the trees and files in
-// flight, not the model (5.5 M nodes: 120 MB, see BENCHMARKS.md).
+// flight, not the model: 70-99 MB from 0.2 to 5.5 M nodes in make
+// bench-scale (BENCHMARKS.md).
 //
 // To find tree 57's code for a ride: the trees table in model.go names
 // tree 57's root function and its package (trees003.Tree57, say); grep for

@@ -17,6 +17,7 @@ require (
 	github.com/parquet-go/parquet-go v0.32.0
 	github.com/schollz/progressbar/v3 v3.19.1
 	golang.org/x/mod v0.43.0
+	golang.org/x/sync v0.25.0
 )
 
 require (

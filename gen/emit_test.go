@@ -184,8 +184,8 @@ func TestShortLines(t *testing.T) {
 }
 
 // TestParallelStops: after out fails, the producer's submit returns
-// errStopped, so a long stream of trees is not read to its end, and
-// parallel returns out's error alone.
+// errStopped, so a long stream of trees is not read to its end, no file
+// goes to out, and parallel returns out's error alone.
 func TestParallelStops(t *testing.T) {
 	failed := errors.New("disk full")
 	submitted, written := 0, 0
@@ -207,7 +207,8 @@ func TestParallelStops(t *testing.T) {
 	if !errors.Is(err, failed) || errors.Is(err, errStopped) {
 		t.Fatalf("parallel = %v, want only %v", err, failed)
 	}
-	// At most: the 3 written, one per worker, and one sent as out failed.
+	// At most: the 3 written, one per slot, and one the producer was
+	// waiting to start as out failed.
 	if written != 3 || submitted > 3+runtime.GOMAXPROCS(0)+1 {
 		t.Errorf("wrote %d files and submitted %d jobs after out failed on the 3rd", written, submitted)
 	}

@@ -7,8 +7,6 @@ package model
 import (
 	trees000 "example.com/model/internal/trees000"
 	"fmt"
-	"slices"
-	"sync"
 )
 
 const (
@@ -65,6 +63,18 @@ func (f Features) Validate() error {
 	return nil
 }
 
+// acc is the type the trees' outputs are added in.
+type acc = float64
+
+// start is where every ride's sum of tree outputs starts.
+const start acc = 0
+
+// finish turns the sum of the trees' outputs into the prediction: their mean,
+// divided once by NTrees, as sklearn does.
+func finish(sum acc) float64 {
+	return sum / NTrees
+}
+
 // codes is a ride's inputs as the trees test them: a category's code, a number's rank.
 // It is an alias of the same struct type as each tree package's Codes.
 type codes = struct {
@@ -92,17 +102,6 @@ var cutsTripDistance = [1]float32{
 	2.3449997901916504,
 }
 
-// Predict is the model's prediction for one ride: the trees' outputs added in
-// estimator order from 0.0, divided once by NTrees, as sklearn does.
-func Predict(f Features) float64 {
-	c := encode(&f)
-	var sum float64
-	for _, tree := range &trees {
-		sum += tree(c)
-	}
-	return sum / NTrees
-}
-
 // trees lists the tree functions in estimator order: tree i's code is the function
 // Tree<i> in the package named here, and the functions it calls are beside it.
 var trees = [NTrees]func(codes) float64{
@@ -114,51 +113,4 @@ var trees = [NTrees]func(codes) float64{
 // another: most-split input first. Any order gives the same answers.
 func sortKey(c codes) uint64 {
 	return uint64(c.PUDO)<<30 | uint64(c.TripDistance)<<29
-}
-
-// batchBlock is how many rides PredictBatch sorts and walks together: the more,
-// the more alike neighbours are. One block holds the largest batch a Kinesis event
-// source mapping delivers (10,000 records); its arrays live on the stack (384 KiB).
-const batchBlock = 16384
-
-// batch is PredictBatch's scratch space for one block, pooled: a fresh one would
-// have to be zeroed on every call, which costs more than walking a few rides.
-type batch struct {
-	keys [batchBlock]uint64 // sort key << 32 | index in block
-	c    [batchBlock]codes
-	sums [batchBlock]float64
-}
-
-var batches = sync.Pool{New: func() any {
-	return new(batch)
-}}
-
-// PredictBatch writes Predict(in[i]) to out[i]; out must be at least as long as in.
-// It sorts each block of rides by their codes, so that rides one after another take
-// mostly the same branches, and walks tree by tree over the block, so each tree's code
-// stays hot. Every ride's trees are still added in estimator order. Once warm, it
-// allocates nothing.
-func PredictBatch(in []Features, out []float64) {
-	out = out[:len(in)]
-	b := batches.Get().(*batch)
-	defer batches.Put(b)
-	for len(in) > 0 {
-		n := min(len(in), batchBlock)
-		for i := range n {
-			b.c[i] = encode(&in[i])
-			b.keys[i] = sortKey(b.c[i])<<32 | uint64(i)
-			b.sums[i] = 0
-		}
-		block := b.keys[:n]
-		slices.Sort(block)
-		for _, tree := range trees {
-			for j, k := range block {
-				b.sums[j] += tree(b.c[uint32(k)])
-			}
-		}
-		for j, k := range block {
-			out[uint32(k)] = b.sums[j] / NTrees
-		}
-		in, out = in[n:], out[n:]
-	}
 }

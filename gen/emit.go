@@ -44,8 +44,9 @@ var templates embed.FS
 
 // Emit renders the plan as Go files and hands each to out as soon as it is
 // ready, so that a huge model's source is never held whole: model.go (the
-// API and what varies with the model around it, with its tables), the
-// templates (support.go, predict.go), and the tree packages internal/treesNNN/ (codes.go and trees_NNN.go), named
+// API and what varies with the model around it), tables.go (cuts, category
+// codes and the list of trees), the templates (support.go, predict.go), and
+// the tree packages internal/treesNNN/ (codes.go and trees_NNN.go), named
 // by their path in the output directory. Files are rendered in parallel,
 // one per CPU; out is called by one goroutine at a time, in no set order.
 func Emit(p *Plan, cfg Config, out func(File) error) error {
@@ -57,6 +58,9 @@ func Emit(p *Plan, cfg Config, out func(File) error) error {
 	// The trees stream in; each file is rendered as soon as the layout
 	// closes it, so that only the files in flight are in memory.
 	return parallel(func(submit func(job) error) error {
+		if err := submit(func() (File, error) { return render("model.go", e.model()) }); err != nil {
+			return err
+		}
 		files := func(closed []TreeFile) error {
 			for _, f := range closed {
 				name := fmt.Sprintf("internal/%s/trees_%03d.go", f.Package.Name(), f.Index)
@@ -85,7 +89,8 @@ func Emit(p *Plan, cfg Config, out func(File) error) error {
 		if err := files(layout.Close()); err != nil {
 			return err
 		}
-		return submit(func() (File, error) { return render("model.go", e.model()) })
+		// The list of trees names each root's package: last.
+		return submit(func() (File, error) { return render("tables.go", e.tables()) })
 	}, out)
 }
 

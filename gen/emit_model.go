@@ -6,9 +6,10 @@ import (
 	"github.com/dave/jennifer/jen"
 )
 
-// model emits model.go: the package doc, then what varies with the model,
-// each step one declaration or a few. Predict and PredictBatch, the same
-// for every model, come from predict.go.txt.
+// model emits model.go: the package doc, then what varies with the model
+// in the API and around it, each step one declaration or a few. Predict and
+// PredictBatch, the same for every model, come from predict.go.txt; the big
+// tables go to tables.go.
 func (e *emitter) model() *jen.File {
 	f := e.file(e.cfg.ImportPath, e.cfg.Package)
 	e.packageDoc(f)
@@ -18,6 +19,14 @@ func (e *emitter) model() *jen.File {
 	e.validate(f)
 	e.combine(f)
 	e.encode(f)
+	e.sortKey(f)
+	return f
+}
+
+// tables emits tables.go: each used input's category codes or cuts, then
+// the list of tree functions.
+func (e *emitter) tables() *jen.File {
+	f := e.file(e.cfg.ImportPath, e.cfg.Package)
 	for _, in := range e.used() {
 		if in.Categorical {
 			e.categoryCodes(f, in)
@@ -26,7 +35,6 @@ func (e *emitter) model() *jen.File {
 		}
 	}
 	e.treeList(f)
-	e.sortKey(f)
 	return f
 }
 

@@ -30,12 +30,21 @@
 //
 // # Layout
 //
-// Gen writes DIR/model.go (the API: Features, FeaturesFromMap, Validate,
-// Predict, PredictBatch and the model's constants), DIR/support.go and the
-// tree packages DIR/internal/treesNNN. Every piece is bounded, whatever the
-// size of the model, so that compile time and memory grow linearly with the
-// node count and go build compiles (and caches) the tree packages in
-// parallel:
+// Gen writes into DIR:
+//
+//   - model.go: the model's constants, Features, FeaturesFromMap and
+//     Validate, then how the trees' outputs combine (acc, start, finish)
+//     and how a ride becomes the codes the trees test (encode, sortKey).
+//   - predict.go and support.go: Predict, PredictBatch and the helpers,
+//     the same for every model, copied from gen's predict.go.txt and
+//     support.go.txt.
+//   - tables.go: the cuts and category codes that encode uses, and the list
+//     of the trees' root functions.
+//   - the tree packages internal/treesNNN.
+//
+// Every piece is bounded, whatever the size of the model, so that compile
+// time and memory grow linearly with the node count and go build compiles
+// (and caches) the tree packages in parallel:
 //
 //   - A tree is one function, TreeI, unless it is larger than -func-nodes or
 //     nests deeper than -func-depth. Then its largest (or deepest) subtrees
@@ -53,7 +62,7 @@
 // flight, not the model: 70-99 MB from 0.2 to 5.5 M nodes in make
 // bench-scale (BENCHMARKS.md).
 //
-// To find tree 57's code for a ride: the trees table in model.go names
+// To find tree 57's code for a ride: the trees table in tables.go names
 // tree 57's root function and its package (trees003.Tree57, say); grep for
 // "func Tree57" in that package, and follow the calls.
 //
@@ -71,7 +80,7 @@
 // comparison with a constant. A categorical split becomes an equality test
 // on the category's code (0 for categories no split tests, as sklearn's
 // one-hot zero). Tree outputs are added in estimator order from 0.0 and
-// divided once by the tree count.
+// divided once by the tree count (start and finish in model.go).
 package main
 
 import (

@@ -4,10 +4,7 @@
 // compiled by gen into nested if-statements. Predictions equal sklearn's bit for bit.
 package model
 
-import (
-	trees001 "example.com/model/internal/trees001"
-	"fmt"
-)
+import "fmt"
 
 const (
 	// ModelSHA256 is the sha256 of the forest JSON this package was generated from.
@@ -84,30 +81,6 @@ type codes = struct {
 
 func encode(f *Features) codes {
 	return codes{PUDO: codePUDO(f.PUDO), TripDistance: rank(cutsTripDistance[:], f.TripDistance)}
-}
-
-// codePUDO numbers the 1 categories of "PU_DO" that some split tests; others get 0.
-func codePUDO(s string) int32 {
-	switch s {
-	case "1_1":
-		return 1
-	}
-	return 0
-}
-
-// cutsTripDistance are the 4 thresholds on "trip_distance", rounded down to float32.
-var cutsTripDistance = [4]float32{
-	2.0,
-	3.0,
-	5.0,
-	6.0,
-}
-
-// trees lists the tree functions in estimator order: tree i's code is the function
-// Tree<i> in the package named here, and the functions it calls are beside it.
-var trees = [NTrees]func(codes) float64{
-	trees001.Tree0,
-	trees001.Tree1,
 }
 
 // sortKey orders rides so that rides taking the same paths are walked one after

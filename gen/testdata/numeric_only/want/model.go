@@ -4,10 +4,7 @@
 // compiled by gen into nested if-statements. Predictions equal sklearn's bit for bit.
 package model
 
-import (
-	trees000 "example.com/model/internal/trees000"
-	"fmt"
-)
+import "fmt"
 
 const (
 	// ModelSHA256 is the sha256 of the forest JSON this package was generated from.
@@ -87,22 +84,6 @@ type codes = struct {
 
 func encode(f *Features) codes {
 	return codes{TripDistance: rank(cutsTripDistance[:], f.TripDistance), FareAmount: rank(cutsFareAmount[:], f.FareAmount)}
-}
-
-// cutsTripDistance are the 1 thresholds on "trip_distance", rounded down to float32.
-var cutsTripDistance = [1]float32{
-	0.09999999403953552,
-}
-
-// cutsFareAmount are the 1 thresholds on "fare amount", rounded down to float32.
-var cutsFareAmount = [1]float32{
-	3.4028234663852886e+38,
-}
-
-// trees lists the tree functions in estimator order: tree i's code is the function
-// Tree<i> in the package named here, and the functions it calls are beside it.
-var trees = [NTrees]func(codes) float64{
-	trees000.Tree0,
 }
 
 // sortKey orders rides so that rides taking the same paths are walked one after

@@ -4,10 +4,7 @@
 // compiled by gen into nested if-statements. Predictions equal sklearn's bit for bit.
 package model
 
-import (
-	trees000 "example.com/model/internal/trees000"
-	"fmt"
-)
+import "fmt"
 
 const (
 	// ModelSHA256 is the sha256 of the forest JSON this package was generated from.
@@ -73,12 +70,6 @@ type codes = struct{}
 
 func encode(f *Features) codes {
 	return codes{}
-}
-
-// trees lists the tree functions in estimator order: tree i's code is the function
-// Tree<i> in the package named here, and the functions it calls are beside it.
-var trees = [NTrees]func(codes) float64{
-	trees000.Tree0,
 }
 
 // sortKey orders rides so that rides taking the same paths are walked one after

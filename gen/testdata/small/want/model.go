@@ -4,10 +4,7 @@
 // compiled by gen into nested if-statements. Predictions equal sklearn's bit for bit.
 package model
 
-import (
-	trees000 "example.com/model/internal/trees000"
-	"fmt"
-)
+import "fmt"
 
 const (
 	// ModelSHA256 is the sha256 of the forest JSON this package was generated from.
@@ -84,29 +81,6 @@ type codes = struct {
 
 func encode(f *Features) codes {
 	return codes{PUDO: codePUDO(f.PUDO), TripDistance: rank(cutsTripDistance[:], f.TripDistance)}
-}
-
-// codePUDO numbers the 2 categories of "PU_DO" that some split tests; others get 0.
-func codePUDO(s string) int32 {
-	switch s {
-	case "130_205":
-		return 1
-	case "1_2":
-		return 2
-	}
-	return 0
-}
-
-// cutsTripDistance are the 1 thresholds on "trip_distance", rounded down to float32.
-var cutsTripDistance = [1]float32{
-	2.3449997901916504,
-}
-
-// trees lists the tree functions in estimator order: tree i's code is the function
-// Tree<i> in the package named here, and the functions it calls are beside it.
-var trees = [NTrees]func(codes) float64{
-	trees000.Tree0,
-	trees000.Tree1,
 }
 
 // sortKey orders rides so that rides taking the same paths are walked one after

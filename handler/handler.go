@@ -372,7 +372,7 @@ func (h *Handler) kinesis(ctx context.Context, records []kinesisRecord) Response
 	failedOut, resentOut := kinesisout.Publish(ctx, h.out, h.cfg.PredictionsStream, out, h.cfg.Retry)
 	written := len(out) - len(failedOut)
 	for _, f := range failedOut {
-		if f.Refused {
+		if f.Class == kinesisout.Refused {
 			// Kinesis refused this prediction on its own: retrying the
 			// batch cannot help, so its ride goes to the dead letters.
 			dead = append(dead, deadLetterEntry(records, f.Rec, fmt.Errorf("prediction refused: %w", f.Err)))
@@ -383,7 +383,7 @@ func (h *Handler) kinesis(ctx context.Context, records []kinesisRecord) Response
 	}
 	failedDead, resentDead := kinesisout.Publish(ctx, h.out, h.cfg.DLQStream, dead, h.cfg.Retry)
 	for _, f := range failedDead {
-		if f.Refused || kinesisout.Permanent(f.Err) {
+		if f.Class != kinesisout.Transient {
 			// The dead-letter stream refuses for good. Failing the record
 			// would hold up its shard and make the valid rides after it be
 			// written again on every retry, so the dead letter goes to the

@@ -151,23 +151,6 @@ func TestPredictionsWrittenInChunksOf500(t *testing.T) {
 	}
 }
 
-func TestChunkAt5MiB(t *testing.T) {
-	big := strings.Repeat("x", 300<<10)
-	var entries []kinesisout.Entry
-	for i := range 40 {
-		entries = append(entries, kinesisout.Entry{Data: []byte(big), Key: fmt.Sprint(i), Rec: i})
-	}
-	fake := newFake()
-	failed, _ := kinesisout.Publish(context.Background(), fake, "s", entries, fastRetry)
-	if len(failed) != 0 {
-		t.Fatal(failed)
-	}
-	// 17 records of 300 KiB and a short key stay under 5 MiB; 18 do not.
-	if diff := cmp.Diff([]int{17, 17, 6}, fake.calls); diff != "" {
-		t.Errorf("records per call (-want +got):\n%s", diff)
-	}
-}
-
 func TestPartialFailuresRetriedUntilWritten(t *testing.T) {
 	fake := newFake()
 	fake.entryErr = func(_, data string, n int) string {

@@ -31,9 +31,6 @@ type Config struct {
 	TestRun           bool   // TEST_RUN=True: predict, write nothing, answer the predictions
 	Retry             kinesisout.Retry
 	Logger            *slog.Logger
-	// BeforePredict, when set, sees each valid ride of a Kinesis batch before
-	// it is predicted. main uses it only for a test-only crash trigger.
-	BeforePredict func(ride.Ride)
 }
 
 // ModelVersion names the compiled model in every prediction: its MLflow run
@@ -337,9 +334,6 @@ func (h *Handler) kinesis(ctx context.Context, records []kinesisRecord) Response
 			log.Warn("invalid record", "sequence_number", r.Kinesis.SequenceNumber, "event_id", r.EventID, "error", err.Error())
 			dead = append(dead, deadLetterEntry(records, i, err))
 			continue
-		}
-		if h.cfg.BeforePredict != nil {
-			h.cfg.BeforePredict(rd)
 		}
 		rides = append(rides, rd)
 		index = append(index, i)

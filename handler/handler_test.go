@@ -422,21 +422,6 @@ func TestHungPutRecords(t *testing.T) {
 	}
 }
 
-// TestNonKinesisRecordsRefused: records that did not come from a Kinesis
-// stream fail the invocation, so that their own source keeps them.
-func TestNonKinesisRecordsRefused(t *testing.T) {
-	h := New(newFake(), Config{})
-	for _, payload := range []string{
-		`{"Records": [{"eventSource": "aws:sqs", "kinesis": {"data": "e30=", "sequenceNumber": "1"}}]}`,
-		`{"Records": [{"eventSource": "aws:kinesis", "kinesis": {"data": "e30="}}]}`,
-		`{"Records": [{"body": "{}"}]}`,
-	} {
-		if _, err := h.Invoke(context.Background(), []byte(payload)); err == nil || !strings.Contains(err.Error(), "Kinesis events only") {
-			t.Errorf("%s: err = %v", payload, err)
-		}
-	}
-}
-
 // TestDeadLetterStreamRefuses: when the dead-letter stream refuses for
 // good, the valid rides are written and nothing is reported for a retry;
 // the dead letter goes to the log.

@@ -3,13 +3,10 @@ package handler
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 	"unicode/utf16"
 
@@ -30,31 +27,6 @@ type Config struct {
 	TestRun           bool   // TEST_RUN=True: predict, write nothing, answer the predictions
 	Retry             kinesisout.Retry
 	Logger            *slog.Logger
-}
-
-// ModelVersion names the compiled model in every prediction: its MLflow run
-// id when known, else the start of its forest JSON's sha256.
-func ModelVersion() string {
-	if generated.RunID != "" {
-		return generated.RunID
-	}
-	return "sha256:" + generated.ModelSHA256[:16]
-}
-
-// CheckRunID refuses to start when RUN_ID asks for another model than the
-// one compiled in: this binary can serve no other. RUN_ID may name the
-// model by its MLflow run id or, for a model without one, by its
-// model_version (sha256:...).
-func CheckRunID(runID string) error {
-	if runID == "" || runID == ModelVersion() { // the run id, when the model has one
-		return nil
-	}
-	carried := "run id " + generated.RunID
-	if generated.RunID == "" {
-		carried = "no MLflow run id"
-	}
-	return fmt.Errorf("RUN_ID is %s, but this binary carries model %s (%s, forest sha256 %s); rebuild with that model or unset RUN_ID",
-		runID, ModelVersion(), carried, generated.ModelSHA256)
 }
 
 // Handler is the Lambda function. It implements lambda.Handler and decodes
@@ -100,19 +72,6 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 // spaced writes JSON as the original app's json.dumps does: a space after
 // each colon and comma.
 var spaced = jsonv2.JoinOptions(jsontext.SpaceAfterColon(true), jsontext.SpaceAfterComma(true))
-
-// direct answers a single ride event as the original app's first version
-// did, writing nothing.
-func (h *Handler) direct(payload []byte) ([]byte, error) {
-	r, err := ride.Parse(payload)
-	if err != nil {
-		return nil, fmt.Errorf("invalid ride event: %w", err)
-	}
-	return jsonv2.Marshal(struct {
-		RideDuration float64        `json:"ride_duration"`
-		RideID       jsontext.Value `json:"ride_id"`
-	}{generated.Predict(r.Features), jsontext.Value(r.ID)}, spaced)
-}
 
 // Response is the answer to a Kinesis event: the records Lambda must send
 // again, and with TEST_RUN the predictions and dead letters that were not
@@ -162,29 +121,9 @@ func (h *Handler) encodePredictions(records []kinesisRecord, rides []ride.Ride, 
 		}
 		// The encoder flushes each complete value, ending it with a newline.
 		data := bytes.TrimSuffix(buf.Bytes()[start:], []byte("\n"))
-		out = append(out, kinesisout.Entry{Data: data[:len(data):len(data)], Key: partitionKey(rec), Rec: index[i]})
+		out = append(out, kinesisout.Entry{Data: data[:len(data):len(data)], Key: partitionKey(&rec), Rec: index[i]})
 	}
 	return out, bad
-}
-
-// maxDeadLetterData is how much of an invalid record a dead letter keeps:
-// with base64 and the rest, a dead letter stays far below Kinesis's 1 MiB
-// record limit whatever the record's size.
-const maxDeadLetterData = 256 << 10
-
-// deadLetter is what the dead-letter stream gets for an invalid record: why,
-// where it is in the source stream (to re-read it while the stream holds
-// it), and its data, cut at maxDeadLetterData.
-type deadLetter struct {
-	Error          string `json:"error"`
-	EventID        string `json:"event_id"`
-	ShardID        string `json:"shard_id"`
-	SequenceNumber string `json:"sequence_number"`
-	PartitionKey   string `json:"partition_key"`
-	DataSize       int    `json:"data_size"`
-	DataSHA256     string `json:"data_sha256"`
-	DataTruncated  bool   `json:"data_truncated"`
-	Data           []byte `json:"data"` // base64
 }
 
 func (h *Handler) kinesis(ctx context.Context, records []kinesisRecord) Response {
@@ -247,7 +186,7 @@ func (h *Handler) kinesis(ctx context.Context, records []kinesisRecord) Response
 			// would hold up its shard and make the valid rides after it be
 			// written again on every retry, so the dead letter goes to the
 			// log instead, the last place it can be kept.
-			logDeadLetter(log, records[f.Rec], f.Data, f.Err)
+			logDeadLetter(log, &records[f.Rec], f.Data, f.Err)
 			continue
 		}
 		log.Error("dead letter not written", "sequence_number", records[f.Rec].Kinesis.SequenceNumber, "error", f.Err.Error())
@@ -267,7 +206,7 @@ func (h *Handler) kinesis(ctx context.Context, records []kinesisRecord) Response
 // own, which Kinesis accepted so is valid by construction, and keeps each
 // key's records in order; the sequence number (digits) if a hand-made
 // event has none fit.
-func partitionKey(r kinesisRecord) string {
+func partitionKey(r *kinesisRecord) string {
 	if n := utf16Len(r.Kinesis.PartitionKey); n >= 1 && n <= 256 {
 		return r.Kinesis.PartitionKey
 	}
@@ -282,37 +221,6 @@ func utf16Len(s string) int {
 		n += utf16.RuneLen(r)
 	}
 	return n
-}
-
-func deadLetterEntry(records []kinesisRecord, i int, reason error) kinesisout.Entry {
-	r := records[i]
-	sum := sha256.Sum256(r.Kinesis.Data)
-	d := deadLetter{
-		Error: reason.Error(), EventID: r.EventID, SequenceNumber: r.Kinesis.SequenceNumber, PartitionKey: r.Kinesis.PartitionKey,
-		DataSize: len(r.Kinesis.Data), DataSHA256: hex.EncodeToString(sum[:]), Data: r.Kinesis.Data,
-	}
-	d.ShardID, _, _ = strings.Cut(r.EventID, ":")
-	if len(d.Data) > maxDeadLetterData {
-		d.Data, d.DataTruncated = d.Data[:maxDeadLetterData], true
-	}
-	data, err := jsonv2.Marshal(&d, spaced)
-	if err != nil { // an invalid UTF-8 error text or key: keep the record anyway
-		d.Error, d.PartitionKey = strings.ToValidUTF8(d.Error, "\uFFFD"), strings.ToValidUTF8(d.PartitionKey, "\uFFFD")
-		data, _ = jsonv2.Marshal(&d, spaced)
-	}
-	return kinesisout.Entry{Data: data, Key: partitionKey(r), Rec: i}
-}
-
-// maxLoggedData is how much of a dead letter the log keeps when the
-// dead-letter stream refuses it: CloudWatch Logs takes events up to 256 KB.
-const maxLoggedData = 64 << 10
-
-func logDeadLetter(log *slog.Logger, r kinesisRecord, data []byte, err error) {
-	if len(data) > maxLoggedData {
-		data = data[:maxLoggedData]
-	}
-	log.Error("dead-letter stream refused; dead letter kept here", "sequence_number", r.Kinesis.SequenceNumber,
-		"event_id", r.EventID, "error", err.Error(), "dead_letter", string(data))
 }
 
 func msSince(t time.Time) float64 { return float64(time.Since(t).Microseconds()) / 1000 }

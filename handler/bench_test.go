@@ -4,9 +4,6 @@ import (
 	"context"
 	"testing"
 
-	"github.com/aws/aws-lambda-go/events"
-	jsonv2 "github.com/go-json-experiment/json"
-
 	"github.com/nyc-taxi/ridepred/internal/testsupport"
 )
 
@@ -39,30 +36,4 @@ func event1000(b *testing.B) []byte {
 		payloads = append(payloads, testsupport.RideEvent(r.PULocationID, r.DOLocationID, r.TripDistance, i))
 	}
 	return kinesisEvent(b, payloads...)
-}
-
-// BenchmarkDecodeEvent compares the handler's Kinesis event decoder with
-// json v2 decoding into aws-lambda-go's events.KinesisEvent, on the same
-// event: the library type is used unless this shows the hand-written one
-// more than 10% faster.
-func BenchmarkDecodeEvent(b *testing.B) {
-	event := event1000(b)
-	b.Run("handler", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			in := invocation{Records: recordList{recs: make([]kinesisRecord, 0, 1000)}}
-			if err := jsonv2.Unmarshal(event, &in); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("events.KinesisEvent", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			var ev events.KinesisEvent
-			if err := jsonv2.Unmarshal(event, &ev); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
 }

@@ -15,4 +15,11 @@
 //
 // Handler holds a Publisher (the SDK client's PutRecords, or a fake in
 // tests); cmd/bootstrap wires the environment and calls lambda.Start.
+//
+// One concern per file: Invoke (handler.go) decodes the payload
+// (decode.go) and answers one ride event directly (direct.go) or runs the
+// batch flow (batch.go), whose steps are parse, predict, encode the
+// predictions (encode.go), publish them and the dead letters (publish.go,
+// deadletter.go), and report the records to send again. A new step of the
+// flow belongs in a file of its own.
 package handler

@@ -9,7 +9,6 @@ package kinesisout
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -17,7 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
-	"github.com/aws/smithy-go"
 )
 
 // Publisher is the one Kinesis call the handler makes, with the SDK's exact
@@ -60,12 +58,8 @@ type Entry struct {
 // Failure is an entry that was not written, and why.
 type Failure struct {
 	Entry
-	Err error
-	// Refused: Kinesis refused this entry on its own (it was isolated by
-	// splitting a refused call), so no retry can write it. Otherwise the
-	// stream refused every entry for good, or kept failing until the
-	// deadline, and a later invocation may succeed.
-	Refused bool
+	Err   error
+	Class Class // what the failure calls for: see Class
 }
 
 // Publish writes entries to stream in chunks, sending failed entries again
@@ -73,10 +67,10 @@ type Failure struct {
 // A call that Kinesis refuses as a whole for its content (one bad entry
 // fails all 500) is split in halves, as Lambda bisects a failing batch,
 // until the entries at fault stand alone. It returns the entries that were
-// not written and how many re-sends it made.
+// not written, each with its Class, and how many re-sends it made.
 func Publish(ctx context.Context, out Publisher, stream string, entries []Entry, retry Retry) (failed []Failure, resent int) {
 	pending := entries
-	for round := 0; len(pending) > 0; round++ {
+	for round := 0; ; round++ {
 		var again []Failure
 		for len(pending) > 0 {
 			n := chunkLen(pending)
@@ -85,7 +79,7 @@ func Publish(ctx context.Context, out Publisher, stream string, entries []Entry,
 			pending = pending[n:]
 		}
 		if len(again) == 0 {
-			break
+			return failed, resent
 		}
 		wait := backoff(retry, round)
 		if round >= retry.Rounds || ctx.Err() != nil || timeLeft(ctx) < wait+retry.Margin {
@@ -96,12 +90,14 @@ func Publish(ctx context.Context, out Publisher, stream string, entries []Entry,
 		case <-ctx.Done():
 			return append(failed, again...), resent
 		}
-		for _, f := range again {
-			pending = append(pending, f.Entry)
+		// A new slice: pending is the tail of the caller's entries, and
+		// appending to it could write past their end.
+		pending = make([]Entry, len(again))
+		for i, f := range again {
+			pending[i] = f.Entry
 		}
 		resent += len(again)
 	}
-	return failed, resent
 }
 
 // timeLeft is the time until ctx's deadline (a long time without one).
@@ -129,8 +125,41 @@ func chunkLen(entries []Entry) int {
 // again. A call refused for its content is split and each half put again.
 func putChunk(ctx context.Context, out Publisher, stream string, chunk []Entry, margin time.Duration) (failed, again []Failure) {
 	if timeLeft(ctx) <= margin {
-		return nil, failAll(chunk, fmt.Errorf("put records to %s: no time left in the invocation", stream), false)
+		return nil, failAll(chunk, fmt.Errorf("put records to %s: no time left in the invocation", stream), Transient)
 	}
+	res, err := put(ctx, out, stream, chunk, margin)
+	if err != nil {
+		err = fmt.Errorf("put records to %s: %w", stream, err)
+		switch class := classifyErr(err); {
+		case class == Refused && len(chunk) > 1:
+			half := len(chunk) / 2
+			f1, a1 := putChunk(ctx, out, stream, chunk[:half], margin)
+			f2, a2 := putChunk(ctx, out, stream, chunk[half:], margin)
+			return append(f1, f2...), append(a1, a2...)
+		case class == Transient:
+			return nil, failAll(chunk, err, Transient)
+		default:
+			return failAll(chunk, err, class), nil
+		}
+	}
+	for i, r := range res.Records {
+		if r.ErrorCode == nil {
+			continue
+		}
+		f := Failure{Entry: chunk[i], Class: classify(*r.ErrorCode),
+			Err: fmt.Errorf("put record to %s: %s: %s", stream, *r.ErrorCode, aws.ToString(r.ErrorMessage))}
+		if f.Class == Transient {
+			again = append(again, f)
+		} else {
+			failed = append(failed, f)
+		}
+	}
+	return failed, again
+}
+
+// put makes the PutRecords call for chunk, cut off margin before ctx's
+// deadline. An answer without one result per entry is an error.
+func put(ctx context.Context, out Publisher, stream string, chunk []Entry, margin time.Duration) (*kinesis.PutRecordsOutput, error) {
 	callCtx, cancel := context.WithCancel(ctx)
 	if deadline, ok := ctx.Deadline(); ok {
 		callCtx, cancel = context.WithDeadline(ctx, deadline.Add(-margin))
@@ -145,65 +174,15 @@ func putChunk(ctx context.Context, out Publisher, stream string, chunk []Entry, 
 	if err == nil && len(res.Records) != len(chunk) {
 		err = fmt.Errorf("PutRecords answered %d results for %d records", len(res.Records), len(chunk))
 	}
-	if err != nil {
-		err = fmt.Errorf("put records to %s: %w", stream, err)
-		switch {
-		case refusedContent(err) && len(chunk) > 1:
-			half := len(chunk) / 2
-			f1, a1 := putChunk(ctx, out, stream, chunk[:half], margin)
-			f2, a2 := putChunk(ctx, out, stream, chunk[half:], margin)
-			return append(f1, f2...), append(a1, a2...)
-		case refusedContent(err):
-			return failAll(chunk, err, true), nil
-		case Permanent(err):
-			return failAll(chunk, err, false), nil
-		}
-		return nil, failAll(chunk, err, false)
-	}
-	for i, r := range res.Records {
-		if r.ErrorCode != nil {
-			again = append(again, Failure{Entry: chunk[i], Err: fmt.Errorf("put record to %s: %s: %s", stream, *r.ErrorCode, aws.ToString(r.ErrorMessage))})
-		}
-	}
-	return nil, again
+	return res, err
 }
 
-func failAll(chunk []Entry, err error, refused bool) []Failure {
+func failAll(chunk []Entry, err error, class Class) []Failure {
 	all := make([]Failure, len(chunk))
 	for i, e := range chunk {
-		all[i] = Failure{Entry: e, Err: err, Refused: refused}
+		all[i] = Failure{Entry: e, Err: err, Class: class}
 	}
 	return all
-}
-
-// refusedContent tells a request Kinesis refused for what it holds (a
-// record too large, a bad partition key): the same entries never succeed,
-// but other entries of the same call may.
-func refusedContent(err error) bool {
-	var api smithy.APIError
-	if errors.As(err, &api) {
-		switch api.ErrorCode() {
-		case "ValidationException", "InvalidArgumentException", "SerializationException":
-			return true
-		}
-	}
-	return false
-}
-
-// Permanent tells errors that no retry can fix (a missing stream, no
-// permission, a malformed request) from throttling and service trouble.
-func Permanent(err error) bool {
-	var api smithy.APIError
-	if errors.As(err, &api) {
-		switch api.ErrorCode() {
-		case "ResourceNotFoundException", "AccessDeniedException", "ValidationException",
-			"InvalidArgumentException", "KMSAccessDeniedException", "KMSDisabledException",
-			"KMSNotFoundException", "KMSInvalidStateException", "UnrecognizedClientException",
-			"SerializationException":
-			return true
-		}
-	}
-	return false
 }
 
 // backoff draws a wait in [0, min(Max, Base*2^round)): "full jitter".

@@ -21,12 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 
 	"github.com/nyc-taxi/ridepred/handler"
-	"github.com/nyc-taxi/ridepred/handler/ride"
 )
-
-// beforePredict sees each valid ride before it is predicted. It is nil in
-// the shipped binary; crash.go, built only with -tags e2ecrash, sets it.
-var beforePredict func(ride.Ride)
 
 func main() {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
@@ -40,12 +35,11 @@ func main() {
 		os.Exit(1)
 	}
 	client := kinesis.NewFromConfig(awsCfg, func(o *kinesis.Options) { o.Retryer = aws.NopRetryer{} })
-	h := handler.New(client, handler.Config{
+	h := handler.New(publisher(client), handler.Config{
 		PredictionsStream: os.Getenv("PREDICTIONS_STREAM_NAME"),
 		DLQStream:         os.Getenv("DLQ_STREAM_NAME"),
 		TestRun:           os.Getenv("TEST_RUN") == "True",
 		Logger:            log,
-		BeforePredict:     beforePredict,
 	})
 	log.Info("start", "model_version", handler.ModelVersion(), "test_run", os.Getenv("TEST_RUN") == "True")
 	lambda.Start(h)

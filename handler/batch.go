@@ -1,0 +1,92 @@
+package handler
+
+import (
+	"context"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/nyc-taxi/ridepred/generated"
+	"github.com/nyc-taxi/ridepred/handler/kinesisout"
+	"github.com/nyc-taxi/ridepred/handler/ride"
+)
+
+// batch handles a Kinesis event: it parses each record's ride, predicts
+// the valid ones, encodes the predictions, publishes them and the dead
+// letters (or, with TEST_RUN, answers them), and reports the records Lambda
+// must send again.
+func (h *Handler) batch(ctx context.Context, records []kinesisRecord) Response {
+	start := time.Now()
+	rides, dead := h.parse(records)
+	preds := predict(rides)
+	out := h.encodePredictions(records, rides, preds)
+	if h.cfg.TestRun {
+		return h.answer(records, out, dead, start)
+	}
+	p := h.publish(ctx, records, out, dead)
+	res := report(records, p.failed)
+	h.cfg.Logger.Info("batch", "records", len(records), "predicted", p.written, "dead_lettered", p.deadLettered,
+		"retried", p.resent, "failed", len(res.BatchItemFailures), "duration_ms", msSince(start))
+	return res
+}
+
+// validRide is a ride that parsed, and the index of its record.
+type validRide struct {
+	ride.Ride
+	rec int
+}
+
+// parse reads each record's ride event. A record that holds none becomes a
+// dead letter that says why.
+func (h *Handler) parse(records []kinesisRecord) (rides []validRide, dead []kinesisout.Entry) {
+	rides = make([]validRide, 0, len(records))
+	for i := range records {
+		r := &records[i]
+		rd, err := ride.Parse(r.Kinesis.Data)
+		if err != nil {
+			h.cfg.Logger.Warn("invalid record", "sequence_number", r.Kinesis.SequenceNumber, "event_id", r.EventID, "error", err.Error())
+			dead = append(dead, deadLetterEntry(records, i, err))
+			continue
+		}
+		rides = append(rides, validRide{Ride: rd, rec: i})
+	}
+	return rides, dead
+}
+
+// predict runs the model on every ride, as one batch.
+func predict(rides []validRide) []float64 {
+	features := make([]generated.Features, len(rides))
+	for i, r := range rides {
+		features[i] = r.Features
+	}
+	preds := make([]float64, len(rides))
+	generated.PredictBatch(features, preds)
+	return preds
+}
+
+// report is the response that names the records Lambda must send again:
+// records[i] for each i in failed, which is sorted.
+func report(records []kinesisRecord, failed []int) Response {
+	res := Response{KinesisEventResponse: events.KinesisEventResponse{BatchItemFailures: make([]events.KinesisBatchItemFailure, 0, len(failed))}}
+	for _, i := range failed {
+		res.BatchItemFailures = append(res.BatchItemFailures, events.KinesisBatchItemFailure{ItemIdentifier: records[i].Kinesis.SequenceNumber})
+	}
+	return res
+}
+
+// answer is TEST_RUN's response: it writes nothing, and carries the
+// predictions and dead letters instead.
+func (h *Handler) answer(records []kinesisRecord, out, dead []kinesisout.Entry, start time.Time) Response {
+	res := report(records, nil)
+	for _, e := range out {
+		res.Predictions = append(res.Predictions, e.Data)
+	}
+	for _, e := range dead {
+		res.DeadLetters = append(res.DeadLetters, e.Data)
+	}
+	h.cfg.Logger.Info("batch", "records", len(records), "predicted", len(out), "dead_lettered", 0, "invalid", len(dead),
+		"test_run", true, "duration_ms", msSince(start))
+	return res
+}
+
+func msSince(t time.Time) float64 { return float64(time.Since(t).Microseconds()) / 1000 }

@@ -1,0 +1,129 @@
+package handler
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+	"github.com/aws/smithy-go"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/nyc-taxi/ridepred/handler/kinesisout"
+)
+
+func TestInvalidRecordsDeadLettered(t *testing.T) {
+	payloads := rides(4)
+	payloads = append(payloads,
+		[]byte(`not json`),
+		[]byte(`{"ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": -3}, "ride_id": 9}`),
+		[]byte(`{"ride_id": 10}`),
+	)
+	fake := newFake()
+	h := New(fake, Config{Retry: fastRetry})
+	res := invoke(t, h, kinesisEvent(t, payloads...))
+	if len(res.BatchItemFailures) != 0 {
+		t.Fatalf("failures: %v", res.BatchItemFailures)
+	}
+	if n := len(fake.written["ride_prediction"]); n != 4 {
+		t.Errorf("%d predictions, want 4", n)
+	}
+	var got []deadLetter
+	for _, d := range fake.written["ride_events_dlq"] {
+		var dl deadLetter
+		if err := json.Unmarshal([]byte(d), &dl); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, dl)
+	}
+	dl := func(i int, reason string) deadLetter {
+		sum := sha256.Sum256(payloads[i])
+		return deadLetter{Error: reason, EventID: fmt.Sprintf("shardId-000000000000:seq-%d", i), ShardID: "shardId-000000000000",
+			SequenceNumber: fmt.Sprintf("seq-%d", i), PartitionKey: fmt.Sprint(i), DataSize: len(payloads[i]),
+			DataSHA256: hex.EncodeToString(sum[:]), Data: payloads[i]}
+	}
+	want := []deadLetter{
+		dl(4, "not a JSON object: invalid JSON at byte 1: invalid character 'o' in literal null (expecting 'u')"),
+		dl(5, "ride.trip_distance: -3 is negative"),
+		dl(6, "ride: missing"),
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("dead letters (-want +got):\n%s", diff)
+	}
+}
+
+// TestDeadLetterBounded: an invalid record at Kinesis's 1 MiB limit becomes
+// a dead letter well under it, with the data's size and sha256, and cannot
+// block its batch.
+func TestDeadLetterBounded(t *testing.T) {
+	huge := bytes.Repeat([]byte("x"), 1<<20)
+	fake := newFake()
+	fake.callErr = func(_ context.Context, _ string, records []types.PutRecordsRequestEntry) error {
+		for _, r := range records {
+			if len(r.Data) > 1<<20 {
+				return &smithy.GenericAPIError{Code: "ValidationException", Message: "record too large"}
+			}
+		}
+		return nil
+	}
+	h := New(fake, Config{Retry: fastRetry})
+	res := invoke(t, h, kinesisEvent(t, append(rides(3), huge)...))
+	if len(res.BatchItemFailures) != 0 || len(fake.written["ride_prediction"]) != 3 || len(fake.written["ride_events_dlq"]) != 1 {
+		t.Fatalf("failures %v, %d predictions, %d dead letters", res.BatchItemFailures, len(fake.written["ride_prediction"]), len(fake.written["ride_events_dlq"]))
+	}
+	d := fake.written["ride_events_dlq"][0]
+	var got deadLetter
+	if err := json.Unmarshal([]byte(d), &got); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(huge)
+	if len(d) > 400<<10 || !got.DataTruncated || got.DataSize != 1<<20 || len(got.Data) != maxDeadLetterData || got.DataSHA256 != hex.EncodeToString(sum[:]) {
+		t.Errorf("dead letter of %d bytes: truncated %v, size %d, %d bytes kept, sha256 %s", len(d), got.DataTruncated, got.DataSize, len(got.Data), got.DataSHA256)
+	}
+}
+
+// TestDeadLetterStreamRefuses: when the dead-letter stream refuses for
+// good, the valid rides are written and nothing is reported for a retry;
+// the dead letter goes to the log.
+func TestDeadLetterStreamRefuses(t *testing.T) {
+	fake := newFake()
+	fake.callErr = func(_ context.Context, stream string, _ []types.PutRecordsRequestEntry) error {
+		if stream == "ride_events_dlq" {
+			return &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "no"}
+		}
+		return nil
+	}
+	var logs bytes.Buffer
+	h := New(fake, Config{Retry: fastRetry, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	res := invoke(t, h, kinesisEvent(t, append(rides(2), []byte(`{}`))...))
+	if len(res.BatchItemFailures) != 0 || len(fake.written["ride_prediction"]) != 2 {
+		t.Errorf("failures %v, %d predictions", res.BatchItemFailures, len(fake.written["ride_prediction"]))
+	}
+	if !strings.Contains(logs.String(), "dead letter kept here") || !strings.Contains(logs.String(), `\"sequence_number\": \"seq-2\"`) {
+		t.Errorf("the log does not keep the dead letter:\n%s", logs.String())
+	}
+}
+
+// TestDeadLetterStreamThrottles: a dead letter that could not be written in
+// time is reported, so that Lambda sends its record again.
+func TestDeadLetterStreamThrottles(t *testing.T) {
+	fake := newFake()
+	fake.entryErr = func(stream, _ string, _ int) string {
+		if stream == "ride_events_dlq" {
+			return "ProvisionedThroughputExceededException"
+		}
+		return ""
+	}
+	h := New(fake, Config{Retry: kinesisout.Retry{Base: time.Millisecond, Max: time.Millisecond, Rounds: 3}})
+	res := invoke(t, h, kinesisEvent(t, append(rides(2), []byte(`{}`))...))
+	if diff := cmp.Diff(failures("seq-2"), res.BatchItemFailures); diff != "" {
+		t.Errorf("batch item failures (-want +got):\n%s", diff)
+	}
+}

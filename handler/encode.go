@@ -1,0 +1,121 @@
+package handler
+
+import (
+	"bytes"
+	"unicode/utf16"
+
+	"github.com/aws/aws-lambda-go/events"
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/nyc-taxi/ridepred/handler/kinesisout"
+	"github.com/nyc-taxi/ridepred/handler/ride"
+)
+
+// spaced writes JSON as the original app's json.dumps does: a space after
+// each colon and comma.
+var spaced = jsonv2.JoinOptions(jsontext.SpaceAfterColon(true), jsontext.SpaceAfterComma(true))
+
+// encodePredictions encodes one predictions-stream record per ride into one
+// buffer (one allocation, not one per ride), keyed by its source record.
+func (h *Handler) encodePredictions(records []kinesisRecord, rides []validRide, preds []float64) []kinesisout.Entry {
+	size := 0
+	for _, r := range rides {
+		size += 96 + len(r.ID) + len(h.version) + len(records[r.rec].EventID)
+	}
+	buf := make([]byte, 0, size)
+	out := make([]kinesisout.Entry, len(rides))
+	for i, r := range rides {
+		rec := &records[r.rec]
+		start := len(buf)
+		buf = appendPrediction(buf, r.ID, preds[i], h.version, rec.EventID)
+		out[i] = kinesisout.Entry{Data: buf[start:len(buf):len(buf)], Key: partitionKey(rec), Rec: r.rec}
+	}
+	return out
+}
+
+// appendPrediction appends one predictions-stream record:
+//
+//	{"ride_id": 123, "prediction": 18.3, "model_version": "...", "event_id": "shardId-000000000000:4963..."}
+//
+// the original app's keys, the model, and the source record's event id, so
+// that consumers can drop the duplicates at-least-once delivery brings.
+// These are the bytes a jsontext.Encoder with spaced writes for the same
+// tokens (TestAppendPredictionAsEncoder), without its errors, as every part
+// is valid already: ride.Parse checked the ride id, the decoder checked the
+// event id's UTF-8 (jsontext.AppendQuote would replace invalid bytes rather
+// than fail), and the forest's leaves are finite.
+func appendPrediction(b, rideID []byte, pred float64, version, eventID string) []byte {
+	b = append(b, `{"ride_id": `...)
+	b = appendRideID(b, rideID)
+	b = append(b, `, "prediction": `...)
+	b = appendFloat(b, pred)
+	b = append(b, `, "model_version": `...)
+	b, _ = jsontext.AppendQuote(b, version)
+	b = append(b, `, "event_id": `...)
+	b, _ = jsontext.AppendQuote(b, eventID)
+	return append(b, '}')
+}
+
+// appendRideID appends a ride id as jsontext writes a raw JSON value:
+// numbers, booleans and strings without escapes as received, other strings
+// in their canonical form (RFC 8785's minimal escapes).
+func appendRideID(b, id []byte) []byte {
+	if id[0] != '"' || bytes.IndexByte(id, '\\') < 0 {
+		return append(b, id...)
+	}
+	text, _ := jsontext.AppendUnquote(nil, id) // ride.Parse unquoted it already
+	b, _ = jsontext.AppendQuote(b, text)
+	return b
+}
+
+// appendFloat appends x as jsontext writes a float64: ride.AppendFloat's
+// shortest decimal, with exponents written as 1e-7, not Python's 1e-07.
+func appendFloat(b []byte, x float64) []byte {
+	start := len(b)
+	b = ride.AppendFloat(b, x)
+	if f := b[start:]; len(f) >= 4 && string(f[len(f)-4:len(f)-1]) == "e-0" {
+		b[len(b)-2] = b[len(b)-1]
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+// partitionKey is the output records' partition key: the source record's
+// own, which Kinesis accepted so is valid by construction, and keeps each
+// key's records in order; the sequence number (digits) if a hand-made
+// event has none fit.
+func partitionKey(r *kinesisRecord) string {
+	if n := utf16Len(r.Kinesis.PartitionKey); n >= 1 && n <= 256 {
+		return r.Kinesis.PartitionKey
+	}
+	return r.Kinesis.SequenceNumber
+}
+
+// utf16Len is the length of s in UTF-16 code units, as Kinesis counts a
+// partition key's characters.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
+}
+
+// Response is the answer to a Kinesis event: the records Lambda must send
+// again, and with TEST_RUN the predictions and dead letters that were not
+// written.
+type Response struct {
+	events.KinesisEventResponse
+	Predictions []jsontext.Value `json:"predictions,omitempty"`
+	DeadLetters []jsontext.Value `json:"dead_letters,omitempty"`
+}
+
+// responseOptions write a Response as encoding/json did: compact, with <, >,
+// &, U+2028 and U+2029 escaped, and the records it carries keeping their
+// other escapes as written.
+var responseOptions = jsonv2.JoinOptions(jsontext.EscapeForHTML(true), jsontext.EscapeForJS(true), jsontext.PreserveRawStrings(true))
+
+func encodeResponse(res Response) ([]byte, error) {
+	return jsonv2.Marshal(res, responseOptions)
+}

@@ -1,0 +1,61 @@
+package handler
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/nyc-taxi/ridepred/handler/kinesisout"
+)
+
+// published is what publishing a batch came to.
+type published struct {
+	failed       []int // the records Lambda must send again, sorted
+	written      int   // predictions written
+	deadLettered int   // dead letters written
+	resent       int   // records sent again by kinesisout's retries
+}
+
+// publish writes the predictions, then the dead letters: the invalid
+// records' and those of the predictions Kinesis refused on their own.
+func (h *Handler) publish(ctx context.Context, records []kinesisRecord, out, dead []kinesisout.Entry) published {
+	var p published
+	refused := h.publishPredictions(ctx, records, out, &p)
+	h.publishDeadLetters(ctx, records, append(dead, refused...), &p)
+	slices.Sort(p.failed)
+	return p
+}
+
+// publishPredictions writes out and returns dead letters for the
+// predictions Kinesis refused: retrying the batch cannot write those.
+// Other failures are reported for Lambda to send their records again.
+func (h *Handler) publishPredictions(ctx context.Context, records []kinesisRecord, out []kinesisout.Entry, p *published) (refused []kinesisout.Entry) {
+	failed, resent := kinesisout.Publish(ctx, h.out, h.cfg.PredictionsStream, out, h.cfg.Retry)
+	p.written, p.resent = len(out)-len(failed), p.resent+resent
+	for _, f := range failed {
+		if f.Class == kinesisout.Refused {
+			refused = append(refused, deadLetterEntry(records, f.Rec, fmt.Errorf("prediction refused: %w", f.Err)))
+			continue
+		}
+		h.cfg.Logger.Error("prediction not written", "sequence_number", records[f.Rec].Kinesis.SequenceNumber, "error", f.Err.Error())
+		p.failed = append(p.failed, f.Rec)
+	}
+	return refused
+}
+
+// publishDeadLetters writes dead. A dead letter the stream refuses for good
+// goes to the log: failing its record would hold up its shard and make the
+// valid rides after it be written again on every retry. Other failures are
+// reported for Lambda to send their records again.
+func (h *Handler) publishDeadLetters(ctx context.Context, records []kinesisRecord, dead []kinesisout.Entry, p *published) {
+	failed, resent := kinesisout.Publish(ctx, h.out, h.cfg.DLQStream, dead, h.cfg.Retry)
+	p.deadLettered, p.resent = len(dead)-len(failed), p.resent+resent
+	for _, f := range failed {
+		if f.Class != kinesisout.Transient {
+			logDeadLetter(h.cfg.Logger, &records[f.Rec], f.Data, f.Err)
+			continue
+		}
+		h.cfg.Logger.Error("dead letter not written", "sequence_number", records[f.Rec].Kinesis.SequenceNumber, "error", f.Err.Error())
+		p.failed = append(p.failed, f.Rec)
+	}
+}

@@ -27,7 +27,9 @@ import (
 
 	"github.com/nyc-taxi/ridepred/generated"
 	"github.com/nyc-taxi/ridepred/handler"
-	"github.com/nyc-taxi/ridepred/internal/testsupport"
+	"github.com/nyc-taxi/ridepred/internal/golden"
+	"github.com/nyc-taxi/ridepred/internal/kinesistest"
+	"github.com/nyc-taxi/ridepred/internal/localproc"
 )
 
 // Row is one line of the table: the Go figure, the baseline's, and how many
@@ -132,7 +134,7 @@ func run(cfg config) (*Report, error) {
 	if err := python(cfg, &py, "inprocess", in.eventFile); err != nil {
 		return nil, err
 	}
-	h := handler.New(testsupport.NopKinesis{}, handler.Config{})
+	h := handler.New(kinesistest.Nop{}, handler.Config{})
 	hb := testing.Benchmark(func(b *testing.B) {
 		for b.Loop() {
 			if _, err := h.Invoke(context.Background(), in.event); err != nil {
@@ -215,7 +217,7 @@ func prepare(dir string) (*inputs, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	feb, err := testsupport.ShuffledFeb()
+	feb, err := golden.ShuffledFeb()
 	if err != nil {
 		return nil, err
 	}
@@ -224,7 +226,7 @@ func prepare(dir string) (*inputs, error) {
 	var ev events.KinesisEvent
 	for i, r := range feb {
 		in.features = append(in.features, generated.Features{PUDO: r.PUDO(), TripDistance: r.TripDistance})
-		line := testsupport.RideEvent(r.PULocationID, r.DOLocationID, r.TripDistance, i)
+		line := golden.RideEvent(r.PULocationID, r.DOLocationID, r.TripDistance, i)
 		lines.Write(append(line, '\n'))
 		if i < 1000 {
 			seq := fmt.Sprintf("4963985421087004627883773062009474352417584859150%07d", i)
@@ -320,7 +322,7 @@ func emulatorRuns(n int, rie string, bootstrap, env []string, payload []byte) (t
 	for range n {
 		var logs bytes.Buffer
 		start := time.Now()
-		e, err := testsupport.StartEmulator(rie, bootstrap, append(env, "MODEL_PATH=build/model/model.pkl"), &logs)
+		e, err := localproc.StartEmulator(rie, bootstrap, append(env, "MODEL_PATH=build/model/model.pkl"), &logs)
 		if err != nil {
 			return nil, nil, 0, err
 		}

@@ -29,7 +29,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nyc-taxi/ridepred/internal/testsupport"
+	"github.com/nyc-taxi/ridepred/internal/golden"
 	"github.com/nyc-taxi/ridepred/tools/internal/workcopy"
 )
 
@@ -331,13 +331,13 @@ func markdown(rs []Result) string {
 // writeRides writes Feb 2022's shuffled rides (the Go benchmarks' input) as
 // ride events, one per line, for sklearn's timings.
 func writeRides(path string) error {
-	feb, err := testsupport.ShuffledFeb()
+	feb, err := golden.ShuffledFeb()
 	if err != nil {
 		return err
 	}
 	var b bytes.Buffer
 	for i, r := range feb {
-		b.Write(append(testsupport.RideEvent(r.PULocationID, r.DOLocationID, r.TripDistance, i), '\n'))
+		b.Write(append(golden.RideEvent(r.PULocationID, r.DOLocationID, r.TripDistance, i), '\n'))
 	}
 	return os.WriteFile(path, b.Bytes(), 0o644)
 }

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nyc-taxi/ridepred/internal/testsupport"
+	"github.com/nyc-taxi/ridepred/internal/golden"
 	"github.com/nyc-taxi/ridepred/tools/internal/esm"
 	"github.com/nyc-taxi/ridepred/tools/internal/localkinesis"
 	"github.com/nyc-taxi/ridepred/tools/internal/rides"
@@ -244,7 +244,7 @@ func TestOriginalCLIWorkflow(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &p); err != nil {
 		t.Fatalf("the workflow printed %q: %v", out, err)
 	}
-	want, err := testsupport.OriginalPrediction()
+	want, err := golden.OriginalPrediction()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/nyc-taxi/ridepred/internal/testsupport"
+	"github.com/nyc-taxi/ridepred/internal/localproc"
 )
 
 // rehearsal is a running moto_server and a shell that sends `aws` to it.
@@ -30,14 +30,14 @@ func start(t *testing.T) *rehearsal {
 			t.Fatalf("%s is missing: make deps installs AWS CLI v2; moto comes with these machines' python3 (pip install 'moto[server]')", bin)
 		}
 	}
-	port, err := testsupport.FreePort()
+	port, err := localproc.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
 	moto := exec.Command("moto_server", "-H", "127.0.0.1", "-p", fmt.Sprint(port))
 	logs, _ := os.Create(filepath.Join(t.TempDir(), "moto.log"))
 	moto.Stdout, moto.Stderr = logs, logs
-	server, err := testsupport.StartServer(moto, fmt.Sprintf("127.0.0.1:%d", port), 20*time.Second)
+	server, err := localproc.StartServer(moto, fmt.Sprintf("127.0.0.1:%d", port), 20*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,12 +18,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
-	"github.com/nyc-taxi/ridepred/internal/testsupport"
+	"github.com/nyc-taxi/ridepred/internal/localproc"
 )
 
 // Server is a running kinesalite.
 type Server struct {
-	*testsupport.Server
+	*localproc.Server
 	Endpoint string // http://127.0.0.1:PORT
 }
 
@@ -44,13 +44,13 @@ func Start(logs io.Writer) (*Server, error) {
 			return nil, fmt.Errorf("npm ci in %s: %w", dir, err)
 		}
 	}
-	port, err := testsupport.FreePort()
+	port, err := localproc.FreePort()
 	if err != nil {
 		return nil, err
 	}
 	cmd := exec.Command("node", "server.js", fmt.Sprint(port))
 	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, logs, logs
-	s, err := testsupport.StartServer(cmd, fmt.Sprintf("127.0.0.1:%d", port), 20*time.Second)
+	s, err := localproc.StartServer(cmd, fmt.Sprintf("127.0.0.1:%d", port), 20*time.Second)
 	if err != nil {
 		return nil, fmt.Errorf("kinesalite: %w", err)
 	}

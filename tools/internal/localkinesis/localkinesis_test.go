@@ -19,7 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
-	"github.com/nyc-taxi/ridepred/internal/testsupport"
+	"github.com/nyc-taxi/ridepred/internal/localproc"
 )
 
 // awkward stands in front of kinesalite and behaves as real Kinesis may:
@@ -58,7 +58,7 @@ func (a *awkward) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	testsupport.Forward(w, r, a.target, body)
+	localproc.Forward(w, r, a.target, body)
 }
 
 func startAwkward(t *testing.T) (*awkward, *kinesis.Client, *kinesis.Client) {

@@ -1,4 +1,4 @@
-package testsupport
+package localproc
 
 import (
 	"bytes"
@@ -11,9 +11,6 @@ import (
 	"sync"
 	"syscall"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/service/kinesis"
-	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 )
 
 // Server is a local server process the tests and the local stack start
@@ -83,15 +80,6 @@ func Post(ctx context.Context, url string, payload []byte) (int, []byte, error) 
 	defer res.Body.Close()
 	body, err := io.ReadAll(res.Body)
 	return res.StatusCode, body, err
-}
-
-// NopKinesis accepts every PutRecords call and keeps nothing: the output
-// client of the handler's benchmarks.
-type NopKinesis struct{}
-
-// PutRecords answers every record as written.
-func (NopKinesis) PutRecords(_ context.Context, in *kinesis.PutRecordsInput, _ ...func(*kinesis.Options)) (*kinesis.PutRecordsOutput, error) {
-	return &kinesis.PutRecordsOutput{Records: make([]types.PutRecordsResultEntry, len(in.Records))}, nil
 }
 
 // Logs collects a server's output; unlike a bytes.Buffer it may be read

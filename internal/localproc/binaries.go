@@ -1,4 +1,8 @@
-package testsupport
+// Package localproc starts the local processes that tests, benchmarks and
+// the local stack run (kinesalite, the Lambda Runtime Interface Emulator,
+// moto) and talks to them: free ports, HTTP posts, a forwarding proxy, the
+// binaries the end-to-end tests run.
+package localproc
 
 import (
 	"fmt"
@@ -7,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"testing"
 )
 
 var binaries struct {
@@ -19,7 +24,8 @@ var binaries struct {
 // end-to-end tests run: $RIE and $BOOTSTRAP when set (make test builds them
 // and sets them), otherwise built now by make package rie, once per test
 // binary, so that plain go test runs these tests too instead of skipping them.
-func Binaries() (rie, bootstrap string, err error) {
+func Binaries(tb testing.TB) (rie, bootstrap string, err error) {
+	tb.Helper()
 	b := &binaries
 	b.once.Do(func() {
 		b.rie, b.bootstrap = os.Getenv("RIE"), os.Getenv("BOOTSTRAP")

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httputil"
+	"net/url"
 	"os/exec"
 	"sync"
 	"syscall"
@@ -106,23 +108,13 @@ func (l *Logs) String() string {
 // and copies the answer back: the pass-through half of the fault-injecting
 // proxies that tests put in front of kinesalite.
 func Forward(w http.ResponseWriter, r *http.Request, target string, body []byte) {
-	req, _ := http.NewRequest(r.Method, target+r.URL.Path, bytes.NewReader(body))
-	for k, v := range r.Header {
-		if k != "Content-Length" {
-			req.Header[k] = v
-		}
-	}
-	res, err := http.DefaultClient.Do(req)
+	u, err := url.Parse(target)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadGateway)
 		return
 	}
-	defer res.Body.Close()
-	for k, v := range res.Header {
-		if k != "Content-Length" {
-			w.Header()[k] = v
-		}
-	}
-	w.WriteHeader(res.StatusCode)
-	io.Copy(w, res.Body)
+	r = r.Clone(r.Context())
+	r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+	r.Header.Del("Content-Length")
+	(&httputil.ReverseProxy{Rewrite: func(pr *httputil.ProxyRequest) { pr.SetURL(u) }}).ServeHTTP(w, r)
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -46,6 +48,10 @@ func (s *fakeStream) GetShardIterator(_ context.Context, in *kinesis.GetShardIte
 			return nil, errors.New("InvalidArgumentException: no such sequence number")
 		}
 		return &kinesis.GetShardIteratorOutput{ShardIterator: in.StartingSequenceNumber}, nil
+	}
+	if in.ShardIteratorType == types.ShardIteratorTypeAfterSequenceNumber {
+		n, _ := strconv.Atoi(*in.StartingSequenceNumber)
+		return &kinesis.GetShardIteratorOutput{ShardIterator: aws.String(strconv.Itoa(n + 1))}, nil
 	}
 	return &kinesis.GetShardIteratorOutput{ShardIterator: aws.String("0")}, nil
 }
@@ -280,5 +286,52 @@ func TestRedrive(t *testing.T) {
 	}
 	if _, err := m.Redrive(context.Background(), BatchInfo{ShardID: "shardId-000000000000", StartSequenceNumber: "99", EndSequenceNumber: "99"}); err == nil {
 		t.Error("Redrive of records the stream no longer holds did not fail")
+	}
+}
+
+// TestCheckpointsResume: a second run starts after the last record the
+// first one checkpointed in the file.
+func TestCheckpointsResume(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "checkpoints.json")
+	s := newStream(4)
+	fn := &fakeFunction{fn: func([]string) ([]byte, error) { return ok, nil }}
+	runUntilDone(t, s, fn, Config{BatchSize: 4, Checkpoints: file})
+
+	s.records = newStream(6).records
+	fn.calls = nil
+	runUntilDone(t, s, fn, Config{BatchSize: 4, Checkpoints: file})
+	if diff := cmp.Diff([][]string{seqs(4, 6)}, fn.calls); diff != "" {
+		t.Errorf("invocations of the second run (-want +got):\n%s", diff)
+	}
+}
+
+func TestCheckpointReadErrorStopsRun(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "checkpoints.json")
+	if err := os.WriteFile(file, []byte("{not json"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fn := &fakeFunction{fn: func([]string) ([]byte, error) { return ok, nil }}
+	m := New(newStream(2), []Invoker{fn}, Config{Stream: "in", Checkpoints: file})
+	err := m.Run(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "checkpoints") {
+		t.Errorf("Run with an unreadable checkpoint file = %v, want a checkpoint error", err)
+	}
+	if len(fn.calls) != 0 {
+		t.Errorf("Run invoked the function %d times before failing", len(fn.calls))
+	}
+}
+
+func TestCheckpointWriteErrorStopsRun(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "missing", "checkpoints.json")
+	fn := &fakeFunction{fn: func([]string) ([]byte, error) { return ok, nil }}
+	m := New(newStream(2), []Invoker{fn}, Config{Stream: "in", BatchSize: 2, Poll: time.Millisecond, Checkpoints: file})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := m.Run(ctx)
+	if err == nil || !strings.Contains(err.Error(), "write checkpoints") {
+		t.Errorf("Run with an unwritable checkpoint file = %v, want a checkpoint error", err)
+	}
+	if ctx.Err() != nil {
+		t.Error("Run went on until its context ended instead of stopping at the error")
 	}
 }

@@ -208,7 +208,7 @@ func readShardAt(ctx context.Context, c Reader, stream, shard string, from types
 		case err != nil && !follow:
 			return fmt.Errorf("get records of %s %s: %w", stream, shard, err)
 		case err != nil:
-			sleep(ctx, poll)
+			Sleep(ctx, poll)
 			continue
 		}
 		for _, r := range res.Records {
@@ -222,7 +222,7 @@ func readShardAt(ctx context.Context, c Reader, stream, shard string, from types
 			if !follow {
 				return nil
 			}
-			sleep(ctx, poll)
+			Sleep(ctx, poll)
 		}
 	}
 	if follow {
@@ -231,7 +231,9 @@ func readShardAt(ctx context.Context, c Reader, stream, shard string, from types
 	return ctx.Err()
 }
 
-func sleep(ctx context.Context, d time.Duration) {
+// Sleep waits for d or until ctx ends, whichever comes first: the pause
+// between polls of a shard, here and in the event source mapping (esm).
+func Sleep(ctx context.Context, d time.Duration) {
 	select {
 	case <-ctx.Done():
 	case <-time.After(d):

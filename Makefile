@@ -94,13 +94,21 @@ check-generated:
 	cd generated && $(GO) run ../gen -model ../model-export/artifacts/forest.json -out . -pkg generated -check
 	@echo "check-generated: generated/ is up to date"
 
+# How the Lambda binary is built, named once: bootstrap and check-arm64 use
+# it, and tools/benchscale reads it (make print-LAMBDA_ENV print-LAMBDA_FLAGS).
+LAMBDA_ENV := CGO_ENABLED=0 GOOS=linux
+LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w'
 GOARCH ?= amd64
+
+# print-VAR prints VAR's words one a line, as the shell splits them.
+print-%:
+	@printf '%s\n' $($*)
+
 .PHONY: bootstrap package rie
 ## bootstrap: the Lambda binary for provided.al2023 (GOARCH=arm64 for Graviton).
 bootstrap:
 	@mkdir -p $(BUILD)
-	CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH) $(GO) build -tags lambda.norpc -trimpath -ldflags '-s -w' \
-		-o $(BUILD)/bootstrap ./handler/cmd/bootstrap
+	$(LAMBDA_ENV) GOARCH=$(GOARCH) $(GO) build $(LAMBDA_FLAGS) -o $(BUILD)/bootstrap ./handler/cmd/bootstrap
 
 ## package: build/function.zip with bootstrap at its root.
 package: bootstrap
@@ -116,7 +124,7 @@ rie:
 .PHONY: check-arm64
 ## check-arm64: the Lambda binary also builds for arm64 (Graviton).
 check-arm64:
-	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -ldflags '-s -w' -o /dev/null ./handler/cmd/bootstrap
+	$(LAMBDA_ENV) GOARCH=arm64 $(GO) build $(LAMBDA_FLAGS) -o /dev/null ./handler/cmd/bootstrap
 
 .PHONY: bench
 $(BUILD)/model/model.pkl:

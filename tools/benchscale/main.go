@@ -117,12 +117,24 @@ type bench struct {
 	root, dir string
 	deps      string // a Go build cache with every dependency built
 	rides     string // shuffled Feb ride events, JSON lines, for sklearn
+	// lambdaEnv and lambdaFlags are how make bootstrap builds the Lambda
+	// binary (for amd64), read from the Makefile.
+	lambdaEnv, lambdaFlags []string
 }
 
-// target is how the Lambda binary is built (make bootstrap).
-var target = []string{"CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64"}
+// makeVar is a Makefile variable's words, as the shell splits them.
+func makeVar(name string) ([]string, error) {
+	out, err := exec.Command("make", "-s", "--no-print-directory", "print-"+name).Output()
+	if err != nil {
+		return nil, fmt.Errorf("make print-%s: %w", name, err)
+	}
+	return strings.Split(strings.TrimSuffix(string(out), "\n"), "\n"), nil
+}
 
-var buildFlags = []string{"-tags", "lambda.norpc", "-trimpath"}
+// goBuild is the go build command line of make bootstrap, with args.
+func (b *bench) goBuild(args ...string) []string {
+	return append(append([]string{"build"}, b.lambdaFlags...), args...)
+}
 
 // prepare writes the rides sklearn is timed on and fills the dependency
 // cache. train.py's CSVs come from make (the bench-scale target).
@@ -132,6 +144,14 @@ func (b *bench) prepare() error {
 		return err
 	}
 	if err := writeRides(b.rides); err != nil {
+		return err
+	}
+	var err error
+	if b.lambdaEnv, err = makeVar("LAMBDA_ENV"); err != nil {
+		return err
+	}
+	b.lambdaEnv = append(b.lambdaEnv, "GOARCH=amd64")
+	if b.lambdaFlags, err = makeVar("LAMBDA_FLAGS"); err != nil {
 		return err
 	}
 	// Every package the Lambda binary needs except the model and what
@@ -147,8 +167,8 @@ func (b *bench) prepare() error {
 			pkgs = append(pkgs, p)
 		}
 	}
-	env := append([]string{"GOCACHE=" + b.deps}, target...)
-	return command.Run(env, "go", append(append([]string{"build"}, buildFlags...), pkgs...)...)
+	env := append([]string{"GOCACHE=" + b.deps}, b.lambdaEnv...)
+	return command.Run(env, "go", b.goBuild(pkgs...)...)
 }
 
 // measure runs every step for one forest.
@@ -193,15 +213,15 @@ func (b *bench) measure(s spec) (Result, error) {
 	if err := command.Run(nil, "cp", "-a", b.deps, cache); err != nil {
 		return r, err
 	}
-	env := append([]string{"GOCACHE=" + cache}, target...)
+	env := append([]string{"GOCACHE=" + cache}, b.lambdaEnv...)
 	inRepo := func(args ...string) []string { return append([]string{"-C", repo}, args...) }
-	if t, err = command.Time(command.New(env, "go", inRepo(append(append([]string{"build"}, buildFlags...), "./generated")...)...)); err != nil {
+	if t, err = command.Time(command.New(env, "go", inRepo(b.goBuild("./generated")...)...)); err != nil {
 		return r, err
 	}
 	r.CompileS, r.CompileMB = t.Wall.Seconds(), t.PeakMiB
 	bootstrap := filepath.Join(dir, "bootstrap")
 	os.Remove(bootstrap) // else go build finds it up to date and links nothing
-	args := append(append([]string{"build"}, buildFlags...), "-ldflags=-s -w", "-o", bootstrap, "./handler/cmd/bootstrap")
+	args := b.goBuild("-o", bootstrap, "./handler/cmd/bootstrap")
 	if t, err = command.Time(command.New(env, "go", inRepo(args...)...)); err != nil {
 		return r, err
 	}

@@ -1,5 +1,6 @@
 # Two commands matter: `make demo` runs the pipeline locally, `make test` runs
-# every test. Both install what is missing first (`make deps`).
+# every test. Both install what is missing first (`make deps`). A bare `make`
+# lists the targets and installs nothing.
 SHELL := /bin/bash
 PY := /usr/bin/python3
 GO ?= go
@@ -11,7 +12,13 @@ ART ?= model-export/artifacts
 BUILD := build
 MONTHS := 2022-01 2022-02
 
-.PHONY: deps model refresh check-model test test-python test-go
+.PHONY: help deps model refresh check-model test test-python test-go
+.DEFAULT_GOAL := help
+
+## help: list the targets with what they do (the `## target: text` comments here).
+help:
+	@awk '/^## [a-z0-9-]+:/ { t = $$2; sub(/^## [^:]*: */, ""); printf "%-16s %s\n", substr(t, 1, length(t) - 1), $$0; next } \
+		/^## / { sub(/^## /, ""); printf "%-16s %s\n", "", $$0 }' $(firstword $(MAKEFILE_LIST))
 
 ## deps: install what is missing (Debian's Python packages, AWS CLI v2 and jq, cfn-lint, Go modules).
 deps:
@@ -61,9 +68,11 @@ check-model: deps
 		echo "check-model: imported model; golden answers agree with forest.json"; \
 	fi
 
+## test-python: the Python tests of model-export/tests (the exporter and the walker).
 test-python: deps
 	$(PY) -m pytest -q -p no:cacheprovider model-export/tests
 
+## test-go: go vet, every Go test (none skipped: no -short), and the race detector's run.
 test-go: deps package rie kinesalite
 	$(GO) vet ./...
 	RIE=$(CURDIR)/$(BUILD)/aws-lambda-rie BOOTSTRAP=$(CURDIR)/$(BUILD)/bootstrap $(GO) test ./...

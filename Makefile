@@ -79,7 +79,21 @@ test-go: deps package rie kinesalite
 	RIE=$(CURDIR)/$(BUILD)/aws-lambda-rie BOOTSTRAP=$(CURDIR)/$(BUILD)/bootstrap $(GO) test -race $$($(GO) list ./... | grep -v /generated)
 
 ## test: every test.
-test: check-fmt check-model check-generated check-arm64 check-templates test-python test-go
+test: check-size check-fmt check-model check-generated check-arm64 check-templates test-python test-go
+
+# Tracked files may be over 5 MB only if listed here: the rides the model is
+# trained on and the model's artifacts (a refreshed model's can be larger).
+BIG_FILES := $(DATA)/green_tripdata_2022-01.parquet $(DATA)/green_tripdata_2022-02.parquet \
+	model-export/artifacts/forest.json model-export/artifacts/golden/rides.jsonl.gz \
+	model-export/artifacts/golden/edges.jsonl.gz
+
+.PHONY: check-size
+## check-size: no tracked file is over 5 MB except those in BIG_FILES (a compiled test binary once was).
+check-size:
+	@big=$$(git ls-files -z | xargs -0 -r stat -c '%s %n' 2>/dev/null | \
+		awk '$$1 > 5 * 1024 * 1024 { sub(/^[0-9]+ /, ""); print }' | grep -vxF -f <(printf '%s\n' $(BIG_FILES))); \
+	if [ -n "$$big" ]; then echo "check-size: tracked files over 5 MB (list them in the Makefile's BIG_FILES if they belong):"; echo "$$big"; exit 1; fi
+	@echo "check-size: no tracked file over 5 MB but the data and model artifacts"
 
 .PHONY: check-fmt
 ## check-fmt: every hand-written Go file is gofmt-clean (generated/ is checked by check-generated).

@@ -137,9 +137,10 @@ bootstrap:
 	$(LAMBDA_ENV) GOARCH=$(GOARCH) $(GO) build $(LAMBDA_FLAGS) -o $(BUILD)/bootstrap ./handler/cmd/bootstrap
 
 ## package: build/function.zip with bootstrap at its root.
+# The zip is written to a temporary name and renamed, so that a test that
+# reads build/function.zip meanwhile sees the old file or the new one.
 package: bootstrap
-	rm -f $(BUILD)/function.zip
-	cd $(BUILD) && $(PY) -m zipfile -c function.zip bootstrap
+	cd $(BUILD) && $(PY) -m zipfile -c function.zip.$$$$.tmp bootstrap && mv function.zip.$$$$.tmp function.zip
 	@ls -l $(BUILD)/bootstrap $(BUILD)/function.zip
 
 ## rie: the Lambda Runtime Interface Emulator pinned in go.mod.

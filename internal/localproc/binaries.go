@@ -21,27 +21,37 @@ var binaries struct {
 }
 
 // Binaries are the Runtime Interface Emulator and the Lambda binary that
-// end-to-end tests run: $RIE and $BOOTSTRAP when set (make test builds them
-// and sets them), otherwise built now by make package rie, once per test
-// binary, so that plain go test runs these tests too instead of skipping them.
+// end-to-end tests run (build/function.zip sits next to the bootstrap):
+// $RIE and $BOOTSTRAP when set (make test builds them and sets them),
+// otherwise built now by make package rie, so that plain go test runs these
+// tests too instead of skipping them.
 func Binaries(tb testing.TB) (rie, bootstrap string, err error) {
 	tb.Helper()
 	b := &binaries
-	b.once.Do(func() {
-		b.rie, b.bootstrap = os.Getenv("RIE"), os.Getenv("BOOTSTRAP")
-		if b.rie != "" && b.bootstrap != "" {
-			return
-		}
-		root := Root()
+	b.once.Do(func() { b.rie, b.bootstrap, b.err = buildBinaries() })
+	return b.rie, b.bootstrap, b.err
+}
+
+// buildBinaries runs make package rie once per test process, under a lock,
+// since go test runs packages in parallel. The first process builds; the
+// others find bootstrap and aws-lambda-rie up to date (go build leaves an
+// up-to-date binary alone) and function.zip is replaced by a rename, so no
+// process deletes a file that another may be running or reading.
+func buildBinaries() (rie, bootstrap string, err error) {
+	if rie, bootstrap = os.Getenv("RIE"), os.Getenv("BOOTSTRAP"); rie != "" && bootstrap != "" {
+		return rie, bootstrap, nil
+	}
+	root := Root()
+	build := filepath.Join(root, "build")
+	err = WithLock(filepath.Join(build, "binaries.lock"), func() error {
 		cmd := exec.Command("make", "--no-print-directory", "package", "rie")
 		cmd.Dir = root
 		if out, err := cmd.CombinedOutput(); err != nil {
-			b.err = fmt.Errorf("make package rie: %w\n%s", err, out)
-			return
+			return fmt.Errorf("make package rie: %w\n%s", err, out)
 		}
-		b.rie, b.bootstrap = filepath.Join(root, "build", "aws-lambda-rie"), filepath.Join(root, "build", "bootstrap")
+		return nil
 	})
-	return b.rie, b.bootstrap, b.err
+	return filepath.Join(build, "aws-lambda-rie"), filepath.Join(build, "bootstrap"), err
 }
 
 // Root is the repository's root directory.

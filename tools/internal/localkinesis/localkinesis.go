@@ -37,12 +37,8 @@ func Dir() string {
 // first if node_modules is missing) and waits until it answers.
 func Start(logs io.Writer) (*Server, error) {
 	dir := Dir()
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "kinesalite")); err != nil {
-		npm := exec.Command("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
-		npm.Dir, npm.Stdout, npm.Stderr = dir, logs, logs
-		if err := npm.Run(); err != nil {
-			return nil, fmt.Errorf("npm ci in %s: %w", dir, err)
-		}
+	if err := install(dir, logs); err != nil {
+		return nil, err
 	}
 	port, err := localproc.FreePort()
 	if err != nil {
@@ -55,6 +51,24 @@ func Start(logs io.Writer) (*Server, error) {
 		return nil, fmt.Errorf("kinesalite: %w", err)
 	}
 	return &Server{Server: s, Endpoint: fmt.Sprintf("http://127.0.0.1:%d", port)}, nil
+}
+
+// install runs npm ci in dir if kinesalite is not installed there. It
+// checks and installs under a lock: npm ci first deletes node_modules,
+// which a kinesalite started by a test package running in parallel may be
+// using, and node_modules/kinesalite appears before npm ci is done.
+func install(dir string, logs io.Writer) error {
+	return localproc.WithLock(filepath.Join(localproc.Root(), "build", "kinesalite.lock"), func() error {
+		if _, err := os.Stat(filepath.Join(dir, "node_modules", "kinesalite")); err == nil {
+			return nil
+		}
+		npm := exec.Command("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
+		npm.Dir, npm.Stdout, npm.Stderr = dir, logs, logs
+		if err := npm.Run(); err != nil {
+			return fmt.Errorf("npm ci in %s: %w", dir, err)
+		}
+		return nil
+	})
 }
 
 // Client returns an SDK client for endpoint with dummy credentials.

@@ -24,9 +24,14 @@ var binaries struct {
 // end-to-end tests run (build/function.zip sits next to the bootstrap):
 // $RIE and $BOOTSTRAP when set (make test builds them and sets them),
 // otherwise built now by make package rie, so that plain go test runs these
-// tests too instead of skipping them.
+// tests too instead of skipping them. It skips tb under -short, which
+// starts no server: the tests that call it run the binary under the
+// emulator or ship it.
 func Binaries(tb testing.TB) (rie, bootstrap string, err error) {
 	tb.Helper()
+	if testing.Short() {
+		tb.Skip("-short: runs the Lambda binary (make test runs it)")
+	}
 	b := &binaries
 	b.once.Do(func() { b.rie, b.bootstrap, b.err = buildBinaries() })
 	return b.rie, b.bootstrap, b.err

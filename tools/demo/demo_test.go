@@ -216,6 +216,9 @@ func TestThrottledOutput(t *testing.T) {
 }
 
 func TestFunctionCrashMidBatch(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: builds a crashing Lambda binary and runs the local stack")
+	}
 	rs, want := goldenRides(t, 1500)
 	crashID := rs[700].ID
 	// The crash hook is built in only with -tags e2ecrash.

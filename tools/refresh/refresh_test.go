@@ -21,6 +21,9 @@ const runID = "5f1a0c8e9d2b4c7aa1e3b6d9c2f4e8a1"
 // goes back to the seed with make model and checks that every committed
 // byte is restored.
 func TestRefreshRoundTrip(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: ships a model in a copy of the repository and runs it under the emulator")
+	}
 	root, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)

@@ -63,6 +63,9 @@ func (a *awkward) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func startAwkward(t *testing.T) (*awkward, *kinesis.Client, *kinesis.Client) {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: starts kinesalite")
+	}
 	s, err := Start(os.Stderr)
 	if err != nil {
 		t.Fatal(err)

@@ -118,8 +118,14 @@ func checkPredictions(t *testing.T, s *Stack, want map[string]float64) int {
 				Prediction float64 `json:"prediction"`
 				Source     string  `json:"event_id"`
 			}
-			if o.Stream != predictionsStream || json.Unmarshal(o.Data, &p) != nil || p.RideID != id || p.Source == "" {
-				t.Fatalf("ride %s: unexpected output on %s: %s", id, o.Stream, o.Data)
+			if o.Stream != predictionsStream {
+				t.Fatalf("ride %s: output on %s, want %s: %s", id, o.Stream, predictionsStream, o.Data)
+			}
+			if err := json.Unmarshal(o.Data, &p); err != nil {
+				t.Fatalf("ride %s: prediction %s: %v", id, o.Data, err)
+			}
+			if p.RideID != id || p.Source == "" {
+				t.Fatalf("ride %s: prediction %s, want its ride_id and the event_id it came from", id, o.Data)
 			}
 			if math.Float64bits(p.Prediction) != math.Float64bits(w) {
 				t.Fatalf("ride %s: prediction %v, sklearn %v", id, p.Prediction, w)

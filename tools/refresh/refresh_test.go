@@ -66,8 +66,17 @@ func TestRefreshRoundTrip(t *testing.T) {
 		RunID  string `json:"run_id"`
 	}
 	data, err := os.ReadFile(filepath.Join(repo, "model-export", "artifacts", "provenance.json"))
-	if err != nil || json.Unmarshal(data, &prov) != nil || prov.Origin != "imported" || prov.RunID != runID {
-		t.Errorf("provenance.json = %s (%v), want origin imported and run id %s", data, err, runID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &prov); err != nil {
+		t.Fatalf("provenance.json: %v", err)
+	}
+	if prov.Origin != "imported" {
+		t.Errorf("provenance.json's origin is %q, want imported", prov.Origin)
+	}
+	if prov.RunID != runID {
+		t.Errorf("provenance.json's run id is %q, want %s", prov.RunID, runID)
 	}
 	src, err := os.ReadFile(filepath.Join(repo, "generated", "model.go"))
 	if err != nil || !strings.Contains(string(src), `RunID = "`+runID+`"`) {

@@ -205,11 +205,20 @@ func TestRetriesExhaustedGoToOnFailure(t *testing.T) {
 		t.Fatalf("%d messages on the on-failure stream, want one for the batch of 4", len(s.failed))
 	}
 	f := s.failed[0]
-	b := f.KinesisBatchInfo
-	if b.StartSequenceNumber != "0" || b.EndSequenceNumber != "3" || b.BatchSize != 4 || b.ShardID != "shardId-000000000000" ||
-		!strings.HasSuffix(b.StreamArn, ":stream/in") || f.RequestContext.Condition != "RetryAttemptsExhausted" ||
-		f.RequestContext.ApproximateInvokeCount != 3 || !strings.Contains(f.RequestContext.FunctionError, "boom") {
-		t.Errorf("on-failure message = %+v", f)
+	arrival := time.Unix(1700000000, 0)
+	want := BatchInfo{ShardID: "shardId-000000000000", StartSequenceNumber: "0", EndSequenceNumber: "3", BatchSize: 4,
+		StreamArn: "arn:aws:kinesis:us-east-1:000000000000:stream/in", ApproximateArrivalOfFirstRecord: arrival, ApproximateArrivalOfLastRecord: arrival}
+	if diff := cmp.Diff(want, f.KinesisBatchInfo); diff != "" {
+		t.Errorf("on-failure batch info (-want +got):\n%s", diff)
+	}
+	if c := f.RequestContext.Condition; c != "RetryAttemptsExhausted" {
+		t.Errorf("condition %q, want RetryAttemptsExhausted", c)
+	}
+	if n := f.RequestContext.ApproximateInvokeCount; n != 3 {
+		t.Errorf("approximateInvokeCount %d, want 3 (the first call and two retries)", n)
+	}
+	if e := f.RequestContext.FunctionError; !strings.Contains(e, "boom") {
+		t.Errorf("functionError %q, want the function's error", e)
 	}
 }
 
@@ -217,8 +226,11 @@ func TestBisectThenRetryLimitSendsOnlyThePoison(t *testing.T) {
 	s := newStream(8)
 	fn := &fakeFunction{fn: poisonAt("5", false)}
 	m := runUntilDone(t, s, fn, Config{BatchSize: 8, Bisect: true, MaxRetries: 1})
-	if len(s.failed) != 1 || s.failed[0].KinesisBatchInfo.StartSequenceNumber != "5" || s.failed[0].KinesisBatchInfo.EndSequenceNumber != "5" {
-		t.Fatalf("on-failure stream got %+v, want only record 5", s.failed)
+	if len(s.failed) != 1 {
+		t.Fatalf("on-failure stream got %d messages, want one for record 5: %+v", len(s.failed), s.failed)
+	}
+	if b := s.failed[0].KinesisBatchInfo; b.StartSequenceNumber != "5" || b.EndSequenceNumber != "5" {
+		t.Errorf("on-failure batch %s..%s, want record 5 alone", b.StartSequenceNumber, b.EndSequenceNumber)
 	}
 	if m.Stats.ToOnFailure.Load() != 1 || m.Stats.Retries.Load() != 1 {
 		t.Errorf("stats: %d to on-failure, %d retries", m.Stats.ToOnFailure.Load(), m.Stats.Retries.Load())

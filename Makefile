@@ -1,5 +1,6 @@
 # Two commands matter: `make demo` runs the pipeline locally, `make test` runs
-# every test. Both install what is missing first (`make deps`).
+# every test. Both install what is missing first (`make deps`). A bare `make`
+# lists the targets and installs nothing.
 SHELL := /bin/bash
 PY := /usr/bin/python3
 GO ?= go
@@ -11,7 +12,13 @@ ART ?= model-export/artifacts
 BUILD := build
 MONTHS := 2022-01 2022-02
 
-.PHONY: deps model refresh check-model test test-python test-go
+.PHONY: help deps model refresh check-model test test-python test-go
+.DEFAULT_GOAL := help
+
+## help: list the targets with what they do (the `## target: text` comments here).
+help:
+	@awk '/^## [a-z0-9-]+:/ { t = $$2; sub(/^## [^:]*: */, ""); printf "%-16s %s\n", substr(t, 1, length(t) - 1), $$0; next } \
+		/^## / { sub(/^## /, ""); printf "%-16s %s\n", "", $$0 }' $(firstword $(MAKEFILE_LIST))
 
 ## deps: install what is missing (Debian's Python packages, AWS CLI v2 and jq, cfn-lint, Go modules).
 deps:
@@ -61,16 +68,32 @@ check-model: deps
 		echo "check-model: imported model; golden answers agree with forest.json"; \
 	fi
 
+## test-python: the Python tests of model-export/tests (the exporter and the walker).
 test-python: deps
 	$(PY) -m pytest -q -p no:cacheprovider model-export/tests
 
+## test-go: go vet, every Go test (none skipped: no -short), and the race detector's run.
 test-go: deps package rie kinesalite
 	$(GO) vet ./...
 	RIE=$(CURDIR)/$(BUILD)/aws-lambda-rie BOOTSTRAP=$(CURDIR)/$(BUILD)/bootstrap $(GO) test ./...
 	RIE=$(CURDIR)/$(BUILD)/aws-lambda-rie BOOTSTRAP=$(CURDIR)/$(BUILD)/bootstrap $(GO) test -race $$($(GO) list ./... | grep -v /generated)
 
 ## test: every test.
-test: check-fmt check-model check-generated check-arm64 check-templates test-python test-go
+test: check-size check-fmt check-model check-generated check-arm64 check-templates test-python test-go
+
+# Tracked files may be over 5 MB only if listed here: the rides the model is
+# trained on and the model's artifacts (a refreshed model's can be larger).
+BIG_FILES := $(DATA)/green_tripdata_2022-01.parquet $(DATA)/green_tripdata_2022-02.parquet \
+	model-export/artifacts/forest.json model-export/artifacts/golden/rides.jsonl.gz \
+	model-export/artifacts/golden/edges.jsonl.gz
+
+.PHONY: check-size
+## check-size: no tracked file is over 5 MB except those in BIG_FILES (a compiled test binary once was).
+check-size:
+	@big=$$(git ls-files -z | xargs -0 -r stat -c '%s %n' 2>/dev/null | \
+		awk '$$1 > 5 * 1024 * 1024 { sub(/^[0-9]+ /, ""); print }' | grep -vxF -f <(printf '%s\n' $(BIG_FILES))); \
+	if [ -n "$$big" ]; then echo "check-size: tracked files over 5 MB (list them in the Makefile's BIG_FILES if they belong):"; echo "$$big"; exit 1; fi
+	@echo "check-size: no tracked file over 5 MB but the data and model artifacts"
 
 .PHONY: check-fmt
 ## check-fmt: every hand-written Go file is gofmt-clean (generated/ is checked by check-generated).
@@ -89,23 +112,35 @@ check-templates: deps
 generate:
 	$(GO) generate ./generated
 
-## check-generated: generated/ is exactly what gen writes now (the flags of generated/generate.go, plus -check).
+## check-generated: generated/ is exactly what gen writes now: generated/generate.go's
+## //go:generate command, run with -check.
 check-generated:
-	cd generated && $(GO) run ../gen -model ../model-export/artifacts/forest.json -out . -pkg generated -check
+	@cmd=$$(sed -n 's|^//go:generate ||p' generated/generate.go); \
+	[ -n "$$cmd" ] && [ $$(printf '%s\n' "$$cmd" | wc -l) -eq 1 ] || { echo "check-generated: want one //go:generate line in generated/generate.go"; exit 1; }; \
+	echo "cd generated && $$cmd -check"; cd generated && $$cmd -check
 	@echo "check-generated: generated/ is up to date"
 
+# How the Lambda binary is built, named once: bootstrap and check-arm64 use
+# it, and tools/benchscale reads it (make print-LAMBDA_ENV print-LAMBDA_FLAGS).
+LAMBDA_ENV := CGO_ENABLED=0 GOOS=linux
+LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w'
 GOARCH ?= amd64
+
+# print-VAR prints VAR's words one a line, as the shell splits them.
+print-%:
+	@printf '%s\n' $($*)
+
 .PHONY: bootstrap package rie
 ## bootstrap: the Lambda binary for provided.al2023 (GOARCH=arm64 for Graviton).
 bootstrap:
 	@mkdir -p $(BUILD)
-	CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH) $(GO) build -tags lambda.norpc -trimpath -ldflags '-s -w' \
-		-o $(BUILD)/bootstrap ./handler/cmd/bootstrap
+	$(LAMBDA_ENV) GOARCH=$(GOARCH) $(GO) build $(LAMBDA_FLAGS) -o $(BUILD)/bootstrap ./handler/cmd/bootstrap
 
 ## package: build/function.zip with bootstrap at its root.
+# The zip is written to a temporary name and renamed, so that a test that
+# reads build/function.zip meanwhile sees the old file or the new one.
 package: bootstrap
-	rm -f $(BUILD)/function.zip
-	cd $(BUILD) && $(PY) -m zipfile -c function.zip bootstrap
+	cd $(BUILD) && $(PY) -m zipfile -c function.zip.$$$$.tmp bootstrap && mv function.zip.$$$$.tmp function.zip
 	@ls -l $(BUILD)/bootstrap $(BUILD)/function.zip
 
 ## rie: the Lambda Runtime Interface Emulator pinned in go.mod.
@@ -116,7 +151,7 @@ rie:
 .PHONY: check-arm64
 ## check-arm64: the Lambda binary also builds for arm64 (Graviton).
 check-arm64:
-	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -ldflags '-s -w' -o /dev/null ./handler/cmd/bootstrap
+	$(LAMBDA_ENV) GOARCH=arm64 $(GO) build $(LAMBDA_FLAGS) -o /dev/null ./handler/cmd/bootstrap
 
 .PHONY: bench
 $(BUILD)/model/model.pkl:

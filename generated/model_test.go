@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nyc-taxi/ridepred/internal/testsupport"
+	"github.com/nyc-taxi/ridepred/internal/golden"
 )
 
 const forestPath = "../model-export/artifacts/forest.json"
@@ -96,11 +96,11 @@ func TestPredictBatchAllocatesNothing(t *testing.T) {
 }
 
 func TestOriginalTestRide(t *testing.T) {
-	want, err := testsupport.OriginalPrediction()
+	want, err := golden.OriginalPrediction()
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := testsupport.OriginalRide
+	r := golden.OriginalRide
 	f := Features{PUDO: fmt.Sprintf("%d_%d", r.PULocationID, r.DOLocationID), TripDistance: r.TripDistance}
 	if got := Predict(f); got != want {
 		t.Fatalf("Predict(%+v) = %v, want %v (sklearn's)", f, got, want)

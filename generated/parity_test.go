@@ -6,21 +6,21 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/nyc-taxi/ridepred/internal/testsupport"
+	"github.com/nyc-taxi/ridepred/internal/golden"
 )
 
-func mustRides(tb testing.TB) []testsupport.Ride {
+func mustRides(tb testing.TB) []golden.Ride {
 	tb.Helper()
-	rides, err := testsupport.Rides()
+	rides, err := golden.Rides()
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return rides
 }
 
-func mustEdges(tb testing.TB) []testsupport.Edge {
+func mustEdges(tb testing.TB) []golden.Edge {
 	tb.Helper()
-	edges, err := testsupport.Edges()
+	edges, err := golden.Edges()
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -83,9 +83,9 @@ func TestParityEdges(t *testing.T) {
 	t.Logf("%d edge cases equal sklearn bit for bit; %d refused as sklearn refuses them", predicted, refused)
 }
 
-// shuffledFeb is testsupport.ShuffledFeb as features.
+// shuffledFeb is golden.ShuffledFeb as features.
 func shuffledFeb(tb testing.TB) []Features {
-	feb, err := testsupport.ShuffledFeb()
+	feb, err := golden.ShuffledFeb()
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -4,7 +4,8 @@ import (
 	"context"
 	"testing"
 
-	"github.com/nyc-taxi/ridepred/internal/testsupport"
+	"github.com/nyc-taxi/ridepred/internal/golden"
+	"github.com/nyc-taxi/ridepred/internal/kinesistest"
 )
 
 // BenchmarkHandler1000 is the handler's CPU for a 1,000-record Kinesis event
@@ -13,7 +14,7 @@ import (
 func BenchmarkHandler1000(b *testing.B) {
 	// The first 1,000 shuffled Feb 2022 rides, as make bench uses them.
 	event := event1000(b)
-	h := New(testsupport.NopKinesis{}, Config{})
+	h := New(kinesistest.Nop{}, Config{})
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.SetBytes(int64(len(event)))
@@ -27,13 +28,13 @@ func BenchmarkHandler1000(b *testing.B) {
 
 // event1000 is make bench's 1,000-record event of shuffled Feb 2022 rides.
 func event1000(b *testing.B) []byte {
-	feb, err := testsupport.ShuffledFeb()
+	feb, err := golden.ShuffledFeb()
 	if err != nil {
 		b.Fatal(err)
 	}
 	var payloads [][]byte
 	for i, r := range feb[:1000] {
-		payloads = append(payloads, testsupport.RideEvent(r.PULocationID, r.DOLocationID, r.TripDistance, i))
+		payloads = append(payloads, golden.RideEvent(r.PULocationID, r.DOLocationID, r.TripDistance, i))
 	}
 	return kinesisEvent(b, payloads...)
 }

@@ -20,7 +20,7 @@ import (
 	"github.com/nyc-taxi/ridepred/generated"
 	"github.com/nyc-taxi/ridepred/handler/kinesisout"
 	"github.com/nyc-taxi/ridepred/handler/ride"
-	"github.com/nyc-taxi/ridepred/internal/testsupport"
+	"github.com/nyc-taxi/ridepred/internal/kinesistest"
 )
 
 // FuzzRecord: any record bytes give a prediction or an error, never a panic,
@@ -30,7 +30,7 @@ func FuzzRecord(f *testing.F) {
 	f.Add([]byte(`{"ride": {"PULocationID": 130, "DOLocationID": 205, "trip_distance": 3.66}, "ride_id": 123}`))
 	f.Add([]byte(`{"ride": {"PULocationID": "7", "DOLocationID": 7, "trip_distance": 0}, "ride_id": "x"}`))
 	f.Add([]byte(`{"ride": null, "ride_id": [1]}`))
-	h := New(testsupport.NopKinesis{}, Config{TestRun: true})
+	h := New(kinesistest.Nop{}, Config{TestRun: true})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		rd, err := ride.Parse(data)
 		if err == nil {
@@ -71,7 +71,7 @@ func FuzzInvoke(f *testing.F) {
 	f.Add([]byte(`{"Records": [{"eventID": "s:1", "eventSource": "aws:kinesis", "kinesis": {"data": "eyJyaWRlX2lkIjogMX0=", "partitionKey": "1", "sequenceNumber": "1"}}]}`))
 	f.Add([]byte(`{"Records": null}`))
 	f.Add([]byte(`{"Records": [{"kinesis": {"data": "!!"}}]}`))
-	h := New(testsupport.NopKinesis{}, Config{Retry: fastRetry})
+	h := New(kinesistest.Nop{}, Config{Retry: fastRetry})
 	f.Fuzz(func(t *testing.T, payload []byte) {
 		b, err := h.Invoke(context.Background(), payload)
 		switch {

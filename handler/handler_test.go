@@ -15,7 +15,7 @@ import (
 
 	"github.com/nyc-taxi/ridepred/handler/kinesisout"
 	"github.com/nyc-taxi/ridepred/handler/ride"
-	"github.com/nyc-taxi/ridepred/internal/testsupport"
+	"github.com/nyc-taxi/ridepred/internal/golden"
 )
 
 // fakeKinesis records what is written; entryErr and callErr inject faults.
@@ -63,7 +63,7 @@ func (f *fakeKinesis) PutRecords(ctx context.Context, in *kinesis.PutRecordsInpu
 var fastRetry = kinesisout.Retry{Base: time.Millisecond, Max: 4 * time.Millisecond, Margin: time.Millisecond, Rounds: 20}
 
 func rideEvent(id int, pu, do int, dist float64) []byte {
-	return testsupport.RideEvent(int64(pu), int64(do), dist, id)
+	return golden.RideEvent(int64(pu), int64(do), dist, id)
 }
 
 // kinesisEvent wraps payloads as Lambda delivers them; sequence numbers are "seq-<i>".
@@ -118,7 +118,7 @@ func rides(n int) [][]byte {
 // the handler writes it.
 func originalPrediction(tb testing.TB) string {
 	tb.Helper()
-	want, err := testsupport.OriginalPrediction()
+	want, err := golden.OriginalPrediction()
 	if err != nil {
 		tb.Fatal(err)
 	}

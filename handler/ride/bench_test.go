@@ -9,7 +9,7 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/nyc-taxi/ridepred/generated"
-	"github.com/nyc-taxi/ridepred/internal/testsupport"
+	"github.com/nyc-taxi/ridepred/internal/golden"
 )
 
 // BenchmarkParse compares Parse, the streaming parser, with parseLibrary,
@@ -17,13 +17,13 @@ import (
 // The hand-written parser stays only while it is more than 10% faster
 // (2026-11-26: 0.65-0.77 µs against 1.2-1.5 µs per ride).
 func BenchmarkParse(b *testing.B) {
-	feb, err := testsupport.ShuffledFeb()
+	feb, err := golden.ShuffledFeb()
 	if err != nil {
 		b.Fatal(err)
 	}
 	var events [][]byte
 	for i, r := range feb[:1000] {
-		events = append(events, testsupport.RideEvent(r.PULocationID, r.DOLocationID, r.TripDistance, i))
+		events = append(events, golden.RideEvent(r.PULocationID, r.DOLocationID, r.TripDistance, i))
 	}
 	for _, p := range []struct {
 		name  string

@@ -27,7 +27,11 @@ import (
 
 	"github.com/nyc-taxi/ridepred/generated"
 	"github.com/nyc-taxi/ridepred/handler"
-	"github.com/nyc-taxi/ridepred/internal/testsupport"
+	"github.com/nyc-taxi/ridepred/internal/golden"
+	"github.com/nyc-taxi/ridepred/internal/kinesistest"
+	"github.com/nyc-taxi/ridepred/internal/localproc"
+	"github.com/nyc-taxi/ridepred/tools/internal/baseline"
+	"github.com/nyc-taxi/ridepred/tools/internal/command"
 )
 
 // Row is one line of the table: the Go figure, the baseline's, and how many
@@ -53,6 +57,9 @@ type config struct {
 	build, py, rie   string
 	coldRuns, pyRuns int
 }
+
+// model is the seed's pickle, which the Python baseline serves.
+func (c config) model() string { return filepath.Join(c.build, "model", "model.pkl") }
 
 func main() {
 	log.SetFlags(0)
@@ -82,9 +89,7 @@ func main() {
 		log.Fatal(err)
 	}
 	if *chart != "" {
-		cmd := exec.Command(cfg.py, "tools/bench/chart.py", *out, *chart)
-		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-		if err := cmd.Run(); err != nil {
+		if err := command.Run(nil, cfg.py, "tools/bench/chart.py", *out, *chart); err != nil {
 			log.Fatalf("chart: %v", err)
 		}
 	}
@@ -104,7 +109,7 @@ func run(cfg config) (*Report, error) {
 		SingleNs float64 `json:"single_ns"`
 		BatchNs  float64 `json:"batch_ns_per_ride"`
 	}
-	if err := python(cfg, &sk, "sklearn", in.ridesFile); err != nil {
+	if err := baseline.Bench(cfg.py, cfg.model(), &sk, "sklearn", in.ridesFile); err != nil {
 		return nil, err
 	}
 	single := testing.Benchmark(func(b *testing.B) {
@@ -129,10 +134,10 @@ func run(cfg config) (*Report, error) {
 	var py struct {
 		RidesPerSecond float64 `json:"rides_per_second"`
 	}
-	if err := python(cfg, &py, "inprocess", in.eventFile); err != nil {
+	if err := baseline.Bench(cfg.py, cfg.model(), &py, "inprocess", in.eventFile); err != nil {
 		return nil, err
 	}
-	h := handler.New(testsupport.NopKinesis{}, handler.Config{})
+	h := handler.New(kinesistest.Nop{}, handler.Config{})
 	hb := testing.Benchmark(func(b *testing.B) {
 		for b.Loop() {
 			if _, err := h.Invoke(context.Background(), in.event); err != nil {
@@ -156,7 +161,7 @@ func run(cfg config) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	pyCold, pyRSS, err := coldRuns(cfg.pyRuns, nil, cfg.py, "model-export/baseline/bench.py", "cold", in.rideFile)
+	pyCold, pyRSS, err := coldRuns(cfg.pyRuns, nil, cfg.py, baseline.Script, "cold", in.rideFile)
 	if err != nil {
 		return nil, err
 	}
@@ -215,7 +220,7 @@ func prepare(dir string) (*inputs, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	feb, err := testsupport.ShuffledFeb()
+	feb, err := golden.ShuffledFeb()
 	if err != nil {
 		return nil, err
 	}
@@ -224,7 +229,7 @@ func prepare(dir string) (*inputs, error) {
 	var ev events.KinesisEvent
 	for i, r := range feb {
 		in.features = append(in.features, generated.Features{PUDO: r.PUDO(), TripDistance: r.TripDistance})
-		line := testsupport.RideEvent(r.PULocationID, r.DOLocationID, r.TripDistance, i)
+		line := golden.RideEvent(r.PULocationID, r.DOLocationID, r.TripDistance, i)
 		lines.Write(append(line, '\n'))
 		if i < 1000 {
 			seq := fmt.Sprintf("4963985421087004627883773062009474352417584859150%07d", i)
@@ -244,25 +249,14 @@ func prepare(dir string) (*inputs, error) {
 	return in, nil
 }
 
-func python(cfg config, v any, args ...string) error {
-	cmd := exec.Command(cfg.py, append([]string{"model-export/baseline/bench.py"}, args...)...)
-	cmd.Env = append(os.Environ(), "MODEL_PATH="+filepath.Join(cfg.build, "model", "model.pkl"))
-	cmd.Stderr = os.Stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return fmt.Errorf("python %v: %w", args, err)
-	}
-	return json.Unmarshal(out, v)
-}
-
 func goBuild(out, pkg string) error {
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", out, pkg)
-	cmd.Stderr = os.Stderr
-	return cmd.Run()
+	return command.Run(nil, "go", "build", "-trimpath", "-ldflags=-s -w", "-o", out, pkg)
 }
 
 // coldRuns starts the command n times with stdin and returns each run's
-// wall time in ms, and the peak RSS in MiB of one more run.
+// wall time in ms, and the peak RSS in MiB of one more run. The n runs are
+// timed here rather than under /usr/bin/time (command.Time), whose own
+// start would add about a millisecond to a figure of a few.
 func coldRuns(n int, stdin []byte, name string, args ...string) ([]float64, float64, error) {
 	var times []float64
 	for range n {
@@ -274,26 +268,15 @@ func coldRuns(n int, stdin []byte, name string, args ...string) ([]float64, floa
 		if err != nil || !bytes.Contains(out, []byte("prediction")) {
 			return nil, 0, fmt.Errorf("%s: %v: %s", name, err, out)
 		}
-		times = append(times, float64(elapsed.Microseconds())/1e3)
+		times = append(times, ms(elapsed))
 	}
-	// The peak RSS comes from /usr/bin/time: a child that Go starts shares
-	// this process's memory until exec (vfork), and the kernel counts that
-	// in the child's ru_maxrss.
-	rssFile := filepath.Join(os.TempDir(), "bench-rss")
-	cmd := exec.Command("/usr/bin/time", append([]string{"-f", "%M", "-o", rssFile, name}, args...)...)
+	cmd := exec.Command(name, args...)
 	cmd.Stdin = bytes.NewReader(stdin)
-	if out, err := cmd.Output(); err != nil {
-		return nil, 0, fmt.Errorf("/usr/bin/time %s: %v: %s", name, err, out)
-	}
-	b, err := os.ReadFile(rssFile)
+	t, err := command.Time(cmd)
 	if err != nil {
 		return nil, 0, err
 	}
-	var kib float64
-	if _, err := fmt.Sscan(string(b), &kib); err != nil {
-		return nil, 0, fmt.Errorf("read %s: %w", rssFile, err)
-	}
-	return times, kib / 1024, nil
+	return times, t.PeakMiB, nil
 }
 
 // execFloor is how long starting and reaping a trivial process takes here.
@@ -302,7 +285,7 @@ func execFloor(n int) []float64 {
 	for range n {
 		start := time.Now()
 		if exec.Command("/bin/true").Run() == nil {
-			times = append(times, float64(time.Since(start).Microseconds())/1e3)
+			times = append(times, ms(time.Since(start)))
 		}
 	}
 	return times
@@ -320,11 +303,11 @@ func emulatorRuns(n int, rie string, bootstrap, env []string, payload []byte) (t
 	for range n {
 		var logs bytes.Buffer
 		start := time.Now()
-		e, err := testsupport.StartEmulator(rie, bootstrap, append(env, "MODEL_PATH=build/model/model.pkl"), &logs)
+		e, err := localproc.StartEmulator(rie, bootstrap, append(env, "MODEL_PATH=build/model/model.pkl"), &logs)
 		if err != nil {
 			return nil, nil, 0, err
 		}
-		listen = append(listen, float64(time.Since(start).Microseconds())/1e3)
+		listen = append(listen, ms(time.Since(start)))
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		status, body, err := e.Invoke(ctx, payload)
 		elapsed := time.Since(start)
@@ -336,10 +319,13 @@ func emulatorRuns(n int, rie string, bootstrap, env []string, payload []byte) (t
 		if err != nil || status != 200 || !bytes.Contains(body, []byte("prediction")) && !bytes.Contains(body, []byte("ride_duration")) {
 			return nil, nil, 0, fmt.Errorf("emulator with %v: %d %s %v\n%s", bootstrap, status, body, err, logs.String())
 		}
-		times = append(times, float64(elapsed.Microseconds())/1e3)
+		times = append(times, ms(elapsed))
 	}
 	return times, listen, rss, nil
 }
+
+// ms is d in milliseconds, the unit of the table's times.
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1e3 }
 
 func median(xs []float64) float64 {
 	s := slices.Sorted(slices.Values(xs))

@@ -27,9 +27,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
-	"github.com/nyc-taxi/ridepred/internal/testsupport"
+	"github.com/nyc-taxi/ridepred/internal/golden"
+	"github.com/nyc-taxi/ridepred/tools/internal/baseline"
+	"github.com/nyc-taxi/ridepred/tools/internal/command"
 	"github.com/nyc-taxi/ridepred/tools/internal/workcopy"
 )
 
@@ -107,7 +108,7 @@ func main() {
 			log.Fatal(err)
 		}
 	}
-	if err := run(nil, py, "tools/benchscale/chart.py", filepath.Join(b.dir, "bench.json"), *chart); err != nil {
+	if err := command.Run(nil, py, "tools/benchscale/chart.py", filepath.Join(b.dir, "bench.json"), *chart); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -116,12 +117,24 @@ type bench struct {
 	root, dir string
 	deps      string // a Go build cache with every dependency built
 	rides     string // shuffled Feb ride events, JSON lines, for sklearn
+	// lambdaEnv and lambdaFlags are how make bootstrap builds the Lambda
+	// binary (for amd64), read from the Makefile.
+	lambdaEnv, lambdaFlags []string
 }
 
-// target is how the Lambda binary is built (make bootstrap).
-var target = []string{"CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64"}
+// makeVar is a Makefile variable's words, as the shell splits them.
+func makeVar(name string) ([]string, error) {
+	out, err := exec.Command("make", "-s", "--no-print-directory", "print-"+name).Output()
+	if err != nil {
+		return nil, fmt.Errorf("make print-%s: %w", name, err)
+	}
+	return strings.Split(strings.TrimSuffix(string(out), "\n"), "\n"), nil
+}
 
-var buildFlags = []string{"-tags", "lambda.norpc", "-trimpath"}
+// goBuild is the go build command line of make bootstrap, with args.
+func (b *bench) goBuild(args ...string) []string {
+	return append(append([]string{"build"}, b.lambdaFlags...), args...)
+}
 
 // prepare writes the rides sklearn is timed on and fills the dependency
 // cache. train.py's CSVs come from make (the bench-scale target).
@@ -131,6 +144,14 @@ func (b *bench) prepare() error {
 		return err
 	}
 	if err := writeRides(b.rides); err != nil {
+		return err
+	}
+	var err error
+	if b.lambdaEnv, err = makeVar("LAMBDA_ENV"); err != nil {
+		return err
+	}
+	b.lambdaEnv = append(b.lambdaEnv, "GOARCH=amd64")
+	if b.lambdaFlags, err = makeVar("LAMBDA_FLAGS"); err != nil {
 		return err
 	}
 	// Every package the Lambda binary needs except the model and what
@@ -146,8 +167,8 @@ func (b *bench) prepare() error {
 			pkgs = append(pkgs, p)
 		}
 	}
-	env := append([]string{"GOCACHE=" + b.deps}, target...)
-	return run(env, "go", append(append([]string{"build"}, buildFlags...), pkgs...)...)
+	env := append([]string{"GOCACHE=" + b.deps}, b.lambdaEnv...)
+	return command.Run(env, "go", b.goBuild(pkgs...)...)
 }
 
 // measure runs every step for one forest.
@@ -157,7 +178,7 @@ func (b *bench) measure(s spec) (Result, error) {
 	model := filepath.Join(dir, "model.pkl")
 	if _, err := os.Stat(model); err != nil {
 		csv := func(m string) string { return filepath.Join(b.root, "build", "model", m+".csv") }
-		if err := run(nil, py, "model-export/train.py", "--train", csv("2022-01"), "--val", csv("2022-02"),
+		if err := command.Run(nil, py, "model-export/train.py", "--train", csv("2022-01"), "--val", csv("2022-02"),
 			"--data", "model-export/data/green_tripdata_2022-01.parquet", "model-export/data/green_tripdata_2022-02.parquet",
 			"--model", model, "--metrics", filepath.Join(dir, "metrics.json"), "--plot", filepath.Join(dir, "validation.png"),
 			"--params", s.Params); err != nil {
@@ -165,10 +186,11 @@ func (b *bench) measure(s spec) (Result, error) {
 		}
 	}
 	forest := filepath.Join(dir, "forest.json")
-	var err error
-	if r.ExportS, _, err = timed(nil, py, "model-export/export.py", "--model", model, "--out", forest); err != nil {
+	t, err := command.Time(command.New(nil, py, "model-export/export.py", "--model", model, "--out", forest))
+	if err != nil {
 		return r, err
 	}
+	r.ExportS = t.Wall.Seconds()
 
 	// A copy of the repository whose generated/ is this forest's.
 	repo := filepath.Join(dir, "repo")
@@ -176,34 +198,37 @@ func (b *bench) measure(s spec) (Result, error) {
 		return r, err
 	}
 	gen := filepath.Join(dir, "gen")
-	if err := run(nil, "go", "build", "-o", gen, "./gen"); err != nil {
+	if err := command.Run(nil, "go", "build", "-o", gen, "./gen"); err != nil {
 		return r, err
 	}
 	gdir := filepath.Join(repo, "generated")
-	if r.GenS, r.GenMB, err = timed(nil, gen, "-model", forest, "-out", gdir, "-pkg", "generated"); err != nil {
+	if t, err = command.Time(command.New(nil, gen, "-model", forest, "-out", gdir, "-pkg", "generated")); err != nil {
 		return r, err
 	}
+	r.GenS, r.GenMB = t.Wall.Seconds(), t.PeakMiB
 	r.SourceMB, r.Packages = sourceSize(gdir)
 
 	cache := filepath.Join(dir, "gocache")
 	os.RemoveAll(cache)
-	if err := run(nil, "cp", "-a", b.deps, cache); err != nil {
+	if err := command.Run(nil, "cp", "-a", b.deps, cache); err != nil {
 		return r, err
 	}
-	env := append([]string{"GOCACHE=" + cache}, target...)
+	env := append([]string{"GOCACHE=" + cache}, b.lambdaEnv...)
 	inRepo := func(args ...string) []string { return append([]string{"-C", repo}, args...) }
-	if r.CompileS, r.CompileMB, err = timed(env, "go", inRepo(append(append([]string{"build"}, buildFlags...), "./generated")...)...); err != nil {
+	if t, err = command.Time(command.New(env, "go", inRepo(b.goBuild("./generated")...)...)); err != nil {
 		return r, err
 	}
+	r.CompileS, r.CompileMB = t.Wall.Seconds(), t.PeakMiB
 	bootstrap := filepath.Join(dir, "bootstrap")
 	os.Remove(bootstrap) // else go build finds it up to date and links nothing
-	args := append(append([]string{"build"}, buildFlags...), "-ldflags=-s -w", "-o", bootstrap, "./handler/cmd/bootstrap")
-	if r.BootstrapS, r.LinkMB, err = timed(env, "go", inRepo(args...)...); err != nil {
+	args := b.goBuild("-o", bootstrap, "./handler/cmd/bootstrap")
+	if t, err = command.Time(command.New(env, "go", inRepo(args...)...)); err != nil {
 		return r, err
 	}
+	r.BootstrapS, r.LinkMB = t.Wall.Seconds(), t.PeakMiB
 	zip := filepath.Join(dir, "function.zip")
 	os.Remove(zip)
-	if err := run(nil, "sh", "-c", "cd "+dir+" && "+py+" -m zipfile -c function.zip bootstrap"); err != nil {
+	if err := command.Run(nil, "sh", "-c", "cd "+dir+" && "+py+" -m zipfile -c function.zip bootstrap"); err != nil {
 		return r, err
 	}
 	r.BootstrapMB, r.ZipMB = sizeMB(bootstrap), sizeMB(zip)
@@ -218,14 +243,7 @@ func (b *bench) measure(s spec) (Result, error) {
 		MaxDepth  int     `json:"max_depth"`
 		BatchRide int     `json:"batch_rides"`
 	}
-	cmd := exec.Command(py, "model-export/baseline/bench.py", "sklearn", b.rides)
-	cmd.Env = append(os.Environ(), "MODEL_PATH="+model)
-	cmd.Stderr = os.Stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return r, fmt.Errorf("sklearn timings: %w", err)
-	}
-	if err := json.Unmarshal(out, &sk); err != nil {
+	if err := baseline.Bench(py, model, &sk, "sklearn", b.rides); err != nil {
 		return r, err
 	}
 	r.SklearnUS, r.SklearnBatchU, r.Nodes, r.MaxDepth = sk.Single/1e3, sk.Batch/1e3, sk.Nodes, sk.MaxDepth
@@ -235,9 +253,8 @@ func (b *bench) measure(s spec) (Result, error) {
 
 // goBench runs the generated package's Predict and PredictBatch benchmarks.
 func goBench(repo, cache string) (predict, batch float64, err error) {
-	cmd := exec.Command("go", "-C", repo, "test", "-run", "^$", "-bench", "^(BenchmarkPredict|BenchmarkPredictBatch)$", "-benchtime", "2s", "./generated")
-	cmd.Env = append(os.Environ(), "GOCACHE="+cache)
-	cmd.Stderr = os.Stderr
+	cmd := command.New([]string{"GOCACHE=" + cache}, "go", "-C", repo, "test", "-run", "^$", "-bench", "^(BenchmarkPredict|BenchmarkPredictBatch)$", "-benchtime", "2s", "./generated")
+	cmd.Stdout = nil
 	out, err := cmd.Output()
 	if err != nil {
 		return 0, 0, fmt.Errorf("go test -bench: %w\n%s", err, out)
@@ -250,40 +267,6 @@ func goBench(repo, cache string) (predict, batch float64, err error) {
 	predict, _ = strconv.ParseFloat(string(p[1]), 64)
 	batch, _ = strconv.ParseFloat(string(q[1]), 64)
 	return predict / 1e3, batch / 1e3, nil
-}
-
-// timed runs a command under /usr/bin/time: wall seconds and the peak RSS,
-// in MB, of its largest process.
-func timed(env []string, name string, args ...string) (secs, peakMB float64, err error) {
-	f, err := os.CreateTemp("", "benchscale-time")
-	if err != nil {
-		return 0, 0, err
-	}
-	f.Close()
-	defer os.Remove(f.Name())
-	start := time.Now()
-	err = run(env, "/usr/bin/time", append([]string{"-f", "%M", "-o", f.Name(), name}, args...)...)
-	secs = time.Since(start).Seconds()
-	if err != nil {
-		return 0, 0, err
-	}
-	data, _ := os.ReadFile(f.Name())
-	fields := strings.Fields(string(data))
-	if len(fields) == 0 {
-		return 0, 0, fmt.Errorf("/usr/bin/time wrote nothing")
-	}
-	kb, err := strconv.ParseFloat(fields[len(fields)-1], 64)
-	return secs, kb / 1024, err
-}
-
-func run(env []string, name string, args ...string) error {
-	cmd := exec.Command(name, args...)
-	cmd.Env = append(os.Environ(), env...)
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("%s %s: %w", name, strings.Join(args, " "), err)
-	}
-	return nil
 }
 
 func sizeMB(path string) float64 {
@@ -331,13 +314,13 @@ func markdown(rs []Result) string {
 // writeRides writes Feb 2022's shuffled rides (the Go benchmarks' input) as
 // ride events, one per line, for sklearn's timings.
 func writeRides(path string) error {
-	feb, err := testsupport.ShuffledFeb()
+	feb, err := golden.ShuffledFeb()
 	if err != nil {
 		return err
 	}
 	var b bytes.Buffer
 	for i, r := range feb {
-		b.Write(append(testsupport.RideEvent(r.PULocationID, r.DOLocationID, r.TripDistance, i), '\n'))
+		b.Write(append(golden.RideEvent(r.PULocationID, r.DOLocationID, r.TripDistance, i), '\n'))
 	}
 	return os.WriteFile(path, b.Bytes(), 0o644)
 }

@@ -14,16 +14,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nyc-taxi/ridepred/internal/testsupport"
+	"github.com/nyc-taxi/ridepred/internal/golden"
+	"github.com/nyc-taxi/ridepred/internal/localproc"
 	"github.com/nyc-taxi/ridepred/tools/internal/esm"
 	"github.com/nyc-taxi/ridepred/tools/internal/rides"
 )
 
 // The end-to-end tests run the built bootstrap under the real emulator
-// against kinesalite (testsupport.Binaries builds both if make test did not).
+// against kinesalite (localproc.Binaries builds both if make test did not).
 func startStack(t *testing.T, cfg StackConfig) *Stack {
 	t.Helper()
-	rie, bootstrap, err := testsupport.Binaries()
+	rie, bootstrap, err := localproc.Binaries(t)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +71,7 @@ func startStack(t *testing.T, cfg StackConfig) *Stack {
 // goldenRides are n real rides as ride events, with sklearn's answers.
 func goldenRides(t *testing.T, n int) ([]rides.Ride, map[string]float64) {
 	t.Helper()
-	all, err := testsupport.Rides()
+	all, err := golden.Rides()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +80,7 @@ func goldenRides(t *testing.T, n int) ([]rides.Ride, map[string]float64) {
 	for i := 0; len(rs) < n; i += len(all) / n {
 		g := all[i]
 		id := fmt.Sprintf("%s-%d", g.Month, g.Row)
-		ev := testsupport.RideEvent(g.PULocationID, g.DOLocationID, g.TripDistance, id)
+		ev := golden.RideEvent(g.PULocationID, g.DOLocationID, g.TripDistance, id)
 		rs = append(rs, rides.Ride{ID: id, Event: ev, Valid: true})
 		want[id] = g.Prediction
 	}
@@ -117,8 +118,14 @@ func checkPredictions(t *testing.T, s *Stack, want map[string]float64) int {
 				Prediction float64 `json:"prediction"`
 				Source     string  `json:"event_id"`
 			}
-			if o.Stream != predictionsStream || json.Unmarshal(o.Data, &p) != nil || p.RideID != id || p.Source == "" {
-				t.Fatalf("ride %s: unexpected output on %s: %s", id, o.Stream, o.Data)
+			if o.Stream != predictionsStream {
+				t.Fatalf("ride %s: output on %s, want %s: %s", id, o.Stream, predictionsStream, o.Data)
+			}
+			if err := json.Unmarshal(o.Data, &p); err != nil {
+				t.Fatalf("ride %s: prediction %s: %v", id, o.Data, err)
+			}
+			if p.RideID != id || p.Source == "" {
+				t.Fatalf("ride %s: prediction %s, want its ride_id and the event_id it came from", id, o.Data)
 			}
 			if math.Float64bits(p.Prediction) != math.Float64bits(w) {
 				t.Fatalf("ride %s: prediction %v, sklearn %v", id, p.Prediction, w)
@@ -215,6 +222,9 @@ func TestThrottledOutput(t *testing.T) {
 }
 
 func TestFunctionCrashMidBatch(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: builds a crashing Lambda binary and runs the local stack")
+	}
 	rs, want := goldenRides(t, 1500)
 	crashID := rs[700].ID
 	// The crash hook is built in only with -tags e2ecrash.

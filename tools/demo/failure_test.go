@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nyc-taxi/ridepred/internal/testsupport"
+	"github.com/nyc-taxi/ridepred/internal/golden"
 	"github.com/nyc-taxi/ridepred/tools/internal/esm"
 	"github.com/nyc-taxi/ridepred/tools/internal/localkinesis"
 	"github.com/nyc-taxi/ridepred/tools/internal/rides"
@@ -49,8 +49,11 @@ func TestAstralRideIDs(t *testing.T) {
 		var p struct {
 			RideID string `json:"ride_id"`
 		}
-		if len(outs) == 0 || outs[0].Stream != predictionsStream || json.Unmarshal(outs[0].Data, &p) != nil || p.RideID != id {
-			t.Fatalf("ride %s: outputs %v", key, outs)
+		if len(outs) == 0 || outs[0].Stream != predictionsStream {
+			t.Fatalf("ride %s: outputs %v, want a prediction", key, outs)
+		}
+		if err := json.Unmarshal(outs[0].Data, &p); err != nil || p.RideID != id {
+			t.Fatalf("ride %s: prediction %s (%v), want ride_id %q", key, outs[0].Data, err, id)
 		}
 		delete(want, key)
 	}
@@ -76,8 +79,20 @@ func TestOneMiBInvalidRecord(t *testing.T) {
 		SHA256    string `json:"data_sha256"`
 		Error     string `json:"error"`
 	}
-	if len(outs) == 0 || outs[0].Stream != dlqStream || json.Unmarshal(outs[0].Data, &dl) != nil || dl.Size != len(huge.Event) || !dl.Truncated || dl.SHA256 == "" {
-		t.Fatalf("huge record: outputs %d, dead letter %+v", len(outs), dl)
+	if len(outs) == 0 || outs[0].Stream != dlqStream {
+		t.Fatalf("huge record: outputs %v, want a dead letter", outs)
+	}
+	if err := json.Unmarshal(outs[0].Data, &dl); err != nil {
+		t.Fatalf("huge record's dead letter: %v", err)
+	}
+	if dl.Size != len(huge.Event) {
+		t.Errorf("dead letter's data_size %d, want the record's %d", dl.Size, len(huge.Event))
+	}
+	if !dl.Truncated {
+		t.Error("dead letter's data is not marked truncated")
+	}
+	if dl.SHA256 == "" {
+		t.Error("dead letter has no data_sha256")
 	}
 	if n := s.Mapping.Stats.SkippedBatches.Load(); n != 0 {
 		t.Errorf("%d batches given up on", n)
@@ -244,7 +259,7 @@ func TestOriginalCLIWorkflow(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &p); err != nil {
 		t.Fatalf("the workflow printed %q: %v", out, err)
 	}
-	want, err := testsupport.OriginalPrediction()
+	want, err := golden.OriginalPrediction()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/nyc-taxi/ridepred/internal/testsupport"
+	"github.com/nyc-taxi/ridepred/internal/localproc"
 )
 
 // faultProxy stands between the function and kinesalite and fails a share
@@ -116,5 +116,5 @@ func (p *faultProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p *faultProxy) forward(w http.ResponseWriter, r *http.Request, body []byte) {
-	testsupport.Forward(w, r, p.target, body)
+	localproc.Forward(w, r, p.target, body)
 }

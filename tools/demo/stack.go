@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
-	"github.com/nyc-taxi/ridepred/internal/testsupport"
+	"github.com/nyc-taxi/ridepred/internal/localproc"
 	"github.com/nyc-taxi/ridepred/tools/internal/esm"
 	"github.com/nyc-taxi/ridepred/tools/internal/localkinesis"
 )
@@ -53,7 +53,7 @@ type Stack struct {
 	Client    *kinesis.Client
 	Output    *localkinesis.Server // ride_prediction, ride_events_dlq
 	OutClient *kinesis.Client
-	Emulators []*testsupport.Emulator
+	Emulators []*localproc.Emulator
 	Mapping   *esm.Mapping
 	Out       *Collector
 	stop      []func()
@@ -100,7 +100,7 @@ func StartStack(ctx context.Context, cfg StackConfig, logs io.Writer) (s *Stack,
 		"AWS_SECRET_ACCESS_KEY=local", "PREDICTIONS_STREAM_NAME=" + predictionsStream, "DLQ_STREAM_NAME=" + dlqStream}, cfg.FunctionEnv...)
 	var invokers []esm.Invoker
 	for range cfg.Emulators {
-		e, err := testsupport.StartEmulator(cfg.RIE, []string{cfg.Bootstrap}, env, logs)
+		e, err := localproc.StartEmulator(cfg.RIE, []string{cfg.Bootstrap}, env, logs)
 		if err != nil {
 			return s, err
 		}

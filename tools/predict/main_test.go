@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/nyc-taxi/ridepred/handler/ride"
-	"github.com/nyc-taxi/ridepred/internal/testsupport"
+	"github.com/nyc-taxi/ridepred/internal/golden"
 )
 
 func TestMixedLines(t *testing.T) {
@@ -23,7 +23,7 @@ func TestMixedLines(t *testing.T) {
 	if err := run(strings.NewReader(in), &out); err != nil {
 		t.Fatal(err)
 	}
-	p, err := testsupport.OriginalPrediction()
+	p, err := golden.OriginalPrediction()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,13 +43,13 @@ func TestMixedLines(t *testing.T) {
 // TestGoldenRides sends every golden ride through the tool, more lines than
 // one block, and compares each prediction bit for bit.
 func TestGoldenRides(t *testing.T) {
-	rides, err := testsupport.Rides()
+	rides, err := golden.Rides()
 	if err != nil {
 		t.Fatal(err)
 	}
 	var in strings.Builder
 	for i, r := range rides {
-		in.Write(append(testsupport.RideEvent(r.PULocationID, r.DOLocationID, r.TripDistance, i), '\n'))
+		in.Write(append(golden.RideEvent(r.PULocationID, r.DOLocationID, r.TripDistance, i), '\n'))
 	}
 	var out strings.Builder
 	if err := run(strings.NewReader(in.String()), &out); err != nil {

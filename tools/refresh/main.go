@@ -37,7 +37,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"time"
+
+	"github.com/nyc-taxi/ridepred/tools/internal/command"
 )
 
 const py = "/usr/bin/python3"
@@ -84,7 +85,7 @@ func refresh(cfg config) error {
 	if err := os.MkdirAll(cfg.build, 0o755); err != nil {
 		return err
 	}
-	if err := run("cp", "-r", cfg.artifacts, old); err != nil {
+	if err := command.Run(nil, "cp", "-r", cfg.artifacts, old); err != nil {
 		return err
 	}
 
@@ -92,7 +93,7 @@ func refresh(cfg config) error {
 	// leaves the artifacts alone.
 	forest := filepath.Join(cfg.build, "forest.json")
 	prov := filepath.Join(cfg.build, "provenance.json")
-	if err := run(py, "model-export/export.py", "--model", cfg.model, "--out", forest, "--provenance", prov, "--origin", "imported"); err != nil {
+	if err := command.Run(nil, py, "model-export/export.py", "--model", cfg.model, "--out", forest, "--provenance", prov, "--origin", "imported"); err != nil {
 		return err
 	}
 	if err := checkInputs(forest); err != nil {
@@ -109,7 +110,7 @@ func refresh(cfg config) error {
 		}
 	}
 	artForest := filepath.Join(cfg.artifacts, "forest.json")
-	if err := run(py, "-W", "ignore", "model-export/golden.py", "--model", cfg.model, "--forest", artForest,
+	if err := command.Run(nil, py, "-W", "ignore", "model-export/golden.py", "--model", cfg.model, "--forest", artForest,
 		"--rides", "2022-01=build/model/2022-01.csv", "2022-02=build/model/2022-02.csv",
 		"--out", filepath.Join(cfg.artifacts, "golden")); err != nil {
 		return err
@@ -121,14 +122,16 @@ func refresh(cfg config) error {
 		BootstrapMB float64 `json:"bootstrap_mb"`
 		Parity      string  `json:"parity"`
 	}
-	var err error
-	if b.GenS, err = timed("go", "generate", "./generated"); err != nil {
+	gen, err := command.Time(command.New(nil, "go", "generate", "./generated"))
+	if err != nil {
 		return err
 	}
-	if b.CompileS, err = timed("go", "build", "./generated"); err != nil {
+	compile, err := command.Time(command.New(nil, "go", "build", "./generated"))
+	if err != nil {
 		return err
 	}
-	if err := run("make", "--no-print-directory", "bootstrap"); err != nil {
+	b.GenS, b.CompileS = gen.Wall.Seconds(), compile.Wall.Seconds()
+	if err := command.Run(nil, "make", "--no-print-directory", "bootstrap"); err != nil {
 		return err
 	}
 	st, err := os.Stat("build/bootstrap")
@@ -149,7 +152,7 @@ func refresh(cfg config) error {
 	if err := os.WriteFile(timings, data, 0o644); err != nil {
 		return err
 	}
-	if err := run(py, "model-export/report.py", "--old", old, "--new", cfg.artifacts, "--val", "build/model/2022-02.csv",
+	if err := command.Run(nil, py, "model-export/report.py", "--old", old, "--new", cfg.artifacts, "--val", "build/model/2022-02.csv",
 		"--build", timings, "--md", filepath.Join(cfg.artifacts, "refresh.md"), "--png", filepath.Join(cfg.artifacts, "refresh.png")); err != nil {
 		return err
 	}
@@ -182,19 +185,4 @@ func checkInputs(path string) error {
 		return fmt.Errorf("the model's inputs are %v; the handler builds %v (PU_DO = \"<PULocationID>_<DOLocationID>\"), so it cannot serve this model", got, wantInputs)
 	}
 	return nil
-}
-
-func run(name string, args ...string) error {
-	cmd := exec.Command(name, args...)
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("%s %s: %w", name, strings.Join(args, " "), err)
-	}
-	return nil
-}
-
-func timed(name string, args ...string) (float64, error) {
-	start := time.Now()
-	err := run(name, args...)
-	return time.Since(start).Seconds(), err
 }

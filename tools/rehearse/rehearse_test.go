@@ -12,7 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/nyc-taxi/ridepred/internal/testsupport"
+	"github.com/nyc-taxi/ridepred/internal/localproc"
 )
 
 // rehearsal is a running moto_server and a shell that sends `aws` to it.
@@ -25,19 +25,24 @@ type rehearsal struct {
 
 func start(t *testing.T) *rehearsal {
 	t.Helper()
+	// The script uploads build/function.zip, which this builds if make
+	// test did not.
+	if _, _, err := localproc.Binaries(t); err != nil {
+		t.Fatal(err)
+	}
 	for _, bin := range []string{"moto_server", "/usr/bin/aws"} {
 		if _, err := exec.LookPath(bin); err != nil {
 			t.Fatalf("%s is missing: make deps installs AWS CLI v2; moto comes with these machines' python3 (pip install 'moto[server]')", bin)
 		}
 	}
-	port, err := testsupport.FreePort()
+	port, err := localproc.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
 	moto := exec.Command("moto_server", "-H", "127.0.0.1", "-p", fmt.Sprint(port))
 	logs, _ := os.Create(filepath.Join(t.TempDir(), "moto.log"))
 	moto.Stdout, moto.Stderr = logs, logs
-	server, err := testsupport.StartServer(moto, fmt.Sprintf("127.0.0.1:%d", port), 20*time.Second)
+	server, err := localproc.StartServer(moto, fmt.Sprintf("127.0.0.1:%d", port), 20*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,9 +59,6 @@ func start(t *testing.T) *rehearsal {
 	r.env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"), "REHEARSAL_ENDPOINT="+r.endpoint,
 		"AWS_ACCESS_KEY_ID=testing", "AWS_SECRET_ACCESS_KEY=testing", "AWS_REGION=us-east-1", "AWS_DEFAULT_REGION=us-east-1",
 		"AWS_PAGER=", "AWS_DEFAULT_OUTPUT=json", "TMPDIR="+t.TempDir())
-	if _, err := os.Stat(filepath.Join(root, "build", "function.zip")); err != nil {
-		t.Fatal("build/function.zip is missing: make package (make test builds it)")
-	}
 	return r
 }
 
@@ -84,30 +86,22 @@ func (r *rehearsal) json(command string, v any) {
 // check compares the deployed resources with the template's settings.
 func (r *rehearsal) check(t *testing.T) {
 	for stream, retention := range map[string]int{"ride_events": 168, "ride_prediction": 24, "ride_events_dlq": 168} {
-		var s struct {
-			StreamDescriptionSummary struct {
-				StreamStatus                         string
-				RetentionPeriodHours, OpenShardCount int
-			}
-		}
+		var s struct{ StreamDescriptionSummary streamSummary }
 		r.json("kinesis describe-stream-summary --stream-name "+stream, &s)
-		got := s.StreamDescriptionSummary
-		if got.StreamStatus != "ACTIVE" || got.RetentionPeriodHours != retention || got.OpenShardCount != 1 {
-			t.Errorf("stream %s: %+v, want ACTIVE, %d h, 1 shard", stream, got, retention)
+		want := streamSummary{StreamStatus: "ACTIVE", RetentionPeriodHours: retention, OpenShardCount: 1}
+		if diff := cmp.Diff(want, s.StreamDescriptionSummary); diff != "" {
+			t.Errorf("stream %s (-want +got):\n%s", stream, diff)
 		}
 	}
 	var fn struct {
-		Runtime, Role string
-		Architectures []string
-		MemorySize    int
-		Timeout       int
-		Environment   struct{ Variables map[string]string }
+		function
+		Role string
 	}
 	r.json("lambda get-function-configuration --function-name ride-duration-prediction", &fn)
-	wantEnv := map[string]string{"PREDICTIONS_STREAM_NAME": "ride_prediction", "DLQ_STREAM_NAME": "ride_events_dlq"}
-	if fn.Runtime != "provided.al2023" || !cmp.Equal(fn.Architectures, []string{"x86_64"}) || fn.MemorySize != 256 || fn.Timeout != 30 ||
-		!cmp.Equal(fn.Environment.Variables, wantEnv) {
-		t.Errorf("function: %+v", fn)
+	wantFn := function{Runtime: "provided.al2023", Architectures: []string{"x86_64"}, MemorySize: 256, Timeout: 30}
+	wantFn.Environment.Variables = map[string]string{"PREDICTIONS_STREAM_NAME": "ride_prediction", "DLQ_STREAM_NAME": "ride_events_dlq"}
+	if diff := cmp.Diff(wantFn, fn.function); diff != "" {
+		t.Errorf("function (-want +got):\n%s", diff)
 	}
 	var role struct {
 		Role struct{ AssumeRolePolicyDocument any }
@@ -120,11 +114,9 @@ func (r *rehearsal) check(t *testing.T) {
 	r.json("sqs get-queue-url --queue-name ride_events_failures", &queue)
 	var maps struct {
 		EventSourceMappings []struct {
-			EventSourceArn, StartingPosition                                                           string
-			BatchSize, MaximumBatchingWindowInSeconds, MaximumRetryAttempts, MaximumRecordAgeInSeconds int
-			BisectBatchOnFunctionError                                                                 bool
-			FunctionResponseTypes                                                                      []string
-			DestinationConfig                                                                          struct{ OnFailure struct{ Destination string } }
+			mappingSettings
+			EventSourceArn    string
+			DestinationConfig struct{ OnFailure struct{ Destination string } }
 		}
 	}
 	r.json("lambda list-event-source-mappings --function-name ride-duration-prediction", &maps)
@@ -132,12 +124,39 @@ func (r *rehearsal) check(t *testing.T) {
 		t.Fatalf("%d event source mappings", len(maps.EventSourceMappings))
 	}
 	m := maps.EventSourceMappings[0]
-	if !strings.HasSuffix(m.EventSourceArn, ":stream/ride_events") || m.StartingPosition != "LATEST" || m.BatchSize != 1000 ||
-		m.MaximumBatchingWindowInSeconds != 1 || m.MaximumRetryAttempts != 10 || m.MaximumRecordAgeInSeconds != 21600 ||
-		!m.BisectBatchOnFunctionError || !cmp.Equal(m.FunctionResponseTypes, []string{"ReportBatchItemFailures"}) ||
-		!strings.HasSuffix(m.DestinationConfig.OnFailure.Destination, ":ride_events_failures") {
-		t.Errorf("event source mapping: %+v", m)
+	if !strings.HasSuffix(m.EventSourceArn, ":stream/ride_events") {
+		t.Errorf("event source mapping reads %s, want the ride_events stream", m.EventSourceArn)
 	}
+	if d := m.DestinationConfig.OnFailure.Destination; !strings.HasSuffix(d, ":ride_events_failures") {
+		t.Errorf("event source mapping's on-failure destination is %q, want the ride_events_failures queue", d)
+	}
+	want := mappingSettings{StartingPosition: "LATEST", BatchSize: 1000, MaximumBatchingWindowInSeconds: 1, MaximumRetryAttempts: 10,
+		MaximumRecordAgeInSeconds: 21600, BisectBatchOnFunctionError: true, FunctionResponseTypes: []string{"ReportBatchItemFailures"}}
+	if diff := cmp.Diff(want, m.mappingSettings); diff != "" {
+		t.Errorf("event source mapping (-want +got):\n%s", diff)
+	}
+}
+
+// streamSummary, function and mappingSettings are what check compares
+// with the template, as the AWS CLI describes them.
+type streamSummary struct {
+	StreamStatus                         string
+	RetentionPeriodHours, OpenShardCount int
+}
+
+type function struct {
+	Runtime       string
+	Architectures []string
+	MemorySize    int
+	Timeout       int
+	Environment   struct{ Variables map[string]string }
+}
+
+type mappingSettings struct {
+	StartingPosition                                                                           string
+	BatchSize, MaximumBatchingWindowInSeconds, MaximumRetryAttempts, MaximumRecordAgeInSeconds int
+	BisectBatchOnFunctionError                                                                 bool
+	FunctionResponseTypes                                                                      []string
 }
 
 // TestCloudFormation: template.yaml, translated as sam deploy does, creates

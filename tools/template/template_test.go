@@ -70,12 +70,21 @@ func each(t *testing.T, test func(t *testing.T, tpl *cloudformation.Template)) {
 
 func TestFunctionCode(t *testing.T) {
 	fn := function(t, open(t, templates[0]))
-	if fn.Runtime == nil || *fn.Runtime != "provided.al2023" || fn.CodeUri == nil || *fn.CodeUri.String != "build/function.zip" {
-		t.Errorf("function runtime %v, code %v; want provided.al2023 from build/function.zip", fn.Runtime, fn.CodeUri)
+	if got := aws.ToString(fn.Runtime); got != "provided.al2023" {
+		t.Errorf("zip function's runtime is %q, want provided.al2023", got)
+	}
+	if fn.CodeUri == nil || aws.ToString(fn.CodeUri.String) != "build/function.zip" {
+		t.Errorf("zip function's code is %+v, want build/function.zip", fn.CodeUri)
 	}
 	img := function(t, open(t, templates[1]))
-	if img.PackageType == nil || *img.PackageType != "Image" || img.ImageUri == nil || *img.ImageUri != "Ref:ImageUri" || img.Runtime != nil || img.CodeUri != nil {
-		t.Errorf("image function: package type %v, image %v, runtime %v, code %v", img.PackageType, img.ImageUri, img.Runtime, img.CodeUri)
+	if got := aws.ToString(img.PackageType); got != "Image" {
+		t.Errorf("image function's package type is %q, want Image", got)
+	}
+	if got := aws.ToString(img.ImageUri); got != "Ref:ImageUri" {
+		t.Errorf("image function's image is %q, want the ImageUri parameter", got)
+	}
+	if img.Runtime != nil || img.CodeUri != nil {
+		t.Errorf("image function has runtime %v and code %+v, want neither: the image brings both", img.Runtime, img.CodeUri)
 	}
 }
 
@@ -105,8 +114,14 @@ func TestTemplatesInStep(t *testing.T) {
 func TestFunction(t *testing.T) {
 	each(t, func(t *testing.T, tpl *cloudformation.Template) {
 		fn := function(t, tpl)
-		if fn.MemorySize == nil || fn.Timeout == nil || fn.Role == nil || *fn.Role != "GetAtt:FunctionRole.Arn" {
-			t.Errorf("memory %v, time-out %v, role %v", fn.MemorySize, fn.Timeout, fn.Role)
+		if fn.MemorySize == nil {
+			t.Error("the function sets no MemorySize")
+		}
+		if fn.Timeout == nil {
+			t.Error("the function sets no Timeout")
+		}
+		if got := aws.ToString(fn.Role); got != "GetAtt:FunctionRole.Arn" {
+			t.Errorf("the function's role is %q, want the template's FunctionRole", got)
 		}
 	})
 }
@@ -142,8 +157,11 @@ func eventSourceMapping(t *testing.T, tpl *cloudformation.Template) {
 		t.Fatalf("%d event source mappings, want 1", len(maps))
 	}
 	for _, m := range maps {
-		if m.FunctionName != "Ref:RideDurationFunction" || m.EventSourceArn == nil || *m.EventSourceArn != "GetAtt:RideEventsStream.Arn" {
-			t.Errorf("mapping from %v to %s, want ride_events to the function", m.EventSourceArn, m.FunctionName)
+		if m.FunctionName != "Ref:RideDurationFunction" {
+			t.Errorf("the mapping invokes %s, want the function", m.FunctionName)
+		}
+		if got := aws.ToString(m.EventSourceArn); got != "GetAtt:RideEventsStream.Arn" {
+			t.Errorf("the mapping reads %q, want the ride_events stream", got)
 		}
 		if !slices.Equal(m.FunctionResponseTypes, []string{"ReportBatchItemFailures"}) {
 			t.Errorf("FunctionResponseTypes %v", m.FunctionResponseTypes)
@@ -151,9 +169,12 @@ func eventSourceMapping(t *testing.T, tpl *cloudformation.Template) {
 		if m.BisectBatchOnFunctionError == nil || !*m.BisectBatchOnFunctionError {
 			t.Error("BisectBatchOnFunctionError is not on")
 		}
-		if m.DestinationConfig == nil || m.DestinationConfig.OnFailure == nil || m.DestinationConfig.OnFailure.Destination == nil ||
-			*m.DestinationConfig.OnFailure.Destination != "GetAtt:FailureQueue.Arn" {
-			t.Errorf("on-failure destination %+v", m.DestinationConfig)
+		var onFailure string
+		if m.DestinationConfig != nil && m.DestinationConfig.OnFailure != nil {
+			onFailure = aws.ToString(m.DestinationConfig.OnFailure.Destination)
+		}
+		if onFailure != "GetAtt:FailureQueue.Arn" {
+			t.Errorf("on-failure destination %q, want the FailureQueue", onFailure)
 		}
 		// Batch size, window and retries come from parameters.
 		for name, set := range map[string]bool{"BatchSize": m.BatchSize != nil, "MaximumBatchingWindowInSeconds": m.MaximumBatchingWindowInSeconds != nil,
@@ -281,8 +302,11 @@ func TestRedriveSettings(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if retention < 168 || m.MaximumRecordAgeInSeconds == nil || *m.MaximumRecordAgeInSeconds <= 0 || *m.MaximumRecordAgeInSeconds >= retention*3600 {
-			t.Errorf("retention %d h, maximum record age %v s: want 7 days or more, and an age limit below it", retention, m.MaximumRecordAgeInSeconds)
+		if retention < 168 {
+			t.Errorf("ride_events keeps records %d h, want 7 days or more, for redrives", retention)
+		}
+		if age := aws.ToInt(m.MaximumRecordAgeInSeconds); age <= 0 || age >= retention*3600 {
+			t.Errorf("maximum record age %d s, want a limit below the stream's retention (%d h)", age, retention)
 		}
 		for name, s := range tpl.GetAllKinesisStreamResources() {
 			if s.StreamEncryption == nil || s.StreamEncryption.EncryptionType != "KMS" || s.StreamEncryption.KeyId != "alias/aws/kinesis" {

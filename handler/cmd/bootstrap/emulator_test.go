@@ -13,7 +13,8 @@ import (
 
 	"github.com/nyc-taxi/ridepred/handler"
 	"github.com/nyc-taxi/ridepred/handler/ride"
-	"github.com/nyc-taxi/ridepred/internal/testsupport"
+	"github.com/nyc-taxi/ridepred/internal/golden"
+	"github.com/nyc-taxi/ridepred/internal/localproc"
 )
 
 // The original app's events (../shared/reference/python-streaming-app.md).
@@ -29,22 +30,22 @@ const (
 		"awsRegion": "us-east-1", "eventSourceARN": "arn:aws:kinesis:us-east-1:938316853267:stream/ride_events"}]}`
 )
 
-// binaries are build/bootstrap and the emulator (testsupport.Binaries).
+// binaries are build/bootstrap and the emulator (localproc.Binaries).
 func binaries(t *testing.T) (rie, bootstrap string) {
 	t.Helper()
-	rie, bootstrap, err := testsupport.Binaries()
+	rie, bootstrap, err := localproc.Binaries(t)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return rie, bootstrap
 }
 
-func startEmulator(t *testing.T, env ...string) (*testsupport.Emulator, *testsupport.Logs) {
+func startEmulator(t *testing.T, env ...string) (*localproc.Emulator, *localproc.Logs) {
 	t.Helper()
 	rie, bootstrap := binaries(t)
-	var logs testsupport.Logs
+	var logs localproc.Logs
 	env = append(env, "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test")
-	e, err := testsupport.StartEmulator(rie, []string{bootstrap}, env, &logs)
+	e, err := localproc.StartEmulator(rie, []string{bootstrap}, env, &logs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +53,7 @@ func startEmulator(t *testing.T, env ...string) (*testsupport.Emulator, *testsup
 	return e, &logs
 }
 
-func invoke(t *testing.T, e *testsupport.Emulator, payload string) (int, string) {
+func invoke(t *testing.T, e *localproc.Emulator, payload string) (int, string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -79,7 +80,7 @@ func TestOriginalEventsUnderEmulator(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &res); err != nil || status != 200 {
 		t.Fatalf("Kinesis event: %d %s (%v)\n%s", status, body, err, logs)
 	}
-	want, err := testsupport.OriginalPrediction()
+	want, err := golden.OriginalPrediction()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +135,7 @@ func TestFunctionZip(t *testing.T) {
 
 // TestShipsOnlyTheFunction: the Lambda binary links the handler and the
 // model, nothing of the local stack (tools/) or of the tests' support
-// (internal/testsupport).
+// (internal/golden, internal/localproc, internal/kinesistest).
 func TestShipsOnlyTheFunction(t *testing.T) {
 	out, err := exec.Command("go", "list", "-deps", "-tags", "lambda.norpc", ".").Output()
 	if err != nil {

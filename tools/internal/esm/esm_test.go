@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -46,6 +48,10 @@ func (s *fakeStream) GetShardIterator(_ context.Context, in *kinesis.GetShardIte
 			return nil, errors.New("InvalidArgumentException: no such sequence number")
 		}
 		return &kinesis.GetShardIteratorOutput{ShardIterator: in.StartingSequenceNumber}, nil
+	}
+	if in.ShardIteratorType == types.ShardIteratorTypeAfterSequenceNumber {
+		n, _ := strconv.Atoi(*in.StartingSequenceNumber)
+		return &kinesis.GetShardIteratorOutput{ShardIterator: aws.String(strconv.Itoa(n + 1))}, nil
 	}
 	return &kinesis.GetShardIteratorOutput{ShardIterator: aws.String("0")}, nil
 }
@@ -199,11 +205,20 @@ func TestRetriesExhaustedGoToOnFailure(t *testing.T) {
 		t.Fatalf("%d messages on the on-failure stream, want one for the batch of 4", len(s.failed))
 	}
 	f := s.failed[0]
-	b := f.KinesisBatchInfo
-	if b.StartSequenceNumber != "0" || b.EndSequenceNumber != "3" || b.BatchSize != 4 || b.ShardID != "shardId-000000000000" ||
-		!strings.HasSuffix(b.StreamArn, ":stream/in") || f.RequestContext.Condition != "RetryAttemptsExhausted" ||
-		f.RequestContext.ApproximateInvokeCount != 3 || !strings.Contains(f.RequestContext.FunctionError, "boom") {
-		t.Errorf("on-failure message = %+v", f)
+	arrival := time.Unix(1700000000, 0)
+	want := BatchInfo{ShardID: "shardId-000000000000", StartSequenceNumber: "0", EndSequenceNumber: "3", BatchSize: 4,
+		StreamArn: "arn:aws:kinesis:us-east-1:000000000000:stream/in", ApproximateArrivalOfFirstRecord: arrival, ApproximateArrivalOfLastRecord: arrival}
+	if diff := cmp.Diff(want, f.KinesisBatchInfo); diff != "" {
+		t.Errorf("on-failure batch info (-want +got):\n%s", diff)
+	}
+	if c := f.RequestContext.Condition; c != "RetryAttemptsExhausted" {
+		t.Errorf("condition %q, want RetryAttemptsExhausted", c)
+	}
+	if n := f.RequestContext.ApproximateInvokeCount; n != 3 {
+		t.Errorf("approximateInvokeCount %d, want 3 (the first call and two retries)", n)
+	}
+	if e := f.RequestContext.FunctionError; !strings.Contains(e, "boom") {
+		t.Errorf("functionError %q, want the function's error", e)
 	}
 }
 
@@ -211,8 +226,11 @@ func TestBisectThenRetryLimitSendsOnlyThePoison(t *testing.T) {
 	s := newStream(8)
 	fn := &fakeFunction{fn: poisonAt("5", false)}
 	m := runUntilDone(t, s, fn, Config{BatchSize: 8, Bisect: true, MaxRetries: 1})
-	if len(s.failed) != 1 || s.failed[0].KinesisBatchInfo.StartSequenceNumber != "5" || s.failed[0].KinesisBatchInfo.EndSequenceNumber != "5" {
-		t.Fatalf("on-failure stream got %+v, want only record 5", s.failed)
+	if len(s.failed) != 1 {
+		t.Fatalf("on-failure stream got %d messages, want one for record 5: %+v", len(s.failed), s.failed)
+	}
+	if b := s.failed[0].KinesisBatchInfo; b.StartSequenceNumber != "5" || b.EndSequenceNumber != "5" {
+		t.Errorf("on-failure batch %s..%s, want record 5 alone", b.StartSequenceNumber, b.EndSequenceNumber)
 	}
 	if m.Stats.ToOnFailure.Load() != 1 || m.Stats.Retries.Load() != 1 {
 		t.Errorf("stats: %d to on-failure, %d retries", m.Stats.ToOnFailure.Load(), m.Stats.Retries.Load())
@@ -280,5 +298,52 @@ func TestRedrive(t *testing.T) {
 	}
 	if _, err := m.Redrive(context.Background(), BatchInfo{ShardID: "shardId-000000000000", StartSequenceNumber: "99", EndSequenceNumber: "99"}); err == nil {
 		t.Error("Redrive of records the stream no longer holds did not fail")
+	}
+}
+
+// TestCheckpointsResume: a second run starts after the last record the
+// first one checkpointed in the file.
+func TestCheckpointsResume(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "checkpoints.json")
+	s := newStream(4)
+	fn := &fakeFunction{fn: func([]string) ([]byte, error) { return ok, nil }}
+	runUntilDone(t, s, fn, Config{BatchSize: 4, Checkpoints: file})
+
+	s.records = newStream(6).records
+	fn.calls = nil
+	runUntilDone(t, s, fn, Config{BatchSize: 4, Checkpoints: file})
+	if diff := cmp.Diff([][]string{seqs(4, 6)}, fn.calls); diff != "" {
+		t.Errorf("invocations of the second run (-want +got):\n%s", diff)
+	}
+}
+
+func TestCheckpointReadErrorStopsRun(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "checkpoints.json")
+	if err := os.WriteFile(file, []byte("{not json"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fn := &fakeFunction{fn: func([]string) ([]byte, error) { return ok, nil }}
+	m := New(newStream(2), []Invoker{fn}, Config{Stream: "in", Checkpoints: file})
+	err := m.Run(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "checkpoints") {
+		t.Errorf("Run with an unreadable checkpoint file = %v, want a checkpoint error", err)
+	}
+	if len(fn.calls) != 0 {
+		t.Errorf("Run invoked the function %d times before failing", len(fn.calls))
+	}
+}
+
+func TestCheckpointWriteErrorStopsRun(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "missing", "checkpoints.json")
+	fn := &fakeFunction{fn: func([]string) ([]byte, error) { return ok, nil }}
+	m := New(newStream(2), []Invoker{fn}, Config{Stream: "in", BatchSize: 2, Poll: time.Millisecond, Checkpoints: file})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := m.Run(ctx)
+	if err == nil || !strings.Contains(err.Error(), "write checkpoints") {
+		t.Errorf("Run with an unwritable checkpoint file = %v, want a checkpoint error", err)
+	}
+	if ctx.Err() != nil {
+		t.Error("Run went on until its context ended instead of stopping at the error")
 	}
 }

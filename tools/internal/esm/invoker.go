@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/nyc-taxi/ridepred/internal/testsupport"
+	"github.com/nyc-taxi/ridepred/internal/localproc"
 )
 
 // HTTPInvoker invokes a function through the Runtime Interface Emulator's
@@ -16,7 +16,7 @@ type HTTPInvoker struct {
 
 // Invoke posts payload; anything but 200 is a function error.
 func (h HTTPInvoker) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
-	status, body, err := testsupport.Post(ctx, h.URL, payload)
+	status, body, err := localproc.Post(ctx, h.URL, payload)
 	if err != nil {
 		return nil, err
 	}

@@ -18,12 +18,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
-	"github.com/nyc-taxi/ridepred/internal/testsupport"
+	"github.com/nyc-taxi/ridepred/internal/localproc"
 )
 
 // Server is a running kinesalite.
 type Server struct {
-	*testsupport.Server
+	*localproc.Server
 	Endpoint string // http://127.0.0.1:PORT
 }
 
@@ -37,24 +37,38 @@ func Dir() string {
 // first if node_modules is missing) and waits until it answers.
 func Start(logs io.Writer) (*Server, error) {
 	dir := Dir()
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "kinesalite")); err != nil {
-		npm := exec.Command("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
-		npm.Dir, npm.Stdout, npm.Stderr = dir, logs, logs
-		if err := npm.Run(); err != nil {
-			return nil, fmt.Errorf("npm ci in %s: %w", dir, err)
-		}
+	if err := install(dir, logs); err != nil {
+		return nil, err
 	}
-	port, err := testsupport.FreePort()
+	port, err := localproc.FreePort()
 	if err != nil {
 		return nil, err
 	}
 	cmd := exec.Command("node", "server.js", fmt.Sprint(port))
 	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, logs, logs
-	s, err := testsupport.StartServer(cmd, fmt.Sprintf("127.0.0.1:%d", port), 20*time.Second)
+	s, err := localproc.StartServer(cmd, fmt.Sprintf("127.0.0.1:%d", port), 20*time.Second)
 	if err != nil {
 		return nil, fmt.Errorf("kinesalite: %w", err)
 	}
 	return &Server{Server: s, Endpoint: fmt.Sprintf("http://127.0.0.1:%d", port)}, nil
+}
+
+// install runs npm ci in dir if kinesalite is not installed there. It
+// checks and installs under a lock: npm ci first deletes node_modules,
+// which a kinesalite started by a test package running in parallel may be
+// using, and node_modules/kinesalite appears before npm ci is done.
+func install(dir string, logs io.Writer) error {
+	return localproc.WithLock(filepath.Join(localproc.Root(), "build", "kinesalite.lock"), func() error {
+		if _, err := os.Stat(filepath.Join(dir, "node_modules", "kinesalite")); err == nil {
+			return nil
+		}
+		npm := exec.Command("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
+		npm.Dir, npm.Stdout, npm.Stderr = dir, logs, logs
+		if err := npm.Run(); err != nil {
+			return fmt.Errorf("npm ci in %s: %w", dir, err)
+		}
+		return nil
+	})
 }
 
 // Client returns an SDK client for endpoint with dummy credentials.
@@ -208,7 +222,7 @@ func readShardAt(ctx context.Context, c Reader, stream, shard string, from types
 		case err != nil && !follow:
 			return fmt.Errorf("get records of %s %s: %w", stream, shard, err)
 		case err != nil:
-			sleep(ctx, poll)
+			Sleep(ctx, poll)
 			continue
 		}
 		for _, r := range res.Records {
@@ -222,7 +236,7 @@ func readShardAt(ctx context.Context, c Reader, stream, shard string, from types
 			if !follow {
 				return nil
 			}
-			sleep(ctx, poll)
+			Sleep(ctx, poll)
 		}
 	}
 	if follow {
@@ -231,7 +245,9 @@ func readShardAt(ctx context.Context, c Reader, stream, shard string, from types
 	return ctx.Err()
 }
 
-func sleep(ctx context.Context, d time.Duration) {
+// Sleep waits for d or until ctx ends, whichever comes first: the pause
+// between polls of a shard, here and in the event source mapping (esm).
+func Sleep(ctx context.Context, d time.Duration) {
 	select {
 	case <-ctx.Done():
 	case <-time.After(d):

@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
-	"github.com/nyc-taxi/ridepred/internal/testsupport"
+	"github.com/nyc-taxi/ridepred/internal/golden"
 	"github.com/nyc-taxi/ridepred/tools/internal/tlc"
 )
 
@@ -37,7 +37,7 @@ func FromTrips(trips []tlc.Trip, n int, prefix string) []Ride {
 		}
 		d, _ := t.Duration()
 		id := fmt.Sprintf("%s%d", prefix, row)
-		event := testsupport.RideEvent(*t.PULocationID, *t.DOLocationID, *t.TripDistance, id)
+		event := golden.RideEvent(*t.PULocationID, *t.DOLocationID, *t.TripDistance, id)
 		out = append(out, Ride{ID: id, Event: event, Duration: d, Valid: true})
 	}
 	return out

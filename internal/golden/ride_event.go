@@ -1,4 +1,4 @@
-package testsupport
+package golden
 
 import (
 	jsonv2 "github.com/go-json-experiment/json"

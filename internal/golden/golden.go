@@ -1,9 +1,8 @@
-// Package testsupport is what the tests and benchmarks share: sklearn's
-// golden answers written by model-export/golden.py (format in
-// model-export/FORMAT.md), the Lambda Runtime Interface Emulator and other
-// local servers, the ride-event builder, and the binaries the end-to-end
-// tests run.
-package testsupport
+// Package golden is sklearn's golden answers, written by
+// model-export/golden.py (format in model-export/FORMAT.md), that tests and
+// benchmarks compare the Go model with, and the original app's ride event
+// they feed the handler.
+package golden
 
 import (
 	"bufio"
@@ -41,7 +40,7 @@ type Edge struct {
 }
 
 // Dir is model-export/artifacts/golden in this repository.
-func GoldenDir() string {
+func Dir() string {
 	_, file, _, _ := runtime.Caller(0)
 	return filepath.Join(filepath.Dir(file), "..", "..", "model-export", "artifacts", "golden")
 }
@@ -71,7 +70,7 @@ func ShuffledFeb() ([]Ride, error) {
 func Edges() ([]Edge, error) { return read[Edge]("edges.jsonl.gz") }
 
 func read[T any](name string) ([]T, error) {
-	f, err := os.Open(filepath.Join(GoldenDir(), name))
+	f, err := os.Open(filepath.Join(Dir(), name))
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package testsupport
+package localproc
 
 import (
 	"bytes"
@@ -7,13 +7,12 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httputil"
+	"net/url"
 	"os/exec"
 	"sync"
 	"syscall"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/service/kinesis"
-	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 )
 
 // Server is a local server process the tests and the local stack start
@@ -85,15 +84,6 @@ func Post(ctx context.Context, url string, payload []byte) (int, []byte, error) 
 	return res.StatusCode, body, err
 }
 
-// NopKinesis accepts every PutRecords call and keeps nothing: the output
-// client of the handler's benchmarks.
-type NopKinesis struct{}
-
-// PutRecords answers every record as written.
-func (NopKinesis) PutRecords(_ context.Context, in *kinesis.PutRecordsInput, _ ...func(*kinesis.Options)) (*kinesis.PutRecordsOutput, error) {
-	return &kinesis.PutRecordsOutput{Records: make([]types.PutRecordsResultEntry, len(in.Records))}, nil
-}
-
 // Logs collects a server's output; unlike a bytes.Buffer it may be read
 // while the server still writes to it.
 type Logs struct {
@@ -118,23 +108,13 @@ func (l *Logs) String() string {
 // and copies the answer back: the pass-through half of the fault-injecting
 // proxies that tests put in front of kinesalite.
 func Forward(w http.ResponseWriter, r *http.Request, target string, body []byte) {
-	req, _ := http.NewRequest(r.Method, target+r.URL.Path, bytes.NewReader(body))
-	for k, v := range r.Header {
-		if k != "Content-Length" {
-			req.Header[k] = v
-		}
-	}
-	res, err := http.DefaultClient.Do(req)
+	u, err := url.Parse(target)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadGateway)
 		return
 	}
-	defer res.Body.Close()
-	for k, v := range res.Header {
-		if k != "Content-Length" {
-			w.Header()[k] = v
-		}
-	}
-	w.WriteHeader(res.StatusCode)
-	io.Copy(w, res.Body)
+	r = r.Clone(r.Context())
+	r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+	r.Header.Del("Content-Length")
+	(&httputil.ReverseProxy{Rewrite: func(pr *httputil.ProxyRequest) { pr.SetURL(u) }}).ServeHTTP(w, r)
 }

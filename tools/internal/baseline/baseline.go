@@ -1,0 +1,29 @@
+// Package baseline runs model-export/baseline/bench.py, the Python side of
+// the benchmarks: sklearn's own timings and the original Lambda's.
+package baseline
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/nyc-taxi/ridepred/tools/internal/command"
+)
+
+// Script is bench.py, relative to the repository's root.
+const Script = "model-export/baseline/bench.py"
+
+// Bench runs python on bench.py with args (a mode and its input file) and
+// the pickle at model as MODEL_PATH, and decodes the JSON object it prints
+// into v.
+func Bench(python, model string, v any, args ...string) error {
+	cmd := command.New([]string{"MODEL_PATH=" + model}, python, append([]string{Script}, args...)...)
+	cmd.Stdout = nil
+	out, err := cmd.Output()
+	if err != nil {
+		return fmt.Errorf("%s %v: %w", Script, args, err)
+	}
+	if err := json.Unmarshal(out, v); err != nil {
+		return fmt.Errorf("%s %v: %w", Script, args, err)
+	}
+	return nil
+}

@@ -1,0 +1,81 @@
+package esm
+
+import (
+	"context"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	"github.com/nyc-taxi/ridepred/tools/internal/localkinesis"
+)
+
+// shard polls one shard and delivers its records in batches of at most
+// BatchSize records and MaxBatchBytes, once a batch is full or Window has
+// passed since its first record, checkpointing after each.
+func (m *Mapping) shard(ctx context.Context, id string) error {
+	in := &kinesis.GetShardIteratorInput{StreamName: aws.String(m.cfg.Stream), ShardId: aws.String(id), ShardIteratorType: m.cfg.StartingPosition}
+	m.mu.Lock()
+	if seq := m.checkpoints[id]; seq != "" {
+		in.ShardIteratorType, in.StartingSequenceNumber = types.ShardIteratorTypeAfterSequenceNumber, aws.String(seq)
+	}
+	m.mu.Unlock()
+	it, err := m.k.GetShardIterator(ctx, in)
+	if err != nil {
+		return err
+	}
+	iter := it.ShardIterator
+	var pending []types.Record
+	var first time.Time
+	for ctx.Err() == nil {
+		got := 0
+		if len(pending) < m.cfg.BatchSize && iter != nil {
+			res, err := m.k.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iter, Limit: aws.Int32(int32(min(10000, m.cfg.BatchSize-len(pending))))})
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				m.cfg.Logger.Warn("get records", "shard", id, "error", err.Error())
+				localkinesis.Sleep(ctx, m.cfg.Poll)
+				continue
+			}
+			iter, got = res.NextShardIterator, len(res.Records)
+			if got > 0 && len(pending) == 0 {
+				first = time.Now()
+			}
+			pending = append(pending, res.Records...)
+		}
+		n := m.batchLen(pending)
+		full := n < len(pending) || len(pending) >= m.cfg.BatchSize
+		if len(pending) == 0 || !full && time.Since(first) < m.cfg.Window {
+			if got == 0 {
+				localkinesis.Sleep(ctx, m.cfg.Poll)
+			}
+			continue
+		}
+		batch := pending[:n]
+		m.deliver(ctx, id, batch, 0)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err := m.checkpoint(id, aws.ToString(batch[n-1].SequenceNumber)); err != nil {
+			return err
+		}
+		pending = append(pending[:0:0], pending[n:]...)
+		first = time.Now()
+	}
+	return nil
+}
+
+// batchLen is how many leading records fit in one invocation payload.
+func (m *Mapping) batchLen(recs []types.Record) int {
+	size := 0
+	for i, r := range recs {
+		size += len(r.Data)*4/3 + len(aws.ToString(r.PartitionKey)) + 600 // base64 and the record's JSON
+		if i == m.cfg.BatchSize || size > m.cfg.MaxBatchBytes && i > 0 {
+			return i
+		}
+	}
+	return len(recs)
+}

@@ -1,17 +1,25 @@
-"""Exports a trained sklearn tree model and its DictVectorizer as forest JSON.
+"""Exports a trained tree model and its DictVectorizer as forest JSON.
 
-    /usr/bin/python3 model-export/export.py --model PATH --out FOREST.json
+    /usr/bin/python3 model-export/export.py --model PATH [--vectorizer VEC] --out FOREST.json
 
 PATH is one of:
-  - a pickle of a sklearn Pipeline(DictVectorizer, estimator);
-  - a pickle of a (DictVectorizer, estimator) tuple;
+  - a pickle of a sklearn Pipeline(DictVectorizer, estimator), or of a
+    (DictVectorizer, estimator) tuple;
   - an MLflow model directory (an MLmodel file and the sklearn flavour's
-    pickle), read without mlflow; its run_id is recorded.
+    pickle, or the xgboost flavour's model file), read without mlflow; its
+    run_id is recorded;
+  - an xgboost model file (.json, .ubj, or the binary .xgb/.model/.bin).
 
-The estimator is a DecisionTreeRegressor, RandomForestRegressor or
-ExtraTreesRegressor with one output. The format is documented in
-model-export/FORMAT.md. Anything else exits with status 1 and one sentence
-naming the problem.
+VEC is a pickled DictVectorizer (the Zoomcamp's preprocessor.b), for a
+model saved without its vectorizer: an xgboost Booster, an MLflow xgboost
+directory, or a pickle of the bare estimator.
+
+The estimator is one of the families in families.py: sklearn's
+DecisionTree, RandomForest, ExtraTrees, GradientBoosting and
+HistGradientBoosting regressors, or an xgboost gbtree regressor
+(XGBRegressor or Booster) with reg:squarederror. The format is documented
+in model-export/FORMAT.md. Anything else exits with status 1 and one
+sentence naming the problem.
 """
 
 import argparse
@@ -25,90 +33,138 @@ import warnings
 import sklearn
 import yaml
 from sklearn.base import is_classifier
-from sklearn.ensemble import ExtraTreesRegressor, RandomForestRegressor
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.pipeline import Pipeline
-from sklearn.tree import DecisionTreeRegressor
 
-FORMAT_VERSION = 1
-ESTIMATORS = (DecisionTreeRegressor, RandomForestRegressor, ExtraTreesRegressor)
-ESTIMATOR_NAMES = ", ".join(e.__name__ for e in ESTIMATORS)
+import families
+from families import ExportError
 
-
-class ExportError(Exception):
-    """A model that cannot be exported; the message is one sentence."""
+FORMAT_VERSION = 2
+XGB_SUFFIXES = (".json", ".ubj", ".xgb", ".model", ".bin", ".deprecated")
 
 
-def load(path):
-    """Returns (vectorizer, estimator, run_id, source_file) for PATH."""
+class Model:
+    """A loaded model: its vectorizer, estimator and family, and where it came from."""
+
+    def __init__(self, vectorizer, estimator, run_id, source):
+        self.vectorizer, self.estimator, self.run_id, self.source = vectorizer, estimator, run_id, source
+        self.family = families.family(estimator)
+
+    def predictor(self):
+        """rows -> the library's own predictions, called as the user's pipeline calls it."""
+        return self.family.predictor(self.vectorizer)
+
+
+def load(path, vectorizer_path=None):
+    """Returns the Model at PATH (with the vectorizer at vectorizer_path, if given)."""
     run_id = None
     if os.path.isdir(path):
-        source, run_id = read_mlmodel(path)
+        source, run_id, kind = read_mlmodel(path)
     elif os.path.exists(path):
-        source = path
+        source, kind = path, "xgboost" if path.endswith(XGB_SUFFIXES) else "pickle"
     else:
         raise ExportError(f"model path {path} does not exist")
+    obj = read_xgboost(source) if kind == "xgboost" else read_pickle(source)
+    given = read_vectorizer(vectorizer_path) if vectorizer_path else None
+    vectorizer, estimator = split(obj, source, given)
+    check(vectorizer, estimator)
+    model = Model(vectorizer, estimator, run_id, source)
+    model.family.check(vectorizer)
+    n = model.family.n_features()
+    if n != len(vectorizer.feature_names_):
+        raise ExportError(f"the estimator expects {n} features but the vectorizer makes {len(vectorizer.feature_names_)}")
+    return model
+
+
+def read_pickle(source):
     try:
         with open(source, "rb") as f, warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            obj = pickle.load(f)
+            return pickle.load(f)
     except Exception as e:  # pickle raises many kinds for corrupt input
         raise ExportError(f"{source} is not a readable pickle ({type(e).__name__}: {e})")
-    vectorizer, estimator = split(obj, source)
-    return vectorizer, estimator, run_id, source
+
+
+def read_xgboost(source):
+    try:
+        import xgboost
+    except ImportError:
+        raise ExportError(f"{source} is an xgboost model, and xgboost is not installed (make deps installs it)")
+    try:
+        booster = xgboost.Booster()
+        booster.load_model(source)
+    except xgboost.core.XGBoostError as e:
+        raise ExportError(f"{source} is not a readable xgboost model ({str(e).splitlines()[0]})")
+    return booster
+
+
+def read_vectorizer(path):
+    if not os.path.exists(path):
+        raise ExportError(f"vectorizer path {path} does not exist")
+    v = read_pickle(path)
+    if isinstance(v, tuple) and v and isinstance(v[0], DictVectorizer):
+        v = v[0]  # some save (vectorizer, model) under this name
+    if not isinstance(v, DictVectorizer):
+        raise ExportError(f"{path} holds a {type(v).__name__}; the vectorizer must be a pickled DictVectorizer")
+    return v
 
 
 def read_mlmodel(path):
+    """(model file, run id, "pickle" or "xgboost") of an MLflow model directory."""
     mlmodel = os.path.join(path, "MLmodel")
     if not os.path.exists(mlmodel):
         raise ExportError(f"directory {path} has no MLmodel file, so it is not an MLflow model")
     try:
         with open(mlmodel) as f:
             meta = yaml.safe_load(f)
-        flavor = meta["flavors"]["sklearn"]
+        flavors = meta["flavors"]
     except (yaml.YAMLError, KeyError, TypeError):
-        raise ExportError(f"{mlmodel} has no sklearn flavour, so it cannot be read without mlflow")
-    fmt = flavor.get("serialization_format", "cloudpickle")
-    if fmt not in ("pickle", "cloudpickle"):
-        raise ExportError(f"{mlmodel} uses serialization format {fmt}; only pickle and cloudpickle are read")
-    source = os.path.join(path, flavor.get("pickled_model", "model.pkl"))
+        flavors = None
+    if isinstance(flavors, dict) and "sklearn" in flavors:
+        flavor = flavors["sklearn"]
+        fmt = flavor.get("serialization_format", "cloudpickle")
+        if fmt not in ("pickle", "cloudpickle"):
+            raise ExportError(f"{mlmodel} uses serialization format {fmt}; only pickle and cloudpickle are read")
+        source, kind = os.path.join(path, flavor.get("pickled_model", "model.pkl")), "pickle"
+    elif isinstance(flavors, dict) and "xgboost" in flavors:
+        flavor = flavors["xgboost"]
+        source, kind = os.path.join(path, flavor.get("data", "model.xgb")), "xgboost"
+    else:
+        raise ExportError(f"{mlmodel} has no sklearn or xgboost flavour, so it cannot be read without mlflow")
     if not os.path.exists(source):
         raise ExportError(f"MLflow model file {source} does not exist")
-    return source, meta.get("run_id")
+    return source, meta.get("run_id"), kind
 
 
-def split(obj, source):
+def split(obj, source, given):
+    """(vectorizer, estimator) of a loaded object; given is a --vectorizer's."""
     if isinstance(obj, Pipeline):
         steps = [s for _, s in obj.steps]
     elif isinstance(obj, tuple):
         steps = list(obj)
+    elif given is not None:
+        steps = [obj]
     else:
         raise ExportError(
             f"{source} holds a {type(obj).__name__}; expected a Pipeline(DictVectorizer, estimator) "
-            "or a (DictVectorizer, estimator) tuple"
+            "or a (DictVectorizer, estimator) tuple, or a model with VECTORIZER= (a pickled DictVectorizer)"
         )
+    if given is not None:
+        if len(steps) != 1:
+            raise ExportError(f"{source} carries its own vectorizer; VECTORIZER= is only for a model saved without one")
+        return given, steps[0]
     if len(steps) != 2:
         raise ExportError(f"{source} has {len(steps)} steps; expected exactly two, a DictVectorizer and an estimator")
-    vectorizer, estimator = steps
+    return steps[0], steps[1]
+
+
+def check(vectorizer, estimator):
     if not isinstance(vectorizer, DictVectorizer):
         raise ExportError(f"the vectorizer is a {type(vectorizer).__name__}; only DictVectorizer is supported")
     if is_classifier(estimator):
         raise ExportError(f"the estimator is a classifier ({type(estimator).__name__}); only regressors are supported")
-    if type(estimator) not in ESTIMATORS:
-        raise ExportError(f"the estimator is a {type(estimator).__name__}; supported are {ESTIMATOR_NAMES}")
     if not hasattr(vectorizer, "feature_names_"):
         raise ExportError("the DictVectorizer is not fitted")
-    trees = estimator.estimators_ if hasattr(estimator, "estimators_") else [estimator]
-    if not hasattr(trees[0], "tree_"):
-        raise ExportError(f"the {type(estimator).__name__} is not fitted")
-    if estimator.n_outputs_ != 1:
-        raise ExportError(f"the estimator has {estimator.n_outputs_} outputs; only one is supported")
-    if estimator.n_features_in_ != len(vectorizer.feature_names_):
-        raise ExportError(
-            f"the estimator expects {estimator.n_features_in_} features but the vectorizer makes "
-            f"{len(vectorizer.feature_names_)}"
-        )
-    return vectorizer, estimator
 
 
 def inputs(vectorizer):
@@ -124,45 +180,50 @@ def inputs(vectorizer):
     return [{"key": k, "kind": v} for k, v in kinds.items()]
 
 
-def jsonable(v):
-    return v if v is None or isinstance(v, (bool, int, float, str)) else repr(v)
+def max_depth(tree):
+    """The deepest leaf's depth (root = 0)."""
+    left, right = tree["children_left"], tree["children_right"]
+    depth, deepest, stack = {0: 0}, 0, [0]
+    while stack:
+        n = stack.pop()
+        if left[n] != -1:
+            for c in (left[n], right[n]):
+                depth[c] = depth[n] + 1
+                stack.append(c)
+        else:
+            deepest = max(deepest, depth[n])
+    return deepest
 
 
-def tree_json(tree):
-    t = tree.tree_
-    return {
-        "children_left": t.children_left.tolist(),
-        "children_right": t.children_right.tolist(),
-        "feature": t.feature.tolist(),
-        "threshold": t.threshold.tolist(),
-        "value": t.value[:, 0, 0].tolist(),
-        "n_node_samples": t.n_node_samples.tolist(),
-    }
-
-
-def export(path):
-    vectorizer, estimator, run_id, source = load(path)
-    with open(source, "rb") as f:
+def export(path, vectorizer_path=None):
+    model = load(path, vectorizer_path)
+    fam, vectorizer = model.family, model.vectorizer
+    with open(model.source, "rb") as f:
         digest = hashlib.sha256(f.read()).hexdigest()
-    trees = estimator.estimators_ if hasattr(estimator, "estimators_") else [estimator]
+    trees = fam.trees()
+    est = model.estimator
     return {
         "format_version": FORMAT_VERSION,
         "metadata": {
-            "sklearn_version": getattr(estimator, "_sklearn_version", sklearn.__version__),
-            "estimator": type(estimator).__name__,
-            "params": {k: jsonable(v) for k, v in sorted(estimator.get_params().items())},
-            "run_id": run_id,
+            "sklearn_version": getattr(vectorizer, "_sklearn_version", sklearn.__version__),
+            "library": fam.library,
+            "library_version": fam.library_version(),
+            "estimator": type(est).__name__,
+            "params": families.params(est) if hasattr(est, "get_params") else {},
+            "run_id": model.run_id,
             "source_sha256": digest,
             "n_features": len(vectorizer.feature_names_),
             "n_trees": len(trees),
-            "n_nodes": int(sum(t.tree_.node_count for t in trees)),
-        },
+            "n_nodes": sum(len(t["children_left"]) for t in trees),
+            "max_depth": max((max_depth(t) for t in trees), default=0),
+        } | fam.metadata(),
+        "prediction": fam.prediction(vectorizer),
         "vectorizer": {
             "separator": vectorizer.separator,
             "inputs": inputs(vectorizer),
             "feature_names": list(vectorizer.feature_names_),
         },
-        "trees": [tree_json(t) for t in trees],
+        "trees": trees,
     }
 
 
@@ -175,6 +236,8 @@ def provenance(forest, origin, model):
         "run_id": m["run_id"],
         "source_sha256": m["source_sha256"],
         "estimator": m["estimator"],
+        "library": m.get("library", "sklearn"),
+        "library_version": m.get("library_version", m["sklearn_version"]),
         "sklearn_version": m["sklearn_version"],
     }
 
@@ -182,13 +245,14 @@ def provenance(forest, origin, model):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", required=True, help="pickle or MLflow model directory")
+    ap.add_argument("--vectorizer", help="pickled DictVectorizer, for a model saved without one")
     ap.add_argument("--out", required=True, help="forest JSON to write")
     ap.add_argument("--provenance", help="also write provenance JSON here")
     ap.add_argument("--origin", choices=("trained", "imported"), default="imported",
                     help="trained: by train.py from the committed data; imported: from --model")
     args = ap.parse_args(argv)
     try:
-        forest = export(args.model)
+        forest = export(args.model, args.vectorizer)
         text = json.dumps(forest, separators=(",", ":"), allow_nan=False)
     except ExportError as e:
         print(f"export: {e}", file=sys.stderr)

@@ -1,6 +1,6 @@
 """Writes sklearn's own answers for the golden parity tests.
 
-    /usr/bin/python3 model-export/golden.py --model build/model.pkl \
+    /usr/bin/python3 model-export/golden.py --model build/model.pkl [--vectorizer VEC] \
         --forest model-export/artifacts/forest.json \
         --rides 2022-01=JAN.csv 2022-02=FEB.csv --out model-export/artifacts/golden
 
@@ -12,8 +12,9 @@ Two gzip'd JSON-lines files (format in FORMAT.md):
                   float64 values around it, reached through its own path;
                   every category split on, every category seen but never
                   split on, categories never seen, missing keys, zeros,
-                  subnormals, huge values, and values sklearn refuses.
-Predictions use n_jobs=1, so trees are summed in estimator order.
+                  subnormals, huge values, and NaN, infinities and values beyond
+                  float32, which the library predicts or refuses.
+Predictions use one thread, so trees are summed in estimator order.
 """
 
 import argparse
@@ -21,11 +22,12 @@ import gzip
 import json
 import math
 import os
+import re
 
 import numpy as np
-from sklearn.pipeline import make_pipeline
 
 import export
+from rule import Rule
 from rides import read_trips
 
 UNSEEN = ["0_0", "", "abc", "130_205x", "-1_5", "130.0_205.0", " 130_205", "1_", "_1", "9999_9999"]
@@ -36,7 +38,10 @@ SPECIAL = [
     3.4028235677973362e38,  # the largest float64 that rounds to it
     -3.4028235677973362e38,
 ]
-REFUSED = [math.nan, math.inf, -math.inf, 3.4028235677973366e38, 1e39, 1e300, -1e300]
+# Values some library refuses (sklearn's forests all; xgboost the infinite
+# ones after its float32 cast); others predict them. Either way the row
+# records what the library did.
+EXTREME = [math.nan, math.inf, -math.inf, 3.4028235677973366e38, 1e39, 1e300, -1e300]
 
 
 def f32_down(t):
@@ -62,12 +67,14 @@ def threshold_paths(forest):
 
     The category is one that leads to the split node, so the values around
     the threshold really are compared with it; None means "no category",
-    which takes every categorical split to the left.
+    which takes every categorical split the way an absent one-hot goes.
     """
     names = forest["vectorizer"]["feature_names"]
     sep = forest["vectorizer"]["separator"]
+    rule = Rule(forest)
     out = {}
     for tree in forest["trees"]:
+        default_left = tree.get("default_left")
         stack = [(0, None)]
         while stack:
             node, cat = stack.pop()
@@ -75,10 +82,15 @@ def threshold_paths(forest):
             if f < 0:
                 continue
             left, right = tree["children_left"][node], tree["children_right"][node]
+            dl = default_left[node] if default_left else False
             if sep in names[f]:
-                stack.append((left, cat))
+                k = names[f].split(sep, 1)[1]
+                matched = left if rule.left(1.0, tree["threshold"][node], dl) else right
+                unmatched = left if rule.left(None, tree["threshold"][node], dl) else right
                 if cat is None:
-                    stack.append((right, names[f].split(sep, 1)[1]))
+                    stack += [(unmatched, None), (matched, k)]
+                else:
+                    stack.append((matched if cat == k else unmatched, cat))
             else:
                 out.setdefault(tree["threshold"][node], cat)
                 stack += [(left, cat), (right, cat)]
@@ -110,8 +122,8 @@ def edge_inputs(forest):
         rows.append({"trip_distance": d, "case": "special distance, no category"})
     rows.append({"PU_DO": "130_205", "case": "no distance"})
     rows.append({"case": "no inputs"})
-    for d in REFUSED:
-        rows.append({"PU_DO": "130_205", "trip_distance": d, "case": "refused"})
+    for d in EXTREME:
+        rows.append({"PU_DO": "130_205", "trip_distance": d, "case": "extreme"})
     return rows
 
 
@@ -129,18 +141,16 @@ def write_jsonl_gz(path, rows):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", required=True)
+    ap.add_argument("--vectorizer", help="pickled DictVectorizer, for a model saved without one")
     ap.add_argument("--forest", required=True)
     ap.add_argument("--rides", nargs="+", required=True, help="MONTH=CSV")
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
 
-    # Anything export.py reads: a Pipeline or tuple pickle, or an MLflow
-    # model directory. Predicting is transform, then the estimator, as a
-    # Pipeline does.
-    vectorizer, estimator, _, _ = export.load(args.model)
-    if "n_jobs" in estimator.get_params():  # a single tree has none
-        estimator.set_params(n_jobs=1)
-    pipeline = make_pipeline(vectorizer, estimator)
+    # Anything export.py reads, predicted the way the user's pipeline
+    # predicts: Pipeline.predict, or Booster.predict on a DMatrix of the
+    # vectorizer's output, with one thread.
+    predict = export.load(args.model, args.vectorizer).predictor()
     with open(args.forest) as f:
         forest = json.load(f)
     os.makedirs(args.out, exist_ok=True)
@@ -153,24 +163,25 @@ def main():
         for i, pu, do, d in zip(df.index, df.PULocationID, df.DOLocationID, df.trip_distance):
             rides.append({"month": month, "row": int(i), "PULocationID": int(pu),
                           "DOLocationID": int(do), "trip_distance": float(d)})
-    preds = pipeline.predict([{"PU_DO": "%s_%s" % (r["PULocationID"], r["DOLocationID"]),
+    preds = predict([{"PU_DO": "%s_%s" % (r["PULocationID"], r["DOLocationID"]),
                                "trip_distance": r["trip_distance"]} for r in rides])
     for r, p in zip(rides, preds):
         r["prediction"] = float(p)
     write_jsonl_gz(os.path.join(args.out, "rides.jsonl.gz"), rides)
 
     edges = edge_inputs(forest)
-    ok = [r for r in edges if r["case"] != "refused"]
-    for r, p in zip(ok, pipeline.predict([features(r) for r in ok])):
+    ok = [r for r in edges if r["case"] != "extreme"]
+    for r, p in zip(ok, predict([features(r) for r in ok])):
         r["prediction"] = float(p)
     for r in edges:
-        if r["case"] == "refused":
+        if r["case"] == "extreme":
             try:
-                pipeline.predict([features(r)])
-                raise SystemExit(f"golden: sklearn accepted {r}, which was meant to be refused")
-            except ValueError as e:
-                r["refused"] = str(e).splitlines()[0]
-            # JSON has no NaN or infinity: refused values travel as Python's repr.
+                r["prediction"] = float(predict([features(r)])[0])
+            except ValueError as e:  # xgboost's XGBoostError is one too
+                # xgboost's messages start with the time: drop it, so that
+                # the same model gives the same bytes.
+                r["case"], r["refused"] = "refused", re.sub(r"^\[[0-9:]+\] ", "", str(e).splitlines()[0])
+            # JSON has no NaN or infinity: these values travel as Python's repr.
             r["trip_distance_repr"] = repr(r.pop("trip_distance"))
     write_jsonl_gz(os.path.join(args.out, "edges.jsonl.gz"), edges)
     print(f"golden: {len(rides)} rides, {len(edges)} edge cases")

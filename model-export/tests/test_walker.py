@@ -1,10 +1,12 @@
-"""Export round trip: a plain walker over forest.json gives sklearn's answers.
+"""Export round trip: a plain walker over forest.json gives the library's answers.
 
-The walker knows nothing of sklearn: it reads the exported JSON, casts each
-input to float32, compares it with the float64 threshold (<= goes left), adds
-leaf values in tree order from 0.0 and divides by the tree count. It steps
-every row down one level at a time with numpy so that all golden rows take
-seconds, but each step is exactly the per-row rule above.
+The walker knows nothing of sklearn or xgboost: it reads the exported JSON
+and follows its "prediction" rule (rule.py, FORMAT.md): cast each input,
+compare it with the threshold, send missing values the node's default way,
+add the (scaled) leaf values in tree order from the start value in the
+accumulator's type, and divide by the tree count for a mean. It steps every
+row down one level at a time with numpy so that all golden rows take
+seconds, but each step is exactly the per-row rule.
 """
 
 import gzip
@@ -13,6 +15,8 @@ import os
 
 import numpy as np
 import pytest
+
+from rule import DTYPES, Rule
 
 ART = os.path.join(os.path.dirname(__file__), "..", "artifacts")
 
@@ -28,38 +32,53 @@ def forest():
         return json.load(f)
 
 
-def walk(forest, cats, dists, cast=np.float32):
-    """Predictions for rows given as (category or None, distance)."""
+def walk(forest, cats, dists, cast=None):
+    """Predictions for rows given as (category or None, distance or None)."""
+    rule = Rule(forest)
+    cast = cast or rule.cast
     names = forest["vectorizer"]["feature_names"]
     sep = forest["vectorizer"]["separator"]
     index = {n: i for i, n in enumerate(names)}
     dist_feature = index["trip_distance"]
     cat_feature = np.array([index.get("PU_DO" + sep + c, -1) if c is not None else -1 for c in cats])
-    x32 = np.asarray(dists, dtype=np.float64).astype(cast).astype(np.float64)
-    total = np.zeros(len(cats))
+    absent = np.array([d is None for d in dists])
+    with np.errstate(over="ignore"):  # beyond float32 is infinite, as in the library
+        x = np.array([0.0 if d is None else d for d in dists], dtype=np.float64).astype(cast).astype(np.float64)
+    absent_missing = rule.absent() is None
+    dist_missing = np.isnan(x) | (absent & absent_missing)
+    total = np.full(len(cats), rule.p["start"], dtype=rule.acc)
     for tree in forest["trees"]:
         left = np.array(tree["children_left"])
         right = np.array(tree["children_right"])
         feature = np.array(tree["feature"])
         threshold = np.array(tree["threshold"])
-        value = np.array(tree["value"])
+        default_left = np.array(tree.get("default_left", [False] * len(left)))
+        value = rule.leaf(tree, tree["value"])
         node = np.zeros(len(cats), dtype=np.int64)
         while True:
             f = feature[node]
             inner = f >= 0
             if not inner.any():
                 break
-            x = np.where(f == dist_feature, x32, np.where(f == cat_feature, 1.0, 0.0))
-            step = np.where(x <= threshold[node], left[node], right[node])
-            node = np.where(inner, step, node)
-        total = total + value[node]
-    return total / len(forest["trees"])
+            is_dist, matched = f == dist_feature, f == cat_feature
+            v = np.where(is_dist, x, np.where(matched, 1.0, 0.0))
+            missing = np.where(is_dist, dist_missing, ~matched & absent_missing)
+            with np.errstate(invalid="ignore"):
+                go_left = np.where(missing, default_left[node], rule.less(v, threshold[node]))
+            node = np.where(inner, np.where(go_left, left[node], right[node]), node)
+        total = (total + value[node]).astype(rule.acc)
+    return rule.finish(total, len(forest["trees"]))
 
 
 def assert_exact(want, got):
     want = np.asarray(want, dtype=np.float64)
     bad = np.flatnonzero(want.view(np.int64) != got.view(np.int64))
     assert bad.size == 0, f"{bad.size} of {want.size} differ; first at row {bad[0]}: want {want[bad[0]]!r} got {got[bad[0]]!r}"
+
+
+def edge_distance(r):
+    """An edge row's distance: absent (None), a number, or a repr for NaN and infinities."""
+    return float(r["trip_distance_repr"]) if "trip_distance_repr" in r else r.get("trip_distance")
 
 
 def test_rides(forest):
@@ -72,14 +91,16 @@ def test_rides(forest):
 
 def test_edges(forest):
     rows = [r for r in load_jsonl("edges.jsonl.gz") if "prediction" in r]
-    assert len(rows) > 20_000
-    got = walk(forest, [r.get("PU_DO") for r in rows], [r.get("trip_distance", 0.0) for r in rows])
+    cases = {r["case"] for r in rows}
+    assert {"threshold", "split category", "special distance", "no inputs"} <= cases, cases
+    got = walk(forest, [r.get("PU_DO") for r in rows], [edge_distance(r) for r in rows])
     assert_exact([r["prediction"] for r in rows], got)
 
 
-def test_edges_catch_a_walker_without_float32(forest):
-    """The edge set must tell sklearn's float32 cast from plain float64 compares."""
+def test_edges_catch_a_walker_with_the_wrong_cast(forest):
+    """The edge set must tell the library's input cast (float32 or float64) from the other."""
     rows = [r for r in load_jsonl("edges.jsonl.gz") if r["case"] == "threshold"]
-    got = walk(forest, [r.get("PU_DO") for r in rows], [r["trip_distance"] for r in rows], cast=np.float64)
+    wrong = DTYPES["float64"] if Rule(forest).cast == np.float32 else DTYPES["float32"]
+    got = walk(forest, [r.get("PU_DO") for r in rows], [r["trip_distance"] for r in rows], cast=wrong)
     want = np.array([r["prediction"] for r in rows])
-    assert np.count_nonzero(want != got) > 100
+    assert np.count_nonzero(want != got) > 0

@@ -1,0 +1,316 @@
+"""The tree families export.py reads, each as forest JSON (FORMAT.md).
+
+Every family states how its library predicts, in forest JSON's
+"prediction" object, so that one generator reproduces them all bit for bit:
+
+  family       input    compare  absent feature   NaN      start          accumulate
+  forest       float32  <=       0                refused  0.0            float64, mean
+  gradient     float32  <=       0                refused  init constant  float64, lr*leaf
+  hist         float64  <=       0 (dense input)  missing  baseline       float64
+  xgboost      float32  <        missing (CSR)    missing  base_score     float32
+
+Each family also knows how its library predicts for golden.py: the way the
+user's pipeline calls it (Pipeline.predict, or Booster.predict on a DMatrix
+of the vectorizer's output), with one thread.
+"""
+
+import json
+import math
+
+import numpy as np
+import sklearn
+from sklearn.dummy import DummyRegressor
+from sklearn.ensemble import (ExtraTreesRegressor, GradientBoostingRegressor,
+                              HistGradientBoostingRegressor, RandomForestRegressor)
+from sklearn.pipeline import make_pipeline
+from sklearn.tree import DecisionTreeRegressor
+
+
+class ExportError(Exception):
+    """A model that cannot be exported; the message is one sentence."""
+
+
+FORESTS = (DecisionTreeRegressor, RandomForestRegressor, ExtraTreesRegressor)
+SKLEARN = FORESTS + (GradientBoostingRegressor, HistGradientBoostingRegressor)
+SUPPORTED = ", ".join(e.__name__ for e in SKLEARN) + ", XGBRegressor and xgboost Boosters"
+
+GB_LOSSES = ("squared_error", "absolute_error", "huber", "quantile")
+HGB_LOSSES = ("squared_error", "absolute_error", "quantile")
+XGB_OBJECTIVES = ("reg:squarederror", "reg:linear")
+
+
+def jsonable(v):
+    if isinstance(v, float) and not math.isfinite(v):
+        return repr(v)
+    return v if v is None or isinstance(v, (bool, int, float, str)) else repr(v)
+
+
+def params(estimator):
+    return {k: jsonable(v) for k, v in sorted(estimator.get_params().items())}
+
+
+def input_cast(vectorizer, estimator_cast):
+    """The type every input value is cast to before it meets a threshold."""
+    if np.dtype(vectorizer.dtype) == np.float32:
+        return "float32"
+    if np.dtype(vectorizer.dtype) != np.float64:
+        raise ExportError(f"the DictVectorizer's dtype is {np.dtype(vectorizer.dtype)}; float64 and float32 are supported")
+    return estimator_cast
+
+
+def family(estimator):
+    """The Family that exports estimator, or an ExportError naming why not."""
+    if type(estimator) in FORESTS:
+        return Forest(estimator)
+    if type(estimator) is GradientBoostingRegressor:
+        return Gradient(estimator)
+    if type(estimator) is HistGradientBoostingRegressor:
+        return Hist(estimator)
+    if is_xgboost(estimator):
+        return XGBoost(estimator)
+    raise ExportError(f"the estimator is a {type(estimator).__name__}; supported are {SUPPORTED}")
+
+
+def is_xgboost(estimator):
+    return type(estimator).__module__.startswith("xgboost") and type(estimator).__name__ in ("XGBRegressor", "Booster")
+
+
+class Family:
+    """One estimator, exported: metadata, prediction rule and trees."""
+
+    library = "sklearn"
+
+    def __init__(self, estimator):
+        self.estimator = estimator
+
+    def check(self, vectorizer):
+        """Refuses what the generator cannot reproduce exactly."""
+
+    def library_version(self):
+        return getattr(self.estimator, "_sklearn_version", sklearn.__version__)
+
+    def n_features(self):
+        return self.estimator.n_features_in_
+
+    def predictor(self, vectorizer):
+        """rows (a list of dicts) -> the library's predictions, one thread."""
+        est = self.estimator
+        if "n_jobs" in est.get_params():
+            est.set_params(n_jobs=1)
+        return make_pipeline(vectorizer, est).predict
+
+
+def sklearn_tree(tree, scale=None):
+    t = tree.tree_
+    out = {
+        "children_left": t.children_left.tolist(),
+        "children_right": t.children_right.tolist(),
+        "feature": t.feature.tolist(),
+        "threshold": t.threshold.tolist(),
+        "value": t.value[:, 0, 0].tolist(),
+        "n_node_samples": t.n_node_samples.tolist(),
+    }
+    if scale is not None:
+        out["scale"] = scale
+    return out
+
+
+def fitted_trees(estimator):
+    trees = estimator.estimators_ if hasattr(estimator, "estimators_") else [estimator]
+    if not hasattr(trees[0], "tree_"):
+        raise ExportError(f"the {type(estimator).__name__} is not fitted")
+    return trees
+
+
+class Forest(Family):
+    """DecisionTreeRegressor, RandomForestRegressor, ExtraTreesRegressor."""
+
+    def check(self, vectorizer):
+        fitted_trees(self.estimator)
+        if self.estimator.n_outputs_ != 1:
+            raise ExportError(f"the estimator has {self.estimator.n_outputs_} outputs; only one is supported")
+
+    def metadata(self):
+        return {"learning_rate": None, "objective": self.estimator.criterion}
+
+    def prediction(self, vectorizer):
+        return {"combine": "mean", "start": 0.0, "accumulator": "float64",
+                "input": input_cast(vectorizer, "float32"), "compare": "<=",
+                "absent": "zero", "nan": "refused", "infinity": "refused"}
+
+    def trees(self):
+        return [sklearn_tree(t) for t in fitted_trees(self.estimator)]
+
+
+class Gradient(Family):
+    """GradientBoostingRegressor: init constant, then lr*leaf per stage in order."""
+
+    def check(self, vectorizer):
+        est = self.estimator
+        if not hasattr(est, "estimators_"):
+            raise ExportError("the GradientBoostingRegressor is not fitted")
+        if est.loss not in GB_LOSSES:
+            raise ExportError(f"the GradientBoostingRegressor's loss is {est.loss!r}; supported are {', '.join(GB_LOSSES)}")
+        if not (isinstance(est.init_, str) and est.init_ == "zero") and type(est.init_) is not DummyRegressor:
+            raise ExportError(f"the GradientBoostingRegressor's init is a {type(est.init_).__name__}; "
+                              "only a DummyRegressor or 'zero' is compiled, as other init models are not trees")
+
+    def start(self):
+        init = self.estimator.init_
+        if isinstance(init, str):
+            return 0.0
+        return float(np.asarray(init.constant_, dtype=np.float64).ravel()[0])
+
+    def metadata(self):
+        return {"learning_rate": float(self.estimator.learning_rate), "objective": self.estimator.loss,
+                "base_score": self.start()}
+
+    def prediction(self, vectorizer):
+        return {"combine": "sum", "start": self.start(), "accumulator": "float64",
+                "input": input_cast(vectorizer, "float32"), "compare": "<=",
+                "absent": "zero", "nan": "refused", "infinity": "refused"}
+
+    def trees(self):
+        lr = float(self.estimator.learning_rate)
+        return [sklearn_tree(t, scale=lr) for t in self.estimator.estimators_[:, 0]]
+
+
+class Hist(Family):
+    """HistGradientBoostingRegressor: baseline, then each tree's leaf, in float64."""
+
+    def check(self, vectorizer):
+        est = self.estimator
+        if not hasattr(est, "_predictors"):
+            raise ExportError("the HistGradientBoostingRegressor is not fitted")
+        if est.loss not in HGB_LOSSES or type(est._loss.link).__name__ != "IdentityLink":
+            raise ExportError(f"the HistGradientBoostingRegressor's loss is {est.loss!r}; supported are {', '.join(HGB_LOSSES)}")
+        if est.is_categorical_ is not None and np.any(est.is_categorical_):
+            raise ExportError("the HistGradientBoostingRegressor has categorical features, whose bitset splits "
+                              "are not compiled yet; one-hot them with the DictVectorizer instead")
+        if est.n_trees_per_iteration_ != 1:
+            raise ExportError(f"the HistGradientBoostingRegressor has {est.n_trees_per_iteration_} trees per iteration; only one is supported")
+        if vectorizer.sparse:
+            raise ExportError("a HistGradientBoostingRegressor needs dense input, so the vectorizer must be DictVectorizer(sparse=False)")
+
+    def start(self):
+        return float(np.ravel(self.estimator._baseline_prediction)[0])
+
+    def metadata(self):
+        return {"learning_rate": float(self.estimator.learning_rate), "objective": self.estimator.loss,
+                "base_score": self.start()}
+
+    def prediction(self, vectorizer):
+        return {"combine": "sum", "start": self.start(), "accumulator": "float64",
+                "input": input_cast(vectorizer, "float64"), "compare": "<=",
+                "absent": "zero", "nan": "missing", "infinity": "allowed"}
+
+    def trees(self):
+        out = []
+        for (predictor,) in self.estimator._predictors:
+            nodes = predictor.nodes
+            leaf = nodes["is_leaf"].astype(bool)
+            out.append({
+                "children_left": np.where(leaf, -1, nodes["left"].astype(np.int64)).tolist(),
+                "children_right": np.where(leaf, -1, nodes["right"].astype(np.int64)).tolist(),
+                "feature": np.where(leaf, -2, nodes["feature_idx"].astype(np.int64)).tolist(),
+                "threshold": np.where(leaf, -2.0, nodes["num_threshold"]).tolist(),
+                "value": nodes["value"].tolist(),
+                "n_node_samples": nodes["count"].astype(np.int64).tolist(),
+                "default_left": [bool(x) and not lf for x, lf in zip(nodes["missing_go_to_left"], leaf)],
+            })
+        return out
+
+
+class XGBoost(Family):
+    """An xgboost gbtree regressor: float32 from base_score, x < split, missing defaults."""
+
+    library = "xgboost"
+
+    def __init__(self, estimator):
+        super().__init__(estimator)
+        import xgboost
+        self.xgb = xgboost
+        self.booster = estimator if type(estimator).__name__ == "Booster" else self.sklearn_booster(estimator)
+        self.model = json.loads(bytes(self.booster.save_raw("json")))
+
+    def sklearn_booster(self, est):
+        try:
+            booster = est.get_booster()
+        except Exception:
+            raise ExportError("the XGBRegressor is not fitted")
+        if not (isinstance(est.missing, float) and math.isnan(est.missing)):
+            raise ExportError(f"the XGBRegressor treats {est.missing!r} as missing; only NaN is supported")
+        # XGBRegressor.predict stops at best_iteration after early stopping:
+        # export the trees it uses.
+        begin, end = est._get_iteration_range(None)
+        return booster[begin:end] if end else booster
+
+    def check(self, vectorizer):
+        learner = self.model["learner"]
+        booster = learner["gradient_booster"]["name"]
+        objective = learner["objective"]["name"]
+        if booster != "gbtree":
+            raise ExportError(f"the xgboost booster is {booster}; only gbtree is compiled, "
+                              "as dart scales trees at predict time and gblinear has no trees")
+        if objective not in XGB_OBJECTIVES:
+            raise ExportError(f"the xgboost objective is {objective}; only {' and '.join(XGB_OBJECTIVES)} "
+                              "are compiled, as other objectives transform the raw score")
+        lm = learner["learner_model_param"]
+        if int(lm.get("num_target", "1")) != 1 or int(lm.get("num_class", "0")) != 0:
+            raise ExportError("the xgboost model has several outputs; only one is supported")
+        for i, t in enumerate(self.trees_json()):
+            if any(t["split_type"]):
+                raise ExportError(f"xgboost tree {i} has categorical splits, which are not compiled yet; one-hot them with the DictVectorizer instead")
+
+    def trees_json(self):
+        return self.model["learner"]["gradient_booster"]["model"]["trees"]
+
+    def library_version(self):
+        return self.xgb.__version__
+
+    def n_features(self):
+        return int(self.model["learner"]["learner_model_param"]["num_feature"])
+
+    def base_score(self):
+        return float(np.float32(float(self.model["learner"]["learner_model_param"]["base_score"])))
+
+    def metadata(self):
+        # An xgboost model file keeps no training parameters: the learning
+        # rate is known only from an XGBRegressor (its effect is in the leaves).
+        est = self.estimator
+        lr = None if type(est).__name__ == "Booster" else float(est.learning_rate or 0.3)
+        return {"learning_rate": lr, "objective": self.model["learner"]["objective"]["name"],
+                "base_score": self.base_score()}
+
+    def prediction(self, vectorizer):
+        # Booster.predict's DMatrix refuses infinities (and values beyond
+        # float32); XGBRegressor.predict's inplace_predict compares them.
+        inf = "refused" if type(self.estimator).__name__ == "Booster" else "allowed"
+        return {"combine": "sum", "start": self.base_score(), "accumulator": "float32",
+                "input": "float32", "compare": "<",
+                "absent": "missing" if vectorizer.sparse else "zero", "nan": "missing", "infinity": inf}
+
+    def trees(self):
+        out = []
+        for t in self.trees_json():
+            left = t["left_children"]
+            leaf = [c == -1 for c in left]
+            cond = [float(np.float32(c)) for c in t["split_conditions"]]
+            out.append({
+                "children_left": left,
+                "children_right": t["right_children"],
+                "feature": [-2 if lf else f for f, lf in zip(t["split_indices"], leaf)],
+                "threshold": [-2.0 if lf else c for c, lf in zip(cond, leaf)],
+                "value": [c if lf else float(np.float32(w)) for c, w, lf in zip(cond, t["base_weights"], leaf)],
+                "n_node_samples": [float(h) for h in t["sum_hessian"]],
+                "default_left": [bool(d) and not lf for d, lf in zip(t["default_left"], leaf)],
+            })
+        return out
+
+    def predictor(self, vectorizer):
+        est = self.estimator
+        if type(est).__name__ == "Booster":
+            est.set_param({"nthread": 1})
+            return lambda rows: est.predict(self.xgb.DMatrix(vectorizer.transform(rows)))
+        est.set_params(n_jobs=1)
+        return make_pipeline(vectorizer, est).predict

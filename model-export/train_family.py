@@ -1,0 +1,122 @@
+"""Trains a model of one tree family on Jan 2022 and saves it in one of the
+forms make refresh reads, for the refresh round-trip tests and
+make bench-families.
+
+    /usr/bin/python3 model-export/train_family.py --train JAN.csv --form FORM --out PATH \
+        [--rows N] [--params '{"max_depth": 6}']
+
+FORM is one of:
+  rf          pickled Pipeline(DictVectorizer, RandomForestRegressor)
+  gb          pickled Pipeline(DictVectorizer, GradientBoostingRegressor)
+  gb-zero     the same with init='zero'
+  hgb         pickled Pipeline(DictVectorizer(sparse=False), HistGradientBoostingRegressor)
+  xgb-pipe    pickled Pipeline(DictVectorizer, XGBRegressor)
+  xgb-mlflow  an MLflow xgboost directory (MLmodel, model.xgb) from xgb.train,
+              with the vectorizer pickled apart as PATH/preprocessor.b, as the
+              MLOps Zoomcamp's week 2 saves it
+  xgb-file    a bare xgboost model file (PATH ending .json or .ubj) from
+              xgb.train, and the vectorizer as PATH.preprocessor.b
+
+--params are the estimator's (or xgb.train's) keyword arguments; --rows
+takes the first N rides (all by default).
+"""
+
+import argparse
+import json
+import os
+import pickle
+
+from sklearn.ensemble import GradientBoostingRegressor, HistGradientBoostingRegressor, RandomForestRegressor
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.pipeline import make_pipeline
+
+from rides import prepare_dictionaries, read_dataframe
+
+DEFAULTS = {
+    "rf": dict(n_estimators=10, max_depth=10, min_samples_leaf=10, random_state=0, n_jobs=1),
+    "gb": dict(n_estimators=50, max_depth=5, learning_rate=0.1, random_state=0),
+    "gb-zero": dict(n_estimators=50, max_depth=5, learning_rate=0.1, random_state=0, init="zero"),
+    "hgb": dict(max_iter=50, learning_rate=0.1, random_state=0),
+    "xgb-pipe": dict(n_estimators=50, max_depth=6, learning_rate=0.3, random_state=0, n_jobs=1),
+    # The Zoomcamp's best parameters, but fewer rounds (make bench-families takes 1,000).
+    "xgb-mlflow": dict(learning_rate=0.0958, max_depth=30, min_child_weight=1.06, objective="reg:squarederror",
+                       reg_alpha=0.0181, reg_lambda=0.0117, seed=42, nthread=1, num_boost_round=50),
+    "xgb-file": dict(max_depth=6, learning_rate=0.3, objective="reg:squarederror", seed=1, nthread=1,
+                     base_score=3.5, num_boost_round=40),
+}
+
+MLMODEL = """artifact_path: models_mlflow
+flavors:
+  python_function:
+    data: model.xgb
+    env: conda.yaml
+    loader_module: mlflow.xgboost
+    python_version: 3.11.2
+  xgboost:
+    code: null
+    data: model.xgb
+    model_class: xgboost.core.Booster
+    model_format: xgb
+    xgb_version: {version}
+run_id: {run_id}
+"""
+
+
+def train(form, X_dicts, y, params):
+    if form in ("rf", "gb", "gb-zero", "hgb", "xgb-pipe"):
+        est = {"rf": RandomForestRegressor, "gb": GradientBoostingRegressor, "gb-zero": GradientBoostingRegressor,
+               "hgb": HistGradientBoostingRegressor}.get(form)
+        if form == "xgb-pipe":
+            import xgboost
+            est = xgboost.XGBRegressor
+        dv = DictVectorizer(sparse=form != "hgb")
+        pipe = make_pipeline(dv, est(**params))
+        pipe.fit(X_dicts, y)
+        return pipe, None
+    import xgboost
+    dv = DictVectorizer()
+    X = dv.fit_transform(X_dicts)
+    params = dict(params)
+    rounds = params.pop("num_boost_round")
+    booster = xgboost.train(params, xgboost.DMatrix(X, label=y), num_boost_round=rounds)
+    return booster, dv
+
+
+def save(form, model, dv, out):
+    if dv is None:
+        with open(out, "wb") as f:
+            pickle.dump(model, f)
+        return
+    import xgboost
+    if form == "xgb-mlflow":
+        os.makedirs(out, exist_ok=True)
+        model.save_model(os.path.join(out, "model.xgb"))
+        with open(os.path.join(out, "MLmodel"), "w") as f:
+            f.write(MLMODEL.format(version=xgboost.__version__, run_id="0" * 24 + form.replace("-", "")[:8]))
+        vec = os.path.join(out, "preprocessor.b")
+    else:
+        model.save_model(out)
+        vec = out + ".preprocessor.b"
+    with open(vec, "wb") as f:
+        pickle.dump(dv, f)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--train", required=True)
+    ap.add_argument("--form", required=True, choices=sorted(DEFAULTS))
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--rows", type=int, default=0)
+    ap.add_argument("--params", default="{}", help="JSON object of keyword arguments")
+    args = ap.parse_args()
+    df = read_dataframe(args.train)
+    if args.rows:
+        df = df.iloc[:args.rows]
+    params = DEFAULTS[args.form] | json.loads(args.params)
+    model, dv = train(args.form, prepare_dictionaries(df), df.duration.values, params)
+    save(args.form, model, dv, args.out)
+    print(f"train_family: {args.form} on {len(df)} rides -> {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -12,8 +12,9 @@ import (
 )
 
 // FormatVersion is the forest JSON version this generator reads
-// (model-export/FORMAT.md).
-const FormatVersion = 1
+// (model-export/FORMAT.md). It also reads version 1, which has no
+// "prediction": a version 1 file is an sklearn forest (ForestRule).
+const FormatVersion = 2
 
 // Header is everything in forest JSON but its trees. The trees come last in
 // the file (export.py writes them so), which lets gen read them one at a
@@ -21,17 +22,23 @@ const FormatVersion = 1
 type Header struct {
 	FormatVersion int        `json:"format_version"`
 	Metadata      Metadata   `json:"metadata"`
+	Rule          Rule       `json:"prediction"`
 	Vocabulary    Vocabulary `json:"vectorizer"`
 }
 
 // Metadata describes where the forest came from.
 type Metadata struct {
-	SklearnVersion string  `json:"sklearn_version"`
-	Estimator      string  `json:"estimator"`
-	RunID          *string `json:"run_id"`
-	SourceSHA256   string  `json:"source_sha256"`
-	NFeatures      int     `json:"n_features"`
-	NTrees         int     `json:"n_trees"`
+	SklearnVersion string   `json:"sklearn_version"`
+	Library        string   `json:"library"`         // "sklearn" or "xgboost"; version 1: sklearn
+	LibraryVersion string   `json:"library_version"` // version 1: sklearn_version
+	Estimator      string   `json:"estimator"`
+	Objective      string   `json:"objective"`
+	LearningRate   *float64 `json:"learning_rate"`
+	RunID          *string  `json:"run_id"`
+	SourceSHA256   string   `json:"source_sha256"`
+	NFeatures      int      `json:"n_features"`
+	NTrees         int      `json:"n_trees"`
+	MaxDepth       int      `json:"max_depth"`
 }
 
 // Vocabulary is the DictVectorizer: its inputs and its feature names.
@@ -54,7 +61,27 @@ type Tree struct {
 	Feature   []int     `json:"feature"`
 	Threshold []float64 `json:"threshold"`
 	Value     []float64 `json:"value"`
-	Samples   []int64   `json:"n_node_samples"`
+	Samples   []float64 `json:"n_node_samples"` // xgboost: the hessian sum (cover)
+	// DefaultLeft is where a missing value goes at each split; absent in
+	// files whose rule has no missing values.
+	DefaultLeft []bool `json:"default_left"`
+	// Scale multiplies every leaf value (GradientBoosting's learning rate);
+	// absent means 1.
+	Scale *float64 `json:"scale"`
+}
+
+// Leaf is what leaf n adds to the prediction: the value times the tree's
+// scale, rounded once to float64 (as sklearn's float64 product), then to
+// the accumulator's type.
+func (t *Tree) Leaf(n int, r Rule) float64 {
+	v := t.Value[n]
+	if t.Scale != nil {
+		v = *t.Scale * v
+	}
+	if r.Accumulator == "float32" {
+		v = float64(float32(v))
+	}
+	return v
 }
 
 // Feature is what a feature index of the trees means.
@@ -104,7 +131,7 @@ func (fr *forestReader) read(r io.Reader) (visited bool, err error) {
 		return false, malformed(err)
 	}
 	seen := map[string]bool{}
-	header := map[string]any{"format_version": &fr.h.FormatVersion, "metadata": &fr.h.Metadata, "vectorizer": &fr.h.Vocabulary}
+	header := map[string]any{"format_version": &fr.h.FormatVersion, "metadata": &fr.h.Metadata, "prediction": &fr.h.Rule, "vectorizer": &fr.h.Vocabulary}
 	for dec.PeekKind() != '}' {
 		tok, err := dec.ReadToken()
 		if err != nil {
@@ -114,7 +141,7 @@ func (fr *forestReader) read(r io.Reader) (visited bool, err error) {
 		seen[key] = true
 		switch {
 		case key == "trees":
-			if fr.features == nil && seen["format_version"] && seen["metadata"] && seen["vectorizer"] {
+			if fr.features == nil && seen["format_version"] && seen["metadata"] && seen["vectorizer"] && (seen["prediction"] || fr.h.FormatVersion == 1) {
 				if fr.features, err = fr.h.features(); err != nil {
 					return false, err
 				}
@@ -163,7 +190,7 @@ func (fr *forestReader) trees(dec *jsontext.Decoder, visit bool) error {
 		if err := json.UnmarshalDecode(dec, &t); err != nil {
 			return malformed(fmt.Errorf("tree %d: %w", n, err))
 		}
-		if err := t.validate(fr.h.Vocabulary, fr.features); err != nil {
+		if err := t.validate(fr.h.Rule, fr.h.Vocabulary, fr.features); err != nil {
 			return fmt.Errorf("tree %d, %w", n, err)
 		}
 		if err := fr.visit(n, &t); err != nil {
@@ -192,8 +219,16 @@ func malformed(err error) error { return fmt.Errorf("malformed forest JSON: %w",
 
 // features checks the header and resolves its feature names.
 func (h *Header) features() ([]Feature, error) {
-	if h.FormatVersion != FormatVersion {
-		return nil, fmt.Errorf("unknown format_version %d (this gen reads %d)", h.FormatVersion, FormatVersion)
+	switch h.FormatVersion {
+	case 1:
+		h.Rule = ForestRule
+		h.Metadata.Library, h.Metadata.LibraryVersion = "sklearn", h.Metadata.SklearnVersion
+	case FormatVersion:
+		if err := h.Rule.validate(); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("unknown format_version %d (this gen reads 1 and %d)", h.FormatVersion, FormatVersion)
 	}
 	features, err := h.Vocabulary.features()
 	if err != nil {
@@ -244,7 +279,7 @@ func (v Vocabulary) features() ([]Feature, error) {
 	return out, nil
 }
 
-func (t *Tree) validate(v Vocabulary, features []Feature) error {
+func (t *Tree) validate(r Rule, v Vocabulary, features []Feature) error {
 	n := len(t.Left)
 	if n == 0 {
 		return fmt.Errorf("has no nodes")
@@ -255,6 +290,15 @@ func (t *Tree) validate(v Vocabulary, features []Feature) error {
 	}{
 		{"children_right", len(t.Right)}, {"feature", len(t.Feature)}, {"threshold", len(t.Threshold)},
 		{"value", len(t.Value)}, {"n_node_samples", len(t.Samples)},
+	}
+	if t.DefaultLeft != nil || r.HasMissing() {
+		lengths = append(lengths, struct {
+			name string
+			n    int
+		}{"default_left", len(t.DefaultLeft)})
+	}
+	if t.Scale != nil && (math.IsNaN(*t.Scale) || math.IsInf(*t.Scale, 0)) {
+		return fmt.Errorf("scale %v is not finite", *t.Scale)
 	}
 	for _, l := range lengths {
 		if l.n != n {
@@ -272,8 +316,8 @@ func (t *Tree) validate(v Vocabulary, features []Feature) error {
 		visited[node] = true
 		l, r := t.Left[node], t.Right[node]
 		if l == -1 && r == -1 {
-			if math.IsNaN(t.Value[node]) || math.IsInf(t.Value[node], 0) {
-				return fmt.Errorf("node %d: leaf value %v is not finite", node, t.Value[node])
+			if v := t.Leaf(node, r); math.IsNaN(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("node %d: leaf value %v (scaled: %v) is not finite", node, t.Value[node], v)
 			}
 			continue
 		}
@@ -290,12 +334,10 @@ func (t *Tree) validate(v Vocabulary, features []Feature) error {
 		switch in := v.Inputs[features[f].Input]; {
 		case math.IsNaN(th):
 			return fmt.Errorf("node %d: threshold is NaN", node)
-		case in.Kind == "categorical" && !(th > 0 && th < 1):
-			return fmt.Errorf("node %d: categorical split on %q has threshold %v, not in (0, 1)", node, v.FeatureNames[f], th)
 		case in.Kind == "categorical" && features[f].Category == "":
 			return fmt.Errorf("node %d: split on the empty category of %q, which Features cannot tell from an absent key", node, in.Key)
-		case in.Kind == "numeric" && (th < -math.MaxFloat32 || math.IsInf(th, 0)):
-			return fmt.Errorf("node %d: threshold %v of %q is below float32's range", node, th, in.Key)
+		case math.IsInf(th, 0) || r.Input == "float32" && (th < -math.MaxFloat32 || th > math.MaxFloat32):
+			return fmt.Errorf("node %d: threshold %v of %q is beyond %s's range", node, th, in.Key, r.Input)
 		}
 		stack = append(stack, r, l)
 	}

@@ -122,18 +122,27 @@ func TestGoName(t *testing.T) {
 	}
 }
 
-func TestDown32(t *testing.T) {
+// TestRuleCut: a cut sends every float32 the way the threshold does, for
+// both comparisons, thresholds on and between float32s.
+func TestRuleCut(t *testing.T) {
+	le, lt := ForestRule, ForestRule
+	lt.Compare = "<"
 	for _, x := range []float32{0, 1, 2.345, 1e-40, -7.5, 3.4028233e38} {
 		lo := float64(x)
 		hi := nextUp32(x)
 		for _, t64 := range []float64{lo, (lo + hi) / 2, hi - (hi-lo)/4} {
-			if got := down32(t64); got != x {
-				t.Errorf("down32(%v) = %v, want %v", t64, got, x)
+			for _, v := range []float32{math.Nextafter32(x, float32(math.Inf(-1))), x, float32(hi)} {
+				for _, r := range []Rule{le, lt} {
+					want := r.Left(float64(v), t64, false, false)
+					if got := r.Left(float64(v), r.Cut(t64), false, false); got != want {
+						t.Errorf("compare %s: %v against cut %v of %v goes left = %v, against the threshold %v", r.Compare, v, r.Cut(t64), t64, got, want)
+					}
+				}
 			}
 		}
 	}
-	if got := down32(1e39); got != 3.4028235e38 {
-		t.Errorf("down32(1e39) = %v, want float32's max", got)
+	if got := le.Cut(1e39); got != math.MaxFloat32 {
+		t.Errorf("Cut(1e39) = %v, want float32's max", got)
 	}
 }
 

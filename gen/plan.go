@@ -18,7 +18,13 @@ type Plan struct {
 	SourceSHA256   string // of the pickle the forest was exported from
 	RunID          string
 	SklearnVersion string
+	Library        string // "sklearn" or "xgboost"
+	LibraryVersion string
 	Estimator      string
+	Objective      string
+	LearningRate   *float64
+	MaxDepth       int
+	Rule           Rule
 	NFeatures      int
 	Inputs         []PlanInput
 	NTrees         int
@@ -44,20 +50,27 @@ type PlanInput struct {
 	// Categories are the categories some split tests, sorted; category
 	// Categories[i] has code i+1, every other category (and none) code 0.
 	Categories []string
-	// Cuts are the distinct numeric thresholds rounded down to float32,
-	// sorted. A value's code is its rank, the number of cuts below it, so
-	// float64(float32(x)) <= t becomes rank <= index of t's cut.
-	Cuts []float32
+	// Cuts are the distinct numeric thresholds as values of the input type
+	// (Rule.Cut), sorted. A value's code is its rank, the number of cuts
+	// below it (compare "<=") or at most it ("<"), so the split x <= t (or
+	// x < t) becomes rank <= index of t's cut. A missing value's rank is -1.
+	Cuts []float64
+	// Missing: a value can be missing (NaN, or absent when the rule says
+	// so), and then takes each split's default direction.
+	Missing bool
 }
 
-// Node is a leaf (Left == nil) or a split. A split goes left when the
-// input's code is != Code (categorical) or <= Code (numeric).
+// Node is a leaf (Left == nil) or a split. A numeric split goes left when
+// the input's code is <= Code, or missing and DefaultLeft. A categorical
+// split goes left when the code == Code if MatchLeft, != Code otherwise.
 type Node struct {
-	ID          int // sklearn's node index in its tree
-	Value       float64
+	ID          int     // the node's index in its tree in forest JSON
+	Value       float64 // a leaf's addition to the sum (Tree.Leaf)
 	Input       int
 	Code        int32
-	Threshold   float64 // sklearn's, for the comment on the comparison
+	Threshold   float64 // the model's, for the comment on the comparison
+	DefaultLeft bool
+	MatchLeft   bool
 	Left, Right *Node
 	// HotRight: more training samples went right, so the right branch is
 	// emitted first.
@@ -70,24 +83,24 @@ type Node struct {
 // Survey is what gen's first pass over a forest learns for NewPlan: how
 // many splits test each feature, and at which thresholds.
 type Survey struct {
-	Splits map[int]int              // by feature index
-	Cuts   map[int]map[float32]bool // by feature index: its thresholds, rounded down to float32
+	Splits     map[int]int              // by feature index
+	Thresholds map[int]map[float64]bool // by feature index
 }
 
 // Add counts one tree's splits.
 func (s *Survey) Add(t *Tree) {
 	if s.Splits == nil {
-		s.Splits, s.Cuts = map[int]int{}, map[int]map[float32]bool{}
+		s.Splits, s.Thresholds = map[int]int{}, map[int]map[float64]bool{}
 	}
 	for n, feat := range t.Feature {
 		if t.Left[n] == -1 {
 			continue
 		}
 		s.Splits[feat]++
-		if s.Cuts[feat] == nil {
-			s.Cuts[feat] = map[float32]bool{}
+		if s.Thresholds[feat] == nil {
+			s.Thresholds[feat] = map[float64]bool{}
 		}
-		s.Cuts[feat][down32(t.Threshold[n])] = true
+		s.Thresholds[feat][t.Threshold[n]] = true
 	}
 }
 
@@ -99,7 +112,13 @@ func NewPlan(source, sha256 string, h *Header, features []Feature, s *Survey) (*
 		ModelSHA256:    sha256,
 		SourceSHA256:   h.Metadata.SourceSHA256,
 		SklearnVersion: h.Metadata.SklearnVersion,
+		Library:        h.Metadata.Library,
+		LibraryVersion: h.Metadata.LibraryVersion,
 		Estimator:      h.Metadata.Estimator,
+		Objective:      h.Metadata.Objective,
+		LearningRate:   h.Metadata.LearningRate,
+		MaxDepth:       h.Metadata.MaxDepth,
+		Rule:           h.Rule,
 		NFeatures:      len(features),
 		NTrees:         h.Metadata.NTrees,
 	}
@@ -113,7 +132,8 @@ func NewPlan(source, sha256 string, h *Header, features []Feature, s *Survey) (*
 			return nil, fmt.Errorf("inputs %q and %q both become Go field %s", other, in.Key, field)
 		}
 		fields[field] = in.Key
-		p.Inputs = append(p.Inputs, PlanInput{Key: in.Key, Field: field, Categorical: in.Kind == "categorical"})
+		p.Inputs = append(p.Inputs, PlanInput{Key: in.Key, Field: field, Categorical: in.Kind == "categorical",
+			Missing: in.Kind == "numeric" && h.Rule.HasMissing()})
 	}
 	// Give codes to what the splits use.
 	splits := make([]int, len(p.Inputs))
@@ -124,14 +144,15 @@ func NewPlan(source, sha256 string, h *Header, features []Feature, s *Survey) (*
 			in.Categories = append(in.Categories, features[feat].Category)
 			continue
 		}
-		for c := range s.Cuts[feat] {
-			in.Cuts = append(in.Cuts, c)
+		for t := range s.Thresholds[feat] {
+			in.Cuts = append(in.Cuts, h.Rule.Cut(t))
 		}
 	}
 	for i := range p.Inputs {
 		in := &p.Inputs[i]
 		slices.Sort(in.Categories)
 		slices.Sort(in.Cuts)
+		in.Cuts = slices.Compact(in.Cuts) // thresholds apart can share a cut
 	}
 	p.SortKey = sortKey(p.Inputs, splits)
 	return p, nil
@@ -160,40 +181,39 @@ func sortKey(inputs []PlanInput, splits []int) []KeyPart {
 	return key
 }
 
-// node plans sklearn's node n of t and its subtree.
+// node plans node n of t and its subtree. A categorical split that sends
+// every ride the same way (possible when an absent one-hot is missing and
+// its default direction is the matched one's) is planned as that child.
 func (p *Plan) node(t *Tree, features []Feature, n int) *Node {
 	if t.Left[n] == -1 {
-		return &Node{ID: n, Value: t.Value[n]}
+		return &Node{ID: n, Value: t.Leaf(n, p.Rule)}
 	}
 	feat := features[t.Feature[n]]
 	in := p.Inputs[feat.Input]
-	var code int
+	defaultLeft := t.DefaultLeft != nil && t.DefaultLeft[n]
+	node := &Node{ID: n, Input: feat.Input, Threshold: t.Threshold[n], DefaultLeft: defaultLeft}
 	if in.Categorical {
-		code, _ = slices.BinarySearch(in.Categories, feat.Category)
-		code++
+		matched, unmatched := p.Rule.CategoryLeft(t.Threshold[n], defaultLeft)
+		if matched == unmatched {
+			return p.node(t, features, child(t, n, matched))
+		}
+		code, _ := slices.BinarySearch(in.Categories, feat.Category)
+		node.Code, node.MatchLeft = int32(code+1), matched
 	} else {
-		code, _ = slices.BinarySearch(in.Cuts, down32(t.Threshold[n]))
+		code, _ := slices.BinarySearch(in.Cuts, p.Rule.Cut(t.Threshold[n]))
+		node.Code = int32(code)
 	}
-	return &Node{
-		ID:        n,
-		Input:     feat.Input,
-		Code:      int32(code),
-		Threshold: t.Threshold[n],
-		Left:      p.node(t, features, t.Left[n]),
-		Right:     p.node(t, features, t.Right[n]),
-		HotRight:  t.Samples[t.Right[n]] > t.Samples[t.Left[n]],
-	}
+	node.Left = p.node(t, features, t.Left[n])
+	node.Right = p.node(t, features, t.Right[n])
+	node.HotRight = t.Samples[t.Right[n]] > t.Samples[t.Left[n]]
+	return node
 }
 
-// down32 is the largest float32 <= t, so that for every float32 x,
-// float64(x) <= t exactly when x <= down32(t). Rounding t to the nearest
-// float32 instead would send some inputs the wrong way.
-func down32(t float64) float32 {
-	f := float32(t)
-	if float64(f) > t {
-		f = math.Nextafter32(f, float32(math.Inf(-1)))
+func child(t *Tree, n int, left bool) int {
+	if left {
+		return t.Left[n]
 	}
-	return f
+	return t.Right[n]
 }
 
 // goName turns a vectorizer key into an exported Go identifier:

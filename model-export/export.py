@@ -227,7 +227,7 @@ def export(path, vectorizer_path=None):
     }
 
 
-def provenance(forest, origin, model):
+def provenance(forest, origin, model, vectorizer=None):
     """Where the shipped model came from (FORMAT.md, provenance.json)."""
     m = forest["metadata"]
     return {
@@ -239,6 +239,7 @@ def provenance(forest, origin, model):
         "library": m.get("library", "sklearn"),
         "library_version": m.get("library_version", m["sklearn_version"]),
         "sklearn_version": m["sklearn_version"],
+        "vectorizer": vectorizer,
     }
 
 
@@ -264,7 +265,7 @@ def main(argv=None):
         f.write(text + "\n")
     if args.provenance:
         with open(args.provenance, "w") as f:
-            json.dump(provenance(forest, args.origin, args.model), f, indent=2)
+            json.dump(provenance(forest, args.origin, args.model, args.vectorizer), f, indent=2)
             f.write("\n")
     return 0
 

@@ -200,7 +200,7 @@ func (e *emitter) treePath(pkg int) string {
 func (e *emitter) codes(pkg string) *jen.File {
 	f := e.file(e.cfg.ImportPath+"/internal/"+pkg, pkg)
 	f.PackageComment(fmt.Sprintf("Package %s holds trees of the %s package, as nested if-statements.", pkg, e.cfg.Package))
-	f.PackageComment("Tree<i> is tree i's root; Tree<i>Node<n> is its subtree at sklearn's node n,")
+	f.PackageComment("Tree<i> is tree i's root; Tree<i>Node<n> is its subtree at node n of the forest JSON,")
 	f.PackageComment("cut out to keep functions small.")
 	f.Comment("Codes is a ride's inputs as the trees test them: a category's code, a number's rank.")
 	f.Type().Id("Codes").Op("=").Add(e.codesStruct())
@@ -229,7 +229,7 @@ func (e *emitter) function(fn *Func) jen.Code {
 	if fn.Root.ID != 0 {
 		doc = fmt.Sprintf("%s is tree %d from node %d.", fn.Name(), fn.Tree, fn.Root.ID)
 	}
-	return jen.Comment(doc).Line().Func().Id(fn.Name()).Params(jen.Id("c").Id("Codes")).Float64().BlockFunc(func(g *jen.Group) {
+	return jen.Comment(doc).Line().Func().Id(fn.Name()).Params(jen.Id("c").Id("Codes")).Id(e.p.Rule.Accumulator).BlockFunc(func(g *jen.Group) {
 		e.node(g, fn, fn.Root)
 	})
 }
@@ -243,25 +243,60 @@ func (e *emitter) node(g *jen.Group, fn *Func, n *Node) {
 		return
 	}
 	if n.Left == nil {
-		g.Return(jen.Lit(n.Value))
+		g.Return(lit(n.Value))
 		return
 	}
-	in := e.p.Inputs[n.Input]
-	op, first, second := "<=", n.Left, n.Right
-	if in.Categorical {
-		op = "!="
-	}
+	cond, meaning := e.split(n)
+	first, second := n.Left, n.Right
 	if n.HotRight {
-		op, first, second = map[string]string{"<=": ">", "!=": "=="}[op], n.Right, n.Left
-	}
-	// The comparison is on codes; the comment says what it means.
-	meaning := fmt.Sprintf("%s %s %s", in.Key, op, strconv.FormatFloat(n.Threshold, 'g', -1, 64))
-	if in.Categorical {
-		meaning = fmt.Sprintf("%s %s %q", in.Key, op, in.Categories[n.Code-1])
+		first, second = n.Right, n.Left
 	}
 	g.Comment(meaning)
-	g.If(jen.Id("c").Dot(in.Field).Op(op).Lit(int(n.Code))).
+	g.If(cond).
 		BlockFunc(func(g *jen.Group) { e.node(g, fn, first) }).
 		Else().
 		BlockFunc(func(g *jen.Group) { e.node(g, fn, second) })
+}
+
+// split is the condition on codes that takes a split's first branch (the
+// right one when n.HotRight), and a comment saying what it means:
+//
+//	// trip_distance <= 3.025
+//	c.TripDistance <= 505
+//	// trip_distance < 3.0250001 (missing: right)
+//	0 <= c.TripDistance && c.TripDistance <= 505
+//	// PU_DO != "75_74"
+//	c.PUDO != 251
+//
+// A missing number's code is -1, below every cut: `code <= k` sends it
+// left, so a split whose missing values go right also tests `0 <= code`.
+func (e *emitter) split(n *Node) (jen.Code, string) {
+	in, r := e.p.Inputs[n.Input], e.p.Rule
+	code := func() *jen.Statement { return jen.Id("c").Dot(in.Field) }
+	k := jen.Lit(int(n.Code))
+	if in.Categorical {
+		op := map[bool]string{true: "==", false: "!="}[n.MatchLeft != n.HotRight]
+		return code().Op(op).Add(k), fmt.Sprintf("%s %s %q", in.Key, op, in.Categories[n.Code-1])
+	}
+	bits := 64
+	if r.Input == "float32" {
+		bits = 32
+	}
+	op, flipped := r.Compare, map[string]string{"<=": ">", "<": ">="}[r.Compare]
+	missing := ""
+	if in.Missing {
+		missing = fmt.Sprintf(" (missing: %s)", map[bool]string{true: "left", false: "right"}[n.DefaultLeft])
+	}
+	var cond *jen.Statement
+	switch {
+	case !n.HotRight && (!in.Missing || n.DefaultLeft):
+		cond = code().Op("<=").Add(k)
+	case !n.HotRight:
+		cond = jen.Lit(0).Op("<=").Add(code()).Op("&&").Add(code()).Op("<=").Add(k)
+	case !in.Missing || n.DefaultLeft:
+		cond, op = code().Op(">").Add(k), flipped
+	default:
+		cond, op = code().Op(">").Add(k).Op("||").Add(code()).Op("<").Lit(0), flipped
+	}
+	return cond, fmt.Sprintf("%s %s %s%s", in.Key, op, strconv.FormatFloat(n.Threshold, 'g', -1, bits), missing)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/dave/jennifer/jen"
 )
@@ -44,8 +45,8 @@ func (e *emitter) tables() *jen.File {
 //	// compiled by gen into nested if-statements. Predictions equal sklearn's bit for bit.
 func (e *emitter) packageDoc(f *jen.File) {
 	p := e.p
-	f.PackageComment(fmt.Sprintf("Package %s predicts with the %s in %s (sklearn %s),", e.cfg.Package, p.Estimator, p.Source, p.SklearnVersion))
-	f.PackageComment("compiled by gen into nested if-statements. Predictions equal sklearn's bit for bit.")
+	f.PackageComment(fmt.Sprintf("Package %s predicts with the %s in %s (%s %s),", e.cfg.Package, p.Estimator, p.Source, p.Library, p.LibraryVersion))
+	f.PackageComment(fmt.Sprintf("compiled by gen into nested if-statements. Predictions equal %s's bit for bit.", p.Library))
 }
 
 // constants emits
@@ -53,22 +54,33 @@ func (e *emitter) packageDoc(f *jen.File) {
 //	const (
 //		// ModelSHA256 is the sha256 of the forest JSON this package was generated from.
 //		ModelSHA256 = "75418d48..."
-//		... SourceSHA256, RunID, SklearnVersion, Estimator, NTrees, NFeatures
+//		... SourceSHA256, RunID, SklearnVersion, Library, LibraryVersion,
+//		Estimator, Objective, NTrees, NFeatures
 //	)
 func (e *emitter) constants(f *jen.File) {
 	p := e.p
+	combine := "predictions are their mean"
+	if p.Rule.Combine == "sum" {
+		combine = "predictions are their sum, from the model's start value"
+	}
 	f.Const().Defs(
 		jen.Comment("ModelSHA256 is the sha256 of the forest JSON this package was generated from."),
 		jen.Id("ModelSHA256").Op("=").Lit(p.ModelSHA256),
-		jen.Comment("SourceSHA256 is the sha256 of the pickle the forest was exported from."),
+		jen.Comment("SourceSHA256 is the sha256 of the model file the forest was exported from."),
 		jen.Id("SourceSHA256").Op("=").Lit(p.SourceSHA256),
 		jen.Comment("RunID is the MLflow run id of the model, empty when unknown."),
 		jen.Id("RunID").Op("=").Lit(p.RunID),
-		jen.Comment("SklearnVersion is the scikit-learn version that trained the model."),
+		jen.Comment("SklearnVersion is the scikit-learn version that made the vectorizer (and an sklearn model)."),
 		jen.Id("SklearnVersion").Op("=").Lit(p.SklearnVersion),
-		jen.Comment("Estimator is the sklearn estimator class."),
+		jen.Comment("Library is the library that trained the model, sklearn or xgboost."),
+		jen.Id("Library").Op("=").Lit(p.Library),
+		jen.Comment("LibraryVersion is its version."),
+		jen.Id("LibraryVersion").Op("=").Lit(p.LibraryVersion),
+		jen.Comment("Estimator is the estimator's class."),
 		jen.Id("Estimator").Op("=").Lit(p.Estimator),
-		jen.Comment("NTrees is the number of trees; predictions are their mean."),
+		jen.Comment("Objective is the model's loss or objective (a forest's criterion)."),
+		jen.Id("Objective").Op("=").Lit(p.Objective),
+		jen.Comment("NTrees is the number of trees; "+combine+"."),
 		jen.Id("NTrees").Op("=").Lit(p.NTrees),
 		jen.Comment("NFeatures is the vectorizer's feature count."),
 		jen.Id("NFeatures").Op("=").Lit(p.NFeatures),
@@ -84,7 +96,13 @@ func (e *emitter) constants(f *jen.File) {
 //	}
 func (e *emitter) features(f *jen.File) {
 	f.Comment("Features is one input dict of the model's DictVectorizer. A zero field is an")
-	f.Comment("absent key: no category, or 0 for a number. Check values made by hand with Validate.")
+	if e.p.Rule.Absent == "missing" {
+		f.Comment("absent category, or the number 0; an absent number is NaN, which this model")
+		f.Comment("takes as missing, as it takes a number left out of the vectorizer's sparse row.")
+		f.Comment("Check values made by hand with Validate.")
+	} else {
+		f.Comment("absent key: no category, or 0 for a number. Check values made by hand with Validate.")
+	}
 	f.Type().Id("Features").StructFunc(func(g *jen.Group) {
 		for _, in := range e.p.Inputs {
 			kind, typ := "numeric", jen.Float64()
@@ -113,9 +131,14 @@ func (e *emitter) features(f *jen.File) {
 //	}
 func (e *emitter) featuresFromMap(f *jen.File) {
 	f.Comment("FeaturesFromMap reads a DictVectorizer input dict: absent keys are absent, unknown keys")
-	f.Comment("are ignored; a categorical key needs a string, a numeric key a number that float32 can hold.")
+	f.Comment("are ignored; a categorical key needs a string, a numeric key a number that Validate accepts.")
 	f.Func().Id("FeaturesFromMap").Params(jen.Id("m").Map(jen.String()).Any()).Params(jen.Id("Features"), jen.Error()).BlockFunc(func(g *jen.Group) {
 		g.Var().Id("f").Id("Features")
+		for _, in := range e.p.Inputs {
+			if !in.Categorical && e.p.Rule.Absent == "missing" {
+				g.Id("f").Dot(in.Field).Op("=").Qual("math", "NaN").Call().Comment("absent: missing")
+			}
+		}
 		for _, in := range e.p.Inputs {
 			g.If(jen.List(jen.Id("v"), jen.Id("ok")).Op(":=").Id("m").Index(jen.Lit(in.Key)), jen.Id("ok")).BlockFunc(func(g *jen.Group) {
 				readInput(g, in)
@@ -158,50 +181,98 @@ func readInput(g *jen.Group, in PlanInput) {
 // validate emits
 //
 //	func (f Features) Validate() error {
-//		if err := checkFloat32(f.TripDistance); err != nil {
+//		if err := checkValue(f.TripDistance); err != nil {
 //			return fmt.Errorf("trip_distance: %w", err)
 //		}
 //		return nil
 //	}
 func (e *emitter) validate(f *jen.File) {
-	f.Comment("Validate reports a numeric value that sklearn would refuse (NaN, ±Inf, beyond float32).")
+	f.Comment(fmt.Sprintf("Validate reports a numeric value that %s would refuse (%s).", e.p.Library, refuses(e.p.Rule)))
 	f.Comment("Predict assumes valid features.")
 	f.Func().Params(jen.Id("f").Id("Features")).Id("Validate").Params().Error().BlockFunc(func(g *jen.Group) {
 		for _, in := range e.p.Inputs {
 			if in.Categorical {
 				continue
 			}
-			g.If(jen.Id("err").Op(":=").Id("checkFloat32").Call(jen.Id("f").Dot(in.Field)), jen.Id("err").Op("!=").Nil()).Block(
+			g.If(jen.Id("err").Op(":=").Id("checkValue").Call(jen.Id("f").Dot(in.Field)), jen.Id("err").Op("!=").Nil()).Block(
 				jen.Return(jen.Qual("fmt", "Errorf").Call(jen.Lit(in.Key+": %w"), jen.Id("err"))))
 		}
 		g.Return(jen.Nil())
 	})
 }
 
-// combine emits how the trees' outputs make a prediction, the names
-// predict.go.txt's Predict and PredictBatch use:
+// combine emits how the trees' outputs make a prediction and what the
+// model's inputs are, the names predict.go.txt's Predict and PredictBatch
+// and support.go.txt's rank and checkValue use. For a forest:
 //
 //	type acc = float64
 //	const start acc = 0
 //	func finish(sum acc) float64 {
 //		return sum / NTrees
 //	}
+//	type cut = float32
+//	const (
+//		inputFloat32    = true
+//		compareLess     = false
+//		nanMissing      = false
+//		infinityAllowed = false
+//	)
 //
-// A forest's prediction is the trees' mean, added in float64 from 0 and
-// divided once. Another family changes these three (and its leaves), not
-// predict.go.txt: a boosted model starts from its baseline and finishes
-// with the sum itself, xgboost adds in float32.
+// A boosted model starts from its baseline (an exact literal) and finishes
+// with the sum itself; xgboost adds in float32 (acc = float32).
 func (e *emitter) combine(f *jen.File) {
+	r := e.p.Rule
 	f.Comment("acc is the type the trees' outputs are added in.")
-	f.Type().Id("acc").Op("=").Float64()
+	f.Type().Id("acc").Op("=").Id(r.Accumulator)
 	f.Comment("start is where every ride's sum of tree outputs starts.")
-	f.Const().Id("start").Id("acc").Op("=").Lit(0)
-	f.Comment("finish turns the sum of the trees' outputs into the prediction: their mean,")
-	f.Comment("divided once by NTrees, as sklearn does.")
-	f.Func().Id("finish").Params(jen.Id("sum").Id("acc")).Float64().Block(
-		jen.Return(jen.Id("sum").Op("/").Id("NTrees")),
+	f.Const().Id("start").Id("acc").Op("=").Add(lit(r.Start))
+	if r.Combine == "mean" {
+		f.Comment("finish turns the sum of the trees' outputs into the prediction: their mean,")
+		f.Comment("divided once by NTrees, as sklearn does.")
+		f.Func().Id("finish").Params(jen.Id("sum").Id("acc")).Float64().Block(
+			jen.Return(jen.Id("sum").Op("/").Id("NTrees")),
+		)
+	} else {
+		f.Comment("finish turns the sum of the trees' outputs into the prediction: the sum itself.")
+		f.Func().Id("finish").Params(jen.Id("sum").Id("acc")).Float64().Block(
+			jen.Return(jen.Float64().Call(jen.Id("sum"))),
+		)
+	}
+	f.Comment(fmt.Sprintf("cut is the type every input value is cast to before a split compares it (%s).", e.p.Library))
+	f.Type().Id("cut").Op("=").Id(r.Input)
+	f.Const().Defs(
+		jen.Comment("inputFloat32: inputs are cast to float32."),
+		jen.Id("inputFloat32").Op("=").Lit(r.Input == "float32"),
+		jen.Comment(fmt.Sprintf("compareLess: a split sends x left when x < threshold; else when x <= threshold.")),
+		jen.Id("compareLess").Op("=").Lit(r.Compare == "<"),
+		jen.Comment("nanMissing: NaN is a missing value, which takes each split's default direction; else it is refused."),
+		jen.Id("nanMissing").Op("=").Lit(r.NaN == "missing"),
+		jen.Comment("infinityAllowed: infinities (after the cast) are compared; else they are refused."),
+		jen.Id("infinityAllowed").Op("=").Lit(r.Infinity == "allowed"),
 	)
 }
+
+// refuses says in words what a rule refuses.
+func refuses(r Rule) string {
+	var out []string
+	if r.NaN == "refused" {
+		out = append(out, "NaN")
+	}
+	if r.Infinity == "refused" {
+		out = append(out, "±Inf")
+		if r.Input == "float32" {
+			out = append(out, "beyond float32")
+		}
+	}
+	if len(out) == 0 {
+		return "nothing: NaN is missing and infinities are compared"
+	}
+	return strings.Join(out, ", ")
+}
+
+// lit is an exact literal of x: jen.Lit(float64) prints the shortest
+// decimal that parses back to x, and Go's constants are then exact.
+func lit(x float64) *jen.Statement { return jen.Lit(x) }
 
 // encode emits the codes type, the same struct type as each tree package's
 // Codes, and
@@ -272,17 +343,21 @@ func (e *emitter) categoryCodes(f *jen.File, in PlanInput) {
 
 // cuts emits
 //
-//	var cutsTripDistance = [2740]float32{
+//	var cutsTripDistance = [2740]cut{
 //		0.009999999776482582,
 //		...
 //	}
 func (e *emitter) cuts(f *jen.File, in PlanInput) {
-	f.Comment(fmt.Sprintf("cuts%s are the %d thresholds on %q, rounded down to float32.", in.Field, len(in.Cuts), in.Key))
+	how := "as they are"
+	if e.p.Rule.Input == "float32" {
+		how = "as float32s that split every float32 as they do"
+	}
+	f.Comment(fmt.Sprintf("cuts%s are the %d thresholds on %q, %s.", in.Field, len(in.Cuts), in.Key, how))
 	cuts := make([]jen.Code, len(in.Cuts))
 	for i, c := range in.Cuts {
-		cuts[i] = jen.Lit(float64(c)) // exact: every float32 is a float64
+		cuts[i] = lit(c) // exact: every cut is a value of the input type
 	}
-	f.Var().Id("cuts" + in.Field).Op("=").Index(jen.Lit(len(in.Cuts))).Float32().Add(multiLine(cuts))
+	f.Var().Id("cuts" + in.Field).Op("=").Index(jen.Lit(len(in.Cuts))).Id("cut").Add(multiLine(cuts))
 }
 
 // treeList emits
@@ -298,7 +373,7 @@ func (e *emitter) treeList(f *jen.File) {
 	for i, r := range e.layout.Roots {
 		roots[i] = jen.Qual(e.treePath(r.Package), r.Name)
 	}
-	f.Var().Id("trees").Op("=").Index(jen.Id("NTrees")).Func().Params(jen.Id("codes")).Float64().Add(multiLine(roots))
+	f.Var().Id("trees").Op("=").Index(jen.Id("NTrees")).Func().Params(jen.Id("codes")).Id("acc").Add(multiLine(roots))
 }
 
 // used lists the inputs some split tests; the others never reach a tree.

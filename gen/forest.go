@@ -279,7 +279,7 @@ func (v Vocabulary) features() ([]Feature, error) {
 	return out, nil
 }
 
-func (t *Tree) validate(r Rule, v Vocabulary, features []Feature) error {
+func (t *Tree) validate(rule Rule, v Vocabulary, features []Feature) error {
 	n := len(t.Left)
 	if n == 0 {
 		return fmt.Errorf("has no nodes")
@@ -291,7 +291,7 @@ func (t *Tree) validate(r Rule, v Vocabulary, features []Feature) error {
 		{"children_right", len(t.Right)}, {"feature", len(t.Feature)}, {"threshold", len(t.Threshold)},
 		{"value", len(t.Value)}, {"n_node_samples", len(t.Samples)},
 	}
-	if t.DefaultLeft != nil || r.HasMissing() {
+	if t.DefaultLeft != nil || rule.HasMissing() {
 		lengths = append(lengths, struct {
 			name string
 			n    int
@@ -316,7 +316,7 @@ func (t *Tree) validate(r Rule, v Vocabulary, features []Feature) error {
 		visited[node] = true
 		l, r := t.Left[node], t.Right[node]
 		if l == -1 && r == -1 {
-			if v := t.Leaf(node, r); math.IsNaN(v) || math.IsInf(v, 0) {
+			if v := t.Leaf(node, rule); math.IsNaN(v) || math.IsInf(v, 0) {
 				return fmt.Errorf("node %d: leaf value %v (scaled: %v) is not finite", node, t.Value[node], v)
 			}
 			continue
@@ -336,8 +336,8 @@ func (t *Tree) validate(r Rule, v Vocabulary, features []Feature) error {
 			return fmt.Errorf("node %d: threshold is NaN", node)
 		case in.Kind == "categorical" && features[f].Category == "":
 			return fmt.Errorf("node %d: split on the empty category of %q, which Features cannot tell from an absent key", node, in.Key)
-		case math.IsInf(th, 0) || r.Input == "float32" && (th < -math.MaxFloat32 || th > math.MaxFloat32):
-			return fmt.Errorf("node %d: threshold %v of %q is beyond %s's range", node, th, in.Key, r.Input)
+		case math.IsInf(th, 0) || rule.Input == "float32" && th < -math.MaxFloat32:
+			return fmt.Errorf("node %d: threshold %v of %q is beyond %s's range", node, th, in.Key, rule.Input)
 		}
 		stack = append(stack, r, l)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -44,8 +45,29 @@ func TestReadForestErrors(t *testing.T) {
 	}{
 		{"malformed", func(*testing.T) []byte { return []byte(`{"format_version": 1,`) }, "malformed forest JSON"},
 		{"version", func(t *testing.T) []byte {
-			return mutate(t, func(m map[string]any) { m["format_version"] = 2 })
-		}, "unknown format_version 2"},
+			return mutate(t, func(m map[string]any) { m["format_version"] = 3 })
+		}, "unknown format_version 3"},
+		{"rule", func(t *testing.T) []byte {
+			return mutate(t, func(m map[string]any) {
+				m["format_version"] = 2
+				m["prediction"] = map[string]any{"combine": "sum", "accumulator": "float64", "input": "float32",
+					"compare": ">", "absent": "zero", "nan": "refused", "infinity": "refused"}
+			})
+		}, `prediction.compare is ">"`},
+		{"no default_left", func(t *testing.T) []byte {
+			return mutate(t, func(m map[string]any) {
+				m["format_version"] = 2
+				m["prediction"] = map[string]any{"combine": "sum", "accumulator": "float32", "input": "float32",
+					"compare": "<", "absent": "missing", "nan": "missing", "infinity": "refused"}
+			})
+		}, "tree 0, arrays differ in length: children_left has 5, default_left has 0"},
+		{"float32 start", func(t *testing.T) []byte {
+			return mutate(t, func(m map[string]any) {
+				m["format_version"] = 2
+				m["prediction"] = map[string]any{"combine": "sum", "start": 0.1, "accumulator": "float32", "input": "float32",
+					"compare": "<", "absent": "zero", "nan": "refused", "infinity": "refused"}
+			})
+		}, "prediction.start 0.1 is not a float32"},
 		{"lengths", func(t *testing.T) []byte {
 			return mutate(t, func(m map[string]any) { tree(m, 1)["value"] = []any{1.0, 2.0} })
 		}, "tree 1, arrays differ in length: children_left has 3, value has 2"},
@@ -64,9 +86,6 @@ func TestReadForestErrors(t *testing.T) {
 		{"NaN threshold", func(t *testing.T) []byte {
 			return []byte(strings.Replace(string(mutate(t, func(map[string]any) {})), "2.345", "NaN", 1))
 		}, "malformed forest JSON"},
-		{"categorical threshold", func(t *testing.T) []byte {
-			return mutate(t, func(m map[string]any) { tree(m, 1)["threshold"].([]any)[0] = 1.0 })
-		}, `tree 1, node 0: categorical split on "PU_DO=1_2" has threshold 1, not in (0, 1)`},
 		{"unreachable", func(t *testing.T) []byte {
 			return mutate(t, func(m map[string]any) {
 				tr := tree(m, 1)
@@ -107,7 +126,7 @@ func TestNaNThresholdDecoded(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Trees[0].Threshold[0] = nan()
-	if err := f.Trees[0].validate(f.Vocabulary, features); err == nil || !strings.Contains(err.Error(), "node 0: threshold is NaN") {
+	if err := f.Trees[0].validate(ForestRule, f.Vocabulary, features); err == nil || !strings.Contains(err.Error(), "node 0: threshold is NaN") {
 		t.Fatalf("validate = %v, want a NaN threshold error", err)
 	}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"iter"
-	"math"
 	"math/bits"
 	"slices"
 	"strings"

@@ -4,19 +4,45 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 )
 
-// randomForest builds a forest JSON with random keys, depths and splits,
-// thresholds placed on and around float32 boundaries.
-func randomForest(r *rand.Rand) (*Forest, []float64) {
+// families are the rules of the tree families export.py writes
+// (FORMAT.md); randomForest draws models of each.
+var families = map[string]Rule{
+	"forest":   ForestRule,
+	"gradient": {Combine: "sum", Accumulator: "float64", Input: "float32", Compare: "<=", Absent: "zero", NaN: "refused", Infinity: "refused"},
+	"hist":     {Combine: "sum", Accumulator: "float64", Input: "float64", Compare: "<=", Absent: "zero", NaN: "missing", Infinity: "allowed"},
+	"xgboost":  {Combine: "sum", Accumulator: "float32", Input: "float32", Compare: "<", Absent: "missing", NaN: "missing", Infinity: "refused"},
+	"xgbdense": {Combine: "sum", Accumulator: "float32", Input: "float32", Compare: "<", Absent: "zero", NaN: "missing", Infinity: "allowed"},
+}
+
+// randomForest builds a forest JSON of the family's rule with random keys,
+// depths and splits, thresholds placed on and around float32 boundaries,
+// start values, learning rates and default directions.
+func randomForest(r *rand.Rand, family string) (*Forest, []float64) {
+	rule := families[family]
+	boosted := rule.Combine == "sum"
+	if boosted {
+		rule.Start = r.NormFloat64() * 10
+		if rule.Accumulator == "float32" {
+			rule.Start = float64(float32(rule.Start))
+		}
+	}
+	var scale *float64
+	if family == "gradient" {
+		lr := []float64{0.1, 0.07, 0.3, 1, r.Float64()}[r.IntN(5)]
+		scale = &lr
+	}
 	v := Vocabulary{Separator: "="}
 	var pool []float64 // numeric values worth testing
 	nCat, nNum := r.IntN(3), 1+r.IntN(3)
@@ -43,13 +69,19 @@ func randomForest(r *rand.Rand) (*Forest, []float64) {
 		thresholds = append(thresholds, t)
 		pool = append(pool, lo, hi, (lo+hi)/2, math.Nextafter(lo, 0), math.Nextafter(hi, 0), t, math.Nextafter(t, math.Inf(1)))
 	}
-	f := &Forest{Header: Header{FormatVersion: FormatVersion, Vocabulary: v}}
+	f := &Forest{Header: Header{FormatVersion: FormatVersion, Rule: rule, Vocabulary: v}}
 	split := func(t *Tree, n int) {
 		feat := r.IntN(len(v.FeatureNames))
 		t.Feature[n] = feat
-		if strings.Contains(v.FeatureNames[feat], "=") {
+		t.DefaultLeft[n] = rule.HasMissing() && r.IntN(2) == 0
+		switch {
+		case strings.Contains(v.FeatureNames[feat], "=") && boosted:
+			t.Threshold[n] = []float64{0.5, 1, 1e-6, 2, -1}[r.IntN(5)] // xgboost's one-hot splits are often at 1
+		case strings.Contains(v.FeatureNames[feat], "="):
 			t.Threshold[n] = 0.5
-		} else {
+		case rule.Compare == "<":
+			t.Threshold[n] = float64(float32(thresholds[r.IntN(len(thresholds))])) // xgboost's are float32s
+		default:
 			t.Threshold[n] = thresholds[r.IntN(len(thresholds))]
 		}
 	}
@@ -65,11 +97,12 @@ func randomForest(r *rand.Rand) (*Forest, []float64) {
 		nTrees, depth = 1000, 1+r.IntN(3)
 	}
 	for range nTrees {
-		var t Tree
+		t := Tree{Scale: scale}
 		leaf := func() int {
 			t.Left, t.Right = append(t.Left, -1), append(t.Right, -1)
 			t.Feature, t.Threshold = append(t.Feature, -2), append(t.Threshold, -2)
-			t.Value, t.Samples = append(t.Value, r.NormFloat64()*20), append(t.Samples, int64(1+r.IntN(1000)))
+			t.Value, t.Samples = append(t.Value, r.NormFloat64()*20), append(t.Samples, float64(1+r.IntN(1000)))
+			t.DefaultLeft = append(t.DefaultLeft, false)
 			return len(t.Left) - 1
 		}
 		var grow func(depth int) int
@@ -100,7 +133,11 @@ func randomForest(r *rand.Rand) (*Forest, []float64) {
 		}
 		f.Trees = append(f.Trees, t)
 	}
-	f.Metadata = Metadata{SklearnVersion: "1.2.1", Estimator: "RandomForestRegressor", NFeatures: len(v.FeatureNames), NTrees: len(f.Trees)}
+	f.Metadata = Metadata{SklearnVersion: "1.2.1", Library: "sklearn", LibraryVersion: "1.2.1", Estimator: family,
+		NFeatures: len(v.FeatureNames), NTrees: len(f.Trees)}
+	if rule.HasMissing() {
+		pool = append(pool, math.NaN())
+	}
 	return f, pool
 }
 
@@ -138,7 +175,7 @@ func TestRandomForests(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds generated code")
 	}
-	const models, rides = 25, 400
+	const models, rides = 30, 400
 	dir := t.TempDir()
 	put := func(name, text string) {
 		t.Helper()
@@ -151,12 +188,13 @@ func TestRandomForests(t *testing.T) {
 	}
 	put("go.mod", "module prop\n\ngo 1.26\n")
 	r := rand.New(rand.NewPCG(7, 11))
+	names := slices.Sorted(maps.Keys(families))
 	var main strings.Builder
 	main.WriteString("package main\n\nimport (\n\t\"encoding/json\"\n\t\"fmt\"\n\t\"math\"\n\t\"os\"\n")
 	var want [][]float64
 	var inputs [][]map[string]any
 	for i := range models {
-		forest, pool := randomForest(r)
+		forest, pool := randomForest(r, names[i%len(names)])
 		data, err := json.Marshal(forest)
 		if err != nil {
 			t.Fatal(err)
@@ -176,12 +214,12 @@ func TestRandomForests(t *testing.T) {
 			t.Fatal(err)
 		}
 		in := randomInputs(r, forest, pool, rides)
-		inputs = append(inputs, in)
 		var w []float64
 		for _, m := range in {
 			w = append(w, walk(forest, m))
 		}
 		want = append(want, w)
+		inputs = append(inputs, jsonNaN(in))
 		fmt.Fprintf(&main, "\t\"prop/m%d\"\n", i)
 	}
 	main.WriteString(")\n\nfunc main() {\n\tvar in [][]map[string]any\n\tif err := json.NewDecoder(os.Stdin).Decode(&in); err != nil {\n\t\tpanic(err)\n\t}\n")
@@ -189,6 +227,11 @@ func TestRandomForests(t *testing.T) {
 		fmt.Fprintf(&main, `	{
 		var batch []m%[1]d.Features
 		for _, m := range in[%[1]d] {
+			for k, v := range m {
+				if v == "NaN!" {
+					m[k] = math.NaN()
+				}
+			}
 			f, err := m%[1]d.FeaturesFromMap(m)
 			if err != nil {
 				panic(err)
@@ -232,5 +275,20 @@ func TestRandomForests(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d random forests × %d rides: Predict and PredictBatch equal the walker bit for bit", models, rides)
+	t.Logf("%d random models (%v) × %d rides: Predict and PredictBatch equal the walker bit for bit", models, names, rides)
+}
+
+// jsonNaN writes NaN, which JSON cannot hold, as "NaN!" for the generated
+// program to turn back.
+func jsonNaN(in []map[string]any) []map[string]any {
+	out := make([]map[string]any, len(in))
+	for i, m := range in {
+		out[i] = maps.Clone(m)
+		for k, v := range m {
+			if x, ok := v.(float64); ok && math.IsNaN(x) {
+				out[i][k] = "NaN!"
+			}
+		}
+	}
+	return out
 }

@@ -12,34 +12,66 @@ type Forest struct {
 	Trees []Tree `json:"trees"`
 }
 
-// walk is the straightforward reference: sklearn's rule read directly off
-// the forest, with no quantizing, codes or branch ordering.
+// walk is the straightforward reference: the model's rule (FORMAT.md's
+// "How a prediction is made") read directly off the forest, with no
+// quantizing, codes or branch ordering, and none of gen's own code.
 func walk(f *Forest, in map[string]any) float64 {
-	v := f.Vocabulary
+	r, v := f.Rule, f.Vocabulary
 	x := make([]float64, len(v.FeatureNames))
+	missing := make([]bool, len(v.FeatureNames))
 	for i, name := range v.FeatureNames {
 		if val, ok := in[name].(float64); ok {
-			x[i] = float64(float32(val))
+			if r.Input == "float32" {
+				val = float64(float32(val))
+			}
+			x[i], missing[i] = val, math.IsNaN(val)
 			continue
 		}
 		key, cat, ok := strings.Cut(name, v.Separator)
 		if s, isStr := in[key].(string); ok && isStr && s == cat {
 			x[i] = 1
+			continue
 		}
+		missing[i] = r.Absent == "missing"
 	}
-	var sum float64
+	var sum64 float64
+	var sum32 float32
+	sum64, sum32 = r.Start, float32(r.Start)
 	for _, t := range f.Trees {
 		n := 0
 		for t.Left[n] != -1 {
-			if x[t.Feature[n]] <= t.Threshold[n] {
+			var left bool
+			switch feat := t.Feature[n]; {
+			case missing[feat]:
+				left = t.DefaultLeft[n]
+			case r.Compare == "<":
+				left = x[feat] < t.Threshold[n]
+			default:
+				left = x[feat] <= t.Threshold[n]
+			}
+			if left {
 				n = t.Left[n]
 			} else {
 				n = t.Right[n]
 			}
 		}
-		sum += t.Value[n]
+		leaf := t.Value[n]
+		if t.Scale != nil {
+			leaf = float64(*t.Scale * leaf) // one rounded product, never fused
+		}
+		if r.Accumulator == "float32" {
+			sum32 += float32(leaf)
+		} else {
+			sum64 += leaf
+		}
 	}
-	return sum / float64(len(f.Trees))
+	switch {
+	case r.Accumulator == "float32":
+		return float64(sum32)
+	case r.Combine == "mean":
+		return sum64 / float64(len(f.Trees))
+	}
+	return sum64
 }
 
 // nextUp32 is the next float32 above x, as a float64.

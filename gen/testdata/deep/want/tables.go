@@ -13,8 +13,8 @@ func codePUDO(s string) int32 {
 	return 0
 }
 
-// cutsTripDistance are the 4 thresholds on "trip_distance", rounded down to float32.
-var cutsTripDistance = [4]float32{
+// cutsTripDistance are the 4 thresholds on "trip_distance", as float32s that split every float32 as they do.
+var cutsTripDistance = [4]cut{
 	2.0,
 	3.0,
 	5.0,
@@ -23,7 +23,7 @@ var cutsTripDistance = [4]float32{
 
 // trees lists the tree functions in estimator order: tree i's code is the function
 // Tree<i> in the package named here, and the functions it calls are beside it.
-var trees = [NTrees]func(codes) float64{
+var trees = [NTrees]func(codes) acc{
 	trees001.Tree0,
 	trees001.Tree1,
 }

@@ -4,18 +4,18 @@ package model
 
 import trees000 "example.com/model/internal/trees000"
 
-// cutsTripDistance are the 1 thresholds on "trip_distance", rounded down to float32.
-var cutsTripDistance = [1]float32{
+// cutsTripDistance are the 1 thresholds on "trip_distance", as float32s that split every float32 as they do.
+var cutsTripDistance = [1]cut{
 	0.09999999403953552,
 }
 
-// cutsFareAmount are the 1 thresholds on "fare amount", rounded down to float32.
-var cutsFareAmount = [1]float32{
+// cutsFareAmount are the 1 thresholds on "fare amount", as float32s that split every float32 as they do.
+var cutsFareAmount = [1]cut{
 	3.4028234663852886e+38,
 }
 
 // trees lists the tree functions in estimator order: tree i's code is the function
 // Tree<i> in the package named here, and the functions it calls are beside it.
-var trees = [NTrees]func(codes) float64{
+var trees = [NTrees]func(codes) acc{
 	trees000.Tree0,
 }

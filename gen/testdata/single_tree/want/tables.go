@@ -6,6 +6,6 @@ import trees000 "example.com/model/internal/trees000"
 
 // trees lists the tree functions in estimator order: tree i's code is the function
 // Tree<i> in the package named here, and the functions it calls are beside it.
-var trees = [NTrees]func(codes) float64{
+var trees = [NTrees]func(codes) acc{
 	trees000.Tree0,
 }

@@ -15,14 +15,14 @@ func codePUDO(s string) int32 {
 	return 0
 }
 
-// cutsTripDistance are the 1 thresholds on "trip_distance", rounded down to float32.
-var cutsTripDistance = [1]float32{
+// cutsTripDistance are the 1 thresholds on "trip_distance", as float32s that split every float32 as they do.
+var cutsTripDistance = [1]cut{
 	2.3449997901916504,
 }
 
 // trees lists the tree functions in estimator order: tree i's code is the function
 // Tree<i> in the package named here, and the functions it calls are beside it.
-var trees = [NTrees]func(codes) float64{
+var trees = [NTrees]func(codes) acc{
 	trees000.Tree0,
 	trees000.Tree1,
 }

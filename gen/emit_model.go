@@ -216,6 +216,7 @@ func (e *emitter) validate(f *jen.File) {
 //		compareLess     = false
 //		nanMissing      = false
 //		infinityAllowed = false
+//		absentMissing   = false
 //	)
 //
 // A boosted model starts from its baseline (an exact literal) and finishes
@@ -249,6 +250,8 @@ func (e *emitter) combine(f *jen.File) {
 		jen.Id("nanMissing").Op("=").Lit(r.NaN == "missing"),
 		jen.Comment("infinityAllowed: infinities (after the cast) are compared; else they are refused."),
 		jen.Id("infinityAllowed").Op("=").Lit(r.Infinity == "allowed"),
+		jen.Comment("absentMissing: a number left out of the input is missing (NaN in Features); else it is 0."),
+		jen.Id("absentMissing").Op("=").Lit(r.Absent == "missing"),
 	)
 }
 

@@ -8,15 +8,21 @@ import "fmt"
 
 const (
 	// ModelSHA256 is the sha256 of the forest JSON this package was generated from.
-	ModelSHA256 = "75418d48907394e18611202ca25666bc5033de793fb422527ba90d69289266a3"
-	// SourceSHA256 is the sha256 of the pickle the forest was exported from.
+	ModelSHA256 = "82cc38f09bc2e15380b9bda00561dfcc8f70951ff5bbe5675943444d4901d3bf"
+	// SourceSHA256 is the sha256 of the model file the forest was exported from.
 	SourceSHA256 = "cfbfb92633d535a5c5e6725bdaae7bdf928b51b3114a10f03fc1e8c16a27fc8e"
 	// RunID is the MLflow run id of the model, empty when unknown.
 	RunID = ""
-	// SklearnVersion is the scikit-learn version that trained the model.
+	// SklearnVersion is the scikit-learn version that made the vectorizer (and an sklearn model).
 	SklearnVersion = "1.2.1"
-	// Estimator is the sklearn estimator class.
+	// Library is the library that trained the model, sklearn or xgboost.
+	Library = "sklearn"
+	// LibraryVersion is its version.
+	LibraryVersion = "1.2.1"
+	// Estimator is the estimator's class.
 	Estimator = "RandomForestRegressor"
+	// Objective is the model's loss or objective (a forest's criterion).
+	Objective = "squared_error"
 	// NTrees is the number of trees; predictions are their mean.
 	NTrees = 100
 	// NFeatures is the vectorizer's feature count.
@@ -31,7 +37,7 @@ type Features struct {
 }
 
 // FeaturesFromMap reads a DictVectorizer input dict: absent keys are absent, unknown keys
-// are ignored; a categorical key needs a string, a numeric key a number that float32 can hold.
+// are ignored; a categorical key needs a string, a numeric key a number that Validate accepts.
 func FeaturesFromMap(m map[string]any) (Features, error) {
 	var f Features
 	if v, ok := m["PU_DO"]; ok {
@@ -54,7 +60,7 @@ func FeaturesFromMap(m map[string]any) (Features, error) {
 // Validate reports a numeric value that sklearn would refuse (NaN, ±Inf, beyond float32).
 // Predict assumes valid features.
 func (f Features) Validate() error {
-	if err := checkFloat32(f.TripDistance); err != nil {
+	if err := checkValue(f.TripDistance); err != nil {
 		return fmt.Errorf("trip_distance: %w", err)
 	}
 	return nil
@@ -64,13 +70,29 @@ func (f Features) Validate() error {
 type acc = float64
 
 // start is where every ride's sum of tree outputs starts.
-const start acc = 0
+const start acc = 0.0
 
 // finish turns the sum of the trees' outputs into the prediction: their mean,
 // divided once by NTrees, as sklearn does.
 func finish(sum acc) float64 {
 	return sum / NTrees
 }
+
+// cut is the type every input value is cast to before a split compares it (sklearn).
+type cut = float32
+
+const (
+	// inputFloat32: inputs are cast to float32.
+	inputFloat32 = true
+	// compareLess: a split sends x left when x < threshold; else when x <= threshold.
+	compareLess = false
+	// nanMissing: NaN is a missing value, which takes each split's default direction; else it is refused.
+	nanMissing = false
+	// infinityAllowed: infinities (after the cast) are compared; else they are refused.
+	infinityAllowed = false
+	// absentMissing: a number left out of the input is missing (NaN in Features); else it is 0.
+	absentMissing = false
+)
 
 // codes is a ride's inputs as the trees test them: a category's code, a number's rank.
 // It is an alias of the same struct type as each tree package's Codes.

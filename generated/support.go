@@ -8,12 +8,22 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sort"
 )
 
-// rank is x's code among a numeric input's cuts: how many cuts are below
-// float32(x). sklearn casts every input to float32 before comparing.
-func rank(cuts []float32, x float64) int32 {
-	i, _ := slices.BinarySearch(cuts, float32(x))
+// rank is x's code among a numeric input's cuts, after the cast to the
+// model's input type (cut): how many cuts are below it when the trees test
+// x <= threshold, or at most it when they test x < threshold, so that
+// either test becomes rank <= the cut's index. NaN is missing: -1.
+func rank(cuts []cut, x float64) int32 {
+	if x != x {
+		return -1
+	}
+	v := cut(x)
+	if compareLess {
+		return int32(sort.Search(len(cuts), func(i int) bool { return cuts[i] > v }))
+	}
+	i, _ := slices.BinarySearch(cuts, v)
 	return int32(i)
 }
 
@@ -46,14 +56,19 @@ func number(v any) (float64, error) {
 	return 0, fmt.Errorf("want a number, got %T", v)
 }
 
-// checkFloat32 refuses what sklearn refuses: NaN, infinities and
-// magnitudes that overflow float32.
-func checkFloat32(x float64) error {
+// checkValue refuses what the model's library refuses: NaN unless it is a
+// missing value to the model (nanMissing), and infinities after the cast
+// to the input type (so, for a float32 input, magnitudes beyond its range)
+// unless the model compares them (infinityAllowed).
+func checkValue(x float64) error {
 	switch {
-	case math.IsNaN(x):
+	case math.IsNaN(x) && !nanMissing:
 		return errors.New("NaN is not a number the model accepts")
-	case math.IsInf(float64(float32(x)), 0):
-		return fmt.Errorf("%v is beyond float32's range", x)
+	case math.IsInf(float64(cut(x)), 0) && !infinityAllowed:
+		if inputFloat32 {
+			return fmt.Errorf("%v is beyond float32's range", x)
+		}
+		return fmt.Errorf("%v is not a number the model accepts", x)
 	}
 	return nil
 }

@@ -630,8 +630,8 @@ func codePUDO(s string) int32 {
 	return 0
 }
 
-// cutsTripDistance are the 2740 thresholds on "trip_distance", rounded down to float32.
-var cutsTripDistance = [2740]float32{
+// cutsTripDistance are the 2740 thresholds on "trip_distance", as float32s that split every float32 as they do.
+var cutsTripDistance = [2740]cut{
 	0.004999999888241291,
 	0.014999999664723873,
 	0.02499999850988388,
@@ -3376,7 +3376,7 @@ var cutsTripDistance = [2740]float32{
 
 // trees lists the tree functions in estimator order: tree i's code is the function
 // Tree<i> in the package named here, and the functions it calls are beside it.
-var trees = [NTrees]func(codes) float64{
+var trees = [NTrees]func(codes) acc{
 	trees000.Tree0,
 	trees000.Tree1,
 	trees000.Tree2,

@@ -90,6 +90,8 @@ const (
 	nanMissing = false
 	// infinityAllowed: infinities (after the cast) are compared; else they are refused.
 	infinityAllowed = false
+	// absentMissing: a number left out of the input is missing (NaN in Features); else it is 0.
+	absentMissing = false
 )
 
 // codes is a ride's inputs as the trees test them: a category's code, a number's rank.

@@ -57,13 +57,20 @@ def summary(art):
         for line in f:
             r = json.loads(line)
             preds[(r["month"], r["row"])] = r["prediction"]
+    rule = forest.get("prediction", {"start": 0.0})
     return {
         "origin": prov.get("origin", "unknown"),
         "model": prov.get("model"),
+        "vectorizer": prov.get("vectorizer"),
         "estimator": m["estimator"],
+        "library": f"{m.get('library', 'sklearn')} {m.get('library_version', m['sklearn_version'])}",
+        "objective": m.get("objective") or m.get("params", {}).get("criterion", "?"),
         "trees": m["n_trees"],
         "nodes": m["n_nodes"],
         "max_depth": max(max_depth(t) for t in forest["trees"]),
+        "learning_rate": m.get("learning_rate"),
+        "base_score": rule.get("start", 0.0),
+        "combine": rule.get("combine", "mean"),
         "run_id": m["run_id"],
         "sklearn": m["sklearn_version"],
         "sha256": hashlib.sha256(raw).hexdigest(),
@@ -83,9 +90,33 @@ def rmse(preds, val):
 def origin(s):
     if s["origin"] == "trained":
         return "trained here (`make model`)"
+    if s["origin"] == "imported" and s.get("vectorizer"):
+        return f"imported from `{s['model']}` with `{s['vectorizer']}`"
     if s["origin"] == "imported":
         return f"imported from `{s['model']}`"
     return "unknown"
+
+
+def unknown(x):
+    return "not stored" if x is None else x
+
+
+# Lambda's limits for a function deployed as a zip (the bootstrap is the
+# only file): 50 MB zipped, 250 MB unzipped; a container image allows 10 GB.
+ZIP_MB, UNZIPPED_MB = 50, 250
+
+
+def zip_limits(build):
+    """A warning when the bootstrap passes Lambda's zip limits."""
+    over = []
+    if build.get("zip_mb", 0) > ZIP_MB:
+        over.append(f"function.zip is {build['zip_mb']:.1f} MB, over Lambda's {ZIP_MB} MB zip limit")
+    if build["bootstrap_mb"] > UNZIPPED_MB:
+        over.append(f"bootstrap is {build['bootstrap_mb']:.1f} MB, over Lambda's {UNZIPPED_MB} MB unzipped limit")
+    if not over:
+        return [f"The zip fits Lambda's limits ({ZIP_MB} MB zipped, {UNZIPPED_MB} MB unzipped).", ""]
+    return [f"**This model does not fit a zip deployment:** {'; '.join(over)}. Deploy it as a container "
+            "image instead (`template-image.yaml`, DEPLOY.md), which allows 10 GB.", ""]
 
 
 def chart(old, new, keys, path):
@@ -129,9 +160,14 @@ def main():
     rows = [
         ("origin", origin(old), origin(new)),
         ("estimator", old["estimator"], new["estimator"]),
-        ("trees", f"{old['trees']:,}", f"{new['trees']:,}"),
+        ("library", old["library"], new["library"]),
+        ("objective", old["objective"], new["objective"]),
+        ("trees (boosting rounds)", f"{old['trees']:,}", f"{new['trees']:,}"),
         ("nodes", f"{old['nodes']:,}", f"{new['nodes']:,}"),
         ("max depth", old["max_depth"], new["max_depth"]),
+        ("combine", old["combine"], new["combine"]),
+        ("learning rate", unknown(old["learning_rate"]), unknown(new["learning_rate"])),
+        ("start (base score)", repr(old["base_score"]), repr(new["base_score"])),
         ("run id", old["run_id"] or "none", new["run_id"] or "none"),
         ("sklearn version", old["sklearn"], new["sklearn"]),
         ("forest sha256", f"`{old['sha256'][:16]}…`", f"`{new['sha256'][:16]}…`"),
@@ -156,8 +192,11 @@ def main():
         f"| gen (`go generate ./generated`) | {build['gen_s']:.1f} s |",
         f"| compile `generated/` (`go build`, this machine's cache) | {build['compile_s']:.1f} s |",
         f"| `build/bootstrap` | {build['bootstrap_mb']:.1f} MB |",
-        f"| parity tests (`go test ./generated`, sklearn's answers bit for bit) | {build['parity']} |",
+        f"| parity tests (`go test ./generated`, the library's answers bit for bit) | {build['parity']} |",
         "",
+    ]
+    lines += zip_limits(build)
+    lines += [
         f"![how predictions move]({os.path.basename(args.png)})",
         "",
     ]

@@ -241,13 +241,19 @@ func tripDistance(raw jsontext.Value) (float64, error) {
 	if c := raw[0]; c != '-' && (c < '0' || c > '9') {
 		return 0, fmt.Errorf("ride.trip_distance: must be a JSON number, got %s", clip(string(raw)))
 	}
+	// A number too large for float64 parses as ±Inf (with ErrRange), as
+	// Python's json.loads reads it; whether the model takes it is the
+	// model's Validate's to say.
 	x, err := strconv.ParseFloat(string(raw), 64)
 	switch {
-	case err != nil:
-		return 0, fmt.Errorf("ride.trip_distance: %s is beyond float32's range", clip(string(raw)))
+	case err != nil && !errors.Is(err, strconv.ErrRange):
+		return 0, fmt.Errorf("ride.trip_distance: must be a JSON number, got %s", clip(string(raw)))
 	case x < 0:
 		return 0, fmt.Errorf("ride.trip_distance: %s is negative", clip(string(raw)))
-	case math.IsInf(float64(float32(x)), 0):
+	case (generated.Features{TripDistance: x}).Validate() != nil:
+		// JSON has no NaN, so what Validate refuses here is a number that
+		// is infinite once cast to the model's input type: for sklearn's
+		// forests and xgboost's Booster, beyond float32.
 		return 0, fmt.Errorf("ride.trip_distance: %s is beyond float32's range", clip(string(raw)))
 	}
 	return x, nil

@@ -5,7 +5,7 @@ SHELL := /bin/bash
 PY := /usr/bin/python3
 GO ?= go
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
-APT_PACKAGES := python3-sklearn python3-pandas python3-yaml python3-matplotlib python3-pytest time awscli jq
+APT_PACKAGES := python3-sklearn python3-pandas python3-yaml python3-matplotlib python3-pytest python3-xgboost time awscli jq
 
 DATA := model-export/data
 ART ?= model-export/artifacts
@@ -22,7 +22,7 @@ help:
 
 ## deps: install what is missing (Debian's Python packages, AWS CLI v2 and jq, cfn-lint, Go modules).
 deps:
-	@$(PY) -c 'import sklearn, pandas, yaml, matplotlib, pytest' 2>/dev/null && [ -x /usr/bin/time ] && [ -x /usr/bin/aws ] && [ -x /usr/bin/jq ] || { \
+	@$(PY) -c 'import sklearn, pandas, yaml, matplotlib, pytest, xgboost' 2>/dev/null && [ -x /usr/bin/time ] && [ -x /usr/bin/aws ] && [ -x /usr/bin/jq ] || { \
 		echo "deps: installing $(APT_PACKAGES)"; \
 		$(SUDO) apt-get update -qq && \
 		$(SUDO) apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); }
@@ -47,10 +47,10 @@ model: deps $(CSVS)
 	$(PY) -W ignore model-export/golden.py --model $(BUILD)/model/model.pkl --forest $(ART)/forest.json \
 		--rides $(foreach m,$(MONTHS),$(m)=$(BUILD)/model/$(m).csv) --out $(ART)/golden
 
-## refresh: ship the model at MODEL (a pickle or an MLflow model directory): artifacts, golden answers, generated/, parity tests, report.
+## refresh: ship the model at MODEL [VECTORIZER=preprocessor.b] (sklearn forest or boosting, or xgboost): artifacts, golden answers, generated/, parity tests, report.
 refresh: deps $(CSVS)
-	@[ -n "$(MODEL)" ] || { echo "usage: make refresh MODEL=PATH (a Pipeline or (DictVectorizer, estimator) pickle, or an MLflow model directory)"; exit 2; }
-	$(GO) run ./tools/refresh -model "$(MODEL)"
+	@[ -n "$(MODEL)" ] || { echo "usage: make refresh MODEL=PATH [VECTORIZER=PATH] (a Pipeline or (DictVectorizer, estimator) pickle, an MLflow model directory, or an xgboost model file; VECTORIZER is a pickled DictVectorizer for a model saved without one)"; exit 2; }
+	$(GO) run ./tools/refresh -model "$(MODEL)" $(if $(VECTORIZER),-vectorizer "$(VECTORIZER)")
 
 ## check-model: the artifacts are what they claim. A model trained here (make model) is
 ## retrained from the committed Parquet and must match byte for byte; an imported one

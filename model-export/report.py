@@ -191,7 +191,9 @@ def main():
         "|---|---|",
         f"| gen (`go generate ./generated`) | {build['gen_s']:.1f} s |",
         f"| compile `generated/` (`go build`, this machine's cache) | {build['compile_s']:.1f} s |",
+        f"| build `build/function.zip` (`make package`) | {build['build_s']:.1f} s |",
         f"| `build/bootstrap` | {build['bootstrap_mb']:.1f} MB |",
+        f"| `build/function.zip` | {build['zip_mb']:.1f} MB |",
         f"| parity tests (`go test ./generated`, the library's answers bit for bit) | {build['parity']} |",
         "",
     ]

@@ -4,17 +4,24 @@
 //
 // PATH is anything model-export/export.py reads: a pickled
 // Pipeline(DictVectorizer, estimator), a pickled (DictVectorizer, estimator)
-// tuple, or an MLflow model directory (mlruns/<experiment>/<run_id>/artifacts/model,
-// or one copied down from S3). In one run, from the repository's root, it:
+// tuple, an MLflow model directory (mlruns/<experiment>/<run_id>/artifacts/model,
+// or one copied down from S3) of the sklearn or xgboost flavour, or an
+// xgboost model file. A model saved without its vectorizer (an xgboost
+// Booster, as the MLOps Zoomcamp saves it) takes it from -vectorizer, a
+// pickled DictVectorizer (preprocessor.b). The estimator is any family
+// export.py knows: sklearn's forests, GradientBoosting and
+// HistGradientBoosting, or xgboost's gbtree regressors. In one run, from
+// the repository's root, it:
 //
 //  1. exports the model to model-export/artifacts/forest.json and records
 //     where it came from in provenance.json (origin "imported", the path,
 //     its run id and sha256);
-//  2. writes sklearn's answers for it (n_jobs=1) to artifacts/golden: every
+//  2. writes the library's answers for it (one thread) to artifacts/golden: every
 //     committed Jan and Feb 2022 ride, and edge cases built from the model's
 //     own thresholds and categories;
 //  3. regenerates generated/ with go generate, and times it, go build of
-//     generated/ and make bootstrap;
+//     generated/ and make package (the report says when the zip passes
+//     Lambda's limits);
 //  4. runs the parity tests (go test ./generated);
 //  5. writes artifacts/refresh.md and refresh.png, the model shipped before
 //     against the new one, and prints the report.
@@ -53,7 +60,8 @@ type input struct {
 
 // config says where things are, relative to the repository's root.
 type config struct {
-	model     string // the model to ship
+	model      string // the model to ship
+	vectorizer string // a pickled DictVectorizer for a model saved without one, or ""
 	artifacts string // model-export/artifacts
 	build     string // scratch space: build/refresh
 }
@@ -61,13 +69,14 @@ type config struct {
 func main() {
 	log.SetFlags(0)
 	log.SetPrefix("refresh: ")
-	model := flag.String("model", "", "the model to ship: a pickle or an MLflow model directory")
+	model := flag.String("model", "", "the model to ship: a pickle, an MLflow model directory or an xgboost model file")
+	vectorizer := flag.String("vectorizer", "", "a pickled DictVectorizer, for a model saved without one (xgboost)")
 	flag.Parse()
 	if *model == "" || flag.NArg() > 0 {
-		fmt.Fprintln(os.Stderr, "usage: go run ./tools/refresh -model PATH")
+		fmt.Fprintln(os.Stderr, "usage: go run ./tools/refresh -model PATH [-vectorizer PATH]")
 		os.Exit(2)
 	}
-	cfg := config{model: *model, artifacts: "model-export/artifacts", build: "build/refresh"}
+	cfg := config{model: *model, vectorizer: *vectorizer, artifacts: "model-export/artifacts", build: "build/refresh"}
 	if err := refresh(cfg); err != nil {
 		log.Fatal(err)
 	}
@@ -76,6 +85,13 @@ func main() {
 func refresh(cfg config) error {
 	if _, err := os.Stat(cfg.model); err != nil {
 		return fmt.Errorf("model: %w", err)
+	}
+	var vec []string // export.py's and golden.py's --vectorizer
+	if cfg.vectorizer != "" {
+		if _, err := os.Stat(cfg.vectorizer); err != nil {
+			return fmt.Errorf("vectorizer: %w", err)
+		}
+		vec = []string{"--vectorizer", cfg.vectorizer}
 	}
 	// Keep what is shipped now, for the report.
 	old := filepath.Join(cfg.build, "old")
@@ -93,7 +109,7 @@ func refresh(cfg config) error {
 	// leaves the artifacts alone.
 	forest := filepath.Join(cfg.build, "forest.json")
 	prov := filepath.Join(cfg.build, "provenance.json")
-	if err := command.Run(nil, py, "model-export/export.py", "--model", cfg.model, "--out", forest, "--provenance", prov, "--origin", "imported"); err != nil {
+	if err := command.Run(nil, py, append([]string{"model-export/export.py", "--model", cfg.model, "--out", forest, "--provenance", prov, "--origin", "imported"}, vec...)...); err != nil {
 		return err
 	}
 	if err := checkInputs(forest); err != nil {
@@ -110,16 +126,18 @@ func refresh(cfg config) error {
 		}
 	}
 	artForest := filepath.Join(cfg.artifacts, "forest.json")
-	if err := command.Run(nil, py, "-W", "ignore", "model-export/golden.py", "--model", cfg.model, "--forest", artForest,
+	if err := command.Run(nil, py, append([]string{"-W", "ignore", "model-export/golden.py", "--model", cfg.model, "--forest", artForest,
 		"--rides", "2022-01=build/model/2022-01.csv", "2022-02=build/model/2022-02.csv",
-		"--out", filepath.Join(cfg.artifacts, "golden")); err != nil {
+		"--out", filepath.Join(cfg.artifacts, "golden")}, vec...)...); err != nil {
 		return err
 	}
 
 	var b struct {
 		GenS        float64 `json:"gen_s"`
 		CompileS    float64 `json:"compile_s"`
+		BuildS      float64 `json:"build_s"`
 		BootstrapMB float64 `json:"bootstrap_mb"`
+		ZipMB       float64 `json:"zip_mb"`
 		Parity      string  `json:"parity"`
 	}
 	gen, err := command.Time(command.New(nil, "go", "generate", "./generated"))
@@ -131,14 +149,18 @@ func refresh(cfg config) error {
 		return err
 	}
 	b.GenS, b.CompileS = gen.Wall.Seconds(), compile.Wall.Seconds()
-	if err := command.Run(nil, "make", "--no-print-directory", "bootstrap"); err != nil {
-		return err
-	}
-	st, err := os.Stat("build/bootstrap")
+	build, err := command.Time(command.New(nil, "make", "--no-print-directory", "package"))
 	if err != nil {
 		return err
 	}
-	b.BootstrapMB = float64(st.Size()) / (1 << 20)
+	b.BuildS = build.Wall.Seconds()
+	for file, mb := range map[string]*float64{"build/bootstrap": &b.BootstrapMB, "build/function.zip": &b.ZipMB} {
+		st, err := os.Stat(file)
+		if err != nil {
+			return err
+		}
+		*mb = float64(st.Size()) / (1 << 20)
+	}
 	parity := exec.Command("go", "test", "-count=1", "-v", "-run", "Parity|Constants|Original", "./generated")
 	out, parityErr := parity.CombinedOutput()
 	os.Stderr.Write(out)

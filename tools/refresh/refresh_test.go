@@ -39,19 +39,11 @@ func TestRefreshRoundTrip(t *testing.T) {
 	git("init", "-q")
 	git("add", "-A")
 	git("commit", "-qm", "copy")
-	// The CSVs are derived from the committed Parquet; reuse them if the
-	// original has them.
-	for _, m := range []string{"2022-01", "2022-02"} {
-		if data, err := os.ReadFile(filepath.Join(root, "build", "model", m+".csv")); err == nil {
-			os.MkdirAll(filepath.Join(repo, "build", "model"), 0o755)
-			os.WriteFile(filepath.Join(repo, "build", "model", m+".csv"), data, 0o644)
-		}
-	}
-	runIn(t, repo, nil, "make", "--no-print-directory", "build/model/2022-01.csv", "build/model/2022-02.csv")
+	copyCSVs(t, root, repo)
 
 	model := mlflowModel(t, repo, tmp)
 	out := runIn(t, repo, nil, "make", "--no-print-directory", "refresh", "MODEL="+model)
-	for _, want := range []string{"# Model refresh report", runID, "| parity tests (`go test ./generated`, sklearn's answers bit for bit) | passed |"} {
+	for _, want := range []string{"# Model refresh report", runID, "| parity tests (`go test ./generated`, the library's answers bit for bit) | passed |"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("refresh output lacks %q", want)
 		}

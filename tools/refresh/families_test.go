@@ -1,0 +1,89 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/nyc-taxi/ridepred/tools/internal/workcopy"
+)
+
+// A family is one form of model make refresh ships, trained by
+// model-export/train_family.py with hyperparameters of its own.
+type family struct {
+	form, params string
+	model        string // the path train_family.py writes, under the scratch directory
+	vectorizer   string // VECTORIZER=, for a model saved without one
+	estimator    string // what the report must name
+}
+
+var familyCases = []family{
+	{form: "gb", params: `{"n_estimators": 40, "max_depth": 4, "learning_rate": 0.07, "loss": "huber", "subsample": 0.8}`,
+		model: "gb.pkl", estimator: "GradientBoostingRegressor"},
+	{form: "gb-zero", params: `{"n_estimators": 30, "max_depth": 3, "learning_rate": 0.2, "loss": "quantile", "alpha": 0.7}`,
+		model: "gbzero.pkl", estimator: "GradientBoostingRegressor"},
+	{form: "hgb", params: `{"max_iter": 60, "learning_rate": 0.15, "max_leaf_nodes": 63}`,
+		model: "hgb.pkl", estimator: "HistGradientBoostingRegressor"},
+	{form: "xgb-pipe", params: `{"n_estimators": 30, "max_depth": 8, "learning_rate": 0.2, "base_score": 12.5}`,
+		model: "xgbpipe.pkl", estimator: "XGBRegressor"},
+	{form: "xgb-mlflow", params: `{"num_boost_round": 25, "max_depth": 12}`,
+		model: "mlruns/models_mlflow", vectorizer: "mlruns/models_mlflow/preprocessor.b", estimator: "Booster"},
+	{form: "xgb-file", params: `{"num_boost_round": 30, "objective": "reg:linear"}`,
+		model: "xgb.ubj", vectorizer: "xgb.ubj.preprocessor.b", estimator: "Booster"},
+}
+
+// TestRefreshFamilies ships a model of every boosted family, in each form
+// a user saves it, with make refresh in one copy of the repository, one
+// after the other: each must pass its parity tests (the library's own
+// answers, bit for bit) and the checks of make test that depend on the
+// model (check-model, check-generated, the generated package's and the
+// ride parser's tests). The report must name the estimator.
+func TestRefreshFamilies(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("ships six models in a copy of the repository (not under -short or -race)")
+	}
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	repo := filepath.Join(tmp, "repo")
+	if err := workcopy.Copy(root, repo); err != nil {
+		t.Fatal(err)
+	}
+	copyCSVs(t, root, repo)
+	for _, f := range familyCases {
+		t.Run(f.form, func(t *testing.T) {
+			model := filepath.Join(tmp, f.model)
+			os.MkdirAll(filepath.Dir(model), 0o755)
+			runIn(t, repo, nil, "/usr/bin/python3", "model-export/train_family.py", "--train", "build/model/2022-01.csv",
+				"--rows", "20000", "--form", f.form, "--out", model, "--params", f.params)
+			args := []string{"make", "--no-print-directory", "refresh", "MODEL=" + model}
+			if f.vectorizer != "" {
+				args = append(args, "VECTORIZER="+filepath.Join(tmp, f.vectorizer))
+			}
+			out := runIn(t, repo, nil, args...)
+			for _, want := range []string{"| estimator | ", f.estimator + " |", "the library's answers bit for bit) | passed |"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("refresh output lacks %q", want)
+				}
+			}
+			runIn(t, repo, nil, "make", "--no-print-directory", "check-model", "check-generated")
+			runIn(t, repo, nil, "go", "test", "-count=1", "./generated", "./handler/ride")
+		})
+	}
+}
+
+// copyCSVs reuses the CSVs derived from the committed Parquet when the
+// original has them, and makes them otherwise.
+func copyCSVs(t *testing.T, root, repo string) {
+	t.Helper()
+	for _, m := range []string{"2022-01", "2022-02"} {
+		if data, err := os.ReadFile(filepath.Join(root, "build", "model", m+".csv")); err == nil {
+			os.MkdirAll(filepath.Join(repo, "build", "model"), 0o755)
+			os.WriteFile(filepath.Join(repo, "build", "model", m+".csv"), data, 0o644)
+		}
+	}
+	runIn(t, repo, nil, "make", "--no-print-directory", "build/model/2022-01.csv", "build/model/2022-02.csv")
+}

@@ -1,7 +1,10 @@
-// Gen compiles a tree-ensemble regressor, exported from scikit-learn as forest
-// JSON (model-export/FORMAT.md), into a Go package: each tree becomes
-// nested if-statements, so nothing is loaded at run time, and every
-// prediction equals sklearn's float64 answer bit for bit.
+// Gen compiles a tree-ensemble regressor, exported as forest JSON
+// (model-export/FORMAT.md) from scikit-learn (its forests, GradientBoosting
+// and HistGradientBoosting) or xgboost (gbtree), into a Go package: each tree
+// becomes nested if-statements, so nothing is loaded at run time, and every
+// prediction equals the library's answer bit for bit. LightGBM is not read:
+// it cannot be installed where this project is tested, so its answers could
+// not be checked.
 //
 // Usage:
 //
@@ -48,8 +51,8 @@
 //
 //   - A tree is one function, TreeI, unless it is larger than -func-nodes or
 //     nests deeper than -func-depth. Then its largest (or deepest) subtrees
-//     are cut out, bottom-up, into functions TreeINodeN, named after
-//     sklearn's node index N, and called where they were.
+//     are cut out, bottom-up, into functions TreeINodeN, named after the
+//     node's index N in the forest JSON, and called where they were.
 //   - Functions fill files of at most -file-nodes nodes, trees_NNN.go, and
 //     whole trees fill packages of at most -package-nodes nodes, in
 //     estimator order. A tree larger than a package spreads over several,
@@ -73,14 +76,26 @@
 //
 // # Exactness
 //
-// sklearn casts every input to float32 and goes left when
-// float64(x32) <= threshold. Gen rounds each threshold down to float32,
-// sorts the distinct results into cuts, and encodes each numeric input once
-// per ride as its rank among the cuts; each split is then an integer
-// comparison with a constant. A categorical split becomes an equality test
-// on the category's code (0 for categories no split tests, as sklearn's
-// one-hot zero). Tree outputs are added in estimator order from 0.0 and
-// divided once by the tree count (start and finish in model.go).
+// Forest JSON's "prediction" object (Rule) says how the library predicts,
+// and gen follows it. sklearn casts every input to float32 and goes left
+// when float64(x32) <= threshold; xgboost casts to float32 and goes left
+// when x32 < threshold; HistGradientBoosting compares the float64 itself.
+// Gen turns each threshold into a cut of the input type that splits every
+// input the same way (rounded down to float32 for <=, up for <), sorts the
+// distinct cuts, and encodes each numeric input once per ride as its rank
+// among them; each split is then an integer comparison with a constant. A
+// missing value (NaN, or for xgboost a number the vectorizer leaves out)
+// has rank -1 and takes the split's default direction. A categorical split
+// becomes an equality test on the category's code (0 for categories no
+// split tests), its direction resolved at generation time: one-hot 1 for
+// the category, 0 or missing for any other. Tree outputs are added in tree
+// order to the model's start value (0, GradientBoosting's init constant,
+// HistGradientBoosting's baseline, xgboost's base_score) in the
+// accumulator's type (float32 for xgboost), then finished: divided once by
+// the tree count for a forest's mean (acc, start and finish in model.go).
+// GradientBoosting's learning_rate * leaf is multiplied by gen and emitted
+// as an exact literal, so the generated code multiplies nothing at run
+// time and no compiler can fuse a multiply-add.
 package main
 
 import (

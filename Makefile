@@ -166,6 +166,11 @@ bench: deps package rie $(BUILD)/model/model.pkl
 bench-scale: deps $(CSVS)
 	$(GO) run ./tools/benchscale -dir $(BUILD)/scale -chart tools/benchscale/scale.png
 
+.PHONY: bench-families
+## bench-families: one model per family (forest, GradientBoosting, HistGradientBoosting, XGBRegressor, the Zoomcamp's xgboost) against its library (build/families/bench.md).
+bench-families: deps $(CSVS)
+	$(GO) run ./tools/benchscale -families -dir $(BUILD)/families
+
 .PHONY: kinesalite demo up
 ## kinesalite: the local Kinesis server, pinned by tools/kinesalite/package-lock.json.
 kinesalite:

@@ -2,7 +2,9 @@
 
     bench.py cold RIDE_JSON        import the baseline (loads the model), predict one ride
     bench.py inprocess EVENT_JSON  time lambda_handler on a Kinesis event (in process)
-    bench.py sklearn RIDES_JSONL   sklearn's own single-ride and batch timings
+    bench.py sklearn RIDES_JSONL   the library's own single-ride and batch timings
+                                   (sklearn's or xgboost's; VECTORIZER_PATH for a
+                                   model saved without its vectorizer)
 """
 
 import json
@@ -35,29 +37,36 @@ def inprocess(path):
     print(json.dumps({"records": n, "seconds": elapsed, "rides_per_second": n / elapsed}))
 
 
-def sklearn_timings(path):
-    import lambda_function
+def library_timings(path):
+    """The library's own predict, one thread, called as the user's pipeline
+    calls it (export.py's families): one ride at a time, and all at once.
+    The model is MODEL_PATH (and VECTORIZER_PATH, for one saved without)."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+    import export
 
-    model = lambda_function.model
+    model = export.load(os.environ["MODEL_PATH"], os.environ.get("VECTORIZER_PATH") or None)
+    predict = model.predictor()
     with open(path) as f:
         rides = [json.loads(line) for line in f]
-    dicts = [lambda_function.prepare_features(r["ride"]) for r in rides]
-    model.predict(dicts[:10])
+    # The original's prepare_features; lambda_function itself is not
+    # imported, as it unpickles MODEL_PATH, which may be an xgboost model.
+    dicts = [{"PU_DO": "%s_%s" % (r["ride"]["PULocationID"], r["ride"]["DOLocationID"]),
+              "trip_distance": r["ride"]["trip_distance"]} for r in rides]
+    predict(dicts[:10])
     singles = []
     for d in dicts[:300]:
         start = time.perf_counter()
-        model.predict([d])
+        predict([d])
         singles.append(time.perf_counter() - start)
     singles.sort()
     start = time.perf_counter()
-    model.predict(dicts)
+    predict(dicts)
     batch = time.perf_counter() - start
-    forest = model[-1]
-    trees = getattr(forest, "estimators_", [forest])
+    trees = model.family.trees()
     print(json.dumps({"single_ns": singles[len(singles) // 2] * 1e9, "batch_ns_per_ride": batch / len(dicts) * 1e9,
-                      "batch_rides": len(dicts), "nodes": int(sum(t.tree_.node_count for t in trees)),
-                      "max_depth": int(max(t.tree_.max_depth for t in trees))}))
+                      "batch_rides": len(dicts), "nodes": sum(len(t["children_left"]) for t in trees),
+                      "max_depth": max(export.max_depth(t) for t in trees)}))
 
 
 if __name__ == "__main__":
-    {"cold": cold, "inprocess": inprocess, "sklearn": sklearn_timings}[sys.argv[1]](sys.argv[2])
+    {"cold": cold, "inprocess": inprocess, "sklearn": library_timings, "library": library_timings}[sys.argv[1]](sys.argv[2])

@@ -109,7 +109,7 @@ func run(cfg config) (*Report, error) {
 		SingleNs float64 `json:"single_ns"`
 		BatchNs  float64 `json:"batch_ns_per_ride"`
 	}
-	if err := baseline.Bench(cfg.py, cfg.model(), &sk, "sklearn", in.ridesFile); err != nil {
+	if err := baseline.Bench(cfg.py, cfg.model(), "", &sk, "sklearn", in.ridesFile); err != nil {
 		return nil, err
 	}
 	single := testing.Benchmark(func(b *testing.B) {
@@ -134,7 +134,7 @@ func run(cfg config) (*Report, error) {
 	var py struct {
 		RidesPerSecond float64 `json:"rides_per_second"`
 	}
-	if err := baseline.Bench(cfg.py, cfg.model(), &py, "inprocess", in.eventFile); err != nil {
+	if err := baseline.Bench(cfg.py, cfg.model(), "", &py, "inprocess", in.eventFile); err != nil {
 		return nil, err
 	}
 	h := handler.New(kinesistest.Nop{}, handler.Config{})

@@ -34,17 +34,31 @@ import (
 	"github.com/nyc-taxi/ridepred/tools/internal/workcopy"
 )
 
-// A spec is one forest to measure: train.py's hyperparameters over the seed's.
+// A spec is one model to measure: train.py's hyperparameters over the
+// seed's, or, with a Form, a model of another family trained by
+// model-export/train_family.py in that form.
 type spec struct {
 	Name   string
 	Params string
+	Form   string
 }
 
 var specs = []spec{
-	{"seed", `{}`}, // max_depth=20, min_samples_leaf=10: ~0.18 M nodes
-	{"leaf5", `{"max_depth": null, "min_samples_leaf": 5}`},   // ~0.58 M
-	{"leaf2", `{"max_depth": null, "min_samples_leaf": 2}`},   // ~1.7 M
-	{"default", `{"max_depth": null, "min_samples_leaf": 1}`}, // sklearn's defaults, ~5.5 M
+	{"seed", `{}`, ""}, // max_depth=20, min_samples_leaf=10: ~0.18 M nodes
+	{"leaf5", `{"max_depth": null, "min_samples_leaf": 5}`, ""}, // ~0.58 M
+	{"leaf2", `{"max_depth": null, "min_samples_leaf": 2}`, ""}, // ~1.7 M
+	{"default", `{"max_depth": null, "min_samples_leaf": 1}`, ""}, // sklearn's defaults, ~5.5 M
+}
+
+// familySpecs are make bench-families' models, one per family, trained on
+// all of Jan 2022. zoomcamp is the MLOps Zoomcamp's xgboost (its best
+// parameters: max_depth=30, 1,000 rounds), saved as its notebook saves it.
+var familySpecs = []spec{
+	{"forest (seed)", `{}`, ""},
+	{"gradient", `{"n_estimators": 100, "max_depth": 6}`, "gb"},
+	{"hist", `{"max_iter": 200}`, "hgb"},
+	{"xgbregressor", `{"n_estimators": 200, "max_depth": 8}`, "xgb-pipe"},
+	{"zoomcamp", `{"num_boost_round": 1000, "nthread": 2}`, "xgb-mlflow"},
 }
 
 // Result is one forest's row.
@@ -77,6 +91,7 @@ func main() {
 	log.SetPrefix("benchscale: ")
 	only := flag.String("only", "", "comma-separated forest names to measure (default all: seed,leaf5,leaf2,default)")
 	dir := flag.String("dir", "build/scale", "where forests, copies and results go")
+	families := flag.Bool("families", false, "measure one model per tree family (make bench-families) instead of forests by size")
 	chart := flag.String("chart", "tools/benchscale/scale.png", "log-log chart to write")
 	flag.Parse()
 	root, err := os.Getwd()
@@ -86,6 +101,9 @@ func main() {
 	b := &bench{root: root, dir: must(filepath.Abs(*dir))}
 	if err := b.prepare(); err != nil {
 		log.Fatal(err)
+	}
+	if *families {
+		specs = familySpecs
 	}
 	var results []Result
 	for _, s := range specs {
@@ -107,6 +125,9 @@ func main() {
 		if err := os.WriteFile(filepath.Join(b.dir, name), content, 0o644); err != nil {
 			log.Fatal(err)
 		}
+	}
+	if *families {
+		return // the chart is of size, and the families are not a series
 	}
 	if err := command.Run(nil, py, "tools/benchscale/chart.py", filepath.Join(b.dir, "bench.json"), *chart); err != nil {
 		log.Fatal(err)
@@ -174,19 +195,17 @@ func (b *bench) prepare() error {
 // measure runs every step for one forest.
 func (b *bench) measure(s spec) (Result, error) {
 	r := Result{Name: s.Name, Params: s.Params}
-	dir := filepath.Join(b.dir, s.Name)
-	model := filepath.Join(dir, "model.pkl")
-	if _, err := os.Stat(model); err != nil {
-		csv := func(m string) string { return filepath.Join(b.root, "build", "model", m+".csv") }
-		if err := command.Run(nil, py, "model-export/train.py", "--train", csv("2022-01"), "--val", csv("2022-02"),
-			"--data", "model-export/data/green_tripdata_2022-01.parquet", "model-export/data/green_tripdata_2022-02.parquet",
-			"--model", model, "--metrics", filepath.Join(dir, "metrics.json"), "--plot", filepath.Join(dir, "validation.png"),
-			"--params", s.Params); err != nil {
-			return r, err
-		}
+	dir := filepath.Join(b.dir, strings.Fields(s.Name)[0])
+	model, vectorizer, err := train(s, dir, filepath.Join(b.root, "build", "model"))
+	if err != nil {
+		return r, err
+	}
+	var vec []string
+	if vectorizer != "" {
+		vec = []string{"--vectorizer", vectorizer}
 	}
 	forest := filepath.Join(dir, "forest.json")
-	t, err := command.Time(command.New(nil, py, "model-export/export.py", "--model", model, "--out", forest))
+	t, err := command.Time(command.New(nil, py, append([]string{"model-export/export.py", "--model", model, "--out", forest}, vec...)...))
 	if err != nil {
 		return r, err
 	}
@@ -243,12 +262,42 @@ func (b *bench) measure(s spec) (Result, error) {
 		MaxDepth  int     `json:"max_depth"`
 		BatchRide int     `json:"batch_rides"`
 	}
-	if err := baseline.Bench(py, model, &sk, "sklearn", b.rides); err != nil {
+	if err := baseline.Bench(py, model, vectorizer, &sk, "library", b.rides); err != nil {
 		return r, err
 	}
 	r.SklearnUS, r.SklearnBatchU, r.Nodes, r.MaxDepth = sk.Single/1e3, sk.Batch/1e3, sk.Nodes, sk.MaxDepth
 	log.Printf("%s: %+v", s.Name, r)
 	return r, nil
+}
+
+// train makes the spec's model in dir, unless it is there from an earlier
+// run: its path, and its vectorizer's when it is saved apart.
+func train(s spec, dir, csvs string) (model, vectorizer string, err error) {
+	csv := func(m string) string { return filepath.Join(csvs, m+".csv") }
+	var args []string
+	switch s.Form {
+	case "":
+		model = filepath.Join(dir, "model.pkl")
+		args = []string{"model-export/train.py", "--train", csv("2022-01"), "--val", csv("2022-02"),
+			"--data", "model-export/data/green_tripdata_2022-01.parquet", "model-export/data/green_tripdata_2022-02.parquet",
+			"--model", model, "--metrics", filepath.Join(dir, "metrics.json"), "--plot", filepath.Join(dir, "validation.png"),
+			"--params", s.Params}
+	case "xgb-mlflow":
+		model = filepath.Join(dir, "models_mlflow")
+		vectorizer = filepath.Join(model, "preprocessor.b")
+	default:
+		model = filepath.Join(dir, "model.pkl")
+	}
+	if args == nil {
+		args = []string{"model-export/train_family.py", "--train", csv("2022-01"), "--form", s.Form, "--out", model, "--params", s.Params}
+	}
+	if _, err := os.Stat(model); err == nil {
+		return model, vectorizer, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", "", err
+	}
+	return model, vectorizer, command.Run(nil, py, args...)
 }
 
 // goBench runs the generated package's Predict and PredictBatch benchmarks.

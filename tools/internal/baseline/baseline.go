@@ -12,11 +12,11 @@ import (
 // Script is bench.py, relative to the repository's root.
 const Script = "model-export/baseline/bench.py"
 
-// Bench runs python on bench.py with args (a mode and its input file) and
-// the pickle at model as MODEL_PATH, and decodes the JSON object it prints
-// into v.
-func Bench(python, model string, v any, args ...string) error {
-	cmd := command.New([]string{"MODEL_PATH=" + model}, python, append([]string{Script}, args...)...)
+// Bench runs python on bench.py with args (a mode and its input file), the
+// model at model as MODEL_PATH and its vectorizer, if saved apart, as
+// VECTORIZER_PATH, and decodes the JSON object it prints into v.
+func Bench(python, model, vectorizer string, v any, args ...string) error {
+	cmd := command.New([]string{"MODEL_PATH=" + model, "VECTORIZER_PATH=" + vectorizer}, python, append([]string{Script}, args...)...)
 	cmd.Stdout = nil
 	out, err := cmd.Output()
 	if err != nil {

@@ -45,8 +45,8 @@ type spec struct {
 
 var specs = []spec{
 	{"seed", `{}`, ""}, // max_depth=20, min_samples_leaf=10: ~0.18 M nodes
-	{"leaf5", `{"max_depth": null, "min_samples_leaf": 5}`, ""}, // ~0.58 M
-	{"leaf2", `{"max_depth": null, "min_samples_leaf": 2}`, ""}, // ~1.7 M
+	{"leaf5", `{"max_depth": null, "min_samples_leaf": 5}`, ""},   // ~0.58 M
+	{"leaf2", `{"max_depth": null, "min_samples_leaf": 2}`, ""},   // ~1.7 M
 	{"default", `{"max_depth": null, "min_samples_leaf": 1}`, ""}, // sklearn's defaults, ~5.5 M
 }
 

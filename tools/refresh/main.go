@@ -62,8 +62,8 @@ type input struct {
 type config struct {
 	model      string // the model to ship
 	vectorizer string // a pickled DictVectorizer for a model saved without one, or ""
-	artifacts string // model-export/artifacts
-	build     string // scratch space: build/refresh
+	artifacts  string // model-export/artifacts
+	build      string // scratch space: build/refresh
 }
 
 func main() {

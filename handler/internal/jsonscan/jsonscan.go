@@ -1,6 +1,8 @@
 // Package jsonscan reads JSON objects member by member from a streaming
-// decoder, for the hot paths that decode ride events and Kinesis events
-// without building maps or reflecting over structs.
+// decoder, for the ride parser's hot path (handler/ride), which decodes
+// ride events without building maps or reflecting over structs; it also
+// names JSON kinds in error messages (KindName), for the ride parser and
+// the Kinesis event decoder (handler/decode.go).
 package jsonscan
 
 import (

@@ -253,8 +253,8 @@ class XGBoost(Family):
             raise ExportError(f"the xgboost booster is {booster}; only gbtree is compiled, "
                               "as dart scales trees at predict time and gblinear has no trees")
         if objective not in XGB_OBJECTIVES:
-            raise ExportError(f"the xgboost objective is {objective}; only {' and '.join(XGB_OBJECTIVES)} "
-                              "are compiled, as other objectives transform the raw score")
+            raise ExportError(f"the xgboost objective is {objective}; only reg:squarederror (and its old name reg:linear) "
+                              "is compiled, as other objectives may transform the raw score and none was checked bit for bit")
         lm = learner["learner_model_param"]
         if int(lm.get("num_target", "1")) != 1 or int(lm.get("num_class", "0")) != 0:
             raise ExportError("the xgboost model has several outputs; only one is supported")

@@ -6,7 +6,9 @@ import pickle
 
 import numpy as np
 import pytest
-from sklearn.ensemble import ExtraTreesRegressor, RandomForestClassifier, RandomForestRegressor
+import xgboost
+from sklearn.ensemble import (ExtraTreesRegressor, GradientBoostingRegressor, HistGradientBoostingRegressor,
+                              RandomForestClassifier, RandomForestRegressor)
 from sklearn.feature_extraction import DictVectorizer, FeatureHasher
 from sklearn.linear_model import LinearRegression
 from sklearn.pipeline import make_pipeline
@@ -50,7 +52,8 @@ def test_layouts(tmp_path, estimator):
     for model in (pipe, tup):
         code, forest = run(tmp_path, model)
         assert code == 0
-        assert forest["format_version"] == 1
+        assert forest["format_version"] == 2
+        assert forest["prediction"]["combine"] == "mean"
         assert forest["metadata"]["estimator"] == type(est).__name__
         assert forest["metadata"]["run_id"] is None
         assert len(forest["trees"]) == forest["metadata"]["n_trees"] == n_trees
@@ -102,7 +105,7 @@ def refusal(tmp_path, capsys, model):
 def test_refuses_other_estimator(tmp_path, capsys):
     dv, est = fitted(LinearRegression())
     err = refusal(tmp_path, capsys, dump(tmp_path, make_pipeline(dv, est)))
-    assert "LinearRegression" in err and "RandomForestRegressor" in err
+    assert "LinearRegression" in err and "RandomForestRegressor" in err and "XGBRegressor" in err
 
 
 def test_refuses_classifier(tmp_path, capsys):
@@ -145,3 +148,127 @@ def test_refuses_unfitted(tmp_path, capsys):
     dv, _ = fitted(DecisionTreeRegressor(max_depth=2))
     err = refusal(tmp_path, capsys, dump(tmp_path, (dv, RandomForestRegressor())))
     assert "not fitted" in err
+
+
+# The boosted families (families.py): what each writes, and what each refuses.
+
+def dense():
+    dv = DictVectorizer(sparse=False)
+    return dv, dv.fit_transform(DICTS)
+
+
+def booster(tmp_path, params, rounds=3, name="model.json"):
+    dv = DictVectorizer()
+    X = dv.fit_transform(DICTS)
+    b = xgboost.train({"nthread": 1, "max_depth": 3} | params, xgboost.DMatrix(X, label=Y), rounds)
+    path = str(tmp_path / name)
+    b.save_model(path)
+    return path, dump(tmp_path, dv, "preprocessor.b")
+
+
+def run_vec(tmp_path, model, vec):
+    out = tmp_path / "forest.json"
+    code = export.main(["--model", model, "--vectorizer", vec, "--out", str(out)])
+    return code, (json.loads(out.read_text()) if code == 0 else None)
+
+
+@pytest.mark.parametrize("loss", ["squared_error", "absolute_error", "huber", "quantile"])
+def test_gradient_boosting(tmp_path, loss):
+    dv, est = fitted(GradientBoostingRegressor(n_estimators=4, max_depth=2, learning_rate=0.3, loss=loss, random_state=0))
+    code, forest = run(tmp_path, dump(tmp_path, make_pipeline(dv, est)))
+    assert code == 0
+    p = forest["prediction"]
+    assert (p["combine"], p["accumulator"], p["compare"], p["absent"]) == ("sum", "float64", "<=", "zero")
+    assert p["start"] == float(est.init_.constant_.ravel()[0])
+    assert [t["scale"] for t in forest["trees"]] == [0.3] * 4
+
+
+def test_gradient_boosting_zero_init(tmp_path):
+    dv, est = fitted(GradientBoostingRegressor(n_estimators=2, max_depth=2, init="zero", random_state=0))
+    code, forest = run(tmp_path, dump(tmp_path, (dv, est)))
+    assert code == 0 and forest["prediction"]["start"] == 0.0
+
+
+def test_refuses_gradient_boosting_with_a_model_init(tmp_path, capsys):
+    dv, est = fitted(GradientBoostingRegressor(n_estimators=2, init=LinearRegression(), random_state=0))
+    err = refusal(tmp_path, capsys, dump(tmp_path, (dv, est)))
+    assert "init" in err and "LinearRegression" in err
+
+
+def test_hist_gradient_boosting(tmp_path):
+    dv, X = dense()
+    est = HistGradientBoostingRegressor(max_iter=3, random_state=0).fit(X, Y)
+    code, forest = run(tmp_path, dump(tmp_path, (dv, est)))
+    assert code == 0
+    p = forest["prediction"]
+    assert (p["input"], p["nan"], p["infinity"]) == ("float64", "missing", "allowed")
+    assert all(len(t["default_left"]) == len(t["children_left"]) for t in forest["trees"])
+
+
+def test_refuses_hist_gradient_boosting_on_sparse_input(tmp_path, capsys):
+    dv, X = dense()
+    est = HistGradientBoostingRegressor(max_iter=2).fit(X, Y)
+    err = refusal(tmp_path, capsys, dump(tmp_path, (DictVectorizer().fit(DICTS), est)))
+    assert "sparse=False" in err
+
+
+def test_refuses_hist_gradient_boosting_categorical(tmp_path, capsys):
+    dv, X = dense()
+    est = HistGradientBoostingRegressor(max_iter=2, categorical_features=[0]).fit(X, Y)
+    err = refusal(tmp_path, capsys, dump(tmp_path, (dv, est)))
+    assert "categorical" in err and "bitset" in err
+
+
+@pytest.mark.parametrize("name", ["model.json", "model.ubj", "model.xgb"])
+def test_xgboost_file_with_vectorizer(tmp_path, name):
+    model, vec = booster(tmp_path, {"base_score": 2.5}, name=name)
+    code, forest = run_vec(tmp_path, model, vec)
+    assert code == 0
+    p = forest["prediction"]
+    assert (p["accumulator"], p["compare"], p["absent"], p["start"]) == ("float32", "<", "missing", 2.5)
+    assert forest["metadata"]["library"] == "xgboost" and forest["metadata"]["estimator"] == "Booster"
+
+
+def test_xgboost_mlflow_directory(tmp_path):
+    d = tmp_path / "models_mlflow"
+    d.mkdir()
+    model, vec = booster(d, {}, name="model.xgb")
+    (d / "MLmodel").write_text("flavors:\n  xgboost:\n    data: model.xgb\n    model_class: xgboost.core.Booster\nrun_id: abc\n")
+    code, forest = run_vec(tmp_path, str(d), vec)
+    assert code == 0 and forest["metadata"]["run_id"] == "abc"
+
+
+def test_xgbregressor_stopped_early_ships_its_best_iteration(tmp_path):
+    dv = DictVectorizer()
+    X = dv.fit_transform(DICTS)
+    est = xgboost.XGBRegressor(n_estimators=50, max_depth=3, early_stopping_rounds=2, n_jobs=1)
+    est.fit(X, Y, eval_set=[(X[:50], Y[:50] * 0)], verbose=False)
+    code, forest = run(tmp_path, dump(tmp_path, make_pipeline(dv, est)))
+    assert code == 0
+    assert forest["metadata"]["n_trees"] == est.best_iteration + 1 < 50
+
+
+@pytest.mark.parametrize("params,words", [
+    ({"booster": "dart"}, ["dart"]),
+    ({"booster": "gblinear"}, ["gblinear"]),
+    ({"objective": "reg:pseudohubererror"}, ["reg:pseudohubererror"]),
+    ({"objective": "count:poisson"}, ["count:poisson"]),
+])
+def test_refuses_xgboost_it_cannot_reproduce(tmp_path, capsys, params, words):
+    model, vec = booster(tmp_path, params)
+    code, _ = run_vec(tmp_path, model, vec)
+    err = capsys.readouterr().err.strip()
+    assert code == 1 and err.count("\n") == 0, err
+    assert all(w in err for w in words), err
+
+
+def test_refuses_vectorizer_beside_a_pipeline(tmp_path, capsys):
+    dv, est = fitted(DecisionTreeRegressor(max_depth=2))
+    code, _ = run_vec(tmp_path, dump(tmp_path, make_pipeline(dv, est)), dump(tmp_path, dv, "vec.b"))
+    assert code == 1 and "carries its own vectorizer" in capsys.readouterr().err
+
+
+def test_refuses_booster_without_vectorizer(tmp_path, capsys):
+    model, _ = booster(tmp_path, {})
+    err = refusal(tmp_path, capsys, model)
+    assert "VECTORIZER=" in err

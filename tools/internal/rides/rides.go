@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
+	"github.com/nyc-taxi/ridepred/generated"
 	"github.com/nyc-taxi/ridepred/internal/golden"
 	"github.com/nyc-taxi/ridepred/tools/internal/tlc"
 )
@@ -22,6 +23,7 @@ type Ride struct {
 	Event    []byte
 	Duration float64 // real duration in minutes
 	Valid    bool    // false for deliberately invalid (poison) records
+	Reason   string  // a poison record's dead-letter reason
 }
 
 // FromTrips makes ride events for the first n trips with the three inputs
@@ -43,22 +45,34 @@ func FromTrips(trips []tlc.Trip, n int, prefix string) []Ride {
 	return out
 }
 
-// Poison returns n invalid records of several kinds, ids "poison-<i>".
+// Poison returns n invalid records of several kinds, ids "poison-<i>",
+// each with the reason its dead letter gives.
 func Poison(n int) []Ride {
-	kinds := []string{
-		`not json at all %s`,
-		`{"ride": {"PULocationID": 130, "DOLocationID": 205, "trip_distance": -1}, "ride_id": "%s"}`,
-		`{"ride": {"PULocationID": 130, "DOLocationID": 205, "trip_distance": "3.66"}, "ride_id": "%s"}`,
-		`{"ride": {"PULocationID": 130.5, "DOLocationID": 205, "trip_distance": 1}, "ride_id": "%s"}`,
-		`{"ride_id": "%s"}`,
-		`{"ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": 1e39}, "ride_id": "%s"}`,
+	kinds := []struct{ format, reason string }{
+		{`not json at all %s`, "invalid JSON"},
+		{`{"ride": {"PULocationID": 130, "DOLocationID": 205, "trip_distance": -1}, "ride_id": "%s"}`, "ride.trip_distance: -1 is negative"},
+		{`{"ride": {"PULocationID": 130, "DOLocationID": 205, "trip_distance": "3.66"}, "ride_id": "%s"}`, "ride.trip_distance: must be a JSON number"},
+		{`{"ride": {"PULocationID": 130.5, "DOLocationID": 205, "trip_distance": 1}, "ride_id": "%s"}`, "ride.PULocationID: must be an integer"},
+		{`{"ride_id": "%s"}`, "ride: missing"},
+		hugeDistance(),
 	}
 	var out []Ride
 	for i := range n {
 		id := fmt.Sprintf("poison-%d", i)
-		out = append(out, Ride{ID: id, Event: fmt.Appendf(nil, kinds[i%len(kinds)], id)})
+		k := kinds[i%len(kinds)]
+		out = append(out, Ride{ID: id, Event: fmt.Appendf(nil, k.format, id), Reason: k.reason})
 	}
 	return out
+}
+
+// hugeDistance is a ride with a distance beyond float32 when the model
+// refuses it (sklearn's forests, xgboost's Booster), and one with a null
+// distance when the model takes it (HistGradientBoosting compares it).
+func hugeDistance() struct{ format, reason string } {
+	if (generated.Features{TripDistance: 1e39}).Validate() != nil {
+		return struct{ format, reason string }{`{"ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": 1e39}, "ride_id": "%s"}`, "beyond float32's range"}
+	}
+	return struct{ format, reason string }{`{"ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": null}, "ride_id": "%s"}`, "ride.trip_distance: missing"}
 }
 
 // Put writes rides to stream with PutRecords in batches of up to 500, at

@@ -23,22 +23,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from export import max_depth  # noqa: E402
 from rides import read_dataframe  # noqa: E402
-
-
-def max_depth(tree):
-    """The deepest leaf's depth (root = 0), as sklearn's tree_.max_depth."""
-    left, right = tree["children_left"], tree["children_right"]
-    depth, deepest, stack = {0: 0}, 0, [0]
-    while stack:
-        n = stack.pop()
-        if left[n] != -1:
-            for c in (left[n], right[n]):
-                depth[c] = depth[n] + 1
-                stack.append(c)
-        else:
-            deepest = max(deepest, depth[n])
-    return deepest
 
 
 def summary(art):

@@ -43,16 +43,7 @@ func TestRefreshFamilies(t *testing.T) {
 	if testing.Short() || raceEnabled {
 		t.Skip("ships six models in a copy of the repository (not under -short or -race)")
 	}
-	root, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmp := t.TempDir()
-	repo := filepath.Join(tmp, "repo")
-	if err := workcopy.Copy(root, repo); err != nil {
-		t.Fatal(err)
-	}
-	copyCSVs(t, root, repo)
+	tmp, repo := workRepo(t)
 	for _, f := range familyCases {
 		t.Run(f.form, func(t *testing.T) {
 			model := filepath.Join(tmp, f.model)
@@ -75,10 +66,20 @@ func TestRefreshFamilies(t *testing.T) {
 	}
 }
 
-// copyCSVs reuses the CSVs derived from the committed Parquet when the
-// original has them, and makes them otherwise.
-func copyCSVs(t *testing.T, root, repo string) {
+// workRepo copies the repository into a temporary directory (tmp/repo)
+// with the CSVs derived from the committed Parquet: the original's when it
+// has them, made otherwise.
+func workRepo(t *testing.T) (tmp, repo string) {
 	t.Helper()
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp = t.TempDir()
+	repo = filepath.Join(tmp, "repo")
+	if err := workcopy.Copy(root, repo); err != nil {
+		t.Fatal(err)
+	}
 	for _, m := range []string{"2022-01", "2022-02"} {
 		if data, err := os.ReadFile(filepath.Join(root, "build", "model", m+".csv")); err == nil {
 			os.MkdirAll(filepath.Join(repo, "build", "model"), 0o755)
@@ -86,4 +87,5 @@ func copyCSVs(t *testing.T, root, repo string) {
 		}
 	}
 	runIn(t, repo, nil, "make", "--no-print-directory", "build/model/2022-01.csv", "build/model/2022-02.csv")
+	return tmp, repo
 }

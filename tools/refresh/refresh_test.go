@@ -7,8 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/nyc-taxi/ridepred/tools/internal/workcopy"
 )
 
 // runID is the MLflow run id of the model the round trip ships.
@@ -24,22 +22,13 @@ func TestRefreshRoundTrip(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: ships a model in a copy of the repository and runs it under the emulator")
 	}
-	root, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmp := t.TempDir()
-	repo := filepath.Join(tmp, "repo")
-	if err := workcopy.Copy(root, repo); err != nil {
-		t.Fatal(err)
-	}
+	tmp, repo := workRepo(t)
 	git := func(args ...string) string {
 		return runIn(t, repo, nil, append([]string{"git", "-c", "user.name=test", "-c", "user.email=test@example.com"}, args...)...)
 	}
 	git("init", "-q")
 	git("add", "-A")
 	git("commit", "-qm", "copy")
-	copyCSVs(t, root, repo)
 
 	model := mlflowModel(t, repo, tmp)
 	out := runIn(t, repo, nil, "make", "--no-print-directory", "refresh", "MODEL="+model)

@@ -3,10 +3,11 @@ package main
 import (
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/nyc-taxi/ridepred/tools/internal/workcopy"
 )
 
 // runID is the MLflow run id of the model the round trip ships.
@@ -22,16 +23,16 @@ func TestRefreshRoundTrip(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: ships a model in a copy of the repository and runs it under the emulator")
 	}
-	tmp, repo := workRepo(t)
+	tmp, repo := workcopy.Repo(t)
 	git := func(args ...string) string {
-		return runIn(t, repo, nil, append([]string{"git", "-c", "user.name=test", "-c", "user.email=test@example.com"}, args...)...)
+		return workcopy.Run(t, repo, nil, append([]string{"git", "-c", "user.name=test", "-c", "user.email=test@example.com"}, args...)...)
 	}
 	git("init", "-q")
 	git("add", "-A")
 	git("commit", "-qm", "copy")
 
 	model := mlflowModel(t, repo, tmp)
-	out := runIn(t, repo, nil, "make", "--no-print-directory", "refresh", "MODEL="+model)
+	out := workcopy.Run(t, repo, nil, "make", "--no-print-directory", "refresh", "MODEL="+model)
 	for _, want := range []string{"# Model refresh report", runID, "| parity tests (`go test ./generated`, the library's answers bit for bit) | passed |"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("refresh output lacks %q", want)
@@ -67,12 +68,12 @@ func TestRefreshRoundTrip(t *testing.T) {
 	// The refreshed repository passes its own tests: check-model in its
 	// imported form, the handler's, and the function under the emulator
 	// started with the new RUN_ID.
-	runIn(t, repo, nil, "make", "--no-print-directory", "check-model", "check-generated", "package", "rie")
-	runIn(t, repo, []string{"RIE=" + filepath.Join(repo, "build", "aws-lambda-rie"), "BOOTSTRAP=" + filepath.Join(repo, "build", "bootstrap")},
+	workcopy.Run(t, repo, nil, "make", "--no-print-directory", "check-model", "check-generated", "package", "rie")
+	workcopy.Run(t, repo, []string{"RIE=" + filepath.Join(repo, "build", "aws-lambda-rie"), "BOOTSTRAP=" + filepath.Join(repo, "build", "bootstrap")},
 		"go", "test", "-count=1", "./generated", "./handler/...", "./tools/predict")
 
 	// Back to the seed, byte for byte.
-	runIn(t, repo, nil, "make", "--no-print-directory", "model", "generate")
+	workcopy.Run(t, repo, nil, "make", "--no-print-directory", "model", "generate")
 	if status := git("status", "--porcelain"); status != "" {
 		t.Fatalf("make model generate left the committed seed changed:\n%s", status)
 	}
@@ -86,7 +87,7 @@ func mlflowModel(t *testing.T, repo, tmp string) string {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	runIn(t, repo, nil, "/usr/bin/python3", "model-export/train.py",
+	workcopy.Run(t, repo, nil, "/usr/bin/python3", "model-export/train.py",
 		"--train", "build/model/2022-01.csv", "--val", "build/model/2022-02.csv",
 		"--data", "model-export/data/green_tripdata_2022-01.parquet", "model-export/data/green_tripdata_2022-02.parquet",
 		"--model", filepath.Join(dir, "model.pkl"), "--metrics", filepath.Join(tmp, "metrics.json"), "--plot", filepath.Join(tmp, "val.png"),
@@ -108,18 +109,4 @@ run_id: ` + runID + "\n"
 		t.Fatal(err)
 	}
 	return dir
-}
-
-// runIn runs a command in dir and returns its output; it fails the test,
-// with the output, if the command fails.
-func runIn(t *testing.T, dir string, env []string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command(args[0], args[1:]...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), env...)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return string(out)
 }

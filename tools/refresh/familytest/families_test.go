@@ -1,4 +1,7 @@
-package main
+// Package familytest ships a model of every boosted family, in each form a
+// user saves it, through make refresh. It is a package of its own so that
+// its minutes do not count against tools/refresh's test timeout.
+package familytest
 
 import (
 	"os"
@@ -43,49 +46,25 @@ func TestRefreshFamilies(t *testing.T) {
 	if testing.Short() || raceEnabled {
 		t.Skip("ships six models in a copy of the repository (not under -short or -race)")
 	}
-	tmp, repo := workRepo(t)
+	tmp, repo := workcopy.Repo(t)
 	for _, f := range familyCases {
 		t.Run(f.form, func(t *testing.T) {
 			model := filepath.Join(tmp, f.model)
 			os.MkdirAll(filepath.Dir(model), 0o755)
-			runIn(t, repo, nil, "/usr/bin/python3", "model-export/train_family.py", "--train", "build/model/2022-01.csv",
-				"--rows", "20000", "--form", f.form, "--out", model, "--params", f.params)
+			workcopy.Run(t, repo, nil, "/usr/bin/python3", "model-export/train_family.py", "--train", "build/model/2022-01.csv",
+				"--rows", "8000", "--form", f.form, "--out", model, "--params", f.params)
 			args := []string{"make", "--no-print-directory", "refresh", "MODEL=" + model}
 			if f.vectorizer != "" {
 				args = append(args, "VECTORIZER="+filepath.Join(tmp, f.vectorizer))
 			}
-			out := runIn(t, repo, nil, args...)
+			out := workcopy.Run(t, repo, nil, args...)
 			for _, want := range []string{"| estimator | ", f.estimator + " |", "the library's answers bit for bit) | passed |"} {
 				if !strings.Contains(out, want) {
 					t.Errorf("refresh output lacks %q", want)
 				}
 			}
-			runIn(t, repo, nil, "make", "--no-print-directory", "check-model", "check-generated")
-			runIn(t, repo, nil, "go", "test", "-count=1", "./generated", "./handler/ride")
+			workcopy.Run(t, repo, nil, "make", "--no-print-directory", "check-model", "check-generated")
+			workcopy.Run(t, repo, nil, "go", "test", "-count=1", "./generated", "./handler/ride")
 		})
 	}
-}
-
-// workRepo copies the repository into a temporary directory (tmp/repo)
-// with the CSVs derived from the committed Parquet: the original's when it
-// has them, made otherwise.
-func workRepo(t *testing.T) (tmp, repo string) {
-	t.Helper()
-	root, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmp = t.TempDir()
-	repo = filepath.Join(tmp, "repo")
-	if err := workcopy.Copy(root, repo); err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range []string{"2022-01", "2022-02"} {
-		if data, err := os.ReadFile(filepath.Join(root, "build", "model", m+".csv")); err == nil {
-			os.MkdirAll(filepath.Join(repo, "build", "model"), 0o755)
-			os.WriteFile(filepath.Join(repo, "build", "model", m+".csv"), data, 0o644)
-		}
-	}
-	runIn(t, repo, nil, "make", "--no-print-directory", "build/model/2022-01.csv", "build/model/2022-02.csv")
-	return tmp, repo
 }

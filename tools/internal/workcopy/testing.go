@@ -1,0 +1,48 @@
+package workcopy
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Repo copies the repository the test runs in into a temporary directory
+// (tmp/repo), with the CSVs derived from the committed Parquet: the
+// original's when it has them, made otherwise.
+func Repo(tb testing.TB) (tmp, repo string) {
+	tb.Helper()
+	out, err := exec.Command("git", "rev-parse", "--show-toplevel").Output()
+	if err != nil {
+		tb.Fatalf("git rev-parse: %v", err)
+	}
+	root := strings.TrimSpace(string(out))
+	tmp = tb.TempDir()
+	repo = filepath.Join(tmp, "repo")
+	if err := Copy(root, repo); err != nil {
+		tb.Fatal(err)
+	}
+	for _, m := range []string{"2022-01", "2022-02"} {
+		if data, err := os.ReadFile(filepath.Join(root, "build", "model", m+".csv")); err == nil {
+			os.MkdirAll(filepath.Join(repo, "build", "model"), 0o755)
+			os.WriteFile(filepath.Join(repo, "build", "model", m+".csv"), data, 0o644)
+		}
+	}
+	Run(tb, repo, nil, "make", "--no-print-directory", "build/model/2022-01.csv", "build/model/2022-02.csv")
+	return tmp, repo
+}
+
+// Run runs a command in dir with env added and returns its output; it fails
+// the test, with the output, if the command fails.
+func Run(tb testing.TB, dir string, env []string, args ...string) string {
+	tb.Helper()
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		tb.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}

@@ -76,7 +76,7 @@ test-python: deps
 test-go: deps package rie kinesalite
 	$(GO) vet ./...
 	RIE=$(CURDIR)/$(BUILD)/aws-lambda-rie BOOTSTRAP=$(CURDIR)/$(BUILD)/bootstrap $(GO) test -timeout 30m ./...
-	RIE=$(CURDIR)/$(BUILD)/aws-lambda-rie BOOTSTRAP=$(CURDIR)/$(BUILD)/bootstrap $(GO) test -race $$($(GO) list ./... | grep -v /generated)
+	RIE=$(CURDIR)/$(BUILD)/aws-lambda-rie BOOTSTRAP=$(CURDIR)/$(BUILD)/bootstrap $(GO) test -timeout 30m -race $$($(GO) list ./... | grep -v /generated)
 
 ## test: every test.
 test: check-size check-fmt check-model check-generated check-arm64 check-templates test-python test-go

@@ -278,8 +278,11 @@ func (e *emitter) split(n *Node) (jen.Code, string) {
 		op := map[bool]string{true: "==", false: "!="}[n.MatchLeft != n.HotRight]
 		return code().Op(op).Add(k), fmt.Sprintf("%s %s %q", in.Key, op, in.Categories[n.Code-1])
 	}
+	// The threshold as the shortest text that reads back as it, in the
+	// type it is compared in: float64 for sklearn (float64(x32) <= t),
+	// float32 for xgboost (x32 < t32, where 3.0250001 is the float32 3.025).
 	bits := 64
-	if r.Input == "float32" {
+	if r.Input == "float32" && r.Compare == "<" && float64(float32(n.Threshold)) == n.Threshold {
 		bits = 32
 	}
 	op, flipped := r.Compare, map[string]string{"<=": ">", "<": ">="}[r.Compare]

@@ -4,17 +4,17 @@ package trees000
 
 // Tree54 is tree 54.
 func Tree54(c Codes) float64 {
-	// trip_distance <= 2.9650002
+	// trip_distance <= 2.965000033378601
 	if c.TripDistance <= 498 {
-		// trip_distance > 0.005
+		// trip_distance > 0.004999999888241291
 		if c.TripDistance > 0 {
-			// trip_distance <= 1.515
+			// trip_distance <= 1.5149999856948853
 			if c.TripDistance <= 235 {
-				// trip_distance > 0.995
+				// trip_distance > 0.9950000047683716
 				if c.TripDistance > 150 {
-					// trip_distance <= 1.275
+					// trip_distance <= 1.274999976158142
 					if c.TripDistance <= 197 {
-						// trip_distance <= 1.135
+						// trip_distance <= 1.1349999904632568
 						if c.TripDistance <= 173 {
 							// PU_DO != "75_238"
 							if c.PUDO != 239 {
@@ -26,7 +26,7 @@ func Tree54(c Codes) float64 {
 										if c.PUDO != 308 {
 											// PU_DO != "75_41"
 											if c.PUDO != 246 {
-												// trip_distance > 1.055
+												// trip_distance > 1.0549999475479126
 												if c.TripDistance > 161 {
 													// PU_DO != "74_75"
 													if c.PUDO != 210 {
@@ -49,7 +49,7 @@ func Tree54(c Codes) float64 {
 																					return 6.437777777777778
 																				}
 																			} else {
-																				// trip_distance <= 1.105
+																				// trip_distance <= 1.1050000190734863
 																				if c.TripDistance <= 169 {
 																					return 7.593333333333334
 																				} else {
@@ -57,7 +57,7 @@ func Tree54(c Codes) float64 {
 																				}
 																			}
 																		} else {
-																			// trip_distance > 1.095
+																			// trip_distance > 1.0950000286102295
 																			if c.TripDistance > 168 {
 																				return 6.809374999999999
 																			} else {
@@ -65,7 +65,7 @@ func Tree54(c Codes) float64 {
 																			}
 																		}
 																	} else {
-																		// trip_distance <= 1.085
+																		// trip_distance <= 1.0850000381469727
 																		if c.TripDistance <= 166 {
 																			return 6.517283950617284
 																		} else {
@@ -76,9 +76,9 @@ func Tree54(c Codes) float64 {
 																	return 6.341071428571428
 																}
 															} else {
-																// trip_distance > 1.085
+																// trip_distance > 1.0850000381469727
 																if c.TripDistance > 166 {
-																	// trip_distance > 1.105
+																	// trip_distance > 1.1050000190734863
 																	if c.TripDistance > 169 {
 																		return 6.6141025641025655
 																	} else {
@@ -92,9 +92,9 @@ func Tree54(c Codes) float64 {
 															return 8.883333333333333
 														}
 													} else {
-														// trip_distance <= 1.105
+														// trip_distance <= 1.1050000190734863
 														if c.TripDistance <= 169 {
-															// trip_distance <= 1.085
+															// trip_distance <= 1.0850000381469727
 															if c.TripDistance <= 166 {
 																return 6.465625
 															} else {
@@ -111,15 +111,15 @@ func Tree54(c Codes) float64 {
 														if c.PUDO != 209 {
 															// PU_DO != "42_42"
 															if c.PUDO != 140 {
-																// trip_distance > 1.005
+																// trip_distance > 1.0049999952316284
 																if c.TripDistance > 152 {
 																	// PU_DO != "74_75"
 																	if c.PUDO != 210 {
-																		// trip_distance <= 1.045
+																		// trip_distance <= 1.0449999570846558
 																		if c.TripDistance <= 159 {
 																			// PU_DO != "75_263"
 																			if c.PUDO != 245 {
-																				// trip_distance <= 1.035
+																				// trip_distance <= 1.034999966621399
 																				if c.TripDistance <= 158 {
 																					return 6.934793187347933
 																				} else {
@@ -159,9 +159,9 @@ func Tree54(c Codes) float64 {
 															return 6.002777777777777
 														}
 													} else {
-														// trip_distance > 1.015
+														// trip_distance > 1.0149999856948853
 														if c.TripDistance > 154 {
-															// trip_distance <= 1.035
+															// trip_distance <= 1.034999966621399
 															if c.TripDistance <= 158 {
 																return 8.932456140350876
 															} else {
@@ -173,7 +173,7 @@ func Tree54(c Codes) float64 {
 													}
 												}
 											} else {
-												// trip_distance <= 1.0699999
+												// trip_distance <= 1.0699999928474426
 												if c.TripDistance <= 164 {
 													return 5.45
 												} else {
@@ -184,7 +184,7 @@ func Tree54(c Codes) float64 {
 											return 9.215384615384616
 										}
 									} else {
-										// trip_distance <= 1.09
+										// trip_distance <= 1.090000033378601
 										if c.TripDistance <= 167 {
 											return 4.590833333333332
 										} else {
@@ -192,13 +192,13 @@ func Tree54(c Codes) float64 {
 										}
 									}
 								} else {
-									// trip_distance > 1.035
+									// trip_distance > 1.034999966621399
 									if c.TripDistance > 158 {
-										// trip_distance <= 1.095
+										// trip_distance <= 1.0950000286102295
 										if c.TripDistance <= 168 {
-											// trip_distance > 1.065
+											// trip_distance > 1.0649999976158142
 											if c.TripDistance > 163 {
-												// trip_distance > 1.075
+												// trip_distance > 1.0750000476837158
 												if c.TripDistance > 165 {
 													return 5.6156862745098035
 												} else {
@@ -208,7 +208,7 @@ func Tree54(c Codes) float64 {
 												return 5.6625000000000005
 											}
 										} else {
-											// trip_distance <= 1.105
+											// trip_distance <= 1.1050000190734863
 											if c.TripDistance <= 169 {
 												return 6.305208333333333
 											} else {
@@ -220,9 +220,9 @@ func Tree54(c Codes) float64 {
 									}
 								}
 							} else {
-								// trip_distance > 1.045
+								// trip_distance > 1.0449999570846558
 								if c.TripDistance > 159 {
-									// trip_distance <= 1.105
+									// trip_distance <= 1.1050000190734863
 									if c.TripDistance <= 169 {
 										return 5.227011494252874
 									} else {
@@ -247,17 +247,17 @@ func Tree54(c Codes) float64 {
 												if c.PUDO != 140 {
 													// PU_DO != "41_42"
 													if c.PUDO != 129 {
-														// trip_distance > 1.175
+														// trip_distance > 1.1749999523162842
 														if c.TripDistance > 181 {
 															// PU_DO != "75_236"
 															if c.PUDO != 237 {
-																// trip_distance > 1.195
+																// trip_distance > 1.1950000524520874
 																if c.TripDistance > 185 {
 																	// PU_DO != "74_75"
 																	if c.PUDO != 210 {
 																		// PU_DO != "43_236"
 																		if c.PUDO != 153 {
-																			// trip_distance <= 1.255
+																			// trip_distance <= 1.2549999952316284
 																			if c.TripDistance <= 195 {
 																				// PU_DO != "75_238"
 																				if c.PUDO != 239 {
@@ -266,7 +266,7 @@ func Tree54(c Codes) float64 {
 																					return 6.9640350877192985
 																				}
 																			} else {
-																				// trip_distance <= 1.265
+																				// trip_distance <= 1.2649999856948853
 																				if c.TripDistance <= 196 {
 																					return 7.840595238095237
 																				} else {
@@ -277,9 +277,9 @@ func Tree54(c Codes) float64 {
 																			return 6.454901960784316
 																		}
 																	} else {
-																		// trip_distance <= 1.245
+																		// trip_distance <= 1.2450000047683716
 																		if c.TripDistance <= 193 {
-																			// trip_distance <= 1.225
+																			// trip_distance <= 1.225000023841858
 																			if c.TripDistance <= 190 {
 																				return 6.83409090909091
 																			} else {
@@ -290,7 +290,7 @@ func Tree54(c Codes) float64 {
 																		}
 																	}
 																} else {
-																	// trip_distance > 1.185
+																	// trip_distance > 1.1850000023841858
 																	if c.TripDistance > 183 {
 																		return 8.940967741935484
 																	} else {
@@ -298,9 +298,9 @@ func Tree54(c Codes) float64 {
 																	}
 																}
 															} else {
-																// trip_distance <= 1.225
+																// trip_distance <= 1.225000023841858
 																if c.TripDistance <= 190 {
-																	// trip_distance <= 1.205
+																	// trip_distance <= 1.2050000429153442
 																	if c.TripDistance <= 186 {
 																		return 7.270370370370369
 																	} else {
@@ -315,13 +315,13 @@ func Tree54(c Codes) float64 {
 															if c.PUDO != 130 {
 																// PU_DO != "74_42"
 																if c.PUDO != 206 {
-																	// trip_distance > 1.145
+																	// trip_distance > 1.1449999809265137
 																	if c.TripDistance > 175 {
 																		// PU_DO != "74_75"
 																		if c.PUDO != 210 {
-																			// trip_distance > 1.155
+																			// trip_distance > 1.1549999713897705
 																			if c.TripDistance > 177 {
-																				// trip_distance <= 1.165
+																				// trip_distance <= 1.1649999618530273
 																				if c.TripDistance <= 179 {
 																					return 7.6710743801652885
 																				} else {
@@ -344,16 +344,16 @@ func Tree54(c Codes) float64 {
 															}
 														}
 													} else {
-														// trip_distance > 1.195
+														// trip_distance > 1.1950000524520874
 														if c.TripDistance > 185 {
-															// trip_distance <= 1.235
+															// trip_distance <= 1.2350000143051147
 															if c.TripDistance <= 192 {
 																return 6.644166666666666
 															} else {
 																return 6.374074074074074
 															}
 														} else {
-															// trip_distance > 1.17
+															// trip_distance > 1.1699999570846558
 															if c.TripDistance > 180 {
 																return 7.496875
 															} else {
@@ -371,7 +371,7 @@ func Tree54(c Codes) float64 {
 											return 9.694444444444446
 										}
 									} else {
-										// trip_distance <= 1.215
+										// trip_distance <= 1.215000033378601
 										if c.TripDistance <= 188 {
 											return 10.076190476190478
 										} else {
@@ -382,13 +382,13 @@ func Tree54(c Codes) float64 {
 									return 10.042361111111111
 								}
 							} else {
-								// trip_distance > 1.175
+								// trip_distance > 1.1749999523162842
 								if c.TripDistance > 181 {
-									// trip_distance > 1.215
+									// trip_distance > 1.215000033378601
 									if c.TripDistance > 188 {
-										// trip_distance > 1.235
+										// trip_distance > 1.2350000143051147
 										if c.TripDistance > 192 {
-											// trip_distance <= 1.255
+											// trip_distance <= 1.2549999952316284
 											if c.TripDistance <= 195 {
 												return 5.914197530864198
 											} else {
@@ -408,13 +408,13 @@ func Tree54(c Codes) float64 {
 					} else {
 						// PU_DO != "75_74"
 						if c.PUDO != 251 {
-							// trip_distance > 1.365
+							// trip_distance > 1.3650000095367432
 							if c.TripDistance > 212 {
 								// PU_DO != "75_262"
 								if c.PUDO != 244 {
 									// PU_DO != "65_49"
 									if c.PUDO != 170 {
-										// trip_distance > 1.425
+										// trip_distance > 1.4249999523162842
 										if c.TripDistance > 222 {
 											// PU_DO != "41_74"
 											if c.PUDO != 130 {
@@ -426,11 +426,11 @@ func Tree54(c Codes) float64 {
 														if c.PUDO != 262 {
 															// PU_DO != "97_181"
 															if c.PUDO != 295 {
-																// trip_distance > 1.455
+																// trip_distance > 1.4550000429153442
 																if c.TripDistance > 227 {
 																	// PU_DO != "74_152"
 																	if c.PUDO != 186 {
-																		// trip_distance > 1.485
+																		// trip_distance > 1.4850000143051147
 																		if c.TripDistance > 231 {
 																			// PU_DO != "74_43"
 																			if c.PUDO != 207 {
@@ -446,7 +446,7 @@ func Tree54(c Codes) float64 {
 																		} else {
 																			// PU_DO != "74_43"
 																			if c.PUDO != 207 {
-																				// trip_distance > 1.465
+																				// trip_distance > 1.465000033378601
 																				if c.TripDistance > 229 {
 																					return 9.346809680968095
 																				} else {
@@ -462,9 +462,9 @@ func Tree54(c Codes) float64 {
 																} else {
 																	// PU_DO != "74_75"
 																	if c.PUDO != 210 {
-																		// trip_distance <= 1.445
+																		// trip_distance <= 1.4450000524520874
 																		if c.TripDistance <= 225 {
-																			// trip_distance <= 1.435
+																			// trip_distance <= 1.4350000023841858
 																			if c.TripDistance <= 224 {
 																				// PU_DO != "74_43"
 																				if c.PUDO != 207 {
@@ -489,7 +489,7 @@ func Tree54(c Codes) float64 {
 															return 11.72307692307692
 														}
 													} else {
-														// trip_distance > 1.475
+														// trip_distance > 1.475000023841858
 														if c.TripDistance > 230 {
 															return 11.02156862745098
 														} else {
@@ -531,7 +531,7 @@ func Tree54(c Codes) float64 {
 																				return 8.489166666666666
 																			}
 																		} else {
-																			// trip_distance > 1.395
+																			// trip_distance > 1.3949999809265137
 																			if c.TripDistance > 217 {
 																				return 8.526923076923078
 																			} else {
@@ -545,9 +545,9 @@ func Tree54(c Codes) float64 {
 																	return 8.280434782608696
 																}
 															} else {
-																// trip_distance <= 1.405
+																// trip_distance <= 1.4049999713897705
 																if c.TripDistance <= 219 {
-																	// trip_distance > 1.395
+																	// trip_distance > 1.3949999809265137
 																	if c.TripDistance > 217 {
 																		return 9.08952380952381
 																	} else {
@@ -561,13 +561,13 @@ func Tree54(c Codes) float64 {
 															return 8.12716049382716
 														}
 													} else {
-														// trip_distance <= 1.415
+														// trip_distance <= 1.4149999618530273
 														if c.TripDistance <= 221 {
-															// trip_distance > 1.395
+															// trip_distance > 1.3949999809265137
 															if c.TripDistance > 217 {
 																return 8.276219512195125
 															} else {
-																// trip_distance > 1.385
+																// trip_distance > 1.3849999904632568
 																if c.TripDistance > 216 {
 																	return 8.934803921568628
 																} else {
@@ -594,7 +594,7 @@ func Tree54(c Codes) float64 {
 										return 12.485858585858585
 									}
 								} else {
-									// trip_distance <= 1.445
+									// trip_distance <= 1.4450000524520874
 									if c.TripDistance <= 225 {
 										return 13.413235294117648
 									} else {
@@ -606,7 +606,7 @@ func Tree54(c Codes) float64 {
 								if c.PUDO != 302 {
 									// PU_DO != "82_129"
 									if c.PUDO != 267 {
-										// trip_distance <= 1.315
+										// trip_distance <= 1.3149999976158142
 										if c.TripDistance <= 202 {
 											// PU_DO != "74_43"
 											if c.PUDO != 207 {
@@ -618,13 +618,13 @@ func Tree54(c Codes) float64 {
 														if c.PUDO != 210 {
 															// PU_DO != "43_236"
 															if c.PUDO != 153 {
-																// trip_distance <= 1.305
+																// trip_distance <= 1.3049999475479126
 																if c.TripDistance <= 200 {
-																	// trip_distance > 1.295
+																	// trip_distance > 1.2949999570846558
 																	if c.TripDistance > 199 {
 																		return 8.496138211382114
 																	} else {
-																		// trip_distance > 1.285
+																		// trip_distance > 1.284999966621399
 																		if c.TripDistance > 198 {
 																			return 8.282487922705313
 																		} else {
@@ -638,7 +638,7 @@ func Tree54(c Codes) float64 {
 																return 7.497368421052631
 															}
 														} else {
-															// trip_distance > 1.295
+															// trip_distance > 1.2949999570846558
 															if c.TripDistance > 199 {
 																return 7.815277777777778
 															} else {
@@ -665,13 +665,13 @@ func Tree54(c Codes) float64 {
 														if c.PUDO != 205 {
 															// PU_DO != "74_75"
 															if c.PUDO != 210 {
-																// trip_distance <= 1.345
+																// trip_distance <= 1.3450000286102295
 																if c.TripDistance <= 208 {
 																	// PU_DO != "74_43"
 																	if c.PUDO != 207 {
-																		// trip_distance <= 1.335
+																		// trip_distance <= 1.3350000381469727
 																		if c.TripDistance <= 206 {
-																			// trip_distance > 1.325
+																			// trip_distance > 1.3250000476837158
 																			if c.TripDistance > 204 {
 																				return 8.925745257452574
 																			} else {
@@ -684,7 +684,7 @@ func Tree54(c Codes) float64 {
 																		return 9.74122807017544
 																	}
 																} else {
-																	// trip_distance > 1.355
+																	// trip_distance > 1.3550000190734863
 																	if c.TripDistance > 210 {
 																		return 8.743764988009591
 																	} else {
@@ -692,9 +692,9 @@ func Tree54(c Codes) float64 {
 																	}
 																}
 															} else {
-																// trip_distance <= 1.345
+																// trip_distance <= 1.3450000286102295
 																if c.TripDistance <= 208 {
-																	// trip_distance > 1.325
+																	// trip_distance > 1.3250000476837158
 																	if c.TripDistance > 204 {
 																		return 7.977419354838708
 																	} else {
@@ -725,30 +725,30 @@ func Tree54(c Codes) float64 {
 								}
 							}
 						} else {
-							// trip_distance <= 1.465
+							// trip_distance <= 1.465000033378601
 							if c.TripDistance <= 229 {
-								// trip_distance > 1.315
+								// trip_distance > 1.3149999976158142
 								if c.TripDistance > 202 {
-									// trip_distance > 1.345
+									// trip_distance > 1.3450000286102295
 									if c.TripDistance > 208 {
-										// trip_distance > 1.355
+										// trip_distance > 1.3550000190734863
 										if c.TripDistance > 210 {
-											// trip_distance > 1.365
+											// trip_distance > 1.3650000095367432
 											if c.TripDistance > 212 {
 												// trip_distance > 1.375
 												if c.TripDistance > 214 {
-													// trip_distance <= 1.405
+													// trip_distance <= 1.4049999713897705
 													if c.TripDistance <= 219 {
-														// trip_distance > 1.395
+														// trip_distance > 1.3949999809265137
 														if c.TripDistance > 217 {
 															return 5.748924731182795
 														} else {
 															return 6.120555555555557
 														}
 													} else {
-														// trip_distance <= 1.445
+														// trip_distance <= 1.4450000524520874
 														if c.TripDistance <= 225 {
-															// trip_distance <= 1.425
+															// trip_distance <= 1.4249999523162842
 															if c.TripDistance <= 222 {
 																return 6.754347826086957
 															} else {
@@ -768,9 +768,9 @@ func Tree54(c Codes) float64 {
 											return 6.805714285714285
 										}
 									} else {
-										// trip_distance > 1.325
+										// trip_distance > 1.3250000476837158
 										if c.TripDistance > 204 {
-											// trip_distance <= 1.335
+											// trip_distance <= 1.3350000381469727
 											if c.TripDistance <= 206 {
 												return 5.446052631578948
 											} else {
@@ -781,9 +781,9 @@ func Tree54(c Codes) float64 {
 										}
 									}
 								} else {
-									// trip_distance > 1.295
+									// trip_distance > 1.2949999570846558
 									if c.TripDistance > 199 {
-										// trip_distance <= 1.305
+										// trip_distance <= 1.3049999475479126
 										if c.TripDistance <= 200 {
 											return 6.075999999999999
 										} else {
@@ -794,7 +794,7 @@ func Tree54(c Codes) float64 {
 									}
 								}
 							} else {
-								// trip_distance > 1.485
+								// trip_distance > 1.4850000143051147
 								if c.TripDistance > 231 {
 									return 7.464130434782612
 								} else {
@@ -804,19 +804,19 @@ func Tree54(c Codes) float64 {
 						}
 					}
 				} else {
-					// trip_distance > 0.655
+					// trip_distance > 0.6550000011920929
 					if c.TripDistance > 98 {
-						// trip_distance <= 0.835
+						// trip_distance <= 0.8349999785423279
 						if c.TripDistance <= 127 {
 							// PU_DO != "75_74"
 							if c.PUDO != 251 {
-								// trip_distance <= 0.765
+								// trip_distance <= 0.7649999856948853
 								if c.TripDistance <= 115 {
-									// trip_distance > 0.675
+									// trip_distance > 0.675000011920929
 									if c.TripDistance > 100 {
 										// PU_DO != "166_151"
 										if c.PUDO != 37 {
-											// trip_distance > 0.695
+											// trip_distance > 0.6949999928474426
 											if c.TripDistance > 103 {
 												// PU_DO != "166_166"
 												if c.PUDO != 39 {
@@ -830,11 +830,11 @@ func Tree54(c Codes) float64 {
 																if c.PUDO != 128 {
 																	// PU_DO != "134_134"
 																	if c.PUDO != 23 {
-																		// trip_distance <= 0.735
+																		// trip_distance <= 0.7350000143051147
 																		if c.TripDistance <= 110 {
-																			// trip_distance > 0.705
+																			// trip_distance > 0.7049999833106995
 																			if c.TripDistance > 104 {
-																				// trip_distance > 0.71500003
+																				// trip_distance > 0.7150000035762787
 																				if c.TripDistance > 106 {
 																					return 5.208302354399009
 																				} else {
@@ -849,9 +849,9 @@ func Tree54(c Codes) float64 {
 																				}
 																			}
 																		} else {
-																			// trip_distance > 0.745
+																			// trip_distance > 0.7450000047683716
 																			if c.TripDistance > 112 {
-																				// trip_distance > 0.755
+																				// trip_distance > 0.7549999952316284
 																				if c.TripDistance > 114 {
 																					return 5.090084388185653
 																				} else {
@@ -865,7 +865,7 @@ func Tree54(c Codes) float64 {
 																		return 4.305833333333333
 																	}
 																} else {
-																	// trip_distance > 0.725
+																	// trip_distance > 0.7250000238418579
 																	if c.TripDistance > 108 {
 																		return 4.439102564102564
 																	} else {
@@ -887,7 +887,7 @@ func Tree54(c Codes) float64 {
 											} else {
 												// PU_DO != "75_75"
 												if c.PUDO != 252 {
-													// trip_distance <= 0.685
+													// trip_distance <= 0.6850000023841858
 													if c.TripDistance <= 101 {
 														return 4.753836930455634
 													} else {
@@ -901,7 +901,7 @@ func Tree54(c Codes) float64 {
 											return 4.009375
 										}
 									} else {
-										// trip_distance <= 0.665
+										// trip_distance <= 0.6650000214576721
 										if c.TripDistance <= 99 {
 											// PU_DO != "75_75"
 											if c.PUDO != 252 {
@@ -936,14 +936,14 @@ func Tree54(c Codes) float64 {
 																		if c.PUDO != 140 {
 																			// PU_DO != "75_236"
 																			if c.PUDO != 237 {
-																				// trip_distance > 0.78499997
+																				// trip_distance > 0.7849999964237213
 																				if c.TripDistance > 119 {
 																					return 5.700783162016646
 																				} else {
 																					return 6.002072072072071
 																				}
 																			} else {
-																				// trip_distance > 0.795
+																				// trip_distance > 0.7950000166893005
 																				if c.TripDistance > 121 {
 																					return 5.200574712643679
 																				} else {
@@ -954,7 +954,7 @@ func Tree54(c Codes) float64 {
 																			return 4.772499999999999
 																		}
 																	} else {
-																		// trip_distance <= 0.805
+																		// trip_distance <= 0.8050000071525574
 																		if c.TripDistance <= 123 {
 																			return 5.065277777777777
 																		} else {
@@ -968,7 +968,7 @@ func Tree54(c Codes) float64 {
 																return 6.730555555555556
 															}
 														} else {
-															// trip_distance > 0.795
+															// trip_distance > 0.7950000166893005
 															if c.TripDistance > 121 {
 																return 6.516666666666667
 															} else {
@@ -979,9 +979,9 @@ func Tree54(c Codes) float64 {
 														return 6.885416666666666
 													}
 												} else {
-													// trip_distance > 0.795
+													// trip_distance > 0.7950000166893005
 													if c.TripDistance > 121 {
-														// trip_distance > 0.805
+														// trip_distance > 0.8050000071525574
 														if c.TripDistance > 123 {
 															return 5.017460317460318
 														} else {
@@ -998,7 +998,7 @@ func Tree54(c Codes) float64 {
 											return 4.253030303030303
 										}
 									} else {
-										// trip_distance <= 0.795
+										// trip_distance <= 0.7950000166893005
 										if c.TripDistance <= 121 {
 											return 4.382352941176471
 										} else {
@@ -1007,18 +1007,18 @@ func Tree54(c Codes) float64 {
 									}
 								}
 							} else {
-								// trip_distance <= 0.78499997
+								// trip_distance <= 0.7849999964237213
 								if c.TripDistance <= 119 {
-									// trip_distance <= 0.725
+									// trip_distance <= 0.7250000238418579
 									if c.TripDistance <= 108 {
-										// trip_distance > 0.695
+										// trip_distance > 0.6949999928474426
 										if c.TripDistance > 103 {
 											return 4.295402298850575
 										} else {
 											return 3.404347826086956
 										}
 									} else {
-										// trip_distance <= 0.765
+										// trip_distance <= 0.7649999856948853
 										if c.TripDistance <= 115 {
 											return 2.8741666666666665
 										} else {
@@ -1026,7 +1026,7 @@ func Tree54(c Codes) float64 {
 										}
 									}
 								} else {
-									// trip_distance > 0.805
+									// trip_distance > 0.8050000071525574
 									if c.TripDistance > 123 {
 										return 3.771212121212122
 									} else {
@@ -1037,7 +1037,7 @@ func Tree54(c Codes) float64 {
 						} else {
 							// PU_DO != "75_74"
 							if c.PUDO != 251 {
-								// trip_distance > 0.895
+								// trip_distance > 0.8949999809265137
 								if c.TripDistance > 134 {
 									// PU_DO != "97_97"
 									if c.PUDO != 308 {
@@ -1061,7 +1061,7 @@ func Tree54(c Codes) float64 {
 																		if c.PUDO != 252 {
 																			// PU_DO != "97_49"
 																			if c.PUDO != 302 {
-																				// trip_distance <= 0.96500003
+																				// trip_distance <= 0.9650000035762787
 																				if c.TripDistance <= 145 {
 																					return 6.31836734693878
 																				} else {
@@ -1071,7 +1071,7 @@ func Tree54(c Codes) float64 {
 																				return 7.296052631578948
 																			}
 																		} else {
-																			// trip_distance <= 0.915
+																			// trip_distance <= 0.9150000214576721
 																			if c.TripDistance <= 136 {
 																				return 6.961333333333336
 																			} else {
@@ -1079,7 +1079,7 @@ func Tree54(c Codes) float64 {
 																			}
 																		}
 																	} else {
-																		// trip_distance <= 0.96500003
+																		// trip_distance <= 0.9650000035762787
 																		if c.TripDistance <= 145 {
 																			return 7.439130434782607
 																		} else {
@@ -1090,7 +1090,7 @@ func Tree54(c Codes) float64 {
 																	return 7.668055555555557
 																}
 															} else {
-																// trip_distance > 0.925
+																// trip_distance > 0.925000011920929
 																if c.TripDistance > 138 {
 																	return 5.06875
 																} else {
@@ -1110,9 +1110,9 @@ func Tree54(c Codes) float64 {
 												return 4.329761904761904
 											}
 										} else {
-											// trip_distance > 0.915
+											// trip_distance > 0.9150000214576721
 											if c.TripDistance > 136 {
-												// trip_distance > 0.945
+												// trip_distance > 0.9449999928474426
 												if c.TripDistance > 142 {
 													return 5.27051282051282
 												} else {
@@ -1128,13 +1128,13 @@ func Tree54(c Codes) float64 {
 								} else {
 									// PU_DO != "41_42"
 									if c.PUDO != 129 {
-										// trip_distance > 0.865
+										// trip_distance > 0.8650000095367432
 										if c.TripDistance > 130 {
 											// trip_distance > 0.875
 											if c.TripDistance > 131 {
 												// PU_DO != "74_74"
 												if c.PUDO != 209 {
-													// trip_distance > 0.885
+													// trip_distance > 0.8849999904632568
 													if c.TripDistance > 132 {
 														return 6.054890219560879
 													} else {
@@ -1151,9 +1151,9 @@ func Tree54(c Codes) float64 {
 											if c.PUDO != 209 {
 												// PU_DO != "75_75"
 												if c.PUDO != 252 {
-													// trip_distance <= 0.855
+													// trip_distance <= 0.8550000190734863
 													if c.TripDistance <= 129 {
-														// trip_distance > 0.845
+														// trip_distance > 0.8449999988079071
 														if c.TripDistance > 128 {
 															return 5.9476666666666675
 														} else {
@@ -1170,7 +1170,7 @@ func Tree54(c Codes) float64 {
 											}
 										}
 									} else {
-										// trip_distance > 0.855
+										// trip_distance > 0.8550000190734863
 										if c.TripDistance > 129 {
 											return 5.2027777777777775
 										} else {
@@ -1179,13 +1179,13 @@ func Tree54(c Codes) float64 {
 									}
 								}
 							} else {
-								// trip_distance <= 0.945
+								// trip_distance <= 0.9449999928474426
 								if c.TripDistance <= 142 {
-									// trip_distance <= 0.905
+									// trip_distance <= 0.9050000011920929
 									if c.TripDistance <= 135 {
-										// trip_distance <= 0.895
+										// trip_distance <= 0.8949999809265137
 										if c.TripDistance <= 134 {
-											// trip_distance <= 0.855
+											// trip_distance <= 0.8550000190734863
 											if c.TripDistance <= 129 {
 												return 4.412318840579711
 											} else {
@@ -1195,7 +1195,7 @@ func Tree54(c Codes) float64 {
 											return 4.23768115942029
 										}
 									} else {
-										// trip_distance <= 0.925
+										// trip_distance <= 0.925000011920929
 										if c.TripDistance <= 138 {
 											return 4.933333333333334
 										} else {
@@ -1203,7 +1203,7 @@ func Tree54(c Codes) float64 {
 										}
 									}
 								} else {
-									// trip_distance > 0.96500003
+									// trip_distance > 0.9650000035762787
 									if c.TripDistance > 145 {
 										return 4.4623188405797105
 									} else {
@@ -1213,11 +1213,11 @@ func Tree54(c Codes) float64 {
 							}
 						}
 					} else {
-						// trip_distance > 0.035
+						// trip_distance > 0.03499999921768904
 						if c.TripDistance > 3 {
-							// trip_distance > 0.45499998
+							// trip_distance > 0.45499999821186066
 							if c.TripDistance > 67 {
-								// trip_distance <= 0.575
+								// trip_distance <= 0.574999988079071
 								if c.TripDistance <= 87 {
 									// PU_DO != "97_97"
 									if c.PUDO != 308 {
@@ -1227,9 +1227,9 @@ func Tree54(c Codes) float64 {
 											if c.PUDO != 39 {
 												// PU_DO != "42_42"
 												if c.PUDO != 140 {
-													// trip_distance > 0.465
+													// trip_distance > 0.4650000035762787
 													if c.TripDistance > 68 {
-														// trip_distance <= 0.555
+														// trip_distance <= 0.5550000071525574
 														if c.TripDistance <= 84 {
 															// PU_DO != "75_75"
 															if c.PUDO != 252 {
@@ -1239,9 +1239,9 @@ func Tree54(c Codes) float64 {
 																	if c.PUDO != 210 {
 																		// PU_DO != "41_42"
 																		if c.PUDO != 129 {
-																			// trip_distance > 0.475
+																			// trip_distance > 0.4749999940395355
 																			if c.TripDistance > 69 {
-																				// trip_distance > 0.485
+																				// trip_distance > 0.48499999940395355
 																				if c.TripDistance > 70 {
 																					return 3.8726814516129022
 																				} else {
@@ -1257,7 +1257,7 @@ func Tree54(c Codes) float64 {
 																		return 3.2964912280701757
 																	}
 																} else {
-																	// trip_distance <= 0.515
+																	// trip_distance <= 0.5149999856948853
 																	if c.TripDistance <= 75 {
 																		return 3.2794117647058822
 																	} else {
@@ -1265,9 +1265,9 @@ func Tree54(c Codes) float64 {
 																	}
 																}
 															} else {
-																// trip_distance <= 0.525
+																// trip_distance <= 0.5249999761581421
 																if c.TripDistance <= 77 {
-																	// trip_distance > 0.495
+																	// trip_distance > 0.4950000047683716
 																	if c.TripDistance > 72 {
 																		return 4.097101449275362
 																	} else {
@@ -1280,7 +1280,7 @@ func Tree54(c Codes) float64 {
 														} else {
 															// PU_DO != "75_75"
 															if c.PUDO != 252 {
-																// trip_distance > 0.565
+																// trip_distance > 0.5649999976158142
 																if c.TripDistance > 86 {
 																	return 4.108787878787878
 																} else {
@@ -1294,7 +1294,7 @@ func Tree54(c Codes) float64 {
 														return 4.5477124183006525
 													}
 												} else {
-													// trip_distance > 0.505
+													// trip_distance > 0.5049999952316284
 													if c.TripDistance > 73 {
 														return 3.3155172413793106
 													} else {
@@ -1302,7 +1302,7 @@ func Tree54(c Codes) float64 {
 													}
 												}
 											} else {
-												// trip_distance > 0.505
+												// trip_distance > 0.5049999952316284
 												if c.TripDistance > 73 {
 													return 2.686805555555555
 												} else {
@@ -1326,7 +1326,7 @@ func Tree54(c Codes) float64 {
 												if c.PUDO != 39 {
 													// PU_DO != "75_75"
 													if c.PUDO != 252 {
-														// trip_distance > 0.595
+														// trip_distance > 0.5949999988079071
 														if c.TripDistance > 89 {
 															// PU_DO != "74_41"
 															if c.PUDO != 205 {
@@ -1338,7 +1338,7 @@ func Tree54(c Codes) float64 {
 																		if c.PUDO != 237 {
 																			// PU_DO != "41_41"
 																			if c.PUDO != 128 {
-																				// trip_distance <= 0.635
+																				// trip_distance <= 0.6349999904632568
 																				if c.TripDistance <= 96 {
 																					return 4.49792284866469
 																				} else {
@@ -1365,7 +1365,7 @@ func Tree54(c Codes) float64 {
 																return 4.97037037037037
 															}
 														} else {
-															// trip_distance <= 0.585
+															// trip_distance <= 0.5849999785423279
 															if c.TripDistance <= 88 {
 																return 4.802444444444444
 															} else {
@@ -1373,9 +1373,9 @@ func Tree54(c Codes) float64 {
 															}
 														}
 													} else {
-														// trip_distance <= 0.635
+														// trip_distance <= 0.6349999904632568
 														if c.TripDistance <= 96 {
-															// trip_distance <= 0.605
+															// trip_distance <= 0.6050000190734863
 															if c.TripDistance <= 90 {
 																return 3.770138888888889
 															} else {
@@ -1386,7 +1386,7 @@ func Tree54(c Codes) float64 {
 														}
 													}
 												} else {
-													// trip_distance <= 0.62
+													// trip_distance <= 0.6200000047683716
 													if c.TripDistance <= 93 {
 														return 3.4550000000000005
 													} else {
@@ -1394,9 +1394,9 @@ func Tree54(c Codes) float64 {
 													}
 												}
 											} else {
-												// trip_distance <= 0.605
+												// trip_distance <= 0.6050000190734863
 												if c.TripDistance <= 90 {
-													// trip_distance <= 0.595
+													// trip_distance <= 0.5949999988079071
 													if c.TripDistance <= 89 {
 														return 3.3
 													} else {
@@ -1415,7 +1415,7 @@ func Tree54(c Codes) float64 {
 											return 5.593137254901961
 										}
 									} else {
-										// trip_distance <= 0.615
+										// trip_distance <= 0.6150000095367432
 										if c.TripDistance <= 92 {
 											return 2.4524999999999997
 										} else {
@@ -1424,17 +1424,17 @@ func Tree54(c Codes) float64 {
 									}
 								}
 							} else {
-								// trip_distance > 0.225
+								// trip_distance > 0.22500000149011612
 								if c.TripDistance > 26 {
-									// trip_distance > 0.235
+									// trip_distance > 0.23499999940395355
 									if c.TripDistance > 27 {
-										// trip_distance > 0.29500002
+										// trip_distance > 0.29500000178813934
 										if c.TripDistance > 38 {
 											// PU_DO != "166_166"
 											if c.PUDO != 39 {
 												// PU_DO != "41_41"
 												if c.PUDO != 128 {
-													// trip_distance > 0.325
+													// trip_distance > 0.32500000298023224
 													if c.TripDistance > 44 {
 														// PU_DO != "41_42"
 														if c.PUDO != 129 {
@@ -1442,20 +1442,20 @@ func Tree54(c Codes) float64 {
 															if c.PUDO != 140 {
 																// PU_DO != "41_74"
 																if c.PUDO != 130 {
-																	// trip_distance > 0.365
+																	// trip_distance > 0.36500000953674316
 																	if c.TripDistance > 52 {
 																		// PU_DO != "244_244"
 																		if c.PUDO != 88 {
 																			// PU_DO != "74_74"
 																			if c.PUDO != 209 {
-																				// trip_distance <= 0.445
+																				// trip_distance <= 0.4449999928474426
 																				if c.TripDistance <= 65 {
 																					return 3.7371754932502594
 																				} else {
 																					return 3.103174603174603
 																				}
 																			} else {
-																				// trip_distance <= 0.415
+																				// trip_distance <= 0.41499999165534973
 																				if c.TripDistance <= 59 {
 																					return 2.778571428571429
 																				} else {
@@ -1466,16 +1466,16 @@ func Tree54(c Codes) float64 {
 																			return 2.981060606060606
 																		}
 																	} else {
-																		// trip_distance <= 0.345
+																		// trip_distance <= 0.3449999988079071
 																		if c.TripDistance <= 49 {
-																			// trip_distance > 0.335
+																			// trip_distance > 0.33500000834465027
 																			if c.TripDistance > 47 {
 																				return 3.499612403100775
 																			} else {
 																				return 3.5861904761904766
 																			}
 																		} else {
-																			// trip_distance > 0.35500002
+																			// trip_distance > 0.35500000417232513
 																			if c.TripDistance > 50 {
 																				return 3.2170940170940168
 																			} else {
@@ -1495,9 +1495,9 @@ func Tree54(c Codes) float64 {
 													} else {
 														// PU_DO != "74_74"
 														if c.PUDO != 209 {
-															// trip_distance <= 0.315
+															// trip_distance <= 0.3149999976158142
 															if c.TripDistance <= 42 {
-																// trip_distance <= 0.305
+																// trip_distance <= 0.3050000071525574
 																if c.TripDistance <= 40 {
 																	return 4.173224043715846
 																} else {
@@ -1511,7 +1511,7 @@ func Tree54(c Codes) float64 {
 														}
 													}
 												} else {
-													// trip_distance > 0.39499998
+													// trip_distance > 0.39499999582767487
 													if c.TripDistance > 56 {
 														return 3.0098765432098764
 													} else {
@@ -1522,13 +1522,13 @@ func Tree54(c Codes) float64 {
 												return 2.3244791666666664
 											}
 										} else {
-											// trip_distance <= 0.275
+											// trip_distance <= 0.2750000059604645
 											if c.TripDistance <= 34 {
-												// trip_distance > 0.245
+												// trip_distance > 0.24499999731779099
 												if c.TripDistance > 29 {
-													// trip_distance > 0.255
+													// trip_distance > 0.2549999952316284
 													if c.TripDistance > 31 {
-														// trip_distance <= 0.265
+														// trip_distance <= 0.26500000059604645
 														if c.TripDistance <= 32 {
 															return 2.3051282051282054
 														} else {
@@ -1541,7 +1541,7 @@ func Tree54(c Codes) float64 {
 													return 2.8156250000000003
 												}
 											} else {
-												// trip_distance <= 0.285
+												// trip_distance <= 0.2849999964237213
 												if c.TripDistance <= 36 {
 													return 2.6037037037037036
 												} else {
@@ -1557,15 +1557,15 @@ func Tree54(c Codes) float64 {
 									if c.PUDO != 128 {
 										// PU_DO != "74_74"
 										if c.PUDO != 209 {
-											// trip_distance <= 0.205
+											// trip_distance <= 0.20499999821186066
 											if c.TripDistance <= 22 {
-												// trip_distance <= 0.195
+												// trip_distance <= 0.19500000029802322
 												if c.TripDistance <= 20 {
-													// trip_distance <= 0.13499999
+													// trip_distance <= 0.13499999791383743
 													if c.TripDistance <= 13 {
-														// trip_distance > 0.075
+														// trip_distance > 0.07499999925494194
 														if c.TripDistance > 7 {
-															// trip_distance <= 0.114999995
+															// trip_distance <= 0.11499999836087227
 															if c.TripDistance <= 11 {
 																return 2.531018518518518
 															} else {
@@ -1575,9 +1575,9 @@ func Tree54(c Codes) float64 {
 															return 3.1080645161290317
 														}
 													} else {
-														// trip_distance <= 0.17500001
+														// trip_distance <= 0.17500000447034836
 														if c.TripDistance <= 18 {
-															// trip_distance <= 0.155
+															// trip_distance <= 0.1550000011920929
 															if c.TripDistance <= 15 {
 																return 2.0746913580246913
 															} else {
@@ -1609,9 +1609,9 @@ func Tree54(c Codes) float64 {
 			} else {
 				// trip_distance <= 2.125
 				if c.TripDistance <= 349 {
-					// trip_distance <= 1.815
+					// trip_distance <= 1.8149999976158142
 					if c.TripDistance <= 292 {
-						// trip_distance > 1.645
+						// trip_distance > 1.6449999809265137
 						if c.TripDistance > 261 {
 							// PU_DO != "95_135"
 							if c.PUDO != 285 {
@@ -1629,7 +1629,7 @@ func Tree54(c Codes) float64 {
 													if c.PUDO != 239 {
 														// PU_DO != "130_130"
 														if c.PUDO != 13 {
-															// trip_distance <= 1.765
+															// trip_distance <= 1.7649999856948853
 															if c.TripDistance <= 283 {
 																// PU_DO != "75_42"
 																if c.PUDO != 247 {
@@ -1646,7 +1646,7 @@ func Tree54(c Codes) float64 {
 																					return 9.068627450980392
 																				}
 																			} else {
-																				// trip_distance <= 1.735
+																				// trip_distance <= 1.7350000143051147
 																				if c.TripDistance <= 277 {
 																					return 9.428431372549019
 																				} else {
@@ -1669,7 +1669,7 @@ func Tree54(c Codes) float64 {
 																	if c.PUDO != 244 {
 																		// PU_DO != "75_41"
 																		if c.PUDO != 246 {
-																			// trip_distance <= 1.805
+																			// trip_distance <= 1.8049999475479126
 																			if c.TripDistance <= 290 {
 																				// PU_DO != "74_236"
 																				if c.PUDO != 196 {
@@ -1687,7 +1687,7 @@ func Tree54(c Codes) float64 {
 																		return 13.24
 																	}
 																} else {
-																	// trip_distance <= 1.795
+																	// trip_distance <= 1.7949999570846558
 																	if c.TripDistance <= 289 {
 																		return 10.250641025641025
 																	} else {
@@ -1699,7 +1699,7 @@ func Tree54(c Codes) float64 {
 															return 13.656250000000002
 														}
 													} else {
-														// trip_distance > 1.675
+														// trip_distance > 1.6749999523162842
 														if c.TripDistance > 266 {
 															// trip_distance <= 1.75
 															if c.TripDistance <= 280 {
@@ -1712,7 +1712,7 @@ func Tree54(c Codes) float64 {
 														}
 													}
 												} else {
-													// trip_distance > 1.725
+													// trip_distance > 1.725000023841858
 													if c.TripDistance > 275 {
 														return 13.978070175438592
 													} else {
@@ -1720,7 +1720,7 @@ func Tree54(c Codes) float64 {
 													}
 												}
 											} else {
-												// trip_distance <= 1.705
+												// trip_distance <= 1.7050000429153442
 												if c.TripDistance <= 271 {
 													return 8.639814814814816
 												} else {
@@ -1734,7 +1734,7 @@ func Tree54(c Codes) float64 {
 										return 13.751999999999999
 									}
 								} else {
-									// trip_distance <= 1.775
+									// trip_distance <= 1.774999976158142
 									if c.TripDistance <= 285 {
 										return 7.814516129032257
 									} else {
@@ -1742,7 +1742,7 @@ func Tree54(c Codes) float64 {
 									}
 								}
 							} else {
-								// trip_distance > 1.715
+								// trip_distance > 1.715000033378601
 								if c.TripDistance > 273 {
 									return 7.550000000000001
 								} else {
@@ -1768,7 +1768,7 @@ func Tree54(c Codes) float64 {
 														if c.PUDO != 129 {
 															// PU_DO != "95_28"
 															if c.PUDO != 291 {
-																// trip_distance <= 1.595
+																// trip_distance <= 1.5950000286102295
 																if c.TripDistance <= 252 {
 																	// PU_DO != "74_75"
 																	if c.PUDO != 210 {
@@ -1776,7 +1776,7 @@ func Tree54(c Codes) float64 {
 																		if c.PUDO != 188 {
 																			// PU_DO != "75_238"
 																			if c.PUDO != 239 {
-																				// trip_distance > 1.535
+																				// trip_distance > 1.534999966621399
 																				if c.TripDistance > 238 {
 																					return 9.858841463414633
 																				} else {
@@ -1789,11 +1789,11 @@ func Tree54(c Codes) float64 {
 																			return 10.95
 																		}
 																	} else {
-																		// trip_distance > 1.535
+																		// trip_distance > 1.534999966621399
 																		if c.TripDistance > 238 {
-																			// trip_distance > 1.565
+																			// trip_distance > 1.5649999976158142
 																			if c.TripDistance > 244 {
-																				// trip_distance <= 1.585
+																				// trip_distance <= 1.5850000381469727
 																				if c.TripDistance <= 250 {
 																					return 10.515972222222222
 																				} else {
@@ -1836,7 +1836,7 @@ func Tree54(c Codes) float64 {
 															return 8.834482758620688
 														}
 													} else {
-														// trip_distance <= 1.595
+														// trip_distance <= 1.5950000286102295
 														if c.TripDistance <= 252 {
 															return 9.466666666666667
 														} else {
@@ -1844,7 +1844,7 @@ func Tree54(c Codes) float64 {
 														}
 													}
 												} else {
-													// trip_distance <= 1.595
+													// trip_distance <= 1.5950000286102295
 													if c.TripDistance <= 252 {
 														return 9.654040404040401
 													} else {
@@ -1861,7 +1861,7 @@ func Tree54(c Codes) float64 {
 										return 6.719791666666667
 									}
 								} else {
-									// trip_distance <= 1.565
+									// trip_distance <= 1.5649999976158142
 									if c.TripDistance <= 244 {
 										return 11.72037037037037
 									} else {
@@ -1869,9 +1869,9 @@ func Tree54(c Codes) float64 {
 									}
 								}
 							} else {
-								// trip_distance > 1.575
+								// trip_distance > 1.5750000476837158
 								if c.TripDistance > 247 {
-									// trip_distance <= 1.605
+									// trip_distance <= 1.6050000190734863
 									if c.TripDistance <= 253 {
 										return 9.100000000000001
 									} else {
@@ -1883,7 +1883,7 @@ func Tree54(c Codes) float64 {
 							}
 						}
 					} else {
-						// trip_distance > 1.955
+						// trip_distance > 1.9550000429153442
 						if c.TripDistance > 319 {
 							// PU_DO != "74_263"
 							if c.PUDO != 204 {
@@ -1905,7 +1905,7 @@ func Tree54(c Codes) float64 {
 															if c.PUDO != 240 {
 																// PU_DO != "95_135"
 																if c.PUDO != 285 {
-																	// trip_distance <= 2.0949998
+																	// trip_distance <= 2.09499990940094
 																	if c.TripDistance <= 343 {
 																		// PU_DO != "42_74"
 																		if c.PUDO != 143 {
@@ -1926,11 +1926,11 @@ func Tree54(c Codes) float64 {
 																	} else {
 																		// PU_DO != "74_236"
 																		if c.PUDO != 196 {
-																			// trip_distance <= 2.105
+																			// trip_distance <= 2.1049998998641968
 																			if c.TripDistance <= 344 {
 																				return 12.376906779661022
 																			} else {
-																				// trip_distance > 2.1149998
+																				// trip_distance > 2.1149998903274536
 																				if c.TripDistance > 346 {
 																					return 12.00360824742268
 																				} else {
@@ -1942,7 +1942,7 @@ func Tree54(c Codes) float64 {
 																		}
 																	}
 																} else {
-																	// trip_distance <= 2.02
+																	// trip_distance <= 2.0199999809265137
 																	if c.TripDistance <= 330 {
 																		return 10.070833333333333
 																	} else {
@@ -1950,7 +1950,7 @@ func Tree54(c Codes) float64 {
 																	}
 																}
 															} else {
-																// trip_distance > 2.005
+																// trip_distance > 2.0049999952316284
 																if c.TripDistance > 327 {
 																	return 11.610144927536233
 																} else {
@@ -1979,16 +1979,16 @@ func Tree54(c Codes) float64 {
 									return 9.853809523809526
 								}
 							} else {
-								// trip_distance > 2.0349998
+								// trip_distance > 2.034999966621399
 								if c.TripDistance > 332 {
-									// trip_distance > 2.0949998
+									// trip_distance > 2.09499990940094
 									if c.TripDistance > 343 {
 										return 10.513043478260869
 									} else {
 										return 13.566666666666666
 									}
 								} else {
-									// trip_distance <= 2.005
+									// trip_distance <= 2.0049999952316284
 									if c.TripDistance <= 327 {
 										return 9.60925925925926
 									} else {
@@ -2013,17 +2013,17 @@ func Tree54(c Codes) float64 {
 													if c.PUDO != 247 {
 														// PU_DO != "97_17"
 														if c.PUDO != 294 {
-															// trip_distance > 1.885
+															// trip_distance > 1.8849999904632568
 															if c.TripDistance > 305 {
 																// PU_DO != "74_75"
 																if c.PUDO != 210 {
-																	// trip_distance > 1.905
+																	// trip_distance > 1.9049999713897705
 																	if c.TripDistance > 309 {
 																		// PU_DO != "75_237"
 																		if c.PUDO != 238 {
-																			// trip_distance > 1.925
+																			// trip_distance > 1.9249999523162842
 																			if c.TripDistance > 313 {
-																				// trip_distance > 1.935
+																				// trip_distance > 1.9350000023841858
 																				if c.TripDistance > 315 {
 																					return 11.985512820512811
 																				} else {
@@ -2041,7 +2041,7 @@ func Tree54(c Codes) float64 {
 																			return 12.761904761904763
 																		}
 																	} else {
-																		// trip_distance > 1.895
+																		// trip_distance > 1.8949999809265137
 																		if c.TripDistance > 307 {
 																			// PU_DO != "74_236"
 																			if c.PUDO != 196 {
@@ -2064,9 +2064,9 @@ func Tree54(c Codes) float64 {
 															} else {
 																// PU_DO != "74_75"
 																if c.PUDO != 210 {
-																	// trip_distance > 1.845
+																	// trip_distance > 1.8450000286102295
 																	if c.TripDistance > 297 {
-																		// trip_distance > 1.865
+																		// trip_distance > 1.8650000095367432
 																		if c.TripDistance > 301 {
 																			// PU_DO != "74_236"
 																			if c.PUDO != 196 {
@@ -2080,7 +2080,7 @@ func Tree54(c Codes) float64 {
 																				return 10.785555555555556
 																			}
 																		} else {
-																			// trip_distance <= 1.855
+																			// trip_distance <= 1.8550000190734863
 																			if c.TripDistance <= 299 {
 																				return 11.258700980392158
 																			} else {
@@ -2088,9 +2088,9 @@ func Tree54(c Codes) float64 {
 																			}
 																		}
 																	} else {
-																		// trip_distance > 1.825
+																		// trip_distance > 1.8250000476837158
 																		if c.TripDistance > 294 {
-																			// trip_distance > 1.835
+																			// trip_distance > 1.8350000381469727
 																			if c.TripDistance > 296 {
 																				return 11.907575757575756
 																			} else {
@@ -2111,9 +2111,9 @@ func Tree54(c Codes) float64 {
 														return 10.035
 													}
 												} else {
-													// trip_distance > 1.895
+													// trip_distance > 1.8949999809265137
 													if c.TripDistance > 307 {
-														// trip_distance <= 1.905
+														// trip_distance <= 1.9049999713897705
 														if c.TripDistance <= 309 {
 															return 10.37156862745098
 														} else {
@@ -2127,9 +2127,9 @@ func Tree54(c Codes) float64 {
 												return 9.779761904761903
 											}
 										} else {
-											// trip_distance > 1.845
+											// trip_distance > 1.8450000286102295
 											if c.TripDistance > 297 {
-												// trip_distance > 1.885
+												// trip_distance > 1.8849999904632568
 												if c.TripDistance > 305 {
 													return 10.461904761904762
 												} else {
@@ -2140,7 +2140,7 @@ func Tree54(c Codes) float64 {
 											}
 										}
 									} else {
-										// trip_distance > 1.885
+										// trip_distance > 1.8849999904632568
 										if c.TripDistance > 305 {
 											return 10.398333333333333
 										} else {
@@ -2158,13 +2158,13 @@ func Tree54(c Codes) float64 {
 				} else {
 					// trip_distance <= 2.625
 					if c.TripDistance <= 441 {
-						// trip_distance > 2.2849998
+						// trip_distance > 2.284999966621399
 						if c.TripDistance > 378 {
 							// PU_DO != "97_17"
 							if c.PUDO != 294 {
 								// PU_DO != "97_61"
 								if c.PUDO != 303 {
-									// trip_distance <= 2.4650002
+									// trip_distance <= 2.465000033378601
 									if c.TripDistance <= 414 {
 										// PU_DO != "95_135"
 										if c.PUDO != 285 {
@@ -2172,19 +2172,19 @@ func Tree54(c Codes) float64 {
 											if c.PUDO != 281 {
 												// PU_DO != "75_163"
 												if c.PUDO != 224 {
-													// trip_distance > 2.3049998
+													// trip_distance > 2.3049999475479126
 													if c.TripDistance > 380 {
-														// trip_distance > 2.3249998
+														// trip_distance > 2.3249999284744263
 														if c.TripDistance > 384 {
 															// PU_DO != "74_116"
 															if c.PUDO != 176 {
-																// trip_distance > 2.3850002
+																// trip_distance > 2.3850001096725464
 																if c.TripDistance > 398 {
 																	// PU_DO != "74_263"
 																	if c.PUDO != 204 {
-																		// trip_distance <= 2.455
+																		// trip_distance <= 2.4550000429153442
 																		if c.TripDistance <= 412 {
-																			// trip_distance <= 2.4450002
+																			// trip_distance <= 2.4450000524520874
 																			if c.TripDistance <= 411 {
 																				// PU_DO != "74_151"
 																				if c.PUDO != 185 {
@@ -2199,7 +2199,7 @@ func Tree54(c Codes) float64 {
 																			return 12.936481481481481
 																		}
 																	} else {
-																		// trip_distance > 2.4050002
+																		// trip_distance > 2.40500009059906
 																		if c.TripDistance > 403 {
 																			return 12.287037037037036
 																		} else {
@@ -2209,9 +2209,9 @@ func Tree54(c Codes) float64 {
 																} else {
 																	// PU_DO != "74_151"
 																	if c.PUDO != 185 {
-																		// trip_distance > 2.3449998
+																		// trip_distance > 2.34499990940094
 																		if c.TripDistance > 388 {
-																			// trip_distance > 2.355
+																			// trip_distance > 2.3549998998641968
 																			if c.TripDistance > 391 {
 																				// PU_DO != "74_263"
 																				if c.PUDO != 204 {
@@ -2223,7 +2223,7 @@ func Tree54(c Codes) float64 {
 																				return 14.559259259259262
 																			}
 																		} else {
-																			// trip_distance > 2.335
+																			// trip_distance > 2.334999918937683
 																			if c.TripDistance > 386 {
 																				return 13.590666666666667
 																			} else {
@@ -2238,7 +2238,7 @@ func Tree54(c Codes) float64 {
 																return 15.754000000000001
 															}
 														} else {
-															// trip_distance > 2.315
+															// trip_distance > 2.3149999380111694
 															if c.TripDistance > 382 {
 																return 12.672318840579715
 															} else {
@@ -2248,14 +2248,14 @@ func Tree54(c Codes) float64 {
 													} else {
 														// PU_DO != "74_263"
 														if c.PUDO != 204 {
-															// trip_distance > 2.295
+															// trip_distance > 2.2949999570846558
 															if c.TripDistance > 379 {
 																return 14.646533923303837
 															} else {
 																return 13.64318181818182
 															}
 														} else {
-															// trip_distance > 2.295
+															// trip_distance > 2.2949999570846558
 															if c.TripDistance > 379 {
 																return 13.313541666666666
 															} else {
@@ -2267,7 +2267,7 @@ func Tree54(c Codes) float64 {
 													return 16.23717948717949
 												}
 											} else {
-												// trip_distance <= 2.4050002
+												// trip_distance <= 2.40500009059906
 												if c.TripDistance <= 403 {
 													return 13.006666666666668
 												} else {
@@ -2278,11 +2278,11 @@ func Tree54(c Codes) float64 {
 											return 11.918750000000001
 										}
 									} else {
-										// trip_distance <= 2.6149998
+										// trip_distance <= 2.6149998903274536
 										if c.TripDistance <= 438 {
 											// PU_DO != "75_42"
 											if c.PUDO != 247 {
-												// trip_distance <= 2.5949998
+												// trip_distance <= 2.59499990940094
 												if c.TripDistance <= 435 {
 													// PU_DO != "95_121"
 													if c.PUDO != 281 {
@@ -2294,18 +2294,18 @@ func Tree54(c Codes) float64 {
 																if c.PUDO != 204 {
 																	// PU_DO != "75_142"
 																	if c.PUDO != 218 {
-																		// trip_distance <= 2.585
+																		// trip_distance <= 2.584999918937683
 																		if c.TripDistance <= 433 {
-																			// trip_distance > 2.4850001
+																			// trip_distance > 2.4850000143051147
 																			if c.TripDistance > 417 {
-																				// trip_distance > 2.525
+																				// trip_distance > 2.524999976158142
 																				if c.TripDistance > 423 {
 																					return 14.662194092827006
 																				} else {
 																					return 15.109397715472477
 																				}
 																			} else {
-																				// trip_distance > 2.475
+																				// trip_distance > 2.475000023841858
 																				if c.TripDistance > 416 {
 																					return 13.693367346938778
 																				} else {
@@ -2322,9 +2322,9 @@ func Tree54(c Codes) float64 {
 																	return 12.845833333333335
 																}
 															} else {
-																// trip_distance > 2.495
+																// trip_distance > 2.4950000047683716
 																if c.TripDistance > 419 {
-																	// trip_distance <= 2.5549998
+																	// trip_distance <= 2.5549999475479126
 																	if c.TripDistance <= 427 {
 																		return 12.36159420289855
 																	} else {
@@ -2338,7 +2338,7 @@ func Tree54(c Codes) float64 {
 															return 12.652564102564103
 														}
 													} else {
-														// trip_distance <= 2.5349998
+														// trip_distance <= 2.534999966621399
 														if c.TripDistance <= 424 {
 															return 13.466666666666667
 														} else {
@@ -2346,7 +2346,7 @@ func Tree54(c Codes) float64 {
 														}
 													}
 												} else {
-													// trip_distance <= 2.605
+													// trip_distance <= 2.6049998998641968
 													if c.TripDistance <= 436 {
 														return 15.35974358974359
 													} else {
@@ -2354,7 +2354,7 @@ func Tree54(c Codes) float64 {
 													}
 												}
 											} else {
-												// trip_distance <= 2.5349998
+												// trip_distance <= 2.534999966621399
 												if c.TripDistance <= 424 {
 													return 11.671111111111111
 												} else {
@@ -2366,7 +2366,7 @@ func Tree54(c Codes) float64 {
 										}
 									}
 								} else {
-									// trip_distance <= 2.475
+									// trip_distance <= 2.475000023841858
 									if c.TripDistance <= 416 {
 										return 16.667222222222225
 									} else {
@@ -2374,7 +2374,7 @@ func Tree54(c Codes) float64 {
 									}
 								}
 							} else {
-								// trip_distance <= 2.395
+								// trip_distance <= 2.3950001001358032
 								if c.TripDistance <= 401 {
 									return 18.964285714285715
 								} else {
@@ -2386,21 +2386,21 @@ func Tree54(c Codes) float64 {
 							if c.PUDO != 204 {
 								// PU_DO != "75_239"
 								if c.PUDO != 240 {
-									// trip_distance > 2.1750002
+									// trip_distance > 2.1750000715255737
 									if c.TripDistance > 358 {
-										// trip_distance > 2.205
+										// trip_distance > 2.2050000429153442
 										if c.TripDistance > 364 {
-											// trip_distance > 2.225
+											// trip_distance > 2.225000023841858
 											if c.TripDistance > 368 {
-												// trip_distance > 2.245
+												// trip_distance > 2.2450000047683716
 												if c.TripDistance > 372 {
 													// PU_DO != "74_151"
 													if c.PUDO != 185 {
-														// trip_distance <= 2.275
+														// trip_distance <= 2.274999976158142
 														if c.TripDistance <= 376 {
-															// trip_distance > 2.255
+															// trip_distance > 2.2549999952316284
 															if c.TripDistance > 373 {
-																// trip_distance > 2.2649999
+																// trip_distance > 2.2649999856948853
 																if c.TripDistance > 374 {
 																	return 13.444333333333336
 																} else {
@@ -2416,7 +2416,7 @@ func Tree54(c Codes) float64 {
 														return 14.358333333333334
 													}
 												} else {
-													// trip_distance > 2.2350001
+													// trip_distance > 2.2350000143051147
 													if c.TripDistance > 370 {
 														return 13.783333333333339
 													} else {
@@ -2424,7 +2424,7 @@ func Tree54(c Codes) float64 {
 													}
 												}
 											} else {
-												// trip_distance > 2.2150002
+												// trip_distance > 2.215000033378601
 												if c.TripDistance > 366 {
 													return 14.360805860805863
 												} else {
@@ -2434,9 +2434,9 @@ func Tree54(c Codes) float64 {
 										} else {
 											// PU_DO != "74_236"
 											if c.PUDO != 196 {
-												// trip_distance > 2.185
+												// trip_distance > 2.1850000619888306
 												if c.TripDistance > 360 {
-													// trip_distance > 2.1950002
+													// trip_distance > 2.1950000524520874
 													if c.TripDistance > 362 {
 														return 12.49159604519774
 													} else {
@@ -2450,13 +2450,13 @@ func Tree54(c Codes) float64 {
 											}
 										}
 									} else {
-										// trip_distance > 2.1350002
+										// trip_distance > 2.1350001096725464
 										if c.TripDistance > 351 {
-											// trip_distance > 2.145
+											// trip_distance > 2.1450001001358032
 											if c.TripDistance > 353 {
-												// trip_distance <= 2.165
+												// trip_distance <= 2.165000081062317
 												if c.TripDistance <= 357 {
-													// trip_distance <= 2.1550002
+													// trip_distance <= 2.15500009059906
 													if c.TripDistance <= 355 {
 														return 13.866840277777778
 													} else {
@@ -2476,11 +2476,11 @@ func Tree54(c Codes) float64 {
 									return 11.527777777777779
 								}
 							} else {
-								// trip_distance > 2.1950002
+								// trip_distance > 2.1950000524520874
 								if c.TripDistance > 362 {
-									// trip_distance > 2.205
+									// trip_distance > 2.2050000429153442
 									if c.TripDistance > 364 {
-										// trip_distance <= 2.255
+										// trip_distance <= 2.2549999952316284
 										if c.TripDistance <= 373 {
 											return 10.75
 										} else {
@@ -2501,13 +2501,13 @@ func Tree54(c Codes) float64 {
 							if c.PUDO != 197 {
 								// PU_DO != "75_42"
 								if c.PUDO != 247 {
-									// trip_distance <= 2.835
+									// trip_distance <= 2.834999918937683
 									if c.TripDistance <= 478 {
-										// trip_distance > 2.665
+										// trip_distance > 2.665000081062317
 										if c.TripDistance > 449 {
-											// trip_distance <= 2.8249998
+											// trip_distance <= 2.8249999284744263
 											if c.TripDistance <= 477 {
-												// trip_distance > 2.6950002
+												// trip_distance > 2.6950000524520874
 												if c.TripDistance > 455 {
 													// PU_DO != "95_121"
 													if c.PUDO != 281 {
@@ -2515,15 +2515,15 @@ func Tree54(c Codes) float64 {
 														if c.PUDO != 218 {
 															// PU_DO != "74_141"
 															if c.PUDO != 182 {
-																// trip_distance <= 2.815
+																// trip_distance <= 2.8149999380111694
 																if c.TripDistance <= 475 {
-																	// trip_distance <= 2.775
+																	// trip_distance <= 2.774999976158142
 																	if c.TripDistance <= 468 {
-																		// trip_distance <= 2.7649999
+																		// trip_distance <= 2.7649999856948853
 																		if c.TripDistance <= 466 {
 																			// PU_DO != "74_262"
 																			if c.PUDO != 203 {
-																				// trip_distance <= 2.7350001
+																				// trip_distance <= 2.7350000143051147
 																				if c.TripDistance <= 461 {
 																					return 15.377174849267869
 																				} else {
@@ -2538,16 +2538,16 @@ func Tree54(c Codes) float64 {
 																	} else {
 																		// PU_DO != "74_238"
 																		if c.PUDO != 198 {
-																			// trip_distance > 2.795
+																			// trip_distance > 2.7949999570846558
 																			if c.TripDistance > 472 {
-																				// trip_distance <= 2.8049998
+																				// trip_distance <= 2.8049999475479126
 																				if c.TripDistance <= 473 {
 																					return 14.762354312354313
 																				} else {
 																					return 15.441552511415528
 																				}
 																			} else {
-																				// trip_distance > 2.7849998
+																				// trip_distance > 2.784999966621399
 																				if c.TripDistance > 470 {
 																					return 15.247791164658636
 																				} else {
@@ -2571,9 +2571,9 @@ func Tree54(c Codes) float64 {
 														return 13.254761904761907
 													}
 												} else {
-													// trip_distance > 2.6750002
+													// trip_distance > 2.6750000715255737
 													if c.TripDistance > 451 {
-														// trip_distance > 2.685
+														// trip_distance > 2.6850000619888306
 														if c.TripDistance > 453 {
 															return 14.461255411255408
 														} else {
@@ -2587,16 +2587,16 @@ func Tree54(c Codes) float64 {
 												return 14.041296296296297
 											}
 										} else {
-											// trip_distance > 2.645
+											// trip_distance > 2.6450001001358032
 											if c.TripDistance > 445 {
-												// trip_distance > 2.6550002
+												// trip_distance > 2.65500009059906
 												if c.TripDistance > 447 {
 													return 16.6687265917603
 												} else {
 													return 16.79626865671642
 												}
 											} else {
-												// trip_distance <= 2.6350002
+												// trip_distance <= 2.6350001096725464
 												if c.TripDistance <= 443 {
 													return 15.672950819672131
 												} else {
@@ -2605,23 +2605,23 @@ func Tree54(c Codes) float64 {
 											}
 										}
 									} else {
-										// trip_distance <= 2.9250002
+										// trip_distance <= 2.9250000715255737
 										if c.TripDistance <= 493 {
 											// PU_DO != "74_141"
 											if c.PUDO != 182 {
-												// trip_distance <= 2.895
+												// trip_distance <= 2.8950001001358032
 												if c.TripDistance <= 489 {
-													// trip_distance <= 2.8850002
+													// trip_distance <= 2.8850001096725464
 													if c.TripDistance <= 487 {
 														// PU_DO != "74_238"
 														if c.PUDO != 198 {
-															// trip_distance > 2.8449998
+															// trip_distance > 2.84499990940094
 															if c.TripDistance > 480 {
-																// trip_distance > 2.855
+																// trip_distance > 2.8549998998641968
 																if c.TripDistance > 482 {
 																	// trip_distance <= 2.875
 																	if c.TripDistance <= 485 {
-																		// trip_distance > 2.8649998
+																		// trip_distance > 2.8649998903274536
 																		if c.TripDistance > 483 {
 																			return 15.92725225225225
 																		} else {
@@ -2645,11 +2645,11 @@ func Tree54(c Codes) float64 {
 												} else {
 													// PU_DO != "74_238"
 													if c.PUDO != 198 {
-														// trip_distance <= 2.9050002
+														// trip_distance <= 2.90500009059906
 														if c.TripDistance <= 490 {
 															return 17.299270833333328
 														} else {
-															// trip_distance <= 2.915
+															// trip_distance <= 2.915000081062317
 															if c.TripDistance <= 492 {
 																return 16.89294871794872
 															} else {
@@ -2664,11 +2664,11 @@ func Tree54(c Codes) float64 {
 												return 13.149019607843137
 											}
 										} else {
-											// trip_distance <= 2.955
+											// trip_distance <= 2.9550000429153442
 											if c.TripDistance <= 497 {
-												// trip_distance <= 2.9450002
+												// trip_distance <= 2.9450000524520874
 												if c.TripDistance <= 496 {
-													// trip_distance <= 2.935
+													// trip_distance <= 2.9350000619888306
 													if c.TripDistance <= 495 {
 														return 15.320925925925932
 													} else {
@@ -2683,7 +2683,7 @@ func Tree54(c Codes) float64 {
 										}
 									}
 								} else {
-									// trip_distance > 2.73
+									// trip_distance > 2.7300000190734863
 									if c.TripDistance > 460 {
 										return 11.675
 									} else {
@@ -2691,9 +2691,9 @@ func Tree54(c Codes) float64 {
 									}
 								}
 							} else {
-								// trip_distance > 2.69
+								// trip_distance > 2.690000057220459
 								if c.TripDistance > 454 {
-									// trip_distance <= 2.8049998
+									// trip_distance <= 2.8049999475479126
 									if c.TripDistance <= 473 {
 										return 19.222222222222225
 									} else {
@@ -2704,9 +2704,9 @@ func Tree54(c Codes) float64 {
 								}
 							}
 						} else {
-							// trip_distance <= 2.7150002
+							// trip_distance <= 2.715000033378601
 							if c.TripDistance <= 458 {
-								// trip_distance <= 2.6750002
+								// trip_distance <= 2.6750000715255737
 								if c.TripDistance <= 451 {
 									return 12.13859649122807
 								} else {
@@ -2738,17 +2738,17 @@ func Tree54(c Codes) float64 {
 			}
 		}
 	} else {
-		// trip_distance <= 7.2650003
+		// trip_distance <= 7.265000104904175
 		if c.TripDistance <= 1156 {
 			// trip_distance <= 4.375
 			if c.TripDistance <= 716 {
 				// PU_DO != "82_138"
 				if c.PUDO != 268 {
-					// trip_distance > 3.2350001
+					// trip_distance > 3.2350000143051147
 					if c.TripDistance > 541 {
 						// PU_DO != "192_138"
 						if c.PUDO != 61 {
-							// trip_distance > 3.685
+							// trip_distance > 3.6850000619888306
 							if c.TripDistance > 611 {
 								// PU_DO != "260_138"
 								if c.PUDO != 99 {
@@ -2766,15 +2766,15 @@ func Tree54(c Codes) float64 {
 														if c.PUDO != 136 {
 															// PU_DO != "74_243"
 															if c.PUDO != 201 {
-																// trip_distance <= 4.065
+																// trip_distance <= 4.065000057220459
 																if c.TripDistance <= 673 {
 																	// PU_DO != "74_244"
 																	if c.PUDO != 202 {
-																		// trip_distance > 3.6950002
+																		// trip_distance > 3.6950000524520874
 																		if c.TripDistance > 613 {
 																			// PU_DO != "41_161"
 																			if c.PUDO != 115 {
-																				// trip_distance <= 3.9650002
+																				// trip_distance <= 3.965000033378601
 																				if c.TripDistance <= 659 {
 																					return 19.904020589871998
 																				} else {
@@ -2790,13 +2790,13 @@ func Tree54(c Codes) float64 {
 																		return 16.0075
 																	}
 																} else {
-																	// trip_distance <= 4.3450003
+																	// trip_distance <= 4.3450000286102295
 																	if c.TripDistance <= 713 {
 																		// PU_DO != "75_186"
 																		if c.PUDO != 230 {
-																			// trip_distance > 4.075
+																			// trip_distance > 4.075000047683716
 																			if c.TripDistance > 675 {
-																				// trip_distance > 4.115
+																				// trip_distance > 4.115000009536743
 																				if c.TripDistance > 681 {
 																					return 20.812270341207352
 																				} else {
@@ -2809,9 +2809,9 @@ func Tree54(c Codes) float64 {
 																			return 25.191111111111113
 																		}
 																	} else {
-																		// trip_distance <= 4.365
+																		// trip_distance <= 4.365000009536743
 																		if c.TripDistance <= 715 {
-																			// trip_distance > 4.355
+																			// trip_distance > 4.355000019073486
 																			if c.TripDistance > 714 {
 																				return 20.53452380952381
 																			} else {
@@ -2823,7 +2823,7 @@ func Tree54(c Codes) float64 {
 																	}
 																}
 															} else {
-																// trip_distance > 4.09
+																// trip_distance > 4.0899999141693115
 																if c.TripDistance > 678 {
 																	return 16.006060606060608
 																} else {
@@ -2840,9 +2840,9 @@ func Tree54(c Codes) float64 {
 													return 15.28174603174603
 												}
 											} else {
-												// trip_distance <= 3.795
+												// trip_distance <= 3.7949999570846558
 												if c.TripDistance <= 629 {
-													// trip_distance <= 3.705
+													// trip_distance <= 3.7050000429153442
 													if c.TripDistance <= 614 {
 														return 15.779761904761902
 													} else {
@@ -2859,7 +2859,7 @@ func Tree54(c Codes) float64 {
 										return 10.58157894736842
 									}
 								} else {
-									// trip_distance > 4.08
+									// trip_distance > 4.080000162124634
 									if c.TripDistance > 676 {
 										return 10.970588235294118
 									} else {
@@ -2935,7 +2935,7 @@ func Tree54(c Codes) float64 {
 								}
 							}
 						} else {
-							// trip_distance <= 3.9
+							// trip_distance <= 3.9000000953674316
 							if c.TripDistance <= 649 {
 								return 6.510416666666669
 							} else {
@@ -2949,23 +2949,23 @@ func Tree54(c Codes) float64 {
 							if c.PUDO != 298 {
 								// PU_DO != "65_61"
 								if c.PUDO != 171 {
-									// trip_distance > 3.085
+									// trip_distance > 3.084999918937683
 									if c.TripDistance > 513 {
-										// trip_distance > 3.1149998
+										// trip_distance > 3.1149998903274536
 										if c.TripDistance > 518 {
 											// PU_DO != "74_244"
 											if c.PUDO != 202 {
-												// trip_distance > 3.1750002
+												// trip_distance > 3.1750000715255737
 												if c.TripDistance > 530 {
-													// trip_distance > 3.185
+													// trip_distance > 3.1850000619888306
 													if c.TripDistance > 532 {
-														// trip_distance > 3.1950002
+														// trip_distance > 3.1950000524520874
 														if c.TripDistance > 533 {
-															// trip_distance <= 3.225
+															// trip_distance <= 3.225000023841858
 															if c.TripDistance <= 539 {
-																// trip_distance <= 3.2150002
+																// trip_distance <= 3.215000033378601
 																if c.TripDistance <= 537 {
-																	// trip_distance <= 3.205
+																	// trip_distance <= 3.2050000429153442
 																	if c.TripDistance <= 535 {
 																		return 17.321522309711288
 																	} else {
@@ -2986,11 +2986,11 @@ func Tree54(c Codes) float64 {
 												} else {
 													// PU_DO != "74_239"
 													if c.PUDO != 199 {
-														// trip_distance > 3.145
+														// trip_distance > 3.1450001001358032
 														if c.TripDistance > 524 {
-															// trip_distance <= 3.165
+															// trip_distance <= 3.165000081062317
 															if c.TripDistance <= 528 {
-																// trip_distance > 3.1550002
+																// trip_distance > 3.15500009059906
 																if c.TripDistance > 526 {
 																	return 16.82422222222222
 																} else {
@@ -3000,7 +3000,7 @@ func Tree54(c Codes) float64 {
 																return 16.240123456790123
 															}
 														} else {
-															// trip_distance <= 3.1350002
+															// trip_distance <= 3.1350001096725464
 															if c.TripDistance <= 523 {
 																// trip_distance > 3.125
 																if c.TripDistance > 521 {
@@ -3020,9 +3020,9 @@ func Tree54(c Codes) float64 {
 												return 19.859259259259257
 											}
 										} else {
-											// trip_distance <= 3.105
+											// trip_distance <= 3.1049998998641968
 											if c.TripDistance <= 516 {
-												// trip_distance > 3.0949998
+												// trip_distance > 3.09499990940094
 												if c.TripDistance > 515 {
 													return 17.84746835443038
 												} else {
@@ -3033,21 +3033,21 @@ func Tree54(c Codes) float64 {
 											}
 										}
 									} else {
-										// trip_distance > 2.995
+										// trip_distance > 2.9950000047683716
 										if c.TripDistance > 501 {
 											// PU_DO != "74_140"
 											if c.PUDO != 181 {
-												// trip_distance > 3.0149999
+												// trip_distance > 3.0149999856948853
 												if c.TripDistance > 504 {
-													// trip_distance > 3.0349998
+													// trip_distance > 3.034999966621399
 													if c.TripDistance > 507 {
-														// trip_distance <= 3.0749998
+														// trip_distance <= 3.0749999284744263
 														if c.TripDistance <= 512 {
-															// trip_distance > 3.045
+															// trip_distance > 3.0449999570846558
 															if c.TripDistance > 508 {
-																// trip_distance > 3.0549998
+																// trip_distance > 3.0549999475479126
 																if c.TripDistance > 509 {
-																	// trip_distance > 3.065
+																	// trip_distance > 3.0649999380111694
 																	if c.TripDistance > 510 {
 																		return 16.012500000000003
 																	} else {
@@ -3063,7 +3063,7 @@ func Tree54(c Codes) float64 {
 															return 16.744573643410853
 														}
 													} else {
-														// trip_distance <= 3.025
+														// trip_distance <= 3.024999976158142
 														if c.TripDistance <= 505 {
 															return 17.231140350877194
 														} else {
@@ -3071,7 +3071,7 @@ func Tree54(c Codes) float64 {
 														}
 													}
 												} else {
-													// trip_distance <= 3.005
+													// trip_distance <= 3.0049999952316284
 													if c.TripDistance <= 502 {
 														// PU_DO != "74_238"
 														if c.PUDO != 198 {
@@ -3087,9 +3087,9 @@ func Tree54(c Codes) float64 {
 												return 14.275
 											}
 										} else {
-											// trip_distance <= 2.9850001
+											// trip_distance <= 2.9850000143051147
 											if c.TripDistance <= 500 {
-												// trip_distance > 2.975
+												// trip_distance > 2.975000023841858
 												if c.TripDistance > 499 {
 													return 16.95921052631579
 												} else {
@@ -3111,13 +3111,13 @@ func Tree54(c Codes) float64 {
 						}
 					}
 				} else {
-					// trip_distance > 3.645
+					// trip_distance > 3.6450001001358032
 					if c.TripDistance > 603 {
 						// trip_distance > 3.875
 						if c.TripDistance > 644 {
-							// trip_distance <= 3.995
+							// trip_distance <= 3.9950000047683716
 							if c.TripDistance <= 664 {
-								// trip_distance <= 3.915
+								// trip_distance <= 3.915000081062317
 								if c.TripDistance <= 652 {
 									return 11.072619047619051
 								} else {
@@ -3127,9 +3127,9 @@ func Tree54(c Codes) float64 {
 								return 9.804166666666667
 							}
 						} else {
-							// trip_distance > 3.7649999
+							// trip_distance > 3.7649999856948853
 							if c.TripDistance > 625 {
-								// trip_distance <= 3.835
+								// trip_distance <= 3.834999918937683
 								if c.TripDistance <= 635 {
 									return 9.325925925925928
 								} else {
@@ -3144,7 +3144,7 @@ func Tree54(c Codes) float64 {
 					}
 				}
 			} else {
-				// trip_distance > 5.475
+				// trip_distance > 5.474999904632568
 				if c.TripDistance > 916 {
 					// PU_DO != "74_138"
 					if c.PUDO != 180 {
@@ -3156,27 +3156,27 @@ func Tree54(c Codes) float64 {
 								if c.PUDO != 76 {
 									// PU_DO != "244_48"
 									if c.PUDO != 92 {
-										// trip_distance <= 6.545
+										// trip_distance <= 6.545000076293945
 										if c.TripDistance <= 1058 {
-											// trip_distance > 5.495
+											// trip_distance > 5.494999885559082
 											if c.TripDistance > 919 {
-												// trip_distance > 5.755
+												// trip_distance > 5.755000114440918
 												if c.TripDistance > 957 {
-													// trip_distance > 5.825
+													// trip_distance > 5.825000047683716
 													if c.TripDistance > 964 {
-														// trip_distance <= 6.465
+														// trip_distance <= 6.4649999141693115
 														if c.TripDistance <= 1049 {
-															// trip_distance > 5.855
+															// trip_distance > 5.855000019073486
 															if c.TripDistance > 969 {
-																// trip_distance > 6.115
+																// trip_distance > 6.115000009536743
 																if c.TripDistance > 1005 {
-																	// trip_distance > 6.205
+																	// trip_distance > 6.204999923706055
 																	if c.TripDistance > 1016 {
-																		// trip_distance <= 6.365
+																		// trip_distance <= 6.365000009536743
 																		if c.TripDistance <= 1035 {
-																			// trip_distance <= 6.3450003
+																			// trip_distance <= 6.3450000286102295
 																			if c.TripDistance <= 1033 {
-																				// trip_distance <= 6.3050003
+																				// trip_distance <= 6.305000066757202
 																				if c.TripDistance <= 1028 {
 																					return 25.228034682080903
 																				} else {
@@ -3186,9 +3186,9 @@ func Tree54(c Codes) float64 {
 																				return 27.109444444444442
 																			}
 																		} else {
-																			// trip_distance > 6.395
+																			// trip_distance > 6.394999980926514
 																			if c.TripDistance > 1039 {
-																				// trip_distance > 6.4049997
+																				// trip_distance > 6.4049999713897705
 																				if c.TripDistance > 1040 {
 																					return 23.487862318840577
 																				} else {
@@ -3204,18 +3204,18 @@ func Tree54(c Codes) float64 {
 																			}
 																		}
 																	} else {
-																		// trip_distance <= 6.185
+																		// trip_distance <= 6.184999942779541
 																		if c.TripDistance <= 1013 {
-																			// trip_distance <= 6.165
+																			// trip_distance <= 6.164999961853027
 																			if c.TripDistance <= 1011 {
-																				// trip_distance > 6.135
+																				// trip_distance > 6.134999990463257
 																				if c.TripDistance > 1007 {
 																					return 21.471
 																				} else {
 																					return 23.29423076923077
 																				}
 																			} else {
-																				// trip_distance > 6.175
+																				// trip_distance > 6.174999952316284
 																				if c.TripDistance > 1012 {
 																					return 26.566666666666666
 																				} else {
@@ -3227,20 +3227,20 @@ func Tree54(c Codes) float64 {
 																		}
 																	}
 																} else {
-																	// trip_distance <= 6.045
+																	// trip_distance <= 6.045000076293945
 																	if c.TripDistance <= 998 {
-																		// trip_distance <= 6.025
+																		// trip_distance <= 6.025000095367432
 																		if c.TripDistance <= 995 {
-																			// trip_distance > 5.895
+																			// trip_distance > 5.894999980926514
 																			if c.TripDistance > 974 {
-																				// trip_distance > 5.915
+																				// trip_distance > 5.914999961853027
 																				if c.TripDistance > 977 {
 																					return 24.398778359511347
 																				} else {
 																					return 21.715306122448983
 																				}
 																			} else {
-																				// trip_distance > 5.865
+																				// trip_distance > 5.865000009536743
 																				if c.TripDistance > 970 {
 																					return 25.543589743589745
 																				} else {
@@ -3248,7 +3248,7 @@ func Tree54(c Codes) float64 {
 																				}
 																			}
 																		} else {
-																			// trip_distance <= 6.035
+																			// trip_distance <= 6.0350000858306885
 																			if c.TripDistance <= 996 {
 																				return 19.785999999999998
 																			} else {
@@ -3256,11 +3256,11 @@ func Tree54(c Codes) float64 {
 																			}
 																		}
 																	} else {
-																		// trip_distance > 6.0550003
+																		// trip_distance > 6.055000066757202
 																		if c.TripDistance > 999 {
-																			// trip_distance <= 6.105
+																			// trip_distance <= 6.105000019073486
 																			if c.TripDistance <= 1004 {
-																				// trip_distance > 6.065
+																				// trip_distance > 6.065000057220459
 																				if c.TripDistance > 1000 {
 																					return 25.816265060240966
 																				} else {
@@ -3275,9 +3275,9 @@ func Tree54(c Codes) float64 {
 																	}
 																}
 															} else {
-																// trip_distance <= 5.8450003
+																// trip_distance <= 5.8450000286102295
 																if c.TripDistance <= 967 {
-																	// trip_distance <= 5.835
+																	// trip_distance <= 5.835000038146973
 																	if c.TripDistance <= 965 {
 																		return 19.877380952380953
 																	} else {
@@ -3288,13 +3288,13 @@ func Tree54(c Codes) float64 {
 																}
 															}
 														} else {
-															// trip_distance > 6.475
+															// trip_distance > 6.474999904632568
 															if c.TripDistance > 1050 {
-																// trip_distance > 6.495
+																// trip_distance > 6.494999885559082
 																if c.TripDistance > 1053 {
-																	// trip_distance <= 6.525
+																	// trip_distance <= 6.525000095367432
 																	if c.TripDistance <= 1056 {
-																		// trip_distance <= 6.505
+																		// trip_distance <= 6.505000114440918
 																		if c.TripDistance <= 1054 {
 																			return 22.158571428571427
 																		} else {
@@ -3311,13 +3311,13 @@ func Tree54(c Codes) float64 {
 															}
 														}
 													} else {
-														// trip_distance <= 5.815
+														// trip_distance <= 5.815000057220459
 														if c.TripDistance <= 963 {
-															// trip_distance <= 5.8050003
+															// trip_distance <= 5.805000066757202
 															if c.TripDistance <= 962 {
-																// trip_distance > 5.7650003
+																// trip_distance > 5.765000104904175
 																if c.TripDistance > 958 {
-																	// trip_distance > 5.795
+																	// trip_distance > 5.795000076293945
 																	if c.TripDistance > 961 {
 																		return 27.621825396825393
 																	} else {
@@ -3334,21 +3334,21 @@ func Tree54(c Codes) float64 {
 														}
 													}
 												} else {
-													// trip_distance <= 5.665
+													// trip_distance <= 5.664999961853027
 													if c.TripDistance <= 943 {
-														// trip_distance <= 5.5950003
+														// trip_distance <= 5.5950000286102295
 														if c.TripDistance <= 935 {
-															// trip_distance > 5.525
+															// trip_distance > 5.525000095367432
 															if c.TripDistance > 925 {
-																// trip_distance <= 5.585
+																// trip_distance <= 5.585000038146973
 																if c.TripDistance <= 934 {
-																	// trip_distance <= 5.565
+																	// trip_distance <= 5.565000057220459
 																	if c.TripDistance <= 931 {
-																		// trip_distance <= 5.5550003
+																		// trip_distance <= 5.555000066757202
 																		if c.TripDistance <= 929 {
-																			// trip_distance <= 5.545
+																			// trip_distance <= 5.545000076293945
 																			if c.TripDistance <= 928 {
-																				// trip_distance > 5.535
+																				// trip_distance > 5.5350000858306885
 																				if c.TripDistance > 927 {
 																					return 20.672549019607843
 																				} else {
@@ -3361,7 +3361,7 @@ func Tree54(c Codes) float64 {
 																			return 20.23333333333333
 																		}
 																	} else {
-																		// trip_distance <= 5.575
+																		// trip_distance <= 5.575000047683716
 																		if c.TripDistance <= 932 {
 																			return 23.245138888888892
 																		} else {
@@ -3372,11 +3372,11 @@ func Tree54(c Codes) float64 {
 																	return 20.554166666666667
 																}
 															} else {
-																// trip_distance <= 5.505
+																// trip_distance <= 5.505000114440918
 																if c.TripDistance <= 921 {
 																	return 22.199572649572648
 																} else {
-																	// trip_distance > 5.5150003
+																	// trip_distance > 5.515000104904175
 																	if c.TripDistance > 923 {
 																		return 23.765909090909087
 																	} else {
@@ -3385,18 +3385,18 @@ func Tree54(c Codes) float64 {
 																}
 															}
 														} else {
-															// trip_distance <= 5.645
+															// trip_distance <= 5.644999980926514
 															if c.TripDistance <= 941 {
-																// trip_distance <= 5.615
+																// trip_distance <= 5.615000009536743
 																if c.TripDistance <= 937 {
-																	// trip_distance <= 5.605
+																	// trip_distance <= 5.605000019073486
 																	if c.TripDistance <= 936 {
 																		return 26.8409420289855
 																	} else {
 																		return 25.523529411764706
 																	}
 																} else {
-																	// trip_distance <= 5.635
+																	// trip_distance <= 5.634999990463257
 																	if c.TripDistance <= 939 {
 																		// trip_distance > 5.625
 																		if c.TripDistance > 938 {
@@ -3413,13 +3413,13 @@ func Tree54(c Codes) float64 {
 															}
 														}
 													} else {
-														// trip_distance <= 5.715
+														// trip_distance <= 5.7149999141693115
 														if c.TripDistance <= 951 {
-															// trip_distance > 5.685
+															// trip_distance > 5.684999942779541
 															if c.TripDistance > 947 {
-																// trip_distance > 5.6949997
+																// trip_distance > 5.694999933242798
 																if c.TripDistance > 948 {
-																	// trip_distance <= 5.705
+																	// trip_distance <= 5.704999923706055
 																	if c.TripDistance <= 950 {
 																		return 20.913725490196082
 																	} else {
@@ -3429,7 +3429,7 @@ func Tree54(c Codes) float64 {
 																	return 19.335714285714282
 																}
 															} else {
-																// trip_distance <= 5.675
+																// trip_distance <= 5.674999952316284
 																if c.TripDistance <= 945 {
 																	return 20.98157894736842
 																} else {
@@ -3437,9 +3437,9 @@ func Tree54(c Codes) float64 {
 																}
 															}
 														} else {
-															// trip_distance <= 5.745
+															// trip_distance <= 5.744999885559082
 															if c.TripDistance <= 955 {
-																// trip_distance > 5.725
+																// trip_distance > 5.724999904632568
 																if c.TripDistance > 952 {
 																	return 24.811851851851852
 																} else {
@@ -3455,32 +3455,32 @@ func Tree54(c Codes) float64 {
 												return 27.237916666666667
 											}
 										} else {
-											// trip_distance > 6.7650003
+											// trip_distance > 6.765000104904175
 											if c.TripDistance > 1090 {
 												// PU_DO != "244_163"
 												if c.PUDO != 78 {
 													// PU_DO != "75_18"
 													if c.PUDO != 229 {
-														// trip_distance <= 7.0550003
+														// trip_distance <= 7.055000066757202
 														if c.TripDistance <= 1133 {
-															// trip_distance <= 6.995
+															// trip_distance <= 6.994999885559082
 															if c.TripDistance <= 1126 {
-																// trip_distance > 6.775
+																// trip_distance > 6.775000095367432
 																if c.TripDistance > 1091 {
-																	// trip_distance <= 6.895
+																	// trip_distance <= 6.894999980926514
 																	if c.TripDistance <= 1113 {
 																		// trip_distance <= 6.875
 																		if c.TripDistance <= 1109 {
-																			// trip_distance <= 6.8450003
+																			// trip_distance <= 6.8450000286102295
 																			if c.TripDistance <= 1104 {
-																				// trip_distance <= 6.825
+																				// trip_distance <= 6.825000047683716
 																				if c.TripDistance <= 1100 {
 																					return 24.960045662100455
 																				} else {
 																					return 22.36724137931034
 																				}
 																			} else {
-																				// trip_distance > 6.855
+																				// trip_distance > 6.855000019073486
 																				if c.TripDistance > 1106 {
 																					return 25.70444444444444
 																				} else {
@@ -3491,11 +3491,11 @@ func Tree54(c Codes) float64 {
 																			return 18.475925925925925
 																		}
 																	} else {
-																		// trip_distance > 6.935
+																		// trip_distance > 6.934999942779541
 																		if c.TripDistance > 1119 {
-																			// trip_distance <= 6.975
+																			// trip_distance <= 6.974999904632568
 																			if c.TripDistance <= 1124 {
-																				// trip_distance > 6.955
+																				// trip_distance > 6.954999923706055
 																				if c.TripDistance > 1122 {
 																					return 23.18142857142857
 																				} else {
@@ -3505,7 +3505,7 @@ func Tree54(c Codes) float64 {
 																				return 25.38611111111111
 																			}
 																		} else {
-																			// trip_distance <= 6.9049997
+																			// trip_distance <= 6.9049999713897705
 																			if c.TripDistance <= 1114 {
 																				return 25.285937500000003
 																			} else {
@@ -3517,11 +3517,11 @@ func Tree54(c Codes) float64 {
 																	return 20.678431372549017
 																}
 															} else {
-																// trip_distance <= 7.035
+																// trip_distance <= 7.0350000858306885
 																if c.TripDistance <= 1131 {
-																	// trip_distance <= 7.0150003
+																	// trip_distance <= 7.015000104904175
 																	if c.TripDistance <= 1128 {
-																		// trip_distance <= 7.005
+																		// trip_distance <= 7.005000114440918
 																		if c.TripDistance <= 1127 {
 																			return 26.48735632183908
 																		} else {
@@ -3531,7 +3531,7 @@ func Tree54(c Codes) float64 {
 																		return 26.758045977011495
 																	}
 																} else {
-																	// trip_distance <= 7.045
+																	// trip_distance <= 7.045000076293945
 																	if c.TripDistance <= 1132 {
 																		return 29.031372549019608
 																	} else {
@@ -3540,24 +3540,24 @@ func Tree54(c Codes) float64 {
 																}
 															}
 														} else {
-															// trip_distance > 7.065
+															// trip_distance > 7.065000057220459
 															if c.TripDistance > 1134 {
-																// trip_distance > 7.105
+																// trip_distance > 7.105000019073486
 																if c.TripDistance > 1138 {
 																	// trip_distance > 7.125
 																	if c.TripDistance > 1141 {
-																		// trip_distance > 7.165
+																		// trip_distance > 7.164999961853027
 																		if c.TripDistance > 1145 {
-																			// trip_distance <= 7.225
+																			// trip_distance <= 7.224999904632568
 																			if c.TripDistance <= 1151 {
-																				// trip_distance > 7.1949997
+																				// trip_distance > 7.194999933242798
 																				if c.TripDistance > 1148 {
 																					return 21.807222222222222
 																				} else {
 																					return 23.492028985507254
 																				}
 																			} else {
-																				// trip_distance <= 7.245
+																				// trip_distance <= 7.244999885559082
 																				if c.TripDistance <= 1154 {
 																					return 24.41111111111111
 																				} else {
@@ -3565,9 +3565,9 @@ func Tree54(c Codes) float64 {
 																				}
 																			}
 																		} else {
-																			// trip_distance <= 7.1549997
+																			// trip_distance <= 7.1549999713897705
 																			if c.TripDistance <= 1144 {
-																				// trip_distance <= 7.145
+																				// trip_distance <= 7.144999980926514
 																				if c.TripDistance <= 1143 {
 																					return 25.909649122807014
 																				} else {
@@ -3578,7 +3578,7 @@ func Tree54(c Codes) float64 {
 																			}
 																		}
 																	} else {
-																		// trip_distance <= 7.115
+																		// trip_distance <= 7.115000009536743
 																		if c.TripDistance <= 1139 {
 																			return 19.905882352941177
 																		} else {
@@ -3586,9 +3586,9 @@ func Tree54(c Codes) float64 {
 																		}
 																	}
 																} else {
-																	// trip_distance > 7.085
+																	// trip_distance > 7.085000038146973
 																	if c.TripDistance > 1136 {
-																		// trip_distance > 7.0950003
+																		// trip_distance > 7.0950000286102295
 																		if c.TripDistance > 1137 {
 																			return 24.921317829457358
 																		} else {
@@ -3609,19 +3609,19 @@ func Tree54(c Codes) float64 {
 													return 19.309649122807016
 												}
 											} else {
-												// trip_distance > 6.585
+												// trip_distance > 6.585000038146973
 												if c.TripDistance > 1062 {
-													// trip_distance <= 6.705
+													// trip_distance <= 6.704999923706055
 													if c.TripDistance <= 1080 {
-														// trip_distance <= 6.685
+														// trip_distance <= 6.684999942779541
 														if c.TripDistance <= 1078 {
 															// trip_distance <= 6.625
 															if c.TripDistance <= 1067 {
-																// trip_distance <= 6.605
+																// trip_distance <= 6.605000019073486
 																if c.TripDistance <= 1064 {
 																	return 24.453000000000003
 																} else {
-																	// trip_distance > 6.615
+																	// trip_distance > 6.615000009536743
 																	if c.TripDistance > 1065 {
 																		return 24.196527777777778
 																	} else {
@@ -3629,9 +3629,9 @@ func Tree54(c Codes) float64 {
 																	}
 																}
 															} else {
-																// trip_distance > 6.635
+																// trip_distance > 6.634999990463257
 																if c.TripDistance > 1069 {
-																	// trip_distance > 6.6549997
+																	// trip_distance > 6.6549999713897705
 																	if c.TripDistance > 1073 {
 																		return 27.351851851851855
 																	} else {
@@ -3645,9 +3645,9 @@ func Tree54(c Codes) float64 {
 															return 23.69270833333333
 														}
 													} else {
-														// trip_distance <= 6.745
+														// trip_distance <= 6.744999885559082
 														if c.TripDistance <= 1086 {
-															// trip_distance <= 6.725
+															// trip_distance <= 6.724999904632568
 															if c.TripDistance <= 1083 {
 																return 27.815151515151513
 															} else {
@@ -3658,9 +3658,9 @@ func Tree54(c Codes) float64 {
 														}
 													}
 												} else {
-													// trip_distance > 6.5550003
+													// trip_distance > 6.555000066757202
 													if c.TripDistance > 1059 {
-														// trip_distance > 6.565
+														// trip_distance > 6.565000057220459
 														if c.TripDistance > 1060 {
 															return 30.58985507246377
 														} else {
@@ -3673,7 +3673,7 @@ func Tree54(c Codes) float64 {
 											}
 										}
 									} else {
-										// trip_distance <= 6.88
+										// trip_distance <= 6.880000114440918
 										if c.TripDistance <= 1110 {
 											return 16.700925925925926
 										} else {
@@ -3684,7 +3684,7 @@ func Tree54(c Codes) float64 {
 									return 16.817241379310346
 								}
 							} else {
-								// trip_distance <= 6.025
+								// trip_distance <= 6.025000095367432
 								if c.TripDistance <= 995 {
 									return 17.0
 								} else {
@@ -3695,9 +3695,9 @@ func Tree54(c Codes) float64 {
 							return 11.653703703703703
 						}
 					} else {
-						// trip_distance > 6.7799997
+						// trip_distance > 6.7799999713897705
 						if c.TripDistance > 1092 {
-							// trip_distance > 6.895
+							// trip_distance > 6.894999980926514
 							if c.TripDistance > 1113 {
 								return 15.27179487179487
 							} else {
@@ -3724,19 +3724,19 @@ func Tree54(c Codes) float64 {
 											if c.PUDO != 214 {
 												// PU_DO != "74_243"
 												if c.PUDO != 201 {
-													// trip_distance > 4.725
+													// trip_distance > 4.724999904632568
 													if c.TripDistance > 772 {
 														// PU_DO != "74_127"
 														if c.PUDO != 177 {
-															// trip_distance <= 5.425
+															// trip_distance <= 5.424999952316284
 															if c.TripDistance <= 908 {
-																// trip_distance <= 5.4049997
+																// trip_distance <= 5.4049999713897705
 																if c.TripDistance <= 905 {
-																	// trip_distance <= 5.1949997
+																	// trip_distance <= 5.194999933242798
 																	if c.TripDistance <= 865 {
-																		// trip_distance <= 5.075
+																		// trip_distance <= 5.075000047683716
 																		if c.TripDistance <= 842 {
-																			// trip_distance <= 5.025
+																			// trip_distance <= 5.025000095367432
 																			if c.TripDistance <= 833 {
 																				// PU_DO != "41_243"
 																				if c.PUDO != 125 {
@@ -3745,7 +3745,7 @@ func Tree54(c Codes) float64 {
 																					return 19.793650793650798
 																				}
 																			} else {
-																				// trip_distance <= 5.065
+																				// trip_distance <= 5.065000057220459
 																				if c.TripDistance <= 840 {
 																					return 19.552968036529684
 																				} else {
@@ -3753,9 +3753,9 @@ func Tree54(c Codes) float64 {
 																				}
 																			}
 																		} else {
-																			// trip_distance > 5.085
+																			// trip_distance > 5.085000038146973
 																			if c.TripDistance > 844 {
-																				// trip_distance > 5.115
+																				// trip_distance > 5.115000009536743
 																				if c.TripDistance > 850 {
 																					return 24.296894409937888
 																				} else {
@@ -3766,18 +3766,18 @@ func Tree54(c Codes) float64 {
 																			}
 																		}
 																	} else {
-																		// trip_distance <= 5.395
+																		// trip_distance <= 5.394999980926514
 																		if c.TripDistance <= 902 {
-																			// trip_distance > 5.275
+																			// trip_distance > 5.275000095367432
 																			if c.TripDistance > 882 {
-																				// trip_distance > 5.295
+																				// trip_distance > 5.295000076293945
 																				if c.TripDistance > 886 {
 																					return 22.103947368421046
 																				} else {
 																					return 18.7390350877193
 																				}
 																			} else {
-																				// trip_distance <= 5.2650003
+																				// trip_distance <= 5.265000104904175
 																				if c.TripDistance <= 880 {
 																					return 21.887947269303197
 																				} else {
@@ -3789,7 +3789,7 @@ func Tree54(c Codes) float64 {
 																		}
 																	}
 																} else {
-																	// trip_distance > 5.415
+																	// trip_distance > 5.414999961853027
 																	if c.TripDistance > 907 {
 																		return 26.82166666666667
 																	} else {
@@ -3797,11 +3797,11 @@ func Tree54(c Codes) float64 {
 																	}
 																}
 															} else {
-																// trip_distance > 5.4449997
+																// trip_distance > 5.444999933242798
 																if c.TripDistance > 912 {
 																	return 19.728294573643414
 																} else {
-																	// trip_distance <= 5.435
+																	// trip_distance <= 5.434999942779541
 																	if c.TripDistance <= 909 {
 																		return 21.063636363636363
 																	} else {
@@ -3813,26 +3813,26 @@ func Tree54(c Codes) float64 {
 															return 18.29247311827957
 														}
 													} else {
-														// trip_distance <= 4.715
+														// trip_distance <= 4.7149999141693115
 														if c.TripDistance <= 770 {
-															// trip_distance <= 4.605
+															// trip_distance <= 4.605000019073486
 															if c.TripDistance <= 747 {
-																// trip_distance <= 4.5950003
+																// trip_distance <= 4.5950000286102295
 																if c.TripDistance <= 745 {
-																	// trip_distance <= 4.5550003
+																	// trip_distance <= 4.555000066757202
 																	if c.TripDistance <= 738 {
-																		// trip_distance <= 4.505
+																		// trip_distance <= 4.505000114440918
 																		if c.TripDistance <= 730 {
-																			// trip_distance <= 4.465
+																			// trip_distance <= 4.4649999141693115
 																			if c.TripDistance <= 725 {
-																				// trip_distance <= 4.435
+																				// trip_distance <= 4.434999942779541
 																				if c.TripDistance <= 722 {
 																					return 21.863218390804597
 																				} else {
 																					return 20.797708333333336
 																				}
 																			} else {
-																				// trip_distance > 4.475
+																				// trip_distance > 4.474999904632568
 																				if c.TripDistance > 726 {
 																					return 21.52966360856269
 																				} else {
@@ -3840,9 +3840,9 @@ func Tree54(c Codes) float64 {
 																				}
 																			}
 																		} else {
-																			// trip_distance > 4.5150003
+																			// trip_distance > 4.515000104904175
 																			if c.TripDistance > 731 {
-																				// trip_distance > 4.535
+																				// trip_distance > 4.5350000858306885
 																				if c.TripDistance > 734 {
 																					return 23.724218749999995
 																				} else {
@@ -3853,16 +3853,16 @@ func Tree54(c Codes) float64 {
 																			}
 																		}
 																	} else {
-																		// trip_distance <= 4.575
+																		// trip_distance <= 4.575000047683716
 																		if c.TripDistance <= 741 {
-																			// trip_distance > 4.565
+																			// trip_distance > 4.565000057220459
 																			if c.TripDistance > 740 {
 																				return 18.273809523809526
 																			} else {
 																				return 21.116666666666667
 																			}
 																		} else {
-																			// trip_distance <= 4.585
+																			// trip_distance <= 4.585000038146973
 																			if c.TripDistance <= 743 {
 																				return 22.46984126984127
 																			} else {
@@ -3874,15 +3874,15 @@ func Tree54(c Codes) float64 {
 																	return 24.619000000000007
 																}
 															} else {
-																// trip_distance > 4.6549997
+																// trip_distance > 4.6549999713897705
 																if c.TripDistance > 758 {
-																	// trip_distance > 4.665
+																	// trip_distance > 4.664999961853027
 																	if c.TripDistance > 759 {
-																		// trip_distance > 4.685
+																		// trip_distance > 4.684999942779541
 																		if c.TripDistance > 763 {
-																			// trip_distance > 4.6949997
+																			// trip_distance > 4.694999933242798
 																			if c.TripDistance > 766 {
-																				// trip_distance <= 4.705
+																				// trip_distance <= 4.704999923706055
 																				if c.TripDistance <= 767 {
 																					return 22.48296296296297
 																				} else {
@@ -3892,7 +3892,7 @@ func Tree54(c Codes) float64 {
 																				return 24.315277777777776
 																			}
 																		} else {
-																			// trip_distance <= 4.675
+																			// trip_distance <= 4.674999952316284
 																			if c.TripDistance <= 761 {
 																				return 20.67
 																			} else {
@@ -3905,14 +3905,14 @@ func Tree54(c Codes) float64 {
 																} else {
 																	// trip_distance > 4.625
 																	if c.TripDistance > 752 {
-																		// trip_distance > 4.635
+																		// trip_distance > 4.634999990463257
 																		if c.TripDistance > 754 {
 																			return 20.228
 																		} else {
 																			return 20.066666666666663
 																		}
 																	} else {
-																		// trip_distance <= 4.615
+																		// trip_distance <= 4.615000009536743
 																		if c.TripDistance <= 750 {
 																			return 19.272395833333334
 																		} else {
@@ -3929,9 +3929,9 @@ func Tree54(c Codes) float64 {
 													return 17.75617283950617
 												}
 											} else {
-												// trip_distance > 4.69
+												// trip_distance > 4.690000057220459
 												if c.TripDistance > 765 {
-													// trip_distance <= 4.995
+													// trip_distance <= 4.994999885559082
 													if c.TripDistance <= 826 {
 														return 21.876984126984127
 													} else {
@@ -3948,7 +3948,7 @@ func Tree54(c Codes) float64 {
 										return 13.494444444444445
 									}
 								} else {
-									// trip_distance <= 5.2799997
+									// trip_distance <= 5.2799999713897705
 									if c.TripDistance <= 883 {
 										return 13.303030303030303
 									} else {
@@ -3956,7 +3956,7 @@ func Tree54(c Codes) float64 {
 									}
 								}
 							} else {
-								// trip_distance > 5.2
+								// trip_distance > 5.200000047683716
 								if c.TripDistance > 867 {
 									return 11.368939393939394
 								} else {
@@ -3964,11 +3964,11 @@ func Tree54(c Codes) float64 {
 								}
 							}
 						} else {
-							// trip_distance <= 5.285
+							// trip_distance <= 5.2850000858306885
 							if c.TripDistance <= 885 {
-								// trip_distance > 4.9399996
+								// trip_distance > 4.93999981880188
 								if c.TripDistance > 814 {
-									// trip_distance > 5.145
+									// trip_distance > 5.144999980926514
 									if c.TripDistance > 855 {
 										return 13.793939393939393
 									} else {
@@ -3982,11 +3982,11 @@ func Tree54(c Codes) float64 {
 							}
 						}
 					} else {
-						// trip_distance <= 4.855
+						// trip_distance <= 4.855000019073486
 						if c.TripDistance <= 800 {
 							// trip_distance > 4.625
 							if c.TripDistance > 752 {
-								// trip_distance > 4.745
+								// trip_distance > 4.745000123977661
 								if c.TripDistance > 775 {
 									return 13.45952380952381
 								} else {
@@ -3996,7 +3996,7 @@ func Tree54(c Codes) float64 {
 								return 13.682716049382714
 							}
 						} else {
-							// trip_distance <= 5.065
+							// trip_distance <= 5.065000057220459
 							if c.TripDistance <= 840 {
 								return 15.533333333333335
 							} else {
@@ -4007,11 +4007,11 @@ func Tree54(c Codes) float64 {
 				}
 			}
 		} else {
-			// trip_distance <= 10.465
+			// trip_distance <= 10.46500015258789
 			if c.TripDistance <= 1531 {
 				// PU_DO != "192_132"
 				if c.PUDO != 60 {
-					// trip_distance <= 8.795
+					// trip_distance <= 8.795000076293945
 					if c.TripDistance <= 1327 {
 						// PU_DO != "42_138"
 						if c.PUDO != 133 {
@@ -4023,25 +4023,25 @@ func Tree54(c Codes) float64 {
 									if c.PUDO != 73 {
 										// PU_DO != "41_138"
 										if c.PUDO != 109 {
-											// trip_distance <= 8.515
+											// trip_distance <= 8.515000343322754
 											if c.TripDistance <= 1295 {
 												// PU_DO != "82_75"
 												if c.PUDO != 271 {
-													// trip_distance > 7.3050003
+													// trip_distance > 7.305000066757202
 													if c.TripDistance > 1160 {
-														// trip_distance > 7.425
+														// trip_distance > 7.424999952316284
 														if c.TripDistance > 1175 {
-															// trip_distance <= 8.065001
+															// trip_distance <= 8.065000057220459
 															if c.TripDistance <= 1243 {
-																// trip_distance <= 8.045
+																// trip_distance <= 8.045000076293945
 																if c.TripDistance <= 1241 {
-																	// trip_distance <= 7.9049997
+																	// trip_distance <= 7.9049999713897705
 																	if c.TripDistance <= 1227 {
-																		// trip_distance > 7.665
+																		// trip_distance > 7.664999961853027
 																		if c.TripDistance > 1201 {
-																			// trip_distance > 7.6949997
+																			// trip_distance > 7.694999933242798
 																			if c.TripDistance > 1205 {
-																				// trip_distance > 7.775
+																				// trip_distance > 7.775000095367432
 																				if c.TripDistance > 1213 {
 																					return 27.814393939393934
 																				} else {
@@ -4051,16 +4051,16 @@ func Tree54(c Codes) float64 {
 																				return 30.806756756756762
 																			}
 																		} else {
-																			// trip_distance <= 7.605
+																			// trip_distance <= 7.605000019073486
 																			if c.TripDistance <= 1194 {
-																				// trip_distance <= 7.585
+																				// trip_distance <= 7.585000038146973
 																				if c.TripDistance <= 1192 {
 																					return 26.04139784946236
 																				} else {
 																					return 30.0985294117647
 																				}
 																			} else {
-																				// trip_distance <= 7.635
+																				// trip_distance <= 7.634999990463257
 																				if c.TripDistance <= 1197 {
 																					return 24.654861111111106
 																				} else {
@@ -4069,11 +4069,11 @@ func Tree54(c Codes) float64 {
 																			}
 																		}
 																	} else {
-																		// trip_distance <= 7.995
+																		// trip_distance <= 7.994999885559082
 																		if c.TripDistance <= 1236 {
-																			// trip_distance <= 7.955
+																			// trip_distance <= 7.954999923706055
 																			if c.TripDistance <= 1232 {
-																				// trip_distance <= 7.935
+																				// trip_distance <= 7.934999942779541
 																				if c.TripDistance <= 1230 {
 																					return 24.51714285714286
 																				} else {
@@ -4083,9 +4083,9 @@ func Tree54(c Codes) float64 {
 																				return 22.677083333333332
 																			}
 																		} else {
-																			// trip_distance <= 8.025
+																			// trip_distance <= 8.025000095367432
 																			if c.TripDistance <= 1239 {
-																				// trip_distance <= 8.005
+																				// trip_distance <= 8.005000114440918
 																				if c.TripDistance <= 1237 {
 																					return 27.110144927536236
 																				} else {
@@ -4100,22 +4100,22 @@ func Tree54(c Codes) float64 {
 																	return 33.02936507936508
 																}
 															} else {
-																// trip_distance > 8.184999
+																// trip_distance > 8.184999942779541
 																if c.TripDistance > 1260 {
-																	// trip_distance > 8.195
+																	// trip_distance > 8.194999694824219
 																	if c.TripDistance > 1261 {
-																		// trip_distance > 8.255
+																		// trip_distance > 8.255000114440918
 																		if c.TripDistance > 1267 {
-																			// trip_distance > 8.295
+																			// trip_distance > 8.295000076293945
 																			if c.TripDistance > 1271 {
-																				// trip_distance > 8.305
+																				// trip_distance > 8.305000305175781
 																				if c.TripDistance > 1272 {
 																					return 26.308114035087726
 																				} else {
 																					return 24.114444444444448
 																				}
 																			} else {
-																				// trip_distance <= 8.275
+																				// trip_distance <= 8.275000095367432
 																				if c.TripDistance <= 1269 {
 																					return 33.32000000000001
 																				} else {
@@ -4123,9 +4123,9 @@ func Tree54(c Codes) float64 {
 																				}
 																			}
 																		} else {
-																			// trip_distance > 8.215
+																			// trip_distance > 8.21500015258789
 																			if c.TripDistance > 1263 {
-																				// trip_distance <= 8.235
+																				// trip_distance <= 8.234999656677246
 																				if c.TripDistance <= 1265 {
 																					return 23.430208333333336
 																				} else {
@@ -4139,18 +4139,18 @@ func Tree54(c Codes) float64 {
 																		return 29.913541666666667
 																	}
 																} else {
-																	// trip_distance <= 8.155
+																	// trip_distance <= 8.154999732971191
 																	if c.TripDistance <= 1256 {
-																		// trip_distance > 8.105
+																		// trip_distance > 8.105000019073486
 																		if c.TripDistance > 1248 {
-																			// trip_distance <= 8.135
+																			// trip_distance <= 8.135000228881836
 																			if c.TripDistance <= 1253 {
 																				return 23.75804597701149
 																			} else {
 																				return 26.184999999999995
 																			}
 																		} else {
-																			// trip_distance <= 8.095
+																			// trip_distance <= 8.095000267028809
 																			if c.TripDistance <= 1247 {
 																				return 25.707246376811593
 																			} else {
@@ -4163,20 +4163,20 @@ func Tree54(c Codes) float64 {
 																}
 															}
 														} else {
-															// trip_distance <= 7.4049997
+															// trip_distance <= 7.4049999713897705
 															if c.TripDistance <= 1173 {
-																// trip_distance <= 7.395
+																// trip_distance <= 7.394999980926514
 																if c.TripDistance <= 1172 {
-																	// trip_distance <= 7.355
+																	// trip_distance <= 7.355000019073486
 																	if c.TripDistance <= 1167 {
-																		// trip_distance > 7.325
+																		// trip_distance > 7.325000047683716
 																		if c.TripDistance > 1164 {
 																			return 26.32931034482759
 																		} else {
 																			return 23.52098765432099
 																		}
 																	} else {
-																		// trip_distance > 7.365
+																		// trip_distance > 7.365000009536743
 																		if c.TripDistance > 1168 {
 																			return 24.83817204301075
 																		} else {
@@ -4191,7 +4191,7 @@ func Tree54(c Codes) float64 {
 															}
 														}
 													} else {
-														// trip_distance <= 7.295
+														// trip_distance <= 7.295000076293945
 														if c.TripDistance <= 1159 {
 															return 28.31468253968254
 														} else {
@@ -4202,9 +4202,9 @@ func Tree54(c Codes) float64 {
 													return 21.368888888888886
 												}
 											} else {
-												// trip_distance <= 8.675
+												// trip_distance <= 8.675000190734863
 												if c.TripDistance <= 1313 {
-													// trip_distance > 8.595
+													// trip_distance > 8.595000267028809
 													if c.TripDistance > 1304 {
 														// trip_distance > 8.625
 														if c.TripDistance > 1307 {
@@ -4213,7 +4213,7 @@ func Tree54(c Codes) float64 {
 															return 24.511904761904766
 														}
 													} else {
-														// trip_distance <= 8.565001
+														// trip_distance <= 8.565000057220459
 														if c.TripDistance <= 1301 {
 															return 24.155128205128204
 														} else {
@@ -4221,9 +4221,9 @@ func Tree54(c Codes) float64 {
 														}
 													}
 												} else {
-													// trip_distance > 8.715
+													// trip_distance > 8.71500015258789
 													if c.TripDistance > 1317 {
-														// trip_distance <= 8.765
+														// trip_distance <= 8.765000343322754
 														if c.TripDistance <= 1324 {
 															return 22.900877192982453
 														} else {
@@ -4238,7 +4238,7 @@ func Tree54(c Codes) float64 {
 											return 21.584374999999998
 										}
 									} else {
-										// trip_distance > 7.6899996
+										// trip_distance > 7.68999981880188
 										if c.TripDistance > 1204 {
 											return 18.085833333333333
 										} else {
@@ -4257,33 +4257,33 @@ func Tree54(c Codes) float64 {
 					} else {
 						// PU_DO != "66_66"
 						if c.PUDO != 175 {
-							// trip_distance <= 9.725
+							// trip_distance <= 9.724999904632568
 							if c.TripDistance <= 1439 {
-								// trip_distance > 8.865
+								// trip_distance > 8.864999771118164
 								if c.TripDistance > 1335 {
-									// trip_distance > 8.995
+									// trip_distance > 8.994999885559082
 									if c.TripDistance > 1349 {
-										// trip_distance > 9.135
+										// trip_distance > 9.135000228881836
 										if c.TripDistance > 1364 {
-											// trip_distance > 9.184999
+											// trip_distance > 9.184999942779541
 											if c.TripDistance > 1373 {
-												// trip_distance > 9.215
+												// trip_distance > 9.21500015258789
 												if c.TripDistance > 1376 {
-													// trip_distance > 9.255
+													// trip_distance > 9.255000114440918
 													if c.TripDistance > 1382 {
-														// trip_distance > 9.325
+														// trip_distance > 9.324999809265137
 														if c.TripDistance > 1391 {
 															// trip_distance > 9.375
 															if c.TripDistance > 1397 {
-																// trip_distance <= 9.665
+																// trip_distance <= 9.664999961853027
 																if c.TripDistance <= 1431 {
-																	// trip_distance <= 9.615
+																	// trip_distance <= 9.614999771118164
 																	if c.TripDistance <= 1425 {
-																		// trip_distance > 9.485
+																		// trip_distance > 9.484999656677246
 																		if c.TripDistance > 1408 {
-																			// trip_distance > 9.505
+																			// trip_distance > 9.505000114440918
 																			if c.TripDistance > 1410 {
-																				// trip_distance <= 9.575
+																				// trip_distance <= 9.574999809265137
 																				if c.TripDistance <= 1419 {
 																					return 28.548148148148154
 																				} else {
@@ -4293,7 +4293,7 @@ func Tree54(c Codes) float64 {
 																				return 25.477272727272727
 																			}
 																		} else {
-																			// trip_distance <= 9.455
+																			// trip_distance <= 9.454999923706055
 																			if c.TripDistance <= 1405 {
 																				return 28.35833333333333
 																			} else {
@@ -4310,7 +4310,7 @@ func Tree54(c Codes) float64 {
 																return 24.155072463768114
 															}
 														} else {
-															// trip_distance > 9.295
+															// trip_distance > 9.295000076293945
 															if c.TripDistance > 1386 {
 																return 29.30757575757576
 															} else {
@@ -4327,11 +4327,11 @@ func Tree54(c Codes) float64 {
 												return 23.815972222222225
 											}
 										} else {
-											// trip_distance <= 9.065001
+											// trip_distance <= 9.065000057220459
 											if c.TripDistance <= 1356 {
-												// trip_distance <= 9.025
+												// trip_distance <= 9.025000095367432
 												if c.TripDistance <= 1352 {
-													// trip_distance <= 9.005
+													// trip_distance <= 9.005000114440918
 													if c.TripDistance <= 1350 {
 														return 30.598958333333336
 													} else {
@@ -4341,7 +4341,7 @@ func Tree54(c Codes) float64 {
 													return 25.760215053763442
 												}
 											} else {
-												// trip_distance <= 9.105
+												// trip_distance <= 9.105000019073486
 												if c.TripDistance <= 1361 {
 													return 30.99285714285714
 												} else {
@@ -4350,13 +4350,13 @@ func Tree54(c Codes) float64 {
 											}
 										}
 									} else {
-										// trip_distance <= 8.955
+										// trip_distance <= 8.954999923706055
 										if c.TripDistance <= 1344 {
-											// trip_distance > 8.905
+											// trip_distance > 8.904999732971191
 											if c.TripDistance > 1339 {
 												return 28.17055555555556
 											} else {
-												// trip_distance <= 8.895
+												// trip_distance <= 8.894999980926514
 												if c.TripDistance <= 1338 {
 													return 27.426470588235293
 												} else {
@@ -4368,9 +4368,9 @@ func Tree54(c Codes) float64 {
 										}
 									}
 								} else {
-									// trip_distance <= 8.835
+									// trip_distance <= 8.835000038146973
 									if c.TripDistance <= 1331 {
-										// trip_distance > 8.805
+										// trip_distance > 8.805000305175781
 										if c.TripDistance > 1328 {
 											return 27.808641975308642
 										} else {
@@ -4381,21 +4381,21 @@ func Tree54(c Codes) float64 {
 									}
 								}
 							} else {
-								// trip_distance <= 10.365
+								// trip_distance <= 10.364999771118164
 								if c.TripDistance <= 1519 {
-									// trip_distance <= 10.225
+									// trip_distance <= 10.224999904632568
 									if c.TripDistance <= 1503 {
-										// trip_distance <= 10.135
+										// trip_distance <= 10.135000228881836
 										if c.TripDistance <= 1493 {
-											// trip_distance <= 10.015
+											// trip_distance <= 10.015000343322754
 											if c.TripDistance <= 1475 {
-												// trip_distance > 9.815001
+												// trip_distance > 9.815000057220459
 												if c.TripDistance > 1451 {
-													// trip_distance > 9.885
+													// trip_distance > 9.885000228881836
 													if c.TripDistance > 1459 {
-														// trip_distance <= 9.945
+														// trip_distance <= 9.944999694824219
 														if c.TripDistance <= 1466 {
-															// trip_distance <= 9.925
+															// trip_distance <= 9.925000190734863
 															if c.TripDistance <= 1464 {
 																return 28.887654320987654
 															} else {
@@ -4408,9 +4408,9 @@ func Tree54(c Codes) float64 {
 														return 24.596078431372547
 													}
 												} else {
-													// trip_distance > 9.765
+													// trip_distance > 9.765000343322754
 													if c.TripDistance > 1445 {
-														// trip_distance > 9.795
+														// trip_distance > 9.795000076293945
 														if c.TripDistance > 1448 {
 															return 30.386666666666663
 														} else {
@@ -4421,7 +4421,7 @@ func Tree54(c Codes) float64 {
 													}
 												}
 											} else {
-												// trip_distance > 10.055
+												// trip_distance > 10.055000305175781
 												if c.TripDistance > 1482 {
 													return 30.5825
 												} else {
@@ -4432,9 +4432,9 @@ func Tree54(c Codes) float64 {
 											return 26.671333333333337
 										}
 									} else {
-										// trip_distance > 10.255
+										// trip_distance > 10.255000114440918
 										if c.TripDistance > 1506 {
-											// trip_distance > 10.305
+											// trip_distance > 10.305000305175781
 											if c.TripDistance > 1511 {
 												return 30.803125
 											} else {
@@ -4445,9 +4445,9 @@ func Tree54(c Codes) float64 {
 										}
 									}
 								} else {
-									// trip_distance <= 10.434999
+									// trip_distance <= 10.434999942779541
 									if c.TripDistance <= 1527 {
-										// trip_distance > 10.395
+										// trip_distance > 10.394999980926514
 										if c.TripDistance > 1523 {
 											return 27.007692307692306
 										} else {
@@ -4463,7 +4463,7 @@ func Tree54(c Codes) float64 {
 						}
 					}
 				} else {
-					// trip_distance > 9.115
+					// trip_distance > 9.114999771118164
 					if c.TripDistance > 1362 {
 						return 16.1015873015873
 					} else {
@@ -4471,39 +4471,39 @@ func Tree54(c Codes) float64 {
 					}
 				}
 			} else {
-				// trip_distance <= 1319.18
+				// trip_distance <= 1319.180004119873
 				if c.TripDistance <= 2672 {
-					// trip_distance <= 19.814999
+					// trip_distance <= 19.8149995803833
 					if c.TripDistance <= 2490 {
-						// trip_distance > 11.96
+						// trip_distance > 11.960000038146973
 						if c.TripDistance > 1722 {
-							// trip_distance > 12.155001
+							// trip_distance > 12.15500020980835
 							if c.TripDistance > 1749 {
-								// trip_distance > 12.665
+								// trip_distance > 12.664999961853027
 								if c.TripDistance > 1814 {
 									// PU_DO != "74_132"
 									if c.PUDO != 178 {
-										// trip_distance > 12.835
+										// trip_distance > 12.835000038146973
 										if c.TripDistance > 1837 {
-											// trip_distance > 14.825001
+											// trip_distance > 14.825000286102295
 											if c.TripDistance > 2080 {
-												// trip_distance > 15.91
+												// trip_distance > 15.910000324249268
 												if c.TripDistance > 2198 {
-													// trip_distance <= 18.415
+													// trip_distance <= 18.414999961853027
 													if c.TripDistance <= 2401 {
-														// trip_distance <= 18.285
+														// trip_distance <= 18.28499984741211
 														if c.TripDistance <= 2390 {
-															// trip_distance <= 17.41
+															// trip_distance <= 17.40999984741211
 															if c.TripDistance <= 2319 {
-																// trip_distance <= 17.275
+																// trip_distance <= 17.274999618530273
 																if c.TripDistance <= 2302 {
-																	// trip_distance <= 16.965
+																	// trip_distance <= 16.96500015258789
 																	if c.TripDistance <= 2282 {
-																		// trip_distance <= 16.545
+																		// trip_distance <= 16.545000076293945
 																		if c.TripDistance <= 2250 {
-																			// trip_distance <= 16.34
+																			// trip_distance <= 16.34000015258789
 																			if c.TripDistance <= 2233 {
-																				// trip_distance > 16.045
+																				// trip_distance > 16.045000076293945
 																				if c.TripDistance > 2209 {
 																					return 35.78095238095238
 																				} else {
@@ -4524,9 +4524,9 @@ func Tree54(c Codes) float64 {
 															} else {
 																// trip_distance > 17.625
 																if c.TripDistance > 2333 {
-																	// trip_distance > 17.81
+																	// trip_distance > 17.809999465942383
 																	if c.TripDistance > 2348 {
-																		// trip_distance > 18.02
+																		// trip_distance > 18.020000457763672
 																		if c.TripDistance > 2365 {
 																			return 36.282500000000006
 																		} else {
@@ -4543,9 +4543,9 @@ func Tree54(c Codes) float64 {
 															return 32.678125
 														}
 													} else {
-														// trip_distance <= 19.285
+														// trip_distance <= 19.285000801086426
 														if c.TripDistance <= 2462 {
-															// trip_distance <= 18.79
+															// trip_distance <= 18.789999961853027
 															if c.TripDistance <= 2431 {
 																return 38.642753623188405
 															} else {
@@ -4556,13 +4556,13 @@ func Tree54(c Codes) float64 {
 														}
 													}
 												} else {
-													// trip_distance > 15.085
+													// trip_distance > 15.085000038146973
 													if c.TripDistance > 2116 {
-														// trip_distance <= 15.59
+														// trip_distance <= 15.59000015258789
 														if c.TripDistance <= 2174 {
-															// trip_distance <= 15.425
+															// trip_distance <= 15.425000190734863
 															if c.TripDistance <= 2152 {
-																// trip_distance <= 15.219999
+																// trip_distance <= 15.21999979019165
 																if c.TripDistance <= 2126 {
 																	return 38.27745098039215
 																} else {
@@ -4575,7 +4575,7 @@ func Tree54(c Codes) float64 {
 															return 41.36287878787879
 														}
 													} else {
-														// trip_distance <= 14.959999
+														// trip_distance <= 14.959999561309814
 														if c.TripDistance <= 2100 {
 															return 38.885555555555555
 														} else {
@@ -4584,15 +4584,15 @@ func Tree54(c Codes) float64 {
 													}
 												}
 											} else {
-												// trip_distance <= 13.815001
+												// trip_distance <= 13.815000057220459
 												if c.TripDistance <= 1960 {
-													// trip_distance <= 13.485
+													// trip_distance <= 13.484999656677246
 													if c.TripDistance <= 1916 {
-														// trip_distance <= 13.309999
+														// trip_distance <= 13.309999942779541
 														if c.TripDistance <= 1896 {
-															// trip_distance <= 13.205
+															// trip_distance <= 13.204999923706055
 															if c.TripDistance <= 1880 {
-																// trip_distance > 13.055
+																// trip_distance > 13.054999828338623
 																if c.TripDistance > 1865 {
 																	return 35.54197530864197
 																} else {
@@ -4605,7 +4605,7 @@ func Tree54(c Codes) float64 {
 															return 31.23623188405797
 														}
 													} else {
-														// trip_distance <= 13.675
+														// trip_distance <= 13.675000190734863
 														if c.TripDistance <= 1941 {
 															return 37.742528735632185
 														} else {
@@ -4613,13 +4613,13 @@ func Tree54(c Codes) float64 {
 														}
 													}
 												} else {
-													// trip_distance <= 14.595
+													// trip_distance <= 14.595000267028809
 													if c.TripDistance <= 2054 {
-														// trip_distance <= 14.48
+														// trip_distance <= 14.480000019073486
 														if c.TripDistance <= 2039 {
-															// trip_distance <= 14.225
+															// trip_distance <= 14.224999904632568
 															if c.TripDistance <= 2009 {
-																// trip_distance <= 14.035
+																// trip_distance <= 14.035000324249268
 																if c.TripDistance <= 1987 {
 																	return 33.44499999999999
 																} else {
@@ -4637,7 +4637,7 @@ func Tree54(c Codes) float64 {
 												}
 											}
 										} else {
-											// trip_distance <= 12.705
+											// trip_distance <= 12.704999923706055
 											if c.TripDistance <= 1821 {
 												return 38.135714285714286
 											} else {
@@ -4648,11 +4648,11 @@ func Tree54(c Codes) float64 {
 										return 31.142499999999995
 									}
 								} else {
-									// trip_distance <= 12.42
+									// trip_distance <= 12.420000076293945
 									if c.TripDistance <= 1783 {
-										// trip_distance > 12.285
+										// trip_distance > 12.28499984741211
 										if c.TripDistance > 1765 {
-											// trip_distance <= 12.335
+											// trip_distance <= 12.335000038146973
 											if c.TripDistance <= 1772 {
 												return 34.07013888888889
 											} else {
@@ -4662,7 +4662,7 @@ func Tree54(c Codes) float64 {
 											return 31.8536231884058
 										}
 									} else {
-										// trip_distance > 12.54
+										// trip_distance > 12.539999961853027
 										if c.TripDistance > 1797 {
 											return 32.593589743589746
 										} else {
@@ -4671,7 +4671,7 @@ func Tree54(c Codes) float64 {
 									}
 								}
 							} else {
-								// trip_distance > 12.015
+								// trip_distance > 12.015000343322754
 								if c.TripDistance > 1730 {
 									return 41.42916666666667
 								} else {
@@ -4679,25 +4679,25 @@ func Tree54(c Codes) float64 {
 								}
 							}
 						} else {
-							// trip_distance > 10.675
+							// trip_distance > 10.675000190734863
 							if c.TripDistance > 1559 {
-								// trip_distance > 10.934999
+								// trip_distance > 10.934999942779541
 								if c.TripDistance > 1592 {
-									// trip_distance > 11.389999
+									// trip_distance > 11.389999866485596
 									if c.TripDistance > 1647 {
-										// trip_distance <= 11.905
+										// trip_distance <= 11.904999732971191
 										if c.TripDistance <= 1715 {
-											// trip_distance <= 11.825001
+											// trip_distance <= 11.825000286102295
 											if c.TripDistance <= 1706 {
-												// trip_distance <= 11.765
+												// trip_distance <= 11.765000343322754
 												if c.TripDistance <= 1700 {
-													// trip_distance > 11.525
+													// trip_distance > 11.525000095367432
 													if c.TripDistance > 1666 {
-														// trip_distance > 11.605
+														// trip_distance > 11.605000019073486
 														if c.TripDistance > 1676 {
-															// trip_distance > 11.645
+															// trip_distance > 11.644999980926514
 															if c.TripDistance > 1682 {
-																// trip_distance <= 11.715
+																// trip_distance <= 11.71500015258789
 																if c.TripDistance <= 1693 {
 																	return 26.742708333333333
 																} else {
@@ -4710,7 +4710,7 @@ func Tree54(c Codes) float64 {
 															return 26.767948717948716
 														}
 													} else {
-														// trip_distance <= 11.465
+														// trip_distance <= 11.46500015258789
 														if c.TripDistance <= 1658 {
 															return 28.214743589743588
 														} else {
@@ -4727,11 +4727,11 @@ func Tree54(c Codes) float64 {
 											return 25.99513888888889
 										}
 									} else {
-										// trip_distance <= 11.195
+										// trip_distance <= 11.194999694824219
 										if c.TripDistance <= 1624 {
 											// trip_distance <= 11.125
 											if c.TripDistance <= 1616 {
-												// trip_distance <= 11.04
+												// trip_distance <= 11.039999961853027
 												if c.TripDistance <= 1606 {
 													return 31.865686274509805
 												} else {
@@ -4741,7 +4741,7 @@ func Tree54(c Codes) float64 {
 												return 27.223333333333336
 											}
 										} else {
-											// trip_distance <= 11.295
+											// trip_distance <= 11.295000076293945
 											if c.TripDistance <= 1635 {
 												return 34.68666666666667
 											} else {
@@ -4750,11 +4750,11 @@ func Tree54(c Codes) float64 {
 										}
 									}
 								} else {
-									// trip_distance <= 10.865
+									// trip_distance <= 10.864999771118164
 									if c.TripDistance <= 1584 {
-										// trip_distance > 10.765
+										// trip_distance > 10.765000343322754
 										if c.TripDistance > 1571 {
-											// trip_distance <= 10.825
+											// trip_distance <= 10.824999809265137
 											if c.TripDistance <= 1579 {
 												return 32.09838709677419
 											} else {
@@ -4768,9 +4768,9 @@ func Tree54(c Codes) float64 {
 									}
 								}
 							} else {
-								// trip_distance <= 10.585
+								// trip_distance <= 10.585000038146973
 								if c.TripDistance <= 1546 {
-									// trip_distance > 10.525
+									// trip_distance > 10.525000095367432
 									if c.TripDistance > 1539 {
 										return 39.86923076923077
 									} else {
@@ -4787,15 +4787,15 @@ func Tree54(c Codes) float64 {
 							}
 						}
 					} else {
-						// trip_distance <= 28.575
+						// trip_distance <= 28.574999809265137
 						if c.TripDistance <= 2659 {
-							// trip_distance <= 23.895
+							// trip_distance <= 23.895000457763672
 							if c.TripDistance <= 2602 {
-								// trip_distance <= 21.585
+								// trip_distance <= 21.585000038146973
 								if c.TripDistance <= 2564 {
-									// trip_distance <= 20.945
+									// trip_distance <= 20.945000648498535
 									if c.TripDistance <= 2549 {
-										// trip_distance > 20.175
+										// trip_distance > 20.175000190734863
 										if c.TripDistance > 2505 {
 											return 42.288333333333334
 										} else {
@@ -4808,7 +4808,7 @@ func Tree54(c Codes) float64 {
 									return 47.0640350877193
 								}
 							} else {
-								// trip_distance > 25.185001
+								// trip_distance > 25.1850004196167
 								if c.TripDistance > 2621 {
 									return 41.540909090909096
 								} else {
@@ -4820,9 +4820,9 @@ func Tree54(c Codes) float64 {
 						}
 					}
 				} else {
-					// trip_distance <= 75873.984
+					// trip_distance <= 75873.98046875
 					if c.TripDistance <= 2724 {
-						// trip_distance > 35068.234
+						// trip_distance > 35068.234375
 						if c.TripDistance > 2691 {
 							return 15.904761904761905
 						} else {
@@ -4839,19 +4839,19 @@ func Tree54(c Codes) float64 {
 
 // Tree55 is tree 55.
 func Tree55(c Codes) float64 {
-	// trip_distance <= 2.9650002
+	// trip_distance <= 2.965000033378601
 	if c.TripDistance <= 498 {
-		// trip_distance > 0.005
+		// trip_distance > 0.004999999888241291
 		if c.TripDistance > 0 {
-			// trip_distance <= 1.465
+			// trip_distance <= 1.465000033378601
 			if c.TripDistance <= 229 {
-				// trip_distance > 0.925
+				// trip_distance > 0.925000011920929
 				if c.TripDistance > 138 {
-					// trip_distance > 1.165
+					// trip_distance > 1.1649999618530273
 					if c.TripDistance > 179 {
 						// PU_DO != "75_74"
 						if c.PUDO != 251 {
-							// trip_distance <= 1.325
+							// trip_distance <= 1.3250000476837158
 							if c.TripDistance <= 204 {
 								// PU_DO != "97_189"
 								if c.PUDO != 297 {
@@ -4861,7 +4861,7 @@ func Tree55(c Codes) float64 {
 										if c.PUDO != 302 {
 											// PU_DO != "74_263"
 											if c.PUDO != 204 {
-												// trip_distance <= 1.275
+												// trip_distance <= 1.274999976158142
 												if c.TripDistance <= 197 {
 													// PU_DO != "75_236"
 													if c.PUDO != 237 {
@@ -4884,7 +4884,7 @@ func Tree55(c Codes) float64 {
 																					return 7.236666666666667
 																				}
 																			} else {
-																				// trip_distance > 1.205
+																				// trip_distance > 1.2050000429153442
 																				if c.TripDistance > 186 {
 																					return 7.6585034013605435
 																				} else {
@@ -4904,7 +4904,7 @@ func Tree55(c Codes) float64 {
 																return 6.366666666666667
 															}
 														} else {
-															// trip_distance <= 1.225
+															// trip_distance <= 1.225000023841858
 															if c.TripDistance <= 190 {
 																return 6.546296296296298
 															} else {
@@ -4912,9 +4912,9 @@ func Tree55(c Codes) float64 {
 															}
 														}
 													} else {
-														// trip_distance > 1.205
+														// trip_distance > 1.2050000429153442
 														if c.TripDistance > 186 {
-															// trip_distance > 1.225
+															// trip_distance > 1.225000023841858
 															if c.TripDistance > 190 {
 																return 7.513690476190476
 															} else {
@@ -4935,7 +4935,7 @@ func Tree55(c Codes) float64 {
 																if c.PUDO != 207 {
 																	// PU_DO != "74_75"
 																	if c.PUDO != 210 {
-																		// trip_distance <= 1.305
+																		// trip_distance <= 1.3049999475479126
 																		if c.TripDistance <= 200 {
 																			// PU_DO != "166_238"
 																			if c.PUDO != 42 {
@@ -4951,7 +4951,7 @@ func Tree55(c Codes) float64 {
 																		} else {
 																			// PU_DO != "74_41"
 																			if c.PUDO != 205 {
-																				// trip_distance > 1.315
+																				// trip_distance > 1.3149999976158142
 																				if c.TripDistance > 202 {
 																					return 8.349074074074075
 																				} else {
@@ -4962,9 +4962,9 @@ func Tree55(c Codes) float64 {
 																			}
 																		}
 																	} else {
-																		// trip_distance > 1.295
+																		// trip_distance > 1.2949999570846558
 																		if c.TripDistance > 199 {
-																			// trip_distance <= 1.305
+																			// trip_distance <= 1.3049999475479126
 																			if c.TripDistance <= 200 {
 																				return 9.019841269841269
 																			} else {
@@ -4991,9 +4991,9 @@ func Tree55(c Codes) float64 {
 												return 5.635416666666666
 											}
 										} else {
-											// trip_distance > 1.225
+											// trip_distance > 1.225000023841858
 											if c.TripDistance > 190 {
-												// trip_distance > 1.275
+												// trip_distance > 1.274999976158142
 												if c.TripDistance > 197 {
 													return 10.209444444444443
 												} else {
@@ -5012,7 +5012,7 @@ func Tree55(c Codes) float64 {
 							} else {
 								// PU_DO != "75_262"
 								if c.PUDO != 244 {
-									// trip_distance <= 1.415
+									// trip_distance <= 1.4149999618530273
 									if c.TripDistance <= 221 {
 										// PU_DO != "95_28"
 										if c.PUDO != 291 {
@@ -5022,15 +5022,15 @@ func Tree55(c Codes) float64 {
 												if c.PUDO != 129 {
 													// PU_DO != "97_49"
 													if c.PUDO != 302 {
-														// trip_distance > 1.345
+														// trip_distance > 1.3450000286102295
 														if c.TripDistance > 208 {
 															// PU_DO != "74_41"
 															if c.PUDO != 205 {
-																// trip_distance > 1.385
+																// trip_distance > 1.3849999904632568
 																if c.TripDistance > 216 {
 																	// PU_DO != "74_75"
 																	if c.PUDO != 210 {
-																		// trip_distance <= 1.405
+																		// trip_distance <= 1.4049999713897705
 																		if c.TripDistance <= 219 {
 																			// PU_DO != "74_42"
 																			if c.PUDO != 206 {
@@ -5047,9 +5047,9 @@ func Tree55(c Codes) float64 {
 																			return 8.689126016260165
 																		}
 																	} else {
-																		// trip_distance <= 1.405
+																		// trip_distance <= 1.4049999713897705
 																		if c.TripDistance <= 219 {
-																			// trip_distance > 1.395
+																			// trip_distance > 1.3949999809265137
 																			if c.TripDistance > 217 {
 																				return 8.480428134556574
 																			} else {
@@ -5066,7 +5066,7 @@ func Tree55(c Codes) float64 {
 																		if c.PUDO != 207 {
 																			// trip_distance <= 1.375
 																			if c.TripDistance <= 214 {
-																				// trip_distance > 1.355
+																				// trip_distance > 1.3550000190734863
 																				if c.TripDistance > 210 {
 																					return 8.81536885245902
 																				} else {
@@ -5084,7 +5084,7 @@ func Tree55(c Codes) float64 {
 																			}
 																		}
 																	} else {
-																		// trip_distance > 1.365
+																		// trip_distance > 1.3650000095367432
 																		if c.TripDistance > 212 {
 																			return 8.652020202020203
 																		} else {
@@ -5093,7 +5093,7 @@ func Tree55(c Codes) float64 {
 																	}
 																}
 															} else {
-																// trip_distance <= 1.395
+																// trip_distance <= 1.3949999809265137
 																if c.TripDistance <= 217 {
 																	// trip_distance <= 1.375
 																	if c.TripDistance <= 214 {
@@ -5108,7 +5108,7 @@ func Tree55(c Codes) float64 {
 														} else {
 															// PU_DO != "74_75"
 															if c.PUDO != 210 {
-																// trip_distance <= 1.335
+																// trip_distance <= 1.3350000381469727
 																if c.TripDistance <= 206 {
 																	return 9.46510067114094
 																} else {
@@ -5140,18 +5140,18 @@ func Tree55(c Codes) float64 {
 										if c.PUDO != 210 {
 											// PU_DO != "74_43"
 											if c.PUDO != 207 {
-												// trip_distance <= 1.455
+												// trip_distance <= 1.4550000429153442
 												if c.TripDistance <= 227 {
-													// trip_distance <= 1.435
+													// trip_distance <= 1.4350000023841858
 													if c.TripDistance <= 224 {
-														// trip_distance <= 1.425
+														// trip_distance <= 1.4249999523162842
 														if c.TripDistance <= 222 {
 															return 9.518209876543207
 														} else {
 															return 9.715789473684211
 														}
 													} else {
-														// trip_distance <= 1.445
+														// trip_distance <= 1.4450000524520874
 														if c.TripDistance <= 225 {
 															return 10.283916083916075
 														} else {
@@ -5165,9 +5165,9 @@ func Tree55(c Codes) float64 {
 												return 8.120000000000001
 											}
 										} else {
-											// trip_distance <= 1.445
+											// trip_distance <= 1.4450000524520874
 											if c.TripDistance <= 225 {
-												// trip_distance <= 1.425
+												// trip_distance <= 1.4249999523162842
 												if c.TripDistance <= 222 {
 													return 8.151190476190475
 												} else {
@@ -5179,7 +5179,7 @@ func Tree55(c Codes) float64 {
 										}
 									}
 								} else {
-									// trip_distance <= 1.395
+									// trip_distance <= 1.3949999809265137
 									if c.TripDistance <= 217 {
 										return 10.23030303030303
 									} else {
@@ -5188,24 +5188,24 @@ func Tree55(c Codes) float64 {
 								}
 							}
 						} else {
-							// trip_distance <= 1.385
+							// trip_distance <= 1.3849999904632568
 							if c.TripDistance <= 216 {
-								// trip_distance <= 1.325
+								// trip_distance <= 1.3250000476837158
 								if c.TripDistance <= 204 {
-									// trip_distance > 1.245
+									// trip_distance > 1.2450000047683716
 									if c.TripDistance > 193 {
-										// trip_distance > 1.285
+										// trip_distance > 1.284999966621399
 										if c.TripDistance > 198 {
-											// trip_distance <= 1.305
+											// trip_distance <= 1.3049999475479126
 											if c.TripDistance <= 200 {
-												// trip_distance > 1.295
+												// trip_distance > 1.2949999570846558
 												if c.TripDistance > 199 {
 													return 5.924206349206348
 												} else {
 													return 5.737179487179487
 												}
 											} else {
-												// trip_distance <= 1.315
+												// trip_distance <= 1.3149999976158142
 												if c.TripDistance <= 202 {
 													return 6.880434782608697
 												} else {
@@ -5213,9 +5213,9 @@ func Tree55(c Codes) float64 {
 												}
 											}
 										} else {
-											// trip_distance > 1.265
+											// trip_distance > 1.2649999856948853
 											if c.TripDistance > 196 {
-												// trip_distance <= 1.275
+												// trip_distance <= 1.274999976158142
 												if c.TripDistance <= 197 {
 													return 6.151587301587302
 												} else {
@@ -5226,16 +5226,16 @@ func Tree55(c Codes) float64 {
 											}
 										}
 									} else {
-										// trip_distance <= 1.215
+										// trip_distance <= 1.215000033378601
 										if c.TripDistance <= 188 {
-											// trip_distance > 1.195
+											// trip_distance > 1.1950000524520874
 											if c.TripDistance > 185 {
 												return 6.401388888888889
 											} else {
 												return 5.355833333333333
 											}
 										} else {
-											// trip_distance <= 1.235
+											// trip_distance <= 1.2350000143051147
 											if c.TripDistance <= 192 {
 												return 4.943888888888889
 											} else {
@@ -5244,11 +5244,11 @@ func Tree55(c Codes) float64 {
 										}
 									}
 								} else {
-									// trip_distance > 1.345
+									// trip_distance > 1.3450000286102295
 									if c.TripDistance > 208 {
-										// trip_distance > 1.355
+										// trip_distance > 1.3550000190734863
 										if c.TripDistance > 210 {
-											// trip_distance > 1.365
+											// trip_distance > 1.3650000095367432
 											if c.TripDistance > 212 {
 												// trip_distance > 1.375
 												if c.TripDistance > 214 {
@@ -5263,7 +5263,7 @@ func Tree55(c Codes) float64 {
 											return 6.375238095238093
 										}
 									} else {
-										// trip_distance > 1.335
+										// trip_distance > 1.3350000381469727
 										if c.TripDistance > 206 {
 											return 5.100438596491228
 										} else {
@@ -5272,9 +5272,9 @@ func Tree55(c Codes) float64 {
 									}
 								}
 							} else {
-								// trip_distance <= 1.435
+								// trip_distance <= 1.4350000023841858
 								if c.TripDistance <= 224 {
-									// trip_distance <= 1.405
+									// trip_distance <= 1.4049999713897705
 									if c.TripDistance <= 219 {
 										return 6.760144927536234
 									} else {
@@ -5288,7 +5288,7 @@ func Tree55(c Codes) float64 {
 					} else {
 						// PU_DO != "75_74"
 						if c.PUDO != 251 {
-							// trip_distance <= 1.075
+							// trip_distance <= 1.0750000476837158
 							if c.TripDistance <= 165 {
 								// PU_DO != "43_238"
 								if c.PUDO != 155 {
@@ -5296,7 +5296,7 @@ func Tree55(c Codes) float64 {
 									if c.PUDO != 308 {
 										// PU_DO != "82_129"
 										if c.PUDO != 267 {
-											// trip_distance > 0.96500003
+											// trip_distance > 0.9650000035762787
 											if c.TripDistance > 145 {
 												// PU_DO != "75_238"
 												if c.PUDO != 239 {
@@ -5336,7 +5336,7 @@ func Tree55(c Codes) float64 {
 																return 5.59920634920635
 															}
 														} else {
-															// trip_distance <= 1.025
+															// trip_distance <= 1.024999976158142
 															if c.TripDistance <= 156 {
 																return 5.718627450980391
 															} else {
@@ -5344,9 +5344,9 @@ func Tree55(c Codes) float64 {
 															}
 														}
 													} else {
-														// trip_distance <= 1.045
+														// trip_distance <= 1.0449999570846558
 														if c.TripDistance <= 159 {
-															// trip_distance <= 1.005
+															// trip_distance <= 1.0049999952316284
 															if c.TripDistance <= 152 {
 																return 5.760493827160492
 															} else {
@@ -5364,17 +5364,17 @@ func Tree55(c Codes) float64 {
 												if c.PUDO != 206 {
 													// PU_DO != "41_42"
 													if c.PUDO != 129 {
-														// trip_distance <= 0.955
+														// trip_distance <= 0.9549999833106995
 														if c.TripDistance <= 143 {
 															// PU_DO != "95_95"
 															if c.PUDO != 293 {
 																// PU_DO != "74_75"
 																if c.PUDO != 210 {
-																	// trip_distance <= 0.945
+																	// trip_distance <= 0.9449999928474426
 																	if c.TripDistance <= 142 {
 																		// PU_DO != "41_74"
 																		if c.PUDO != 130 {
-																			// trip_distance <= 0.935
+																			// trip_distance <= 0.9350000023841858
 																			if c.TripDistance <= 140 {
 																				return 6.552127659574469
 																			} else {
@@ -5409,7 +5409,7 @@ func Tree55(c Codes) float64 {
 										return 9.01923076923077
 									}
 								} else {
-									// trip_distance > 1.045
+									// trip_distance > 1.0449999570846558
 									if c.TripDistance > 159 {
 										return 4.502173913043479
 									} else {
@@ -5437,7 +5437,7 @@ func Tree55(c Codes) float64 {
 																if c.PUDO != 113 {
 																	// PU_DO != "75_236"
 																	if c.PUDO != 237 {
-																		// trip_distance <= 1.135
+																		// trip_distance <= 1.1349999904632568
 																		if c.TripDistance <= 173 {
 																			// PU_DO != "41_166"
 																			if c.PUDO != 118 {
@@ -5451,9 +5451,9 @@ func Tree55(c Codes) float64 {
 																				return 6.514166666666666
 																			}
 																		} else {
-																			// trip_distance <= 1.155
+																			// trip_distance <= 1.1549999713897705
 																			if c.TripDistance <= 177 {
-																				// trip_distance <= 1.145
+																				// trip_distance <= 1.1449999809265137
 																				if c.TripDistance <= 175 {
 																					return 7.94405684754522
 																				} else {
@@ -5464,7 +5464,7 @@ func Tree55(c Codes) float64 {
 																			}
 																		}
 																	} else {
-																		// trip_distance > 1.115
+																		// trip_distance > 1.1150000095367432
 																		if c.TripDistance > 170 {
 																			return 6.529710144927536
 																		} else {
@@ -5481,7 +5481,7 @@ func Tree55(c Codes) float64 {
 															return 9.082500000000001
 														}
 													} else {
-														// trip_distance <= 1.115
+														// trip_distance <= 1.1150000095367432
 														if c.TripDistance <= 170 {
 															return 6.406201550387598
 														} else {
@@ -5492,7 +5492,7 @@ func Tree55(c Codes) float64 {
 													return 8.991666666666665
 												}
 											} else {
-												// trip_distance <= 1.115
+												// trip_distance <= 1.1150000095367432
 												if c.TripDistance <= 170 {
 													return 6.050000000000001
 												} else {
@@ -5500,7 +5500,7 @@ func Tree55(c Codes) float64 {
 												}
 											}
 										} else {
-											// trip_distance > 1.115
+											// trip_distance > 1.1150000095367432
 											if c.TripDistance > 170 {
 												return 5.43235294117647
 											} else {
@@ -5508,7 +5508,7 @@ func Tree55(c Codes) float64 {
 											}
 										}
 									} else {
-										// trip_distance > 1.105
+										// trip_distance > 1.1050000190734863
 										if c.TripDistance > 169 {
 											return 5.455797101449275
 										} else {
@@ -5525,15 +5525,15 @@ func Tree55(c Codes) float64 {
 								}
 							}
 						} else {
-							// trip_distance > 0.995
+							// trip_distance > 0.9950000047683716
 							if c.TripDistance > 150 {
-								// trip_distance <= 1.085
+								// trip_distance <= 1.0850000381469727
 								if c.TripDistance <= 166 {
-									// trip_distance > 1.005
+									// trip_distance > 1.0049999952316284
 									if c.TripDistance > 152 {
-										// trip_distance > 1.055
+										// trip_distance > 1.0549999475479126
 										if c.TripDistance > 161 {
-											// trip_distance > 1.065
+											// trip_distance > 1.0649999976158142
 											if c.TripDistance > 163 {
 												return 5.8066666666666675
 											} else {
@@ -5554,7 +5554,7 @@ func Tree55(c Codes) float64 {
 									}
 								}
 							} else {
-								// trip_distance > 0.945
+								// trip_distance > 0.9449999928474426
 								if c.TripDistance > 142 {
 									return 4.215873015873016
 								} else {
@@ -5564,13 +5564,13 @@ func Tree55(c Codes) float64 {
 						}
 					}
 				} else {
-					// trip_distance > 0.665
+					// trip_distance > 0.6650000214576721
 					if c.TripDistance > 99 {
-						// trip_distance <= 0.835
+						// trip_distance <= 0.8349999785423279
 						if c.TripDistance <= 127 {
 							// PU_DO != "75_74"
 							if c.PUDO != 251 {
-								// trip_distance > 0.735
+								// trip_distance > 0.7350000143051147
 								if c.TripDistance > 110 {
 									// PU_DO != "166_166"
 									if c.PUDO != 39 {
@@ -5601,7 +5601,7 @@ func Tree55(c Codes) float64 {
 																					return 5.349621212121214
 																				}
 																			} else {
-																				// trip_distance <= 0.815
+																				// trip_distance <= 0.8149999976158142
 																				if c.TripDistance <= 125 {
 																					return 5.1125
 																				} else {
@@ -5609,9 +5609,9 @@ func Tree55(c Codes) float64 {
 																				}
 																			}
 																		} else {
-																			// trip_distance <= 0.805
+																			// trip_distance <= 0.8050000071525574
 																			if c.TripDistance <= 123 {
-																				// trip_distance > 0.755
+																				// trip_distance > 0.7549999952316284
 																				if c.TripDistance > 114 {
 																					return 5.0075980392156865
 																				} else {
@@ -5622,7 +5622,7 @@ func Tree55(c Codes) float64 {
 																			}
 																		}
 																	} else {
-																		// trip_distance <= 0.78999996
+																		// trip_distance <= 0.7899999916553497
 																		if c.TripDistance <= 120 {
 																			return 4.874999999999999
 																		} else {
@@ -5633,9 +5633,9 @@ func Tree55(c Codes) float64 {
 																	return 4.606140350877193
 																}
 															} else {
-																// trip_distance > 0.765
+																// trip_distance > 0.7649999856948853
 																if c.TripDistance > 115 {
-																	// trip_distance > 0.795
+																	// trip_distance > 0.7950000166893005
 																	if c.TripDistance > 121 {
 																		return 4.92037037037037
 																	} else {
@@ -5649,7 +5649,7 @@ func Tree55(c Codes) float64 {
 															return 6.8614035087719305
 														}
 													} else {
-														// trip_distance <= 0.78499997
+														// trip_distance <= 0.7849999964237213
 														if c.TripDistance <= 119 {
 															return 3.8259259259259264
 														} else {
@@ -5657,7 +5657,7 @@ func Tree55(c Codes) float64 {
 														}
 													}
 												} else {
-													// trip_distance > 0.795
+													// trip_distance > 0.7950000166893005
 													if c.TripDistance > 121 {
 														return 5.246296296296297
 													} else {
@@ -5665,7 +5665,7 @@ func Tree55(c Codes) float64 {
 													}
 												}
 											} else {
-												// trip_distance > 0.795
+												// trip_distance > 0.7950000166893005
 												if c.TripDistance > 121 {
 													return 4.808333333333334
 												} else {
@@ -5676,7 +5676,7 @@ func Tree55(c Codes) float64 {
 											return 3.5633333333333335
 										}
 									} else {
-										// trip_distance <= 0.775
+										// trip_distance <= 0.7749999761581421
 										if c.TripDistance <= 117 {
 											return 4.249999999999999
 										} else {
@@ -5696,15 +5696,15 @@ func Tree55(c Codes) float64 {
 													if c.PUDO != 293 {
 														// PU_DO != "41_41"
 														if c.PUDO != 128 {
-															// trip_distance > 0.675
+															// trip_distance > 0.675000011920929
 															if c.TripDistance > 100 {
-																// trip_distance > 0.695
+																// trip_distance > 0.6949999928474426
 																if c.TripDistance > 103 {
-																	// trip_distance > 0.705
+																	// trip_distance > 0.7049999833106995
 																	if c.TripDistance > 104 {
 																		// PU_DO != "75_75"
 																		if c.PUDO != 252 {
-																			// trip_distance <= 0.725
+																			// trip_distance <= 0.7250000238418579
 																			if c.TripDistance <= 108 {
 																				// PU_DO != "74_74"
 																				if c.PUDO != 209 {
@@ -5739,7 +5739,7 @@ func Tree55(c Codes) float64 {
 																} else {
 																	// PU_DO != "75_75"
 																	if c.PUDO != 252 {
-																		// trip_distance <= 0.685
+																		// trip_distance <= 0.6850000023841858
 																		if c.TripDistance <= 101 {
 																			return 4.969005847953216
 																		} else {
@@ -5753,7 +5753,7 @@ func Tree55(c Codes) float64 {
 																return 5.392753623188405
 															}
 														} else {
-															// trip_distance <= 0.705
+															// trip_distance <= 0.7049999833106995
 															if c.TripDistance <= 104 {
 																return 4.150505050505051
 															} else {
@@ -5761,7 +5761,7 @@ func Tree55(c Codes) float64 {
 															}
 														}
 													} else {
-														// trip_distance <= 0.705
+														// trip_distance <= 0.7049999833106995
 														if c.TripDistance <= 104 {
 															return 4.496078431372549
 														} else {
@@ -5778,7 +5778,7 @@ func Tree55(c Codes) float64 {
 											return 4.008333333333334
 										}
 									} else {
-										// trip_distance <= 0.705
+										// trip_distance <= 0.7049999833106995
 										if c.TripDistance <= 104 {
 											return 3.7983333333333333
 										} else {
@@ -5787,11 +5787,11 @@ func Tree55(c Codes) float64 {
 									}
 								}
 							} else {
-								// trip_distance > 0.765
+								// trip_distance > 0.7649999856948853
 								if c.TripDistance > 115 {
-									// trip_distance <= 0.805
+									// trip_distance <= 0.8050000071525574
 									if c.TripDistance <= 123 {
-										// trip_distance > 0.775
+										// trip_distance > 0.7749999761581421
 										if c.TripDistance > 117 {
 											return 4.479824561403508
 										} else {
@@ -5801,7 +5801,7 @@ func Tree55(c Codes) float64 {
 										return 3.431944444444445
 									}
 								} else {
-									// trip_distance <= 0.71500003
+									// trip_distance <= 0.7150000035762787
 									if c.TripDistance <= 106 {
 										return 3.3201149425287357
 									} else {
@@ -5832,7 +5832,7 @@ func Tree55(c Codes) float64 {
 																if c.PUDO != 246 {
 																	// PU_DO != "95_95"
 																	if c.PUDO != 293 {
-																		// trip_distance > 0.865
+																		// trip_distance > 0.8650000095367432
 																		if c.TripDistance > 130 {
 																			// PU_DO != "75_75"
 																			if c.PUDO != 252 {
@@ -5848,7 +5848,7 @@ func Tree55(c Codes) float64 {
 																		} else {
 																			// PU_DO != "75_75"
 																			if c.PUDO != 252 {
-																				// trip_distance > 0.845
+																				// trip_distance > 0.8449999988079071
 																				if c.TripDistance > 128 {
 																					return 6.138014981273408
 																				} else {
@@ -5859,11 +5859,11 @@ func Tree55(c Codes) float64 {
 																			}
 																		}
 																	} else {
-																		// trip_distance > 0.865
+																		// trip_distance > 0.8650000095367432
 																		if c.TripDistance > 130 {
-																			// trip_distance > 0.885
+																			// trip_distance > 0.8849999904632568
 																			if c.TripDistance > 132 {
-																				// trip_distance <= 0.905
+																				// trip_distance <= 0.9050000011920929
 																				if c.TripDistance <= 135 {
 																					return 5.651041666666668
 																				} else {
@@ -5895,7 +5895,7 @@ func Tree55(c Codes) float64 {
 												return 4.434259259259259
 											}
 										} else {
-											// trip_distance > 0.885
+											// trip_distance > 0.8849999904632568
 											if c.TripDistance > 132 {
 												return 8.301724137931034
 											} else {
@@ -5914,11 +5914,11 @@ func Tree55(c Codes) float64 {
 									return 3.9068181818181817
 								}
 							} else {
-								// trip_distance > 0.865
+								// trip_distance > 0.8650000095367432
 								if c.TripDistance > 130 {
-									// trip_distance > 0.895
+									// trip_distance > 0.8949999809265137
 									if c.TripDistance > 134 {
-										// trip_distance <= 0.905
+										// trip_distance <= 0.9050000011920929
 										if c.TripDistance <= 135 {
 											return 4.280208333333334
 										} else {
@@ -5933,19 +5933,19 @@ func Tree55(c Codes) float64 {
 							}
 						}
 					} else {
-						// trip_distance <= 0.53499997
+						// trip_distance <= 0.5349999964237213
 						if c.TripDistance <= 79 {
-							// trip_distance > 0.024999999
+							// trip_distance > 0.024999999441206455
 							if c.TripDistance > 2 {
-								// trip_distance > 0.405
+								// trip_distance > 0.4050000011920929
 								if c.TripDistance > 57 {
 									// PU_DO != "42_42"
 									if c.PUDO != 140 {
 										// PU_DO != "75_74"
 										if c.PUDO != 251 {
-											// trip_distance > 0.475
+											// trip_distance > 0.4749999940395355
 											if c.TripDistance > 69 {
-												// trip_distance <= 0.505
+												// trip_distance <= 0.5049999952316284
 												if c.TripDistance <= 73 {
 													// PU_DO != "74_74"
 													if c.PUDO != 209 {
@@ -5955,11 +5955,11 @@ func Tree55(c Codes) float64 {
 															if c.PUDO != 252 {
 																// PU_DO != "75_236"
 																if c.PUDO != 237 {
-																	// trip_distance > 0.495
+																	// trip_distance > 0.4950000047683716
 																	if c.TripDistance > 72 {
 																		return 4.4426075268817184
 																	} else {
-																		// trip_distance > 0.485
+																		// trip_distance > 0.48499999940395355
 																		if c.TripDistance > 70 {
 																			return 4.249509803921568
 																		} else {
@@ -5981,9 +5981,9 @@ func Tree55(c Codes) float64 {
 												} else {
 													// PU_DO != "7_7"
 													if c.PUDO != 266 {
-														// trip_distance <= 0.525
+														// trip_distance <= 0.5249999761581421
 														if c.TripDistance <= 77 {
-															// trip_distance > 0.515
+															// trip_distance > 0.5149999856948853
 															if c.TripDistance > 75 {
 																return 3.4051282051282046
 															} else {
@@ -6001,13 +6001,13 @@ func Tree55(c Codes) float64 {
 												if c.PUDO != 209 {
 													// PU_DO != "166_166"
 													if c.PUDO != 39 {
-														// trip_distance <= 0.445
+														// trip_distance <= 0.4449999928474426
 														if c.TripDistance <= 65 {
-															// trip_distance <= 0.435
+															// trip_distance <= 0.4350000023841858
 															if c.TripDistance <= 63 {
-																// trip_distance > 0.415
+																// trip_distance > 0.41499999165534973
 																if c.TripDistance > 59 {
-																	// trip_distance <= 0.425
+																	// trip_distance <= 0.42499999701976776
 																	if c.TripDistance <= 61 {
 																		return 3.5266666666666664
 																	} else {
@@ -6020,9 +6020,9 @@ func Tree55(c Codes) float64 {
 																return 3.873
 															}
 														} else {
-															// trip_distance > 0.45499998
+															// trip_distance > 0.45499999821186066
 															if c.TripDistance > 67 {
-																// trip_distance > 0.465
+																// trip_distance > 0.4650000035762787
 																if c.TripDistance > 68 {
 																	return 3.635
 																} else {
@@ -6036,7 +6036,7 @@ func Tree55(c Codes) float64 {
 														return 2.848412698412698
 													}
 												} else {
-													// trip_distance > 0.435
+													// trip_distance > 0.4350000023841858
 													if c.TripDistance > 63 {
 														return 3.860416666666667
 													} else {
@@ -6048,9 +6048,9 @@ func Tree55(c Codes) float64 {
 											return 2.516666666666666
 										}
 									} else {
-										// trip_distance <= 0.505
+										// trip_distance <= 0.5049999952316284
 										if c.TripDistance <= 73 {
-											// trip_distance > 0.45
+											// trip_distance > 0.45000000298023224
 											if c.TripDistance > 66 {
 												return 2.8111111111111113
 											} else {
@@ -6061,29 +6061,29 @@ func Tree55(c Codes) float64 {
 										}
 									}
 								} else {
-									// trip_distance > 0.095
+									// trip_distance > 0.0950000025331974
 									if c.TripDistance > 9 {
-										// trip_distance > 0.225
+										// trip_distance > 0.22500000149011612
 										if c.TripDistance > 26 {
-											// trip_distance > 0.235
+											// trip_distance > 0.23499999940395355
 											if c.TripDistance > 27 {
-												// trip_distance > 0.325
+												// trip_distance > 0.32500000298023224
 												if c.TripDistance > 44 {
-													// trip_distance > 0.345
+													// trip_distance > 0.3449999988079071
 													if c.TripDistance > 49 {
 														// PU_DO != "7_7"
 														if c.PUDO != 266 {
 															// PU_DO != "75_75"
 															if c.PUDO != 252 {
-																// trip_distance <= 0.39499998
+																// trip_distance <= 0.39499999582767487
 																if c.TripDistance <= 56 {
-																	// trip_distance > 0.365
+																	// trip_distance > 0.36500000953674316
 																	if c.TripDistance > 52 {
 																		// PU_DO != "74_74"
 																		if c.PUDO != 209 {
 																			// trip_distance > 0.375
 																			if c.TripDistance > 53 {
-																				// trip_distance > 0.385
+																				// trip_distance > 0.38499999046325684
 																				if c.TripDistance > 54 {
 																					return 3.1232558139534885
 																				} else {
@@ -6096,7 +6096,7 @@ func Tree55(c Codes) float64 {
 																			return 2.6654761904761908
 																		}
 																	} else {
-																		// trip_distance <= 0.35500002
+																		// trip_distance <= 0.35500000417232513
 																		if c.TripDistance <= 50 {
 																			return 2.765656565656566
 																		} else {
@@ -6113,7 +6113,7 @@ func Tree55(c Codes) float64 {
 															return 2.2
 														}
 													} else {
-														// trip_distance > 0.335
+														// trip_distance > 0.33500000834465027
 														if c.TripDistance > 47 {
 															return 3.7296296296296294
 														} else {
@@ -6125,15 +6125,15 @@ func Tree55(c Codes) float64 {
 													if c.PUDO != 128 {
 														// PU_DO != "42_42"
 														if c.PUDO != 140 {
-															// trip_distance > 0.29500002
+															// trip_distance > 0.29500000178813934
 															if c.TripDistance > 38 {
 																// PU_DO != "74_74"
 																if c.PUDO != 209 {
-																	// trip_distance <= 0.305
+																	// trip_distance <= 0.3050000071525574
 																	if c.TripDistance <= 40 {
 																		return 3.0286666666666666
 																	} else {
-																		// trip_distance <= 0.315
+																		// trip_distance <= 0.3149999976158142
 																		if c.TripDistance <= 42 {
 																			return 2.859333333333333
 																		} else {
@@ -6144,11 +6144,11 @@ func Tree55(c Codes) float64 {
 																	return 2.7480392156862745
 																}
 															} else {
-																// trip_distance <= 0.285
+																// trip_distance <= 0.2849999964237213
 																if c.TripDistance <= 36 {
-																	// trip_distance > 0.255
+																	// trip_distance > 0.2549999952316284
 																	if c.TripDistance > 31 {
-																		// trip_distance <= 0.275
+																		// trip_distance <= 0.2750000059604645
 																		if c.TripDistance <= 34 {
 																			return 2.88578431372549
 																		} else {
@@ -6172,15 +6172,15 @@ func Tree55(c Codes) float64 {
 												return 6.727333333333336
 											}
 										} else {
-											// trip_distance > 0.114999995
+											// trip_distance > 0.11499999836087227
 											if c.TripDistance > 11 {
-												// trip_distance > 0.185
+												// trip_distance > 0.1850000023841858
 												if c.TripDistance > 19 {
-													// trip_distance <= 0.215
+													// trip_distance <= 0.2149999961256981
 													if c.TripDistance <= 24 {
-														// trip_distance <= 0.205
+														// trip_distance <= 0.20499999821186066
 														if c.TripDistance <= 22 {
-															// trip_distance > 0.195
+															// trip_distance > 0.19500000029802322
 															if c.TripDistance > 20 {
 																return 2.0974747474747475
 															} else {
@@ -6193,11 +6193,11 @@ func Tree55(c Codes) float64 {
 														return 1.8160714285714286
 													}
 												} else {
-													// trip_distance <= 0.16499999
+													// trip_distance <= 0.16499999910593033
 													if c.TripDistance <= 16 {
-														// trip_distance <= 0.14500001
+														// trip_distance <= 0.14500000327825546
 														if c.TripDistance <= 14 {
-															// trip_distance <= 0.13499999
+															// trip_distance <= 0.13499999791383743
 															if c.TripDistance <= 13 {
 																return 2.799333333333333
 															} else {
@@ -6215,9 +6215,9 @@ func Tree55(c Codes) float64 {
 											}
 										}
 									} else {
-										// trip_distance <= 0.075
+										// trip_distance <= 0.07499999925494194
 										if c.TripDistance <= 7 {
-											// trip_distance > 0.045
+											// trip_distance > 0.044999999925494194
 											if c.TripDistance > 4 {
 												return 3.031884057971014
 											} else {
@@ -6234,7 +6234,7 @@ func Tree55(c Codes) float64 {
 						} else {
 							// PU_DO != "75_74"
 							if c.PUDO != 251 {
-								// trip_distance > 0.585
+								// trip_distance > 0.5849999785423279
 								if c.TripDistance > 88 {
 									// PU_DO != "41_74"
 									if c.PUDO != 130 {
@@ -6252,13 +6252,13 @@ func Tree55(c Codes) float64 {
 															if c.PUDO != 118 {
 																// PU_DO != "43_236"
 																if c.PUDO != 153 {
-																	// trip_distance <= 0.645
+																	// trip_distance <= 0.6449999809265137
 																	if c.TripDistance <= 97 {
 																		// trip_distance <= 0.625
 																		if c.TripDistance <= 94 {
 																			// PU_DO != "41_41"
 																			if c.PUDO != 128 {
-																				// trip_distance <= 0.605
+																				// trip_distance <= 0.6050000190734863
 																				if c.TripDistance <= 90 {
 																					return 4.549275362318841
 																				} else {
@@ -6268,7 +6268,7 @@ func Tree55(c Codes) float64 {
 																				return 3.999999999999999
 																			}
 																		} else {
-																			// trip_distance > 0.635
+																			// trip_distance > 0.6349999904632568
 																			if c.TripDistance > 96 {
 																				return 4.0601532567049805
 																			} else {
@@ -6278,7 +6278,7 @@ func Tree55(c Codes) float64 {
 																	} else {
 																		// PU_DO != "7_7"
 																		if c.PUDO != 266 {
-																			// trip_distance > 0.655
+																			// trip_distance > 0.6550000011920929
 																			if c.TripDistance > 98 {
 																				return 4.82043010752688
 																			} else {
@@ -6301,7 +6301,7 @@ func Tree55(c Codes) float64 {
 														return 3.6216666666666657
 													}
 												} else {
-													// trip_distance <= 0.615
+													// trip_distance <= 0.6150000095367432
 													if c.TripDistance <= 92 {
 														return 3.450925925925926
 													} else {
@@ -6309,9 +6309,9 @@ func Tree55(c Codes) float64 {
 													}
 												}
 											} else {
-												// trip_distance <= 0.635
+												// trip_distance <= 0.6349999904632568
 												if c.TripDistance <= 96 {
-													// trip_distance <= 0.615
+													// trip_distance <= 0.6150000095367432
 													if c.TripDistance <= 92 {
 														return 4.034313725490196
 													} else {
@@ -6338,13 +6338,13 @@ func Tree55(c Codes) float64 {
 												if c.PUDO != 140 {
 													// PU_DO != "95_95"
 													if c.PUDO != 293 {
-														// trip_distance > 0.555
+														// trip_distance > 0.5550000071525574
 														if c.TripDistance > 84 {
 															// PU_DO != "41_41"
 															if c.PUDO != 128 {
-																// trip_distance > 0.565
+																// trip_distance > 0.5649999976158142
 																if c.TripDistance > 86 {
-																	// trip_distance <= 0.575
+																	// trip_distance <= 0.574999988079071
 																	if c.TripDistance <= 87 {
 																		return 4.116666666666667
 																	} else {
@@ -6357,7 +6357,7 @@ func Tree55(c Codes) float64 {
 																return 5.233333333333333
 															}
 														} else {
-															// trip_distance <= 0.545
+															// trip_distance <= 0.5450000166893005
 															if c.TripDistance <= 82 {
 																return 4.204509803921569
 															} else {
@@ -6377,9 +6377,9 @@ func Tree55(c Codes) float64 {
 											return 3.1118055555555557
 										}
 									} else {
-										// trip_distance > 0.555
+										// trip_distance > 0.5550000071525574
 										if c.TripDistance > 84 {
-											// trip_distance <= 0.565
+											// trip_distance <= 0.5649999976158142
 											if c.TripDistance <= 86 {
 												return 3.787037037037037
 											} else {
@@ -6391,7 +6391,7 @@ func Tree55(c Codes) float64 {
 									}
 								}
 							} else {
-								// trip_distance <= 0.605
+								// trip_distance <= 0.6050000190734863
 								if c.TripDistance <= 90 {
 									return 2.4840579710144928
 								} else {
@@ -6402,11 +6402,11 @@ func Tree55(c Codes) float64 {
 					}
 				}
 			} else {
-				// trip_distance > 2.0349998
+				// trip_distance > 2.034999966621399
 				if c.TripDistance > 332 {
-					// trip_distance <= 2.4650002
+					// trip_distance <= 2.465000033378601
 					if c.TripDistance <= 414 {
-						// trip_distance > 2.205
+						// trip_distance > 2.2050000429153442
 						if c.TripDistance > 364 {
 							// PU_DO != "74_263"
 							if c.PUDO != 204 {
@@ -6418,9 +6418,9 @@ func Tree55(c Codes) float64 {
 										if c.PUDO != 222 {
 											// PU_DO != "244_166"
 											if c.PUDO != 79 {
-												// trip_distance > 2.225
+												// trip_distance > 2.225000023841858
 												if c.TripDistance > 368 {
-													// trip_distance > 2.3249998
+													// trip_distance > 2.3249999284744263
 													if c.TripDistance > 384 {
 														// PU_DO != "74_151"
 														if c.PUDO != 185 {
@@ -6434,7 +6434,7 @@ func Tree55(c Codes) float64 {
 																		if c.PUDO != 281 {
 																			// PU_DO != "97_61"
 																			if c.PUDO != 303 {
-																				// trip_distance <= 2.455
+																				// trip_distance <= 2.4550000429153442
 																				if c.TripDistance <= 412 {
 																					return 13.669299674267096
 																				} else {
@@ -6444,7 +6444,7 @@ func Tree55(c Codes) float64 {
 																				return 15.184375
 																			}
 																		} else {
-																			// trip_distance > 2.415
+																			// trip_distance > 2.415000081062317
 																			if c.TripDistance > 405 {
 																				return 12.117948717948716
 																			} else {
@@ -6452,9 +6452,9 @@ func Tree55(c Codes) float64 {
 																			}
 																		}
 																	} else {
-																		// trip_distance <= 2.435
+																		// trip_distance <= 2.4350000619888306
 																		if c.TripDistance <= 409 {
-																			// trip_distance <= 2.4050002
+																			// trip_distance <= 2.40500009059906
 																			if c.TripDistance <= 403 {
 																				return 14.564999999999998
 																			} else {
@@ -6465,11 +6465,11 @@ func Tree55(c Codes) float64 {
 																		}
 																	}
 																} else {
-																	// trip_distance <= 2.355
+																	// trip_distance <= 2.3549998998641968
 																	if c.TripDistance <= 391 {
-																		// trip_distance <= 2.3449998
+																		// trip_distance <= 2.34499990940094
 																		if c.TripDistance <= 388 {
-																			// trip_distance > 2.335
+																			// trip_distance > 2.334999918937683
 																			if c.TripDistance > 386 {
 																				return 14.252666666666668
 																			} else {
@@ -6479,7 +6479,7 @@ func Tree55(c Codes) float64 {
 																			return 14.666233766233763
 																		}
 																	} else {
-																		// trip_distance > 2.3649998
+																		// trip_distance > 2.3649998903274536
 																		if c.TripDistance > 393 {
 																			return 14.326954732510286
 																		} else {
@@ -6491,7 +6491,7 @@ func Tree55(c Codes) float64 {
 																return 11.808823529411764
 															}
 														} else {
-															// trip_distance <= 2.395
+															// trip_distance <= 2.3950001001358032
 															if c.TripDistance <= 401 {
 																return 15.410185185185188
 															} else {
@@ -6503,15 +6503,15 @@ func Tree55(c Codes) float64 {
 														if c.PUDO != 226 {
 															// PU_DO != "75_141"
 															if c.PUDO != 217 {
-																// trip_distance <= 2.3049998
+																// trip_distance <= 2.3049999475479126
 																if c.TripDistance <= 380 {
-																	// trip_distance <= 2.295
+																	// trip_distance <= 2.2949999570846558
 																	if c.TripDistance <= 379 {
-																		// trip_distance <= 2.275
+																		// trip_distance <= 2.274999976158142
 																		if c.TripDistance <= 376 {
 																			// PU_DO != "74_236"
 																			if c.PUDO != 196 {
-																				// trip_distance <= 2.2649999
+																				// trip_distance <= 2.2649999856948853
 																				if c.TripDistance <= 374 {
 																					return 13.493977591036426
 																				} else {
@@ -6521,7 +6521,7 @@ func Tree55(c Codes) float64 {
 																				return 12.298888888888888
 																			}
 																		} else {
-																			// trip_distance > 2.2849998
+																			// trip_distance > 2.284999966621399
 																			if c.TripDistance > 378 {
 																				return 12.827439024390243
 																			} else {
@@ -6537,7 +6537,7 @@ func Tree55(c Codes) float64 {
 																		}
 																	}
 																} else {
-																	// trip_distance <= 2.315
+																	// trip_distance <= 2.3149999380111694
 																	if c.TripDistance <= 382 {
 																		return 12.683979328165377
 																	} else {
@@ -6554,7 +6554,7 @@ func Tree55(c Codes) float64 {
 												} else {
 													// PU_DO != "74_236"
 													if c.PUDO != 196 {
-														// trip_distance <= 2.2150002
+														// trip_distance <= 2.215000033378601
 														if c.TripDistance <= 366 {
 															return 14.23195718654434
 														} else {
@@ -6571,7 +6571,7 @@ func Tree55(c Codes) float64 {
 											return 10.911111111111108
 										}
 									} else {
-										// trip_distance <= 2.3850002
+										// trip_distance <= 2.3850001096725464
 										if c.TripDistance <= 398 {
 											return 12.097222222222223
 										} else {
@@ -6582,18 +6582,18 @@ func Tree55(c Codes) float64 {
 									return 16.607738095238098
 								}
 							} else {
-								// trip_distance <= 2.355
+								// trip_distance <= 2.3549998998641968
 								if c.TripDistance <= 391 {
-									// trip_distance > 2.295
+									// trip_distance > 2.2949999570846558
 									if c.TripDistance > 379 {
-										// trip_distance > 2.315
+										// trip_distance > 2.3149999380111694
 										if c.TripDistance > 382 {
 											return 13.918000000000005
 										} else {
 											return 12.952777777777778
 										}
 									} else {
-										// trip_distance > 2.2649999
+										// trip_distance > 2.2649999856948853
 										if c.TripDistance > 374 {
 											return 11.469298245614032
 										} else {
@@ -6601,9 +6601,9 @@ func Tree55(c Codes) float64 {
 										}
 									}
 								} else {
-									// trip_distance <= 2.4050002
+									// trip_distance <= 2.40500009059906
 									if c.TripDistance <= 403 {
-										// trip_distance <= 2.395
+										// trip_distance <= 2.3950001001358032
 										if c.TripDistance <= 401 {
 											return 11.432638888888887
 										} else {
@@ -6621,25 +6621,25 @@ func Tree55(c Codes) float64 {
 								if c.PUDO != 303 {
 									// PU_DO != "95_135"
 									if c.PUDO != 285 {
-										// trip_distance <= 2.1350002
+										// trip_distance <= 2.1350001096725464
 										if c.TripDistance <= 351 {
 											// PU_DO != "97_17"
 											if c.PUDO != 294 {
-												// trip_distance > 2.0549998
+												// trip_distance > 2.0549999475479126
 												if c.TripDistance > 336 {
 													// PU_DO != "41_236"
 													if c.PUDO != 120 {
-														// trip_distance > 2.065
+														// trip_distance > 2.0649999380111694
 														if c.TripDistance > 337 {
 															// PU_DO != "74_236"
 															if c.PUDO != 196 {
-																// trip_distance <= 2.105
+																// trip_distance <= 2.1049998998641968
 																if c.TripDistance <= 344 {
-																	// trip_distance <= 2.0949998
+																	// trip_distance <= 2.09499990940094
 																	if c.TripDistance <= 343 {
-																		// trip_distance <= 2.085
+																		// trip_distance <= 2.084999918937683
 																		if c.TripDistance <= 341 {
-																			// trip_distance <= 2.0749998
+																			// trip_distance <= 2.0749999284744263
 																			if c.TripDistance <= 339 {
 																				return 12.81860841423948
 																			} else {
@@ -6652,7 +6652,7 @@ func Tree55(c Codes) float64 {
 																		return 12.824375917767986
 																	}
 																} else {
-																	// trip_distance > 2.1149998
+																	// trip_distance > 2.1149998903274536
 																	if c.TripDistance > 346 {
 																		// trip_distance > 2.125
 																		if c.TripDistance > 349 {
@@ -6665,9 +6665,9 @@ func Tree55(c Codes) float64 {
 																	}
 																}
 															} else {
-																// trip_distance <= 2.105
+																// trip_distance <= 2.1049998998641968
 																if c.TripDistance <= 344 {
-																	// trip_distance <= 2.0949998
+																	// trip_distance <= 2.09499990940094
 																	if c.TripDistance <= 343 {
 																		return 13.064814814814813
 																	} else {
@@ -6684,7 +6684,7 @@ func Tree55(c Codes) float64 {
 														return 15.041111111111112
 													}
 												} else {
-													// trip_distance <= 2.045
+													// trip_distance <= 2.0449999570846558
 													if c.TripDistance <= 334 {
 														return 12.748501872659173
 													} else {
@@ -6695,7 +6695,7 @@ func Tree55(c Codes) float64 {
 												return 15.389583333333334
 											}
 										} else {
-											// trip_distance > 2.145
+											// trip_distance > 2.1450001001358032
 											if c.TripDistance > 353 {
 												// PU_DO != "74_236"
 												if c.PUDO != 196 {
@@ -6703,13 +6703,13 @@ func Tree55(c Codes) float64 {
 													if c.PUDO != 240 {
 														// PU_DO != "75_166"
 														if c.PUDO != 226 {
-															// trip_distance <= 2.185
+															// trip_distance <= 2.1850000619888306
 															if c.TripDistance <= 360 {
-																// trip_distance > 2.1550002
+																// trip_distance > 2.15500009059906
 																if c.TripDistance > 355 {
-																	// trip_distance > 2.165
+																	// trip_distance > 2.165000081062317
 																	if c.TripDistance > 357 {
-																		// trip_distance > 2.1750002
+																		// trip_distance > 2.1750000715255737
 																		if c.TripDistance > 358 {
 																			return 13.232193732193737
 																		} else {
@@ -6726,7 +6726,7 @@ func Tree55(c Codes) float64 {
 																if c.PUDO != 185 {
 																	// PU_DO != "74_116"
 																	if c.PUDO != 176 {
-																		// trip_distance > 2.1950002
+																		// trip_distance > 2.1950000524520874
 																		if c.TripDistance > 362 {
 																			return 12.917787114845938
 																		} else {
@@ -6746,7 +6746,7 @@ func Tree55(c Codes) float64 {
 														return 11.445098039215688
 													}
 												} else {
-													// trip_distance > 2.185
+													// trip_distance > 2.1850000619888306
 													if c.TripDistance > 360 {
 														return 13.620098039215689
 													} else {
@@ -6758,7 +6758,7 @@ func Tree55(c Codes) float64 {
 											}
 										}
 									} else {
-										// trip_distance <= 2.1550002
+										// trip_distance <= 2.15500009059906
 										if c.TripDistance <= 355 {
 											return 12.067307692307692
 										} else {
@@ -6769,11 +6769,11 @@ func Tree55(c Codes) float64 {
 									return 15.515217391304349
 								}
 							} else {
-								// trip_distance > 2.0949998
+								// trip_distance > 2.09499990940094
 								if c.TripDistance > 343 {
-									// trip_distance <= 2.14
+									// trip_distance <= 2.140000104904175
 									if c.TripDistance <= 352 {
-										// trip_distance <= 2.105
+										// trip_distance <= 2.1049998998641968
 										if c.TripDistance <= 344 {
 											return 11.462745098039216
 										} else {
@@ -6788,7 +6788,7 @@ func Tree55(c Codes) float64 {
 							}
 						}
 					} else {
-						// trip_distance <= 2.795
+						// trip_distance <= 2.7949999570846558
 						if c.TripDistance <= 472 {
 							// PU_DO != "129_138"
 							if c.PUDO != 10 {
@@ -6810,11 +6810,11 @@ func Tree55(c Codes) float64 {
 															if c.PUDO != 281 {
 																// PU_DO != "74_236"
 																if c.PUDO != 196 {
-																	// trip_distance > 2.475
+																	// trip_distance > 2.475000023841858
 																	if c.TripDistance > 416 {
 																		// PU_DO != "75_42"
 																		if c.PUDO != 247 {
-																			// trip_distance <= 2.6149998
+																			// trip_distance <= 2.6149998903274536
 																			if c.TripDistance <= 438 {
 																				// PU_DO != "41_239"
 																				if c.PUDO != 123 {
@@ -6832,7 +6832,7 @@ func Tree55(c Codes) float64 {
 																		return 15.905999999999997
 																	}
 																} else {
-																	// trip_distance <= 2.5549998
+																	// trip_distance <= 2.5549999475479126
 																	if c.TripDistance <= 427 {
 																		return 13.732905982905981
 																	} else {
@@ -6840,7 +6840,7 @@ func Tree55(c Codes) float64 {
 																	}
 																}
 															} else {
-																// trip_distance <= 2.545
+																// trip_distance <= 2.5449999570846558
 																if c.TripDistance <= 425 {
 																	return 12.741666666666665
 																} else {
@@ -6848,9 +6848,9 @@ func Tree55(c Codes) float64 {
 																}
 															}
 														} else {
-															// trip_distance <= 2.5949998
+															// trip_distance <= 2.59499990940094
 															if c.TripDistance <= 435 {
-																// trip_distance > 2.505
+																// trip_distance > 2.5049999952316284
 																if c.TripDistance > 420 {
 																	return 12.83103448275862
 																} else {
@@ -6872,7 +6872,7 @@ func Tree55(c Codes) float64 {
 															if c.PUDO != 203 {
 																// PU_DO != "95_121"
 																if c.PUDO != 281 {
-																	// trip_distance > 2.6350002
+																	// trip_distance > 2.6350001096725464
 																	if c.TripDistance > 443 {
 																		// PU_DO != "74_236"
 																		if c.PUDO != 196 {
@@ -6894,7 +6894,7 @@ func Tree55(c Codes) float64 {
 																		return 16.079901960784312
 																	}
 																} else {
-																	// trip_distance <= 2.705
+																	// trip_distance <= 2.7050000429153442
 																	if c.TripDistance <= 456 {
 																		return 13.962878787878786
 																	} else {
@@ -6902,7 +6902,7 @@ func Tree55(c Codes) float64 {
 																	}
 																}
 															} else {
-																// trip_distance > 2.6950002
+																// trip_distance > 2.6950000524520874
 																if c.TripDistance > 455 {
 																	return 14.067816091954024
 																} else {
@@ -6920,7 +6920,7 @@ func Tree55(c Codes) float64 {
 												return 18.371111111111112
 											}
 										} else {
-											// trip_distance > 2.67
+											// trip_distance > 2.6700000762939453
 											if c.TripDistance > 450 {
 												return 14.09469696969697
 											} else {
@@ -6931,11 +6931,11 @@ func Tree55(c Codes) float64 {
 										return 9.80888888888889
 									}
 								} else {
-									// trip_distance > 2.5149999
+									// trip_distance > 2.5149999856948853
 									if c.TripDistance > 422 {
-										// trip_distance > 2.56
+										// trip_distance > 2.559999942779541
 										if c.TripDistance > 428 {
-											// trip_distance <= 2.6950002
+											// trip_distance <= 2.6950000524520874
 											if c.TripDistance <= 455 {
 												// trip_distance <= 2.625
 												if c.TripDistance <= 441 {
@@ -6961,17 +6961,17 @@ func Tree55(c Codes) float64 {
 							if c.PUDO != 168 {
 								// PU_DO != "74_237"
 								if c.PUDO != 197 {
-									// trip_distance <= 2.935
+									// trip_distance <= 2.9350000619888306
 									if c.TripDistance <= 495 {
-										// trip_distance > 2.855
+										// trip_distance > 2.8549998998641968
 										if c.TripDistance > 482 {
-											// trip_distance > 2.8850002
+											// trip_distance > 2.8850001096725464
 											if c.TripDistance > 487 {
-												// trip_distance <= 2.9050002
+												// trip_distance <= 2.90500009059906
 												if c.TripDistance <= 490 {
 													// PU_DO != "74_238"
 													if c.PUDO != 198 {
-														// trip_distance > 2.895
+														// trip_distance > 2.8950001001358032
 														if c.TripDistance > 489 {
 															return 15.670263788968834
 														} else {
@@ -6981,9 +6981,9 @@ func Tree55(c Codes) float64 {
 														return 14.668939393939393
 													}
 												} else {
-													// trip_distance <= 2.9250002
+													// trip_distance <= 2.9250000715255737
 													if c.TripDistance <= 493 {
-														// trip_distance <= 2.915
+														// trip_distance <= 2.915000081062317
 														if c.TripDistance <= 492 {
 															return 15.78662280701754
 														} else {
@@ -6996,7 +6996,7 @@ func Tree55(c Codes) float64 {
 											} else {
 												// trip_distance <= 2.875
 												if c.TripDistance <= 485 {
-													// trip_distance > 2.8649998
+													// trip_distance > 2.8649998903274536
 													if c.TripDistance > 483 {
 														return 16.94923076923077
 													} else {
@@ -7007,13 +7007,13 @@ func Tree55(c Codes) float64 {
 												}
 											}
 										} else {
-											// trip_distance <= 2.8249998
+											// trip_distance <= 2.8249999284744263
 											if c.TripDistance <= 477 {
-												// trip_distance <= 2.815
+												// trip_distance <= 2.8149999380111694
 												if c.TripDistance <= 475 {
 													// PU_DO != "74_238"
 													if c.PUDO != 198 {
-														// trip_distance <= 2.8049998
+														// trip_distance <= 2.8049999475479126
 														if c.TripDistance <= 473 {
 															return 15.42730496453901
 														} else {
@@ -7026,9 +7026,9 @@ func Tree55(c Codes) float64 {
 													return 16.168823529411764
 												}
 											} else {
-												// trip_distance > 2.835
+												// trip_distance > 2.834999918937683
 												if c.TripDistance > 478 {
-													// trip_distance <= 2.8449998
+													// trip_distance <= 2.84499990940094
 													if c.TripDistance <= 480 {
 														return 15.776706827309235
 													} else {
@@ -7040,9 +7040,9 @@ func Tree55(c Codes) float64 {
 											}
 										}
 									} else {
-										// trip_distance <= 2.955
+										// trip_distance <= 2.9550000429153442
 										if c.TripDistance <= 497 {
-											// trip_distance <= 2.9450002
+											// trip_distance <= 2.9450000524520874
 											if c.TripDistance <= 496 {
 												return 14.30456989247312
 											} else {
@@ -7061,13 +7061,13 @@ func Tree55(c Codes) float64 {
 						}
 					}
 				} else {
-					// trip_distance <= 1.775
+					// trip_distance <= 1.774999976158142
 					if c.TripDistance <= 285 {
 						// PU_DO != "75_74"
 						if c.PUDO != 251 {
 							// PU_DO != "82_129"
 							if c.PUDO != 267 {
-								// trip_distance > 1.575
+								// trip_distance > 1.5750000476837158
 								if c.TripDistance > 247 {
 									// PU_DO != "97_181"
 									if c.PUDO != 295 {
@@ -7098,7 +7098,7 @@ func Tree55(c Codes) float64 {
 																					return 8.483333333333334
 																				}
 																			} else {
-																				// trip_distance <= 1.675
+																				// trip_distance <= 1.6749999523162842
 																				if c.TripDistance <= 266 {
 																					return 7.729999999999999
 																				} else {
@@ -7106,7 +7106,7 @@ func Tree55(c Codes) float64 {
 																				}
 																			}
 																		} else {
-																			// trip_distance > 1.595
+																			// trip_distance > 1.5950000286102295
 																			if c.TripDistance > 252 {
 																				// PU_DO != "74_166"
 																				if c.PUDO != 188 {
@@ -7124,7 +7124,7 @@ func Tree55(c Codes) float64 {
 																			}
 																		}
 																	} else {
-																		// trip_distance <= 1.685
+																		// trip_distance <= 1.6850000023841858
 																		if c.TripDistance <= 268 {
 																			return 7.714444444444444
 																		} else {
@@ -7141,7 +7141,7 @@ func Tree55(c Codes) float64 {
 															return 12.601315789473682
 														}
 													} else {
-														// trip_distance <= 1.675
+														// trip_distance <= 1.6749999523162842
 														if c.TripDistance <= 266 {
 															return 11.600000000000001
 														} else {
@@ -7155,7 +7155,7 @@ func Tree55(c Codes) float64 {
 												return 14.464285714285714
 											}
 										} else {
-											// trip_distance > 1.695
+											// trip_distance > 1.6950000524520874
 											if c.TripDistance > 270 {
 												return 7.674074074074075
 											} else {
@@ -7180,13 +7180,13 @@ func Tree55(c Codes) float64 {
 														if c.PUDO != 130 {
 															// PU_DO != "95_135"
 															if c.PUDO != 285 {
-																// trip_distance > 1.485
+																// trip_distance > 1.4850000143051147
 																if c.TripDistance > 231 {
 																	// PU_DO != "74_43"
 																	if c.PUDO != 207 {
-																		// trip_distance > 1.515
+																		// trip_distance > 1.5149999856948853
 																		if c.TripDistance > 235 {
-																			// trip_distance > 1.525
+																			// trip_distance > 1.524999976158142
 																			if c.TripDistance > 237 {
 																				// PU_DO != "75_238"
 																				if c.PUDO != 239 {
@@ -7198,7 +7198,7 @@ func Tree55(c Codes) float64 {
 																				return 10.893103448275859
 																			}
 																		} else {
-																			// trip_distance <= 1.505
+																			// trip_distance <= 1.5049999952316284
 																			if c.TripDistance <= 234 {
 																				// PU_DO != "74_42"
 																				if c.PUDO != 206 {
@@ -7211,7 +7211,7 @@ func Tree55(c Codes) float64 {
 																			}
 																		}
 																	} else {
-																		// trip_distance > 1.505
+																		// trip_distance > 1.5049999952316284
 																		if c.TripDistance > 234 {
 																			return 9.175213675213676
 																		} else {
@@ -7221,7 +7221,7 @@ func Tree55(c Codes) float64 {
 																} else {
 																	// PU_DO != "74_43"
 																	if c.PUDO != 207 {
-																		// trip_distance > 1.475
+																		// trip_distance > 1.475000023841858
 																		if c.TripDistance > 230 {
 																			return 10.258830845771145
 																		} else {
@@ -7244,15 +7244,15 @@ func Tree55(c Codes) float64 {
 													return 11.482575757575757
 												}
 											} else {
-												// trip_distance <= 1.535
+												// trip_distance <= 1.534999966621399
 												if c.TripDistance <= 238 {
-													// trip_distance > 1.485
+													// trip_distance > 1.4850000143051147
 													if c.TripDistance > 231 {
-														// trip_distance <= 1.505
+														// trip_distance <= 1.5049999952316284
 														if c.TripDistance <= 234 {
 															return 9.05409356725146
 														} else {
-															// trip_distance <= 1.525
+															// trip_distance <= 1.524999976158142
 															if c.TripDistance <= 237 {
 																return 10.812666666666669
 															} else {
@@ -7263,7 +7263,7 @@ func Tree55(c Codes) float64 {
 														return 11.649242424242424
 													}
 												} else {
-													// trip_distance <= 1.565
+													// trip_distance <= 1.5649999976158142
 													if c.TripDistance <= 244 {
 														return 11.863963963963963
 													} else {
@@ -7279,7 +7279,7 @@ func Tree55(c Codes) float64 {
 									}
 								}
 							} else {
-								// trip_distance <= 1.61
+								// trip_distance <= 1.6100000143051147
 								if c.TripDistance <= 254 {
 									return 13.193103448275863
 								} else {
@@ -7287,13 +7287,13 @@ func Tree55(c Codes) float64 {
 								}
 							}
 						} else {
-							// trip_distance > 1.495
+							// trip_distance > 1.4950000047683716
 							if c.TripDistance > 233 {
-								// trip_distance > 1.575
+								// trip_distance > 1.5750000476837158
 								if c.TripDistance > 247 {
-									// trip_distance > 1.605
+									// trip_distance > 1.6050000190734863
 									if c.TripDistance > 253 {
-										// trip_distance <= 1.685
+										// trip_distance <= 1.6850000023841858
 										if c.TripDistance <= 268 {
 											return 7.804861111111111
 										} else {
@@ -7303,9 +7303,9 @@ func Tree55(c Codes) float64 {
 										return 9.512254901960786
 									}
 								} else {
-									// trip_distance > 1.505
+									// trip_distance > 1.5049999952316284
 									if c.TripDistance > 234 {
-										// trip_distance <= 1.535
+										// trip_distance <= 1.534999966621399
 										if c.TripDistance <= 238 {
 											return 7.723529411764707
 										} else {
@@ -7320,13 +7320,13 @@ func Tree55(c Codes) float64 {
 							}
 						}
 					} else {
-						// trip_distance <= 1.955
+						// trip_distance <= 1.9550000429153442
 						if c.TripDistance <= 319 {
 							// PU_DO != "43_239"
 							if c.PUDO != 156 {
 								// PU_DO != "116_166"
 								if c.PUDO != 3 {
-									// trip_distance > 1.815
+									// trip_distance > 1.8149999976158142
 									if c.TripDistance > 292 {
 										// PU_DO != "95_28"
 										if c.PUDO != 291 {
@@ -7346,16 +7346,16 @@ func Tree55(c Codes) float64 {
 																	if c.PUDO != 285 {
 																		// PU_DO != "75_42"
 																		if c.PUDO != 247 {
-																			// trip_distance <= 1.895
+																			// trip_distance <= 1.8949999809265137
 																			if c.TripDistance <= 307 {
-																				// trip_distance > 1.835
+																				// trip_distance > 1.8350000381469727
 																				if c.TripDistance > 296 {
 																					return 11.3026366715046
 																				} else {
 																					return 12.0366391184573
 																				}
 																			} else {
-																				// trip_distance > 1.905
+																				// trip_distance > 1.9049999713897705
 																				if c.TripDistance > 309 {
 																					return 11.654553415061292
 																				} else {
@@ -7387,9 +7387,9 @@ func Tree55(c Codes) float64 {
 												return 14.719444444444443
 											}
 										} else {
-											// trip_distance <= 1.905
+											// trip_distance <= 1.9049999713897705
 											if c.TripDistance <= 309 {
-												// trip_distance > 1.865
+												// trip_distance > 1.8650000095367432
 												if c.TripDistance > 301 {
 													return 9.788888888888891
 												} else {
@@ -7406,11 +7406,11 @@ func Tree55(c Codes) float64 {
 											if c.PUDO != 196 {
 												// PU_DO != "74_151"
 												if c.PUDO != 185 {
-													// trip_distance > 1.785
+													// trip_distance > 1.784999966621399
 													if c.TripDistance > 287 {
-														// trip_distance > 1.795
+														// trip_distance > 1.7949999570846558
 														if c.TripDistance > 289 {
-															// trip_distance <= 1.805
+															// trip_distance <= 1.8049999475479126
 															if c.TripDistance <= 290 {
 																// PU_DO != "74_166"
 																if c.PUDO != 188 {
@@ -7434,7 +7434,7 @@ func Tree55(c Codes) float64 {
 												return 10.2509009009009
 											}
 										} else {
-											// trip_distance <= 1.795
+											// trip_distance <= 1.7949999570846558
 											if c.TripDistance <= 289 {
 												return 10.547435897435896
 											} else {
@@ -7459,11 +7459,11 @@ func Tree55(c Codes) float64 {
 										if c.PUDO != 238 {
 											// PU_DO != "75_239"
 											if c.PUDO != 240 {
-												// trip_distance > 1.965
+												// trip_distance > 1.965000033378601
 												if c.TripDistance > 320 {
-													// trip_distance > 1.995
+													// trip_distance > 1.9950000047683716
 													if c.TripDistance > 326 {
-														// trip_distance <= 2.0149999
+														// trip_distance <= 2.0149999856948853
 														if c.TripDistance <= 329 {
 															// PU_DO != "74_236"
 															if c.PUDO != 196 {
@@ -7471,7 +7471,7 @@ func Tree55(c Codes) float64 {
 																if c.PUDO != 185 {
 																	// PU_DO != "74_166"
 																	if c.PUDO != 188 {
-																		// trip_distance <= 2.005
+																		// trip_distance <= 2.0049999952316284
 																		if c.TripDistance <= 327 {
 																			return 12.611992619926195
 																		} else {
@@ -7487,7 +7487,7 @@ func Tree55(c Codes) float64 {
 																return 12.065196078431374
 															}
 														} else {
-															// trip_distance <= 2.025
+															// trip_distance <= 2.024999976158142
 															if c.TripDistance <= 331 {
 																return 12.286391437308874
 															} else {
@@ -7495,9 +7495,9 @@ func Tree55(c Codes) float64 {
 															}
 														}
 													} else {
-														// trip_distance > 1.975
+														// trip_distance > 1.975000023841858
 														if c.TripDistance > 322 {
-															// trip_distance > 1.985
+															// trip_distance > 1.9850000143051147
 															if c.TripDistance > 324 {
 																return 12.20137741046832
 															} else {
@@ -7523,7 +7523,7 @@ func Tree55(c Codes) float64 {
 									return 8.86078431372549
 								}
 							} else {
-								// trip_distance > 1.985
+								// trip_distance > 1.9850000143051147
 								if c.TripDistance > 324 {
 									return 9.57463768115942
 								} else {
@@ -7553,11 +7553,11 @@ func Tree55(c Codes) float64 {
 			}
 		}
 	} else {
-		// trip_distance <= 8.815001
+		// trip_distance <= 8.815000057220459
 		if c.TripDistance <= 1329 {
-			// trip_distance > 4.385
+			// trip_distance > 4.384999990463257
 			if c.TripDistance > 717 {
-				// trip_distance > 5.915
+				// trip_distance > 5.914999961853027
 				if c.TripDistance > 977 {
 					// PU_DO != "74_138"
 					if c.PUDO != 180 {
@@ -7565,7 +7565,7 @@ func Tree55(c Codes) float64 {
 						if c.PUDO != 22 {
 							// PU_DO != "244_48"
 							if c.PUDO != 92 {
-								// trip_distance > 6.6549997
+								// trip_distance > 6.6549999713897705
 								if c.TripDistance > 1073 {
 									// PU_DO != "95_132"
 									if c.PUDO != 284 {
@@ -7581,15 +7581,15 @@ func Tree55(c Codes) float64 {
 														if c.PUDO != 73 {
 															// PU_DO != "82_75"
 															if c.PUDO != 271 {
-																// trip_distance <= 7.525
+																// trip_distance <= 7.525000095367432
 																if c.TripDistance <= 1186 {
 																	// PU_DO != "33_161"
 																	if c.PUDO != 102 {
-																		// trip_distance <= 7.5150003
+																		// trip_distance <= 7.515000104904175
 																		if c.TripDistance <= 1185 {
-																			// trip_distance <= 7.4849997
+																			// trip_distance <= 7.484999895095825
 																			if c.TripDistance <= 1182 {
-																				// trip_distance > 7.0550003
+																				// trip_distance > 7.055000066757202
 																				if c.TripDistance > 1133 {
 																					return 25.032126436781606
 																				} else {
@@ -7607,18 +7607,18 @@ func Tree55(c Codes) float64 {
 																} else {
 																	// PU_DO != "75_87"
 																	if c.PUDO != 253 {
-																		// trip_distance > 7.8050003
+																		// trip_distance > 7.805000066757202
 																		if c.TripDistance > 1216 {
-																			// trip_distance > 7.855
+																			// trip_distance > 7.855000019073486
 																			if c.TripDistance > 1222 {
-																				// trip_distance > 7.9049997
+																				// trip_distance > 7.9049999713897705
 																				if c.TripDistance > 1227 {
 																					return 26.14603070175436
 																				} else {
 																					return 28.88133333333333
 																				}
 																			} else {
-																				// trip_distance <= 7.835
+																				// trip_distance <= 7.835000038146973
 																				if c.TripDistance <= 1219 {
 																					return 20.65740740740741
 																				} else {
@@ -7626,7 +7626,7 @@ func Tree55(c Codes) float64 {
 																				}
 																			}
 																		} else {
-																			// trip_distance <= 7.665
+																			// trip_distance <= 7.664999961853027
 																			if c.TripDistance <= 1201 {
 																				// trip_distance <= 7.625
 																				if c.TripDistance <= 1196 {
@@ -7635,7 +7635,7 @@ func Tree55(c Codes) float64 {
 																					return 22.59027777777778
 																				}
 																			} else {
-																				// trip_distance > 7.685
+																				// trip_distance > 7.684999942779541
 																				if c.TripDistance > 1203 {
 																					return 27.205275779376496
 																				} else {
@@ -7651,7 +7651,7 @@ func Tree55(c Codes) float64 {
 																return 20.439473684210522
 															}
 														} else {
-															// trip_distance <= 7.685
+															// trip_distance <= 7.684999942779541
 															if c.TripDistance <= 1203 {
 																return 24.961666666666673
 															} else {
@@ -7662,7 +7662,7 @@ func Tree55(c Codes) float64 {
 														return 20.03148148148148
 													}
 												} else {
-													// trip_distance > 7.615
+													// trip_distance > 7.615000009536743
 													if c.TripDistance > 1195 {
 														return 21.18725490196078
 													} else {
@@ -7670,7 +7670,7 @@ func Tree55(c Codes) float64 {
 													}
 												}
 											} else {
-												// trip_distance > 8.105
+												// trip_distance > 8.105000019073486
 												if c.TripDistance > 1248 {
 													return 20.862500000000004
 												} else {
@@ -7681,7 +7681,7 @@ func Tree55(c Codes) float64 {
 											return 15.881249999999998
 										}
 									} else {
-										// trip_distance <= 7.37
+										// trip_distance <= 7.370000123977661
 										if c.TripDistance <= 1169 {
 											return 17.937499999999996
 										} else {
@@ -7693,32 +7693,32 @@ func Tree55(c Codes) float64 {
 									if c.PUDO != 75 {
 										// trip_distance <= 6.625
 										if c.TripDistance <= 1067 {
-											// trip_distance <= 6.615
+											// trip_distance <= 6.615000009536743
 											if c.TripDistance <= 1065 {
-												// trip_distance <= 6.355
+												// trip_distance <= 6.355000019073486
 												if c.TripDistance <= 1034 {
-													// trip_distance <= 6.3050003
+													// trip_distance <= 6.305000066757202
 													if c.TripDistance <= 1028 {
-														// trip_distance <= 6.295
+														// trip_distance <= 6.295000076293945
 														if c.TripDistance <= 1027 {
-															// trip_distance <= 6.215
+															// trip_distance <= 6.2149999141693115
 															if c.TripDistance <= 1017 {
-																// trip_distance <= 6.115
+																// trip_distance <= 6.115000009536743
 																if c.TripDistance <= 1005 {
-																	// trip_distance <= 6.045
+																	// trip_distance <= 6.045000076293945
 																	if c.TripDistance <= 998 {
-																		// trip_distance <= 5.995
+																		// trip_distance <= 5.994999885559082
 																		if c.TripDistance <= 991 {
-																			// trip_distance > 5.9449997
+																			// trip_distance > 5.944999933242798
 																			if c.TripDistance > 982 {
-																				// trip_distance > 5.955
+																				// trip_distance > 5.954999923706055
 																				if c.TripDistance > 984 {
 																					return 25.04485596707819
 																				} else {
 																					return 28.214035087719296
 																				}
 																			} else {
-																				// trip_distance > 5.925
+																				// trip_distance > 5.924999952316284
 																				if c.TripDistance > 979 {
 																					return 23.05574712643678
 																				} else {
@@ -7726,9 +7726,9 @@ func Tree55(c Codes) float64 {
 																				}
 																			}
 																		} else {
-																			// trip_distance > 6.005
+																			// trip_distance > 6.005000114440918
 																			if c.TripDistance > 992 {
-																				// trip_distance <= 6.025
+																				// trip_distance <= 6.025000095367432
 																				if c.TripDistance <= 995 {
 																					return 24.374583333333334
 																				} else {
@@ -7739,11 +7739,11 @@ func Tree55(c Codes) float64 {
 																			}
 																		}
 																	} else {
-																		// trip_distance <= 6.085
+																		// trip_distance <= 6.085000038146973
 																		if c.TripDistance <= 1002 {
-																			// trip_distance > 6.065
+																			// trip_distance > 6.065000057220459
 																			if c.TripDistance > 1000 {
-																				// trip_distance > 6.075
+																				// trip_distance > 6.075000047683716
 																				if c.TripDistance > 1001 {
 																					return 25.527380952380952
 																				} else {
@@ -7753,7 +7753,7 @@ func Tree55(c Codes) float64 {
 																				return 25.89702380952381
 																			}
 																		} else {
-																			// trip_distance <= 6.105
+																			// trip_distance <= 6.105000019073486
 																			if c.TripDistance <= 1004 {
 																				return 26.831578947368413
 																			} else {
@@ -7764,11 +7764,11 @@ func Tree55(c Codes) float64 {
 																} else {
 																	// trip_distance > 6.125
 																	if c.TripDistance > 1006 {
-																		// trip_distance <= 6.185
+																		// trip_distance <= 6.184999942779541
 																		if c.TripDistance <= 1013 {
-																			// trip_distance <= 6.175
+																			// trip_distance <= 6.174999952316284
 																			if c.TripDistance <= 1012 {
-																				// trip_distance <= 6.1549997
+																				// trip_distance <= 6.1549999713897705
 																				if c.TripDistance <= 1010 {
 																					return 24.039999999999996
 																				} else {
@@ -7778,7 +7778,7 @@ func Tree55(c Codes) float64 {
 																				return 26.529999999999998
 																			}
 																		} else {
-																			// trip_distance <= 6.205
+																			// trip_distance <= 6.204999923706055
 																			if c.TripDistance <= 1016 {
 																				return 22.302150537634404
 																			} else {
@@ -7790,11 +7790,11 @@ func Tree55(c Codes) float64 {
 																	}
 																}
 															} else {
-																// trip_distance <= 6.2650003
+																// trip_distance <= 6.265000104904175
 																if c.TripDistance <= 1024 {
-																	// trip_distance <= 6.255
+																	// trip_distance <= 6.255000114440918
 																	if c.TripDistance <= 1023 {
-																		// trip_distance <= 6.2349997
+																		// trip_distance <= 6.234999895095825
 																		if c.TripDistance <= 1019 {
 																			return 26.043209876543212
 																		} else {
@@ -7804,9 +7804,9 @@ func Tree55(c Codes) float64 {
 																		return 29.24649122807018
 																	}
 																} else {
-																	// trip_distance <= 6.285
+																	// trip_distance <= 6.2850000858306885
 																	if c.TripDistance <= 1026 {
-																		// trip_distance > 6.275
+																		// trip_distance > 6.275000095367432
 																		if c.TripDistance > 1025 {
 																			return 23.433333333333337
 																		} else {
@@ -7821,7 +7821,7 @@ func Tree55(c Codes) float64 {
 															return 22.00364583333333
 														}
 													} else {
-														// trip_distance <= 6.335
+														// trip_distance <= 6.335000038146973
 														if c.TripDistance <= 1032 {
 															return 28.046846846846847
 														} else {
@@ -7829,21 +7829,21 @@ func Tree55(c Codes) float64 {
 														}
 													}
 												} else {
-													// trip_distance <= 6.535
+													// trip_distance <= 6.5350000858306885
 													if c.TripDistance <= 1057 {
-														// trip_distance <= 6.4849997
+														// trip_distance <= 6.484999895095825
 														if c.TripDistance <= 1051 {
-															// trip_distance <= 6.475
+															// trip_distance <= 6.474999904632568
 															if c.TripDistance <= 1050 {
-																// trip_distance <= 6.465
+																// trip_distance <= 6.4649999141693115
 																if c.TripDistance <= 1049 {
-																	// trip_distance > 6.385
+																	// trip_distance > 6.384999990463257
 																	if c.TripDistance > 1037 {
-																		// trip_distance <= 6.435
+																		// trip_distance <= 6.434999942779541
 																		if c.TripDistance <= 1045 {
-																			// trip_distance <= 6.425
+																			// trip_distance <= 6.424999952316284
 																			if c.TripDistance <= 1043 {
-																				// trip_distance <= 6.4049997
+																				// trip_distance <= 6.4049999713897705
 																				if c.TripDistance <= 1040 {
 																					return 24.11595744680851
 																				} else {
@@ -7853,7 +7853,7 @@ func Tree55(c Codes) float64 {
 																				return 27.351282051282052
 																			}
 																		} else {
-																			// trip_distance > 6.4449997
+																			// trip_distance > 6.444999933242798
 																			if c.TripDistance > 1046 {
 																				return 23.136309523809523
 																			} else {
@@ -7875,9 +7875,9 @@ func Tree55(c Codes) float64 {
 																return 25.863809523809525
 															}
 														} else {
-															// trip_distance > 6.495
+															// trip_distance > 6.494999885559082
 															if c.TripDistance > 1053 {
-																// trip_distance <= 6.505
+																// trip_distance <= 6.505000114440918
 																if c.TripDistance <= 1054 {
 																	return 23.605
 																} else {
@@ -7888,16 +7888,16 @@ func Tree55(c Codes) float64 {
 															}
 														}
 													} else {
-														// trip_distance > 6.585
+														// trip_distance > 6.585000038146973
 														if c.TripDistance > 1062 {
-															// trip_distance > 6.5950003
+															// trip_distance > 6.5950000286102295
 															if c.TripDistance > 1063 {
 																return 24.213709677419363
 															} else {
 																return 20.41060606060606
 															}
 														} else {
-															// trip_distance > 6.5550003
+															// trip_distance > 6.555000066757202
 															if c.TripDistance > 1059 {
 																return 25.98506944444445
 															} else {
@@ -7910,7 +7910,7 @@ func Tree55(c Codes) float64 {
 												return 29.142666666666663
 											}
 										} else {
-											// trip_distance > 6.635
+											// trip_distance > 6.634999990463257
 											if c.TripDistance > 1069 {
 												return 21.95483870967742
 											} else {
@@ -7922,7 +7922,7 @@ func Tree55(c Codes) float64 {
 									}
 								}
 							} else {
-								// trip_distance <= 7.025
+								// trip_distance <= 7.025000095367432
 								if c.TripDistance <= 1130 {
 									return 17.3625
 								} else {
@@ -7933,9 +7933,9 @@ func Tree55(c Codes) float64 {
 							return 11.555333333333333
 						}
 					} else {
-						// trip_distance > 6.6499996
+						// trip_distance > 6.6499998569488525
 						if c.TripDistance > 1072 {
-							// trip_distance <= 6.84
+							// trip_distance <= 6.840000152587891
 							if c.TripDistance <= 1103 {
 								return 14.577604166666665
 							} else {
@@ -7966,7 +7966,7 @@ func Tree55(c Codes) float64 {
 													if c.PUDO != 286 {
 														// PU_DO != "244_142"
 														if c.PUDO != 75 {
-															// trip_distance <= 5.245
+															// trip_distance <= 5.244999885559082
 															if c.TripDistance <= 876 {
 																// PU_DO != "74_243"
 																if c.PUDO != 201 {
@@ -7995,22 +7995,22 @@ func Tree55(c Codes) float64 {
 																	return 16.283333333333335
 																}
 															} else {
-																// trip_distance <= 5.825
+																// trip_distance <= 5.825000047683716
 																if c.TripDistance <= 964 {
-																	// trip_distance <= 5.755
+																	// trip_distance <= 5.755000114440918
 																	if c.TripDistance <= 957 {
-																		// trip_distance <= 5.7349997
+																		// trip_distance <= 5.734999895095825
 																		if c.TripDistance <= 954 {
-																			// trip_distance > 5.395
+																			// trip_distance > 5.394999980926514
 																			if c.TripDistance > 902 {
-																				// trip_distance > 5.425
+																				// trip_distance > 5.424999952316284
 																				if c.TripDistance > 908 {
 																					return 23.305546915500283
 																				} else {
 																					return 25.513257575757578
 																				}
 																			} else {
-																				// trip_distance > 5.275
+																				// trip_distance > 5.275000095367432
 																				if c.TripDistance > 882 {
 																					return 22.380737704918037
 																				} else {
@@ -8021,11 +8021,11 @@ func Tree55(c Codes) float64 {
 																			return 18.83395061728395
 																		}
 																	} else {
-																		// trip_distance > 5.785
+																		// trip_distance > 5.7850000858306885
 																		if c.TripDistance > 960 {
-																			// trip_distance <= 5.815
+																			// trip_distance <= 5.815000057220459
 																			if c.TripDistance <= 963 {
-																				// trip_distance <= 5.8050003
+																				// trip_distance <= 5.805000066757202
 																				if c.TripDistance <= 962 {
 																					return 23.9630303030303
 																				} else {
@@ -8035,7 +8035,7 @@ func Tree55(c Codes) float64 {
 																				return 25.886666666666667
 																			}
 																		} else {
-																			// trip_distance > 5.7650003
+																			// trip_distance > 5.765000104904175
 																			if c.TripDistance > 958 {
 																				return 27.103846153846153
 																			} else {
@@ -8044,18 +8044,18 @@ func Tree55(c Codes) float64 {
 																		}
 																	}
 																} else {
-																	// trip_distance > 5.865
+																	// trip_distance > 5.865000009536743
 																	if c.TripDistance > 970 {
-																		// trip_distance > 5.895
+																		// trip_distance > 5.894999980926514
 																		if c.TripDistance > 974 {
-																			// trip_distance <= 5.9049997
+																			// trip_distance <= 5.9049999713897705
 																			if c.TripDistance <= 975 {
 																				return 20.507843137254905
 																			} else {
 																				return 20.85987654320988
 																			}
 																		} else {
-																			// trip_distance <= 5.885
+																			// trip_distance <= 5.884999990463257
 																			if c.TripDistance <= 972 {
 																				return 23.229279279279275
 																			} else {
@@ -8063,11 +8063,11 @@ func Tree55(c Codes) float64 {
 																			}
 																		}
 																	} else {
-																		// trip_distance > 5.835
+																		// trip_distance > 5.835000038146973
 																		if c.TripDistance > 965 {
-																			// trip_distance <= 5.855
+																			// trip_distance <= 5.855000019073486
 																			if c.TripDistance <= 969 {
-																				// trip_distance > 5.8450003
+																				// trip_distance > 5.8450000286102295
 																				if c.TripDistance > 967 {
 																					return 19.870512820512822
 																				} else {
@@ -8098,7 +8098,7 @@ func Tree55(c Codes) float64 {
 											return 14.266666666666667
 										}
 									} else {
-										// trip_distance > 5.52
+										// trip_distance > 5.519999980926514
 										if c.TripDistance > 924 {
 											return 15.409375000000002
 										} else {
@@ -8106,7 +8106,7 @@ func Tree55(c Codes) float64 {
 										}
 									}
 								} else {
-									// trip_distance > 5.2799997
+									// trip_distance > 5.2799999713897705
 									if c.TripDistance > 883 {
 										return 18.333333333333332
 									} else {
@@ -8114,16 +8114,16 @@ func Tree55(c Codes) float64 {
 									}
 								}
 							} else {
-								// trip_distance > 5.1949997
+								// trip_distance > 5.194999933242798
 								if c.TripDistance > 865 {
-									// trip_distance <= 5.415
+									// trip_distance <= 5.414999961853027
 									if c.TripDistance <= 907 {
 										return 16.02638888888889
 									} else {
 										return 17.264912280701754
 									}
 								} else {
-									// trip_distance > 4.995
+									// trip_distance > 4.994999885559082
 									if c.TripDistance > 826 {
 										return 14.544736842105264
 									} else {
@@ -8132,11 +8132,11 @@ func Tree55(c Codes) float64 {
 								}
 							}
 						} else {
-							// trip_distance > 4.835
+							// trip_distance > 4.835000038146973
 							if c.TripDistance > 796 {
-								// trip_distance <= 5.145
+								// trip_distance <= 5.144999980926514
 								if c.TripDistance <= 855 {
-									// trip_distance <= 4.995
+									// trip_distance <= 4.994999885559082
 									if c.TripDistance <= 826 {
 										return 16.009027777777778
 									} else {
@@ -8155,9 +8155,9 @@ func Tree55(c Codes) float64 {
 							}
 						}
 					} else {
-						// trip_distance <= 5.4
+						// trip_distance <= 5.400000095367432
 						if c.TripDistance <= 904 {
-							// trip_distance > 4.995
+							// trip_distance > 4.994999885559082
 							if c.TripDistance > 826 {
 								return 11.223188405797103
 							} else {
@@ -8171,9 +8171,9 @@ func Tree55(c Codes) float64 {
 			} else {
 				// PU_DO != "82_138"
 				if c.PUDO != 268 {
-					// trip_distance <= 3.775
+					// trip_distance <= 3.774999976158142
 					if c.TripDistance <= 626 {
-						// trip_distance > 3.2350001
+						// trip_distance > 3.2350000143051147
 						if c.TripDistance > 541 {
 							// PU_DO != "65_188"
 							if c.PUDO != 167 {
@@ -8193,11 +8193,11 @@ func Tree55(c Codes) float64 {
 														if c.PUDO != 264 {
 															// PU_DO != "244_151"
 															if c.PUDO != 77 {
-																// trip_distance > 3.395
+																// trip_distance > 3.3950001001358032
 																if c.TripDistance > 566 {
-																	// trip_distance > 3.4250002
+																	// trip_distance > 3.4250000715255737
 																	if c.TripDistance > 569 {
-																		// trip_distance > 3.435
+																		// trip_distance > 3.4350000619888306
 																		if c.TripDistance > 570 {
 																			// PU_DO != "74_244"
 																			if c.PUDO != 202 {
@@ -8216,11 +8216,11 @@ func Tree55(c Codes) float64 {
 																	} else {
 																		// PU_DO != "74_239"
 																		if c.PUDO != 199 {
-																			// trip_distance <= 3.4050002
+																			// trip_distance <= 3.40500009059906
 																			if c.TripDistance <= 567 {
 																				return 19.557232704402516
 																			} else {
-																				// trip_distance <= 3.415
+																				// trip_distance <= 3.415000081062317
 																				if c.TripDistance <= 568 {
 																					return 20.794097222222224
 																				} else {
@@ -8232,20 +8232,20 @@ func Tree55(c Codes) float64 {
 																		}
 																	}
 																} else {
-																	// trip_distance > 3.255
+																	// trip_distance > 3.2549999952316284
 																	if c.TripDistance > 544 {
-																		// trip_distance > 3.295
+																		// trip_distance > 3.2949999570846558
 																		if c.TripDistance > 550 {
-																			// trip_distance > 3.335
+																			// trip_distance > 3.334999918937683
 																			if c.TripDistance > 555 {
-																				// trip_distance > 3.355
+																				// trip_distance > 3.3549998998641968
 																				if c.TripDistance > 558 {
 																					return 17.94023569023569
 																				} else {
 																					return 17.660620915032677
 																				}
 																			} else {
-																				// trip_distance <= 3.3249998
+																				// trip_distance <= 3.3249999284744263
 																				if c.TripDistance <= 554 {
 																					return 18.205106382978716
 																				} else {
@@ -8253,16 +8253,16 @@ func Tree55(c Codes) float64 {
 																				}
 																			}
 																		} else {
-																			// trip_distance <= 3.275
+																			// trip_distance <= 3.274999976158142
 																			if c.TripDistance <= 548 {
-																				// trip_distance > 3.2649999
+																				// trip_distance > 3.2649999856948853
 																				if c.TripDistance > 546 {
 																					return 17.81969696969697
 																				} else {
 																					return 17.214743589743588
 																				}
 																			} else {
-																				// trip_distance > 3.2849998
+																				// trip_distance > 3.284999966621399
 																				if c.TripDistance > 549 {
 																					return 17.381159420289855
 																				} else {
@@ -8271,7 +8271,7 @@ func Tree55(c Codes) float64 {
 																			}
 																		}
 																	} else {
-																		// trip_distance <= 3.245
+																		// trip_distance <= 3.2450000047683716
 																		if c.TripDistance <= 542 {
 																			return 18.705555555555556
 																		} else {
@@ -8286,18 +8286,18 @@ func Tree55(c Codes) float64 {
 															return 14.231111111111113
 														}
 													} else {
-														// trip_distance > 3.505
+														// trip_distance > 3.5049999952316284
 														if c.TripDistance > 581 {
-															// trip_distance > 3.665
+															// trip_distance > 3.665000081062317
 															if c.TripDistance > 607 {
-																// trip_distance <= 3.71
+																// trip_distance <= 3.7100000381469727
 																if c.TripDistance <= 615 {
 																	return 16.678000000000004
 																} else {
 																	return 14.81410256410256
 																}
 															} else {
-																// trip_distance <= 3.6149998
+																// trip_distance <= 3.6149998903274536
 																if c.TripDistance <= 599 {
 																	return 13.986666666666668
 																} else {
@@ -8305,7 +8305,7 @@ func Tree55(c Codes) float64 {
 																}
 															}
 														} else {
-															// trip_distance <= 3.395
+															// trip_distance <= 3.3950001001358032
 															if c.TripDistance <= 566 {
 																return 18.283333333333335
 															} else {
@@ -8383,7 +8383,7 @@ func Tree55(c Codes) float64 {
 															return 14.076923076923078
 														}
 													} else {
-														// trip_distance > 3.045
+														// trip_distance > 3.0449999570846558
 														if c.TripDistance > 508 {
 															return 15.9252688172043
 														} else {
@@ -8391,7 +8391,7 @@ func Tree55(c Codes) float64 {
 														}
 													}
 												} else {
-													// trip_distance > 3.0949998
+													// trip_distance > 3.09499990940094
 													if c.TripDistance > 515 {
 														return 17.68968253968254
 													} else {
@@ -8399,7 +8399,7 @@ func Tree55(c Codes) float64 {
 													}
 												}
 											} else {
-												// trip_distance <= 3.005
+												// trip_distance <= 3.0049999952316284
 												if c.TripDistance <= 502 {
 													return 13.464583333333332
 												} else {
@@ -8424,38 +8424,38 @@ func Tree55(c Codes) float64 {
 						if c.PUDO != 61 {
 							// PU_DO != "65_89"
 							if c.PUDO != 172 {
-								// trip_distance > 3.995
+								// trip_distance > 3.9950000047683716
 								if c.TripDistance > 664 {
 									// PU_DO != "74_7"
 									if c.PUDO != 208 {
 										// PU_DO != "74_243"
 										if c.PUDO != 201 {
-											// trip_distance <= 4.325
+											// trip_distance <= 4.325000047683716
 											if c.TripDistance <= 710 {
 												// PU_DO != "75_186"
 												if c.PUDO != 230 {
-													// trip_distance <= 4.315
+													// trip_distance <= 4.315000057220459
 													if c.TripDistance <= 708 {
-														// trip_distance > 4.005
+														// trip_distance > 4.005000114440918
 														if c.TripDistance > 665 {
-															// trip_distance > 4.045
+															// trip_distance > 4.045000076293945
 															if c.TripDistance > 670 {
-																// trip_distance > 4.075
+																// trip_distance > 4.075000047683716
 																if c.TripDistance > 675 {
-																	// trip_distance > 4.0950003
+																	// trip_distance > 4.0950000286102295
 																	if c.TripDistance > 679 {
-																		// trip_distance <= 4.2349997
+																		// trip_distance <= 4.234999895095825
 																		if c.TripDistance <= 698 {
-																			// trip_distance <= 4.205
+																			// trip_distance <= 4.204999923706055
 																			if c.TripDistance <= 695 {
-																				// trip_distance <= 4.1949997
+																				// trip_distance <= 4.194999933242798
 																				if c.TripDistance <= 694 {
 																					return 21.265096952908586
 																				} else {
 																					return 19.095670995670993
 																				}
 																			} else {
-																				// trip_distance <= 4.225
+																				// trip_distance <= 4.224999904632568
 																				if c.TripDistance <= 697 {
 																					return 22.67176870748299
 																				} else {
@@ -8463,16 +8463,16 @@ func Tree55(c Codes) float64 {
 																				}
 																			}
 																		} else {
-																			// trip_distance > 4.255
+																			// trip_distance > 4.255000114440918
 																			if c.TripDistance > 700 {
-																				// trip_distance > 4.2650003
+																				// trip_distance > 4.265000104904175
 																				if c.TripDistance > 701 {
 																					return 20.342475728155346
 																				} else {
 																					return 23.008064516129032
 																				}
 																			} else {
-																				// trip_distance <= 4.245
+																				// trip_distance <= 4.244999885559082
 																				if c.TripDistance <= 699 {
 																					return 19.778409090909093
 																				} else {
@@ -8481,7 +8481,7 @@ func Tree55(c Codes) float64 {
 																			}
 																		}
 																	} else {
-																		// trip_distance <= 4.085
+																		// trip_distance <= 4.085000038146973
 																		if c.TripDistance <= 677 {
 																			return 17.537037037037035
 																		} else {
@@ -8489,9 +8489,9 @@ func Tree55(c Codes) float64 {
 																		}
 																	}
 																} else {
-																	// trip_distance > 4.0550003
+																	// trip_distance > 4.055000066757202
 																	if c.TripDistance > 671 {
-																		// trip_distance <= 4.065
+																		// trip_distance <= 4.065000057220459
 																		if c.TripDistance <= 673 {
 																			return 23.54957264957265
 																		} else {
@@ -8502,11 +8502,11 @@ func Tree55(c Codes) float64 {
 																	}
 																}
 															} else {
-																// trip_distance > 4.0150003
+																// trip_distance > 4.015000104904175
 																if c.TripDistance > 666 {
-																	// trip_distance <= 4.035
+																	// trip_distance <= 4.0350000858306885
 																	if c.TripDistance <= 669 {
-																		// trip_distance > 4.025
+																		// trip_distance > 4.025000095367432
 																		if c.TripDistance > 668 {
 																			return 20.41025641025641
 																		} else {
@@ -8531,13 +8531,13 @@ func Tree55(c Codes) float64 {
 											} else {
 												// trip_distance <= 4.375
 												if c.TripDistance <= 716 {
-													// trip_distance <= 4.365
+													// trip_distance <= 4.365000009536743
 													if c.TripDistance <= 715 {
-														// trip_distance <= 4.355
+														// trip_distance <= 4.355000019073486
 														if c.TripDistance <= 714 {
-															// trip_distance <= 4.3450003
+															// trip_distance <= 4.3450000286102295
 															if c.TripDistance <= 713 {
-																// trip_distance <= 4.335
+																// trip_distance <= 4.335000038146973
 																if c.TripDistance <= 712 {
 																	return 19.442982456140353
 																} else {
@@ -8557,7 +8557,7 @@ func Tree55(c Codes) float64 {
 												}
 											}
 										} else {
-											// trip_distance <= 4.1899996
+											// trip_distance <= 4.18999981880188
 											if c.TripDistance <= 693 {
 												return 16.53333333333333
 											} else {
@@ -8572,21 +8572,21 @@ func Tree55(c Codes) float64 {
 									if c.PUDO != 181 {
 										// PU_DO != "74_244"
 										if c.PUDO != 202 {
-											// trip_distance > 3.8049998
+											// trip_distance > 3.8049999475479126
 											if c.TripDistance > 630 {
-												// trip_distance <= 3.935
+												// trip_distance <= 3.9350000619888306
 												if c.TripDistance <= 655 {
-													// trip_distance <= 3.9050002
+													// trip_distance <= 3.90500009059906
 													if c.TripDistance <= 650 {
-														// trip_distance > 3.855
+														// trip_distance > 3.8549998998641968
 														if c.TripDistance > 639 {
-															// trip_distance <= 3.895
+															// trip_distance <= 3.8950001001358032
 															if c.TripDistance <= 648 {
-																// trip_distance <= 3.8850002
+																// trip_distance <= 3.8850001096725464
 																if c.TripDistance <= 646 {
 																	// trip_distance <= 3.875
 																	if c.TripDistance <= 644 {
-																		// trip_distance <= 3.8649998
+																		// trip_distance <= 3.8649998903274536
 																		if c.TripDistance <= 641 {
 																			return 19.161904761904765
 																		} else {
@@ -8602,11 +8602,11 @@ func Tree55(c Codes) float64 {
 																return 20.030482456140355
 															}
 														} else {
-															// trip_distance > 3.8249998
+															// trip_distance > 3.8249999284744263
 															if c.TripDistance > 633 {
-																// trip_distance > 3.835
+																// trip_distance > 3.834999918937683
 																if c.TripDistance > 635 {
-																	// trip_distance > 3.8449998
+																	// trip_distance > 3.84499990940094
 																	if c.TripDistance > 637 {
 																		return 20.18739837398374
 																	} else {
@@ -8616,7 +8616,7 @@ func Tree55(c Codes) float64 {
 																	return 20.16126126126126
 																}
 															} else {
-																// trip_distance <= 3.815
+																// trip_distance <= 3.8149999380111694
 																if c.TripDistance <= 631 {
 																	return 19.358333333333334
 																} else {
@@ -8625,9 +8625,9 @@ func Tree55(c Codes) float64 {
 															}
 														}
 													} else {
-														// trip_distance <= 3.9250002
+														// trip_distance <= 3.9250000715255737
 														if c.TripDistance <= 654 {
-															// trip_distance <= 3.915
+															// trip_distance <= 3.915000081062317
 															if c.TripDistance <= 652 {
 																return 18.67136752136752
 															} else {
@@ -8638,11 +8638,11 @@ func Tree55(c Codes) float64 {
 														}
 													}
 												} else {
-													// trip_distance <= 3.9650002
+													// trip_distance <= 3.965000033378601
 													if c.TripDistance <= 659 {
-														// trip_distance > 3.9450002
+														// trip_distance > 3.9450000524520874
 														if c.TripDistance > 656 {
-															// trip_distance <= 3.955
+															// trip_distance <= 3.9550000429153442
 															if c.TripDistance <= 657 {
 																return 21.721367521367522
 															} else {
@@ -8652,9 +8652,9 @@ func Tree55(c Codes) float64 {
 															return 20.650000000000002
 														}
 													} else {
-														// trip_distance > 3.975
+														// trip_distance > 3.975000023841858
 														if c.TripDistance > 661 {
-															// trip_distance <= 3.9850001
+															// trip_distance <= 3.9850000143051147
 															if c.TripDistance <= 662 {
 																return 19.002564102564097
 															} else {
@@ -8666,11 +8666,11 @@ func Tree55(c Codes) float64 {
 													}
 												}
 											} else {
-												// trip_distance > 3.795
+												// trip_distance > 3.7949999570846558
 												if c.TripDistance > 629 {
 													return 21.190740740740743
 												} else {
-													// trip_distance > 3.7849998
+													// trip_distance > 3.784999966621399
 													if c.TripDistance > 628 {
 														return 19.436821705426357
 													} else {
@@ -8693,17 +8693,17 @@ func Tree55(c Codes) float64 {
 						}
 					}
 				} else {
-					// trip_distance > 3.645
+					// trip_distance > 3.6450001001358032
 					if c.TripDistance > 603 {
-						// trip_distance <= 3.8850002
+						// trip_distance <= 3.8850001096725464
 						if c.TripDistance <= 646 {
-							// trip_distance > 3.755
+							// trip_distance > 3.7549999952316284
 							if c.TripDistance > 623 {
-								// trip_distance <= 3.8449998
+								// trip_distance <= 3.84499990940094
 								if c.TripDistance <= 637 {
-									// trip_distance <= 3.8249998
+									// trip_distance <= 3.8249999284744263
 									if c.TripDistance <= 633 {
-										// trip_distance > 3.795
+										// trip_distance > 3.7949999570846558
 										if c.TripDistance > 629 {
 											return 9.53125
 										} else {
@@ -8719,9 +8719,9 @@ func Tree55(c Codes) float64 {
 								return 9.13395061728395
 							}
 						} else {
-							// trip_distance <= 3.975
+							// trip_distance <= 3.975000023841858
 							if c.TripDistance <= 661 {
-								// trip_distance <= 3.935
+								// trip_distance <= 3.9350000619888306
 								if c.TripDistance <= 655 {
 									return 11.515789473684212
 								} else {
@@ -8737,29 +8737,29 @@ func Tree55(c Codes) float64 {
 				}
 			}
 		} else {
-			// trip_distance > 10.434999
+			// trip_distance > 10.434999942779541
 			if c.TripDistance > 1527 {
-				// trip_distance <= 19582.064
+				// trip_distance <= 19582.064453125
 				if c.TripDistance <= 2679 {
-					// trip_distance <= 14.855
+					// trip_distance <= 14.855000019073486
 					if c.TripDistance <= 2085 {
-						// trip_distance <= 11.98
+						// trip_distance <= 11.980000019073486
 						if c.TripDistance <= 1724 {
-							// trip_distance > 10.675
+							// trip_distance > 10.675000190734863
 							if c.TripDistance > 1559 {
-								// trip_distance > 10.915
+								// trip_distance > 10.914999961853027
 								if c.TripDistance > 1589 {
-									// trip_distance > 11.355
+									// trip_distance > 11.355000019073486
 									if c.TripDistance > 1641 {
-										// trip_distance <= 11.905
+										// trip_distance <= 11.904999732971191
 										if c.TripDistance <= 1715 {
-											// trip_distance <= 11.725
+											// trip_distance <= 11.724999904632568
 											if c.TripDistance <= 1695 {
-												// trip_distance > 11.55
+												// trip_distance > 11.550000190734863
 												if c.TripDistance > 1669 {
-													// trip_distance > 11.595
+													// trip_distance > 11.595000267028809
 													if c.TripDistance > 1675 {
-														// trip_distance > 11.645
+														// trip_distance > 11.644999980926514
 														if c.TripDistance > 1682 {
 															return 28.916666666666664
 														} else {
@@ -8769,9 +8769,9 @@ func Tree55(c Codes) float64 {
 														return 27.185833333333335
 													}
 												} else {
-													// trip_distance <= 11.495
+													// trip_distance <= 11.494999885559082
 													if c.TripDistance <= 1662 {
-														// trip_distance <= 11.415
+														// trip_distance <= 11.414999961853027
 														if c.TripDistance <= 1651 {
 															return 32.27272727272727
 														} else {
@@ -8782,7 +8782,7 @@ func Tree55(c Codes) float64 {
 													}
 												}
 											} else {
-												// trip_distance > 11.780001
+												// trip_distance > 11.78000020980835
 												if c.TripDistance > 1702 {
 													return 33.78695652173913
 												} else {
@@ -8793,13 +8793,13 @@ func Tree55(c Codes) float64 {
 											return 28.344927536231886
 										}
 									} else {
-										// trip_distance <= 11.145
+										// trip_distance <= 11.144999980926514
 										if c.TripDistance <= 1618 {
-											// trip_distance > 10.965
+											// trip_distance > 10.96500015258789
 											if c.TripDistance > 1595 {
-												// trip_distance <= 11.095
+												// trip_distance <= 11.095000267028809
 												if c.TripDistance <= 1612 {
-													// trip_distance > 11.025
+													// trip_distance > 11.025000095367432
 													if c.TripDistance > 1605 {
 														return 34.041333333333334
 													} else {
@@ -8812,7 +8812,7 @@ func Tree55(c Codes) float64 {
 												return 39.15416666666666
 											}
 										} else {
-											// trip_distance > 11.235
+											// trip_distance > 11.234999656677246
 											if c.TripDistance > 1629 {
 												return 40.95900900900901
 											} else {
@@ -8821,11 +8821,11 @@ func Tree55(c Codes) float64 {
 										}
 									}
 								} else {
-									// trip_distance > 10.725
+									// trip_distance > 10.724999904632568
 									if c.TripDistance > 1566 {
-										// trip_distance <= 10.845
+										// trip_distance <= 10.845000267028809
 										if c.TripDistance <= 1581 {
-											// trip_distance > 10.775
+											// trip_distance > 10.775000095367432
 											if c.TripDistance > 1572 {
 												return 28.721604938271607
 											} else {
@@ -8839,16 +8839,16 @@ func Tree55(c Codes) float64 {
 									}
 								}
 							} else {
-								// trip_distance <= 10.565001
+								// trip_distance <= 10.565000057220459
 								if c.TripDistance <= 1544 {
-									// trip_distance > 10.495
+									// trip_distance > 10.494999885559082
 									if c.TripDistance > 1535 {
 										return 29.523214285714285
 									} else {
 										return 36.53472222222222
 									}
 								} else {
-									// trip_distance <= 10.615
+									// trip_distance <= 10.614999771118164
 									if c.TripDistance <= 1550 {
 										return 38.01379310344828
 									} else {
@@ -8857,25 +8857,25 @@ func Tree55(c Codes) float64 {
 								}
 							}
 						} else {
-							// trip_distance > 12.085
+							// trip_distance > 12.085000038146973
 							if c.TripDistance > 1738 {
-								// trip_distance <= 14.315001
+								// trip_distance <= 14.315000057220459
 								if c.TripDistance <= 2022 {
-									// trip_distance <= 13.245
+									// trip_distance <= 13.244999885559082
 									if c.TripDistance <= 1887 {
-										// trip_distance <= 12.915
+										// trip_distance <= 12.914999961853027
 										if c.TripDistance <= 1851 {
-											// trip_distance <= 12.795
+											// trip_distance <= 12.795000076293945
 											if c.TripDistance <= 1833 {
-												// trip_distance > 12.225
+												// trip_distance > 12.224999904632568
 												if c.TripDistance > 1756 {
-													// trip_distance <= 12.655
+													// trip_distance <= 12.654999732971191
 													if c.TripDistance <= 1812 {
-														// trip_distance <= 12.54
+														// trip_distance <= 12.539999961853027
 														if c.TripDistance <= 1797 {
-															// trip_distance <= 12.455
+															// trip_distance <= 12.454999923706055
 															if c.TripDistance <= 1788 {
-																// trip_distance > 12.325
+																// trip_distance > 12.324999809265137
 																if c.TripDistance > 1771 {
 																	return 34.487878787878785
 																} else {
@@ -8897,9 +8897,9 @@ func Tree55(c Codes) float64 {
 												return 37.99294871794872
 											}
 										} else {
-											// trip_distance > 13.059999
+											// trip_distance > 13.059999942779541
 											if c.TripDistance > 1866 {
-												// trip_distance <= 13.184999
+												// trip_distance <= 13.184999942779541
 												if c.TripDistance <= 1877 {
 													return 33.9425
 												} else {
@@ -8910,17 +8910,17 @@ func Tree55(c Codes) float64 {
 											}
 										}
 									} else {
-										// trip_distance <= 14.215
+										// trip_distance <= 14.21500015258789
 										if c.TripDistance <= 2007 {
-											// trip_distance <= 13.940001
+											// trip_distance <= 13.940000057220459
 											if c.TripDistance <= 1974 {
-												// trip_distance <= 13.675
+												// trip_distance <= 13.675000190734863
 												if c.TripDistance <= 1941 {
-													// trip_distance <= 13.565001
+													// trip_distance <= 13.565000057220459
 													if c.TripDistance <= 1929 {
-														// trip_distance <= 13.445
+														// trip_distance <= 13.445000171661377
 														if c.TripDistance <= 1911 {
-															// trip_distance > 13.315001
+															// trip_distance > 13.315000057220459
 															if c.TripDistance > 1897 {
 																return 37.279166666666676
 															} else {
@@ -8933,7 +8933,7 @@ func Tree55(c Codes) float64 {
 														return 31.808333333333334
 													}
 												} else {
-													// trip_distance > 13.775
+													// trip_distance > 13.775000095367432
 													if c.TripDistance > 1955 {
 														// trip_distance <= 13.875
 														if c.TripDistance <= 1964 {
@@ -8953,9 +8953,9 @@ func Tree55(c Codes) float64 {
 										}
 									}
 								} else {
-									// trip_distance <= 14.745
+									// trip_distance <= 14.744999885559082
 									if c.TripDistance <= 2073 {
-										// trip_distance <= 14.555
+										// trip_distance <= 14.554999828338623
 										if c.TripDistance <= 2049 {
 											return 30.51309523809524
 										} else {
@@ -8970,25 +8970,25 @@ func Tree55(c Codes) float64 {
 							}
 						}
 					} else {
-						// trip_distance <= 19.814999
+						// trip_distance <= 19.8149995803833
 						if c.TripDistance <= 2490 {
-							// trip_distance > 16.285
+							// trip_distance > 16.28499984741211
 							if c.TripDistance > 2227 {
 								// PU_DO != "74_132"
 								if c.PUDO != 178 {
-									// trip_distance > 16.545
+									// trip_distance > 16.545000076293945
 									if c.TripDistance > 2250 {
 										// PU_DO != "41_132"
 										if c.PUDO != 108 {
-											// trip_distance > 17.529999
+											// trip_distance > 17.52999973297119
 											if c.TripDistance > 2326 {
-												// trip_distance > 18.34
+												// trip_distance > 18.34000015258789
 												if c.TripDistance > 2394 {
-													// trip_distance > 18.72
+													// trip_distance > 18.719999313354492
 													if c.TripDistance > 2425 {
-														// trip_distance <= 19.285
+														// trip_distance <= 19.285000801086426
 														if c.TripDistance <= 2462 {
-															// trip_distance <= 19.055
+															// trip_distance <= 19.054999351501465
 															if c.TripDistance <= 2448 {
 																return 36.50333333333333
 															} else {
@@ -9001,9 +9001,9 @@ func Tree55(c Codes) float64 {
 														return 32.31858974358974
 													}
 												} else {
-													// trip_distance <= 18.119999
+													// trip_distance <= 18.119999885559082
 													if c.TripDistance <= 2375 {
-														// trip_distance > 17.865
+														// trip_distance > 17.864999771118164
 														if c.TripDistance > 2354 {
 															return 35.02368421052631
 														} else {
@@ -9014,9 +9014,9 @@ func Tree55(c Codes) float64 {
 													}
 												}
 											} else {
-												// trip_distance > 16.76
+												// trip_distance > 16.760000228881836
 												if c.TripDistance > 2271 {
-													// trip_distance <= 17.345001
+													// trip_distance <= 17.34500026702881
 													if c.TripDistance <= 2310 {
 														return 31.198148148148146
 													} else {
@@ -9036,19 +9036,19 @@ func Tree55(c Codes) float64 {
 									return 33.01666666666666
 								}
 							} else {
-								// trip_distance <= 16.05
+								// trip_distance <= 16.050000190734863
 								if c.TripDistance <= 2210 {
-									// trip_distance <= 15.895
+									// trip_distance <= 15.894999980926514
 									if c.TripDistance <= 2197 {
-										// trip_distance <= 15.595
+										// trip_distance <= 15.595000267028809
 										if c.TripDistance <= 2175 {
-											// trip_distance <= 15.459999
+											// trip_distance <= 15.459999561309814
 											if c.TripDistance <= 2158 {
-												// trip_distance <= 15.265
+												// trip_distance <= 15.265000343322754
 												if c.TripDistance <= 2132 {
-													// trip_distance <= 15.065001
+													// trip_distance <= 15.065000057220459
 													if c.TripDistance <= 2115 {
-														// trip_distance <= 14.93
+														// trip_distance <= 14.929999828338623
 														if c.TripDistance <= 2096 {
 															return 39.83229166666667
 														} else {
@@ -9064,7 +9064,7 @@ func Tree55(c Codes) float64 {
 												return 32.462745098039214
 											}
 										} else {
-											// trip_distance <= 15.74
+											// trip_distance <= 15.739999771118164
 											if c.TripDistance <= 2188 {
 												return 42.66041666666667
 											} else {
@@ -9079,15 +9079,15 @@ func Tree55(c Codes) float64 {
 								}
 							}
 						} else {
-							// trip_distance > 20.33
+							// trip_distance > 20.329999923706055
 							if c.TripDistance > 2512 {
-								// trip_distance <= 24.835
+								// trip_distance <= 24.835000038146973
 								if c.TripDistance <= 2614 {
-									// trip_distance <= 22.46
+									// trip_distance <= 22.460000038146973
 									if c.TripDistance <= 2580 {
-										// trip_distance <= 21.515
+										// trip_distance <= 21.514999389648438
 										if c.TripDistance <= 2562 {
-											// trip_distance > 20.744999
+											// trip_distance > 20.744999885559082
 											if c.TripDistance > 2536 {
 												return 40.314393939393945
 											} else {
@@ -9100,7 +9100,7 @@ func Tree55(c Codes) float64 {
 										return 36.04761904761905
 									}
 								} else {
-									// trip_distance > 27.95
+									// trip_distance > 27.949999809265137
 									if c.TripDistance > 2652 {
 										return 38.983333333333334
 									} else {
@@ -9113,9 +9113,9 @@ func Tree55(c Codes) float64 {
 						}
 					}
 				} else {
-					// trip_distance <= 91238.59
+					// trip_distance <= 91238.58984375
 					if c.TripDistance <= 2728 {
-						// trip_distance <= 48684.97
+						// trip_distance <= 48684.96875
 						if c.TripDistance <= 2706 {
 							return 16.22222222222222
 						} else {
@@ -9128,28 +9128,28 @@ func Tree55(c Codes) float64 {
 			} else {
 				// PU_DO != "192_132"
 				if c.PUDO != 60 {
-					// trip_distance <= 9.495
+					// trip_distance <= 9.494999885559082
 					if c.TripDistance <= 1409 {
-						// trip_distance <= 9.135
+						// trip_distance <= 9.135000228881836
 						if c.TripDistance <= 1364 {
-							// trip_distance <= 9.105
+							// trip_distance <= 9.105000019073486
 							if c.TripDistance <= 1361 {
-								// trip_distance > 8.865
+								// trip_distance > 8.864999771118164
 								if c.TripDistance > 1335 {
-									// trip_distance <= 9.005
+									// trip_distance <= 9.005000114440918
 									if c.TripDistance <= 1350 {
-										// trip_distance > 8.915
+										// trip_distance > 8.914999961853027
 										if c.TripDistance > 1340 {
-											// trip_distance > 8.975
+											// trip_distance > 8.974999904632568
 											if c.TripDistance > 1346 {
-												// trip_distance > 8.995
+												// trip_distance > 8.994999885559082
 												if c.TripDistance > 1349 {
 													return 27.872839506172838
 												} else {
 													return 27.1
 												}
 											} else {
-												// trip_distance > 8.945
+												// trip_distance > 8.944999694824219
 												if c.TripDistance > 1343 {
 													return 24.815555555555555
 												} else {
@@ -9157,7 +9157,7 @@ func Tree55(c Codes) float64 {
 												}
 											}
 										} else {
-											// trip_distance > 8.895
+											// trip_distance > 8.894999980926514
 											if c.TripDistance > 1338 {
 												return 29.111111111111114
 											} else {
@@ -9165,9 +9165,9 @@ func Tree55(c Codes) float64 {
 											}
 										}
 									} else {
-										// trip_distance > 9.035
+										// trip_distance > 9.03499984741211
 										if c.TripDistance > 1353 {
-											// trip_distance <= 9.075
+											// trip_distance <= 9.074999809265137
 											if c.TripDistance <= 1357 {
 												return 26.678787878787876
 											} else {
@@ -9178,7 +9178,7 @@ func Tree55(c Codes) float64 {
 										}
 									}
 								} else {
-									// trip_distance <= 8.845
+									// trip_distance <= 8.845000267028809
 									if c.TripDistance <= 1333 {
 										return 27.892063492063492
 									} else {
@@ -9189,15 +9189,15 @@ func Tree55(c Codes) float64 {
 								return 35.45268817204301
 							}
 						} else {
-							// trip_distance > 9.255
+							// trip_distance > 9.255000114440918
 							if c.TripDistance > 1382 {
-								// trip_distance <= 9.445
+								// trip_distance <= 9.444999694824219
 								if c.TripDistance <= 1404 {
-									// trip_distance > 9.355
+									// trip_distance > 9.355000019073486
 									if c.TripDistance > 1395 {
-										// trip_distance <= 9.405
+										// trip_distance <= 9.404999732971191
 										if c.TripDistance <= 1401 {
-											// trip_distance > 9.385
+											// trip_distance > 9.385000228881836
 											if c.TripDistance > 1398 {
 												return 33.52318840579711
 											} else {
@@ -9207,9 +9207,9 @@ func Tree55(c Codes) float64 {
 											return 28.265686274509804
 										}
 									} else {
-										// trip_distance > 9.295
+										// trip_distance > 9.295000076293945
 										if c.TripDistance > 1386 {
-											// trip_distance > 9.305
+											// trip_distance > 9.305000305175781
 											if c.TripDistance > 1387 {
 												return 25.51759259259259
 											} else {
@@ -9223,9 +9223,9 @@ func Tree55(c Codes) float64 {
 									return 26.092792792792793
 								}
 							} else {
-								// trip_distance > 9.165
+								// trip_distance > 9.164999961853027
 								if c.TripDistance > 1369 {
-									// trip_distance <= 9.215
+									// trip_distance <= 9.21500015258789
 									if c.TripDistance <= 1376 {
 										return 23.275
 									} else {
@@ -9239,17 +9239,17 @@ func Tree55(c Codes) float64 {
 					} else {
 						// PU_DO != "66_66"
 						if c.PUDO != 175 {
-							// trip_distance <= 10.055
+							// trip_distance <= 10.055000305175781
 							if c.TripDistance <= 1482 {
-								// trip_distance <= 9.775
+								// trip_distance <= 9.775000095367432
 								if c.TripDistance <= 1446 {
-									// trip_distance <= 9.684999
+									// trip_distance <= 9.684999942779541
 									if c.TripDistance <= 1433 {
-										// trip_distance > 9.54
+										// trip_distance > 9.539999961853027
 										if c.TripDistance > 1415 {
 											// trip_distance <= 9.625
 											if c.TripDistance <= 1426 {
-												// trip_distance <= 9.595
+												// trip_distance <= 9.595000267028809
 												if c.TripDistance <= 1422 {
 													return 29.322463768115945
 												} else {
@@ -9262,7 +9262,7 @@ func Tree55(c Codes) float64 {
 											return 33.41666666666666
 										}
 									} else {
-										// trip_distance <= 9.735
+										// trip_distance <= 9.734999656677246
 										if c.TripDistance <= 1440 {
 											return 24.879569892473118
 										} else {
@@ -9270,13 +9270,13 @@ func Tree55(c Codes) float64 {
 										}
 									}
 								} else {
-									// trip_distance > 9.82
+									// trip_distance > 9.820000171661377
 									if c.TripDistance > 1452 {
-										// trip_distance <= 10.005
+										// trip_distance <= 10.005000114440918
 										if c.TripDistance <= 1473 {
-											// trip_distance <= 9.945
+											// trip_distance <= 9.944999694824219
 											if c.TripDistance <= 1466 {
-												// trip_distance > 9.895
+												// trip_distance > 9.894999980926514
 												if c.TripDistance > 1461 {
 													return 32.74277777777778
 												} else {
@@ -9293,18 +9293,18 @@ func Tree55(c Codes) float64 {
 									}
 								}
 							} else {
-								// trip_distance > 10.235
+								// trip_distance > 10.234999656677246
 								if c.TripDistance > 1504 {
-									// trip_distance > 10.33
+									// trip_distance > 10.329999923706055
 									if c.TripDistance > 1514 {
-										// trip_distance <= 10.395
+										// trip_distance <= 10.394999980926514
 										if c.TripDistance <= 1523 {
 											return 27.025980392156857
 										} else {
 											return 30.258666666666663
 										}
 									} else {
-										// trip_distance > 10.265
+										// trip_distance > 10.265000343322754
 										if c.TripDistance > 1507 {
 											return 32.460476190476186
 										} else {
@@ -9312,9 +9312,9 @@ func Tree55(c Codes) float64 {
 										}
 									}
 								} else {
-									// trip_distance <= 10.190001
+									// trip_distance <= 10.190000057220459
 									if c.TripDistance <= 1499 {
-										// trip_distance <= 10.105
+										// trip_distance <= 10.105000019073486
 										if c.TripDistance <= 1487 {
 											return 27.79555555555556
 										} else {
@@ -9330,7 +9330,7 @@ func Tree55(c Codes) float64 {
 						}
 					}
 				} else {
-					// trip_distance <= 9.175
+					// trip_distance <= 9.175000190734863
 					if c.TripDistance <= 1371 {
 						return 13.652000000000003
 					} else {

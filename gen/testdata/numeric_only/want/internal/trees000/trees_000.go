@@ -6,7 +6,7 @@ package trees000
 func Tree0(c Codes) float64 {
 	// trip_distance <= 0.1
 	if c.TripDistance <= 0 {
-		// fare amount > +Inf
+		// fare amount > 1e+39
 		if c.FareAmount > 0 {
 			return 5.0
 		} else {

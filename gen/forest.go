@@ -28,17 +28,15 @@ type Header struct {
 
 // Metadata describes where the forest came from.
 type Metadata struct {
-	SklearnVersion string   `json:"sklearn_version"`
-	Library        string   `json:"library"`         // "sklearn" or "xgboost"; version 1: sklearn
-	LibraryVersion string   `json:"library_version"` // version 1: sklearn_version
-	Estimator      string   `json:"estimator"`
-	Objective      string   `json:"objective"`
-	LearningRate   *float64 `json:"learning_rate"`
-	RunID          *string  `json:"run_id"`
-	SourceSHA256   string   `json:"source_sha256"`
-	NFeatures      int      `json:"n_features"`
-	NTrees         int      `json:"n_trees"`
-	MaxDepth       int      `json:"max_depth"`
+	SklearnVersion string  `json:"sklearn_version"`
+	Library        string  `json:"library"`         // "sklearn" or "xgboost"; version 1: sklearn
+	LibraryVersion string  `json:"library_version"` // version 1: sklearn_version
+	Estimator      string  `json:"estimator"`
+	Objective      string  `json:"objective"`
+	RunID          *string `json:"run_id"`
+	SourceSHA256   string  `json:"source_sha256"`
+	NFeatures      int     `json:"n_features"`
+	NTrees         int     `json:"n_trees"`
 }
 
 // Vocabulary is the DictVectorizer: its inputs and its feature names.

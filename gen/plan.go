@@ -21,8 +21,6 @@ type Plan struct {
 	LibraryVersion string
 	Estimator      string
 	Objective      string
-	LearningRate   *float64
-	MaxDepth       int
 	Rule           Rule
 	NFeatures      int
 	Inputs         []PlanInput
@@ -115,8 +113,6 @@ func NewPlan(source, sha256 string, h *Header, features []Feature, s *Survey) (*
 		LibraryVersion: h.Metadata.LibraryVersion,
 		Estimator:      h.Metadata.Estimator,
 		Objective:      h.Metadata.Objective,
-		LearningRate:   h.Metadata.LearningRate,
-		MaxDepth:       h.Metadata.MaxDepth,
 		Rule:           h.Rule,
 		NFeatures:      len(features),
 		NTrees:         h.Metadata.NTrees,

@@ -83,8 +83,11 @@ def origin(s):
     return "unknown"
 
 
-def unknown(x):
-    return "not stored" if x is None else x
+def learning_rate(s):
+    """A boosted model's learning rate; forests have none, and xgboost's model files do not keep it."""
+    if s["learning_rate"] is not None:
+        return s["learning_rate"]
+    return "none (a forest)" if s["combine"] == "mean" else "not stored in the model file"
 
 
 # Lambda's limits for a function deployed as a zip (the bootstrap is the
@@ -152,7 +155,7 @@ def main():
         ("nodes", f"{old['nodes']:,}", f"{new['nodes']:,}"),
         ("max depth", old["max_depth"], new["max_depth"]),
         ("combine", old["combine"], new["combine"]),
-        ("learning rate", unknown(old["learning_rate"]), unknown(new["learning_rate"])),
+        ("learning rate", learning_rate(old), learning_rate(new)),
         ("start (base score)", repr(old["base_score"]), repr(new["base_score"])),
         ("run id", old["run_id"] or "none", new["run_id"] or "none"),
         ("sklearn version", old["sklearn"], new["sklearn"]),

@@ -243,7 +243,7 @@ func (e *emitter) node(g *jen.Group, fn *Func, n *Node) {
 		return
 	}
 	if n.Left == nil {
-		g.Return(lit(n.Value))
+		g.Return(jen.Lit(n.Value))
 		return
 	}
 	cond, meaning := e.split(n)

@@ -226,7 +226,7 @@ func (e *emitter) combine(f *jen.File) {
 	f.Comment("acc is the type the trees' outputs are added in.")
 	f.Type().Id("acc").Op("=").Id(r.Accumulator)
 	f.Comment("start is where every ride's sum of tree outputs starts.")
-	f.Const().Id("start").Id("acc").Op("=").Add(lit(r.Start))
+	f.Const().Id("start").Id("acc").Op("=").Lit(r.Start) // exact: jen.Lit(float64) prints the shortest decimal that reads back as it
 	if r.Combine == "mean" {
 		f.Comment("finish turns the sum of the trees' outputs into the prediction: their mean,")
 		f.Comment("divided once by NTrees, as sklearn does.")
@@ -272,10 +272,6 @@ func refuses(r Rule) string {
 	}
 	return strings.Join(out, ", ")
 }
-
-// lit is an exact literal of x: jen.Lit(float64) prints the shortest
-// decimal that parses back to x, and Go's constants are then exact.
-func lit(x float64) *jen.Statement { return jen.Lit(x) }
 
 // encode emits the codes type, the same struct type as each tree package's
 // Codes, and
@@ -358,7 +354,7 @@ func (e *emitter) cuts(f *jen.File, in PlanInput) {
 	f.Comment(fmt.Sprintf("cuts%s are the %d thresholds on %q, %s.", in.Field, len(in.Cuts), in.Key, how))
 	cuts := make([]jen.Code, len(in.Cuts))
 	for i, c := range in.Cuts {
-		cuts[i] = lit(c) // exact: every cut is a value of the input type
+		cuts[i] = jen.Lit(c) // exact: every cut is a value of the input type
 	}
 	f.Var().Id("cuts" + in.Field).Op("=").Index(jen.Lit(len(in.Cuts))).Id("cut").Add(multiLine(cuts))
 }

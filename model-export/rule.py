@@ -21,11 +21,6 @@ class Rule:
         self.acc = DTYPES[self.p["accumulator"]]
         self.less = np.less if self.p["compare"] == "<" else np.less_equal
 
-    def value(self, x):
-        """A present feature's value as the trees compare it, or None when missing."""
-        v = self.cast(x)
-        return None if np.isnan(v) else np.float64(v)
-
     def absent(self):
         """An absent feature's value: 0, or missing."""
         return 0.0 if self.p["absent"] == "zero" else None

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/aws/smithy-go"
 	"github.com/google/go-cmp/cmp"
@@ -68,7 +69,7 @@ func TestDeadLetterBounded(t *testing.T) {
 	fake.callErr = func(_ context.Context, _ string, records []types.PutRecordsRequestEntry) error {
 		for _, r := range records {
 			if len(r.Data) > 1<<20 {
-				return &smithy.GenericAPIError{Code: "ValidationException", Message: "record too large"}
+				return &smithy.GenericAPIError{Code: "ValidationException", Message: "1 validation error detected: Value 'java.nio.HeapByteBuffer[pos=0 lim=1048577 cap=1048577]' at 'records.1.member.data' failed to satisfy constraint: Member must have length less than or equal to 1048576"}
 			}
 		}
 		return nil
@@ -89,25 +90,43 @@ func TestDeadLetterBounded(t *testing.T) {
 	}
 }
 
-// TestDeadLetterStreamRefuses: when the dead-letter stream refuses for
-// good, the valid rides are written and nothing is reported for a retry;
-// the dead letter goes to the log.
+// TestDeadLetterStreamRefuses: when the dead-letter stream refuses a dead
+// letter on its own, the valid rides are written, nothing is reported for a
+// retry, and the dead letter goes to the log. When it refuses the call (no
+// permission, no such stream), the invalid record is reported for a retry:
+// a later invocation may write it, and it is not checkpointed unwritten.
 func TestDeadLetterStreamRefuses(t *testing.T) {
-	fake := newFake()
-	fake.callErr = func(_ context.Context, stream string, _ []types.PutRecordsRequestEntry) error {
-		if stream == "ride_events_dlq" {
-			return &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "no"}
-		}
-		return nil
-	}
-	var logs bytes.Buffer
-	h := New(fake, Config{Retry: fastRetry, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
-	res := invoke(t, h, kinesisEvent(t, append(rides(2), []byte(`{}`))...))
-	if len(res.BatchItemFailures) != 0 || len(fake.written["ride_prediction"]) != 2 {
-		t.Errorf("failures %v, %d predictions", res.BatchItemFailures, len(fake.written["ride_prediction"]))
-	}
-	if !strings.Contains(logs.String(), "dead letter kept here") || !strings.Contains(logs.String(), `\"sequence_number\": \"seq-2\"`) {
-		t.Errorf("the log does not keep the dead letter:\n%s", logs.String())
+	for _, tc := range []struct {
+		name     string
+		err      error
+		failures []events.KinesisBatchItemFailure
+		logged   bool
+	}{
+		{"entry", &smithy.GenericAPIError{Code: "ValidationException",
+			Message: "1 validation error detected: Value 'x' at 'records.1.member.partitionKey' failed to satisfy constraint: Member must have length less than or equal to 256"},
+			failures(), true},
+		{"call", &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "no"}, failures("seq-2"), false},
+		{"stream", &smithy.GenericAPIError{Code: "ResourceNotFoundException", Message: "Stream ride_events_dlq not found"}, failures("seq-2"), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fake := newFake()
+			fake.callErr = func(_ context.Context, stream string, _ []types.PutRecordsRequestEntry) error {
+				if stream == "ride_events_dlq" {
+					return tc.err
+				}
+				return nil
+			}
+			var logs bytes.Buffer
+			h := New(fake, Config{Retry: fastRetry, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+			res := invoke(t, h, kinesisEvent(t, append(rides(2), []byte(`{}`))...))
+			if diff := cmp.Diff(tc.failures, res.BatchItemFailures); diff != "" || len(fake.written["ride_prediction"]) != 2 {
+				t.Errorf("%d predictions; failures (-want +got):\n%s", len(fake.written["ride_prediction"]), diff)
+			}
+			kept := strings.Contains(logs.String(), "dead letter kept here") && strings.Contains(logs.String(), `\"sequence_number\": \"seq-2\"`)
+			if kept != tc.logged {
+				t.Errorf("dead letter kept in the log: %v, want %v:\n%s", kept, tc.logged, logs.String())
+			}
+		})
 	}
 }
 

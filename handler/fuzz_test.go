@@ -104,7 +104,7 @@ func (k *faultyKinesis) PutRecords(_ context.Context, in *kinesis.PutRecordsInpu
 		if k.r.IntN(4) == 0 {
 			return nil, &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "no"}
 		}
-		return nil, &smithy.GenericAPIError{Code: "ValidationException", Message: "refused"}
+		return nil, &smithy.GenericAPIError{Code: "ValidationException", Message: "1 validation error detected: Value 'java.nio.HeapByteBuffer[pos=0 lim=1048577 cap=1048577]' at 'records.1.member.data' failed to satisfy constraint: Member must have length less than or equal to 1048576"}
 	case 3: // wrong result count, after writing everything
 		for _, r := range in.Records {
 			keep(r)

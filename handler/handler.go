@@ -2,6 +2,7 @@ package handler
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -16,6 +17,21 @@ type Config struct {
 	TestRun           bool   // TEST_RUN=True: predict, write nothing, answer the predictions
 	Retry             kinesisout.Retry
 	Logger            *slog.Logger
+}
+
+// Check tells whether the settings can work: each stream a name or ARN
+// Kinesis takes (an empty one is the default). Kinesis would refuse every
+// call to any other, so main refuses to start with it.
+func (c Config) Check() error {
+	for _, s := range []struct{ env, stream string }{{"PREDICTIONS_STREAM_NAME", c.PredictionsStream}, {"DLQ_STREAM_NAME", c.DLQStream}} {
+		if s.stream == "" {
+			continue
+		}
+		if err := kinesisout.CheckStream(s.stream); err != nil {
+			return fmt.Errorf("%s: %w", s.env, err)
+		}
+	}
+	return nil
 }
 
 // Handler is the Lambda function. It implements lambda.Handler and decodes

@@ -124,3 +124,19 @@ func originalPrediction(tb testing.TB) string {
 	}
 	return string(ride.AppendFloat(nil, want))
 }
+
+func TestConfigCheck(t *testing.T) {
+	for _, tc := range []struct {
+		cfg Config
+		ok  bool
+	}{
+		{Config{}, true},
+		{Config{PredictionsStream: "arn:aws:kinesis:us-east-1:123456789012:stream/ride_prediction", DLQStream: "dlq"}, true},
+		{Config{PredictionsStream: "ride prediction"}, false},
+		{Config{DLQStream: "arn:aws:kinesis:us-east-1:stream/dlq"}, false},
+	} {
+		if err := tc.cfg.Check(); (err == nil) != tc.ok {
+			t.Errorf("%+v: Check() = %v, want ok %v", tc.cfg, err, tc.ok)
+		}
+	}
+}

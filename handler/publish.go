@@ -43,15 +43,17 @@ func (h *Handler) publishPredictions(ctx context.Context, records []kinesisRecor
 	return refused
 }
 
-// publishDeadLetters writes dead. A dead letter the stream refuses for good
-// goes to the log: failing its record would hold up its shard and make the
-// valid rides after it be written again on every retry. Other failures are
-// reported for Lambda to send their records again.
+// publishDeadLetters writes dead. A dead letter the stream refuses on its
+// own (Refused) goes to the log: failing its record would hold up its shard
+// and make the valid rides after it be written again on every retry. Other
+// failures, a missing stream among them, are reported for Lambda to send
+// their records again: a later invocation may write them, and the batch
+// goes to the on-failure destination, for redrive, if none does.
 func (h *Handler) publishDeadLetters(ctx context.Context, records []kinesisRecord, dead []kinesisout.Entry, p *published) {
 	failed, resent := kinesisout.Publish(ctx, h.out, h.cfg.DLQStream, dead, h.cfg.Retry)
 	p.deadLettered, p.resent = len(dead)-len(failed), p.resent+resent
 	for _, f := range failed {
-		if f.Class != kinesisout.Transient {
+		if f.Class == kinesisout.Refused {
 			logDeadLetter(h.cfg.Logger, &records[f.Rec], f.Data, f.Err)
 			continue
 		}

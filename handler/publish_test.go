@@ -126,7 +126,7 @@ func TestRefusedCallBisected(t *testing.T) {
 	fake.callErr = func(_ context.Context, stream string, records []types.PutRecordsRequestEntry) error {
 		for _, r := range records {
 			if stream == "ride_prediction" && strings.Contains(string(r.Data), `"ride_id": 137,`) {
-				return &smithy.GenericAPIError{Code: "ValidationException", Message: "1 validation error detected"}
+				return &smithy.GenericAPIError{Code: "ValidationException", Message: "1 validation error detected: Value 'x' at 'records.1.member.partitionKey' failed to satisfy constraint: Member must have length less than or equal to 256"}
 			}
 		}
 		return nil

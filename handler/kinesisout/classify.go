@@ -2,6 +2,7 @@ package kinesisout
 
 import (
 	"errors"
+	"regexp"
 
 	"github.com/aws/smithy-go"
 )
@@ -15,12 +16,14 @@ const (
 	// the deadline, any code not in classes) are sent again while the
 	// invocation has time; a later invocation may write them.
 	Transient Class = iota
-	// Refused: Kinesis refused the call for what it holds (a record too
-	// large, a bad partition key). A call of several entries is split until
-	// the entries at fault stand alone; those no retry can write.
+	// Refused: Kinesis refused the call for an entry it holds (a record
+	// too large, a bad partition key: its message points at records.N). A
+	// call of several entries is split until the entries at fault stand
+	// alone; those no retry can write.
 	Refused
 	// Permanent failures (a missing stream, no permission, a disabled KMS
-	// key) are not sent again: no retry within the invocation can fix them,
+	// key, a refusal of the call itself such as a malformed stream name)
+	// are not sent again: no retry within the invocation can fix them,
 	// though a later invocation may, once someone has.
 	Permanent
 )
@@ -54,11 +57,37 @@ func classify(code string) Class { return classes[code] }
 
 // classifyErr tells what a failed call calls for: its API error code's
 // class, and Transient for errors without one (a network error, the
-// call's deadline, a wrong answer).
+// call's deadline, a wrong answer). A refusal is Refused only when every
+// field it names is an entry's: one that names the request (the stream's
+// name or ARN, the list of records) or none refuses the call itself, which
+// splitting cannot help and no entry is at fault for.
 func classifyErr(err error) Class {
 	var api smithy.APIError
-	if errors.As(err, &api) {
-		return classify(api.ErrorCode())
+	if !errors.As(err, &api) {
+		return Transient
 	}
-	return Transient
+	class := classify(api.ErrorCode())
+	if class == Refused && !aboutEntries(api.ErrorMessage()) {
+		return Permanent
+	}
+	return class
+}
+
+// field is a field a validation error names, as Kinesis (and kinesalite)
+// write them: "Value '...' at 'records.3.member.data' failed to satisfy
+// constraint: ...", one such clause per error.
+var (
+	field      = regexp.MustCompile(`at '([A-Za-z0-9.]+)' failed to satisfy constraint`)
+	entryField = regexp.MustCompile(`^records\.\d+\.member\.`)
+)
+
+// aboutEntries tells whether a refusal names fields and all are entries'.
+func aboutEntries(msg string) bool {
+	fields := field.FindAllStringSubmatch(msg, -1)
+	for _, f := range fields {
+		if !entryField.MatchString(f[1]) {
+			return false
+		}
+	}
+	return len(fields) > 0
 }

@@ -43,7 +43,15 @@ type Retry struct {
 	Margin time.Duration
 	// Rounds caps the re-sends of one entry, for callers without a deadline.
 	Rounds int
+	// Splits caps the calls one Publish makes to split refused calls (0:
+	// DefaultSplits, below 0: none). One bad entry among 500 takes about
+	// 18; once the cap is spent, a refused call's entries fail as
+	// Permanent, for a later invocation, instead of being split further.
+	Splits int
 }
+
+// DefaultSplits isolates a few bad entries in a call of 500.
+const DefaultSplits = 64
 
 // DefaultRetry suits a Lambda with a time-out of some seconds.
 var DefaultRetry = Retry{Base: 50 * time.Millisecond, Max: 2 * time.Second, Margin: 500 * time.Millisecond, Rounds: 20}
@@ -66,15 +74,25 @@ type Failure struct {
 // with exponential backoff and full jitter while the invocation has time.
 // A call that Kinesis refuses as a whole for its content (one bad entry
 // fails all 500) is split in halves, as Lambda bisects a failing batch,
-// until the entries at fault stand alone. It returns the entries that were
-// not written, each with its Class, and how many re-sends it made.
+// until the entries at fault stand alone, within retry.Splits calls. It
+// returns the entries that were not written, each with its Class, and how
+// many re-sends it made.
+//
+// stream is a stream's name or ARN (CheckStream). A partition key's
+// entries keep their order only while none of them is sent again: a
+// re-sent entry lands after those of its key that were written at the
+// first try.
 func Publish(ctx context.Context, out Publisher, stream string, entries []Entry, retry Retry) (failed []Failure, resent int) {
 	pending := entries
+	p := putter{out: out, stream: stream, margin: retry.Margin, splits: retry.Splits}
+	if p.splits == 0 {
+		p.splits = DefaultSplits
+	}
 	for round := 0; ; round++ {
 		var again []Failure
 		for len(pending) > 0 {
 			n := chunkLen(pending)
-			f, a := putChunk(ctx, out, stream, pending[:n], retry.Margin)
+			f, a := p.putChunk(ctx, pending[:n])
 			failed, again = append(failed, f...), append(again, a...)
 			pending = pending[n:]
 		}
@@ -120,21 +138,34 @@ func chunkLen(entries []Entry) int {
 	return len(entries)
 }
 
+// putter makes the calls of one Publish.
+type putter struct {
+	out    Publisher
+	stream string
+	margin time.Duration
+	splits int // calls left for splitting refused calls
+}
+
 // putChunk makes one call, cut off margin before ctx's deadline, and sorts
 // its entries into those that failed for good and those worth sending
-// again. A call refused for its content is split and each half put again.
-func putChunk(ctx context.Context, out Publisher, stream string, chunk []Entry, margin time.Duration) (failed, again []Failure) {
-	if timeLeft(ctx) <= margin {
+// again. A call refused for an entry is split and each half put again
+// while p.splits lasts.
+func (p *putter) putChunk(ctx context.Context, chunk []Entry) (failed, again []Failure) {
+	stream := p.stream
+	if timeLeft(ctx) <= p.margin {
 		return nil, failAll(chunk, fmt.Errorf("put records to %s: no time left in the invocation", stream), Transient)
 	}
-	res, err := put(ctx, out, stream, chunk, margin)
+	res, err := put(ctx, p.out, stream, chunk, p.margin)
 	if err != nil {
 		err = fmt.Errorf("put records to %s: %w", stream, err)
 		switch class := classifyErr(err); {
+		case class == Refused && len(chunk) > 1 && p.splits < 2:
+			return failAll(chunk, fmt.Errorf("%w (not split further: the calls for splitting are spent)", err), Permanent), nil
 		case class == Refused && len(chunk) > 1:
+			p.splits -= 2
 			half := len(chunk) / 2
-			f1, a1 := putChunk(ctx, out, stream, chunk[:half], margin)
-			f2, a2 := putChunk(ctx, out, stream, chunk[half:], margin)
+			f1, a1 := p.putChunk(ctx, chunk[:half])
+			f2, a2 := p.putChunk(ctx, chunk[half:])
 			return append(f1, f2...), append(a1, a2...)
 		case class == Transient:
 			return nil, failAll(chunk, err, Transient)
@@ -165,7 +196,8 @@ func put(ctx context.Context, out Publisher, stream string, chunk []Entry, margi
 		callCtx, cancel = context.WithDeadline(ctx, deadline.Add(-margin))
 	}
 	defer cancel()
-	in := &kinesis.PutRecordsInput{StreamName: aws.String(stream), Records: make([]types.PutRecordsRequestEntry, len(chunk))}
+	in := &kinesis.PutRecordsInput{Records: make([]types.PutRecordsRequestEntry, len(chunk))}
+	in.StreamName, in.StreamARN = streamParams(stream)
 	for i := range chunk {
 		// The key's address in chunk, not a copy: one less allocation per record.
 		in.Records[i] = types.PutRecordsRequestEntry{Data: chunk[i].Data, PartitionKey: &chunk[i].Key}

@@ -79,6 +79,16 @@ func entries(n, size int) []Entry {
 
 func apiError(code string) error { return &smithy.GenericAPIError{Code: code, Message: "injected"} }
 
+// refusal is Kinesis's ValidationException naming fields, as it words it.
+func refusal(fields ...string) error {
+	var clauses []string
+	for _, f := range fields {
+		clauses = append(clauses, fmt.Sprintf("Value 'x' at '%s' failed to satisfy constraint: Member must have length less than or equal to 256", f))
+	}
+	return &smithy.GenericAPIError{Code: "ValidationException",
+		Message: fmt.Sprintf("%d validation errors detected: %s", len(fields), strings.Join(clauses, "; "))}
+}
+
 // recs are the Rec fields of failures, in order, and their classes.
 func recs(failed []Failure) (rec []int, class []Class) {
 	for _, f := range failed {
@@ -225,7 +235,7 @@ func TestRefusedCallBisected(t *testing.T) {
 	f := &fake{callErr: func(_ context.Context, data []string) error {
 		for _, d := range data {
 			if strings.HasPrefix(d, "r137.") {
-				return apiError("ValidationException")
+				return refusal("records.3.member.partitionKey")
 			}
 		}
 		return nil
@@ -365,9 +375,15 @@ func TestClassify(t *testing.T) {
 		{apiError("ProvisionedThroughputExceededException"), Transient},
 		{apiError("InternalFailure"), Transient},
 		{apiError("SomethingNew"), Transient},
-		{fmt.Errorf("put records to s: %w", apiError("ValidationException")), Refused},
-		{apiError("InvalidArgumentException"), Refused},
-		{apiError("SerializationException"), Refused},
+		{fmt.Errorf("put records to s: %w", refusal("records.7.member.data")), Refused},
+		{refusal("records.1.member.partitionKey", "records.2.member.data"), Refused},
+		// A refusal of the call itself: no entry is at fault.
+		{refusal("streamName"), Permanent},
+		{refusal("records.1.member.data", "streamName"), Permanent},
+		{refusal("records"), Permanent},
+		{apiError("ValidationException"), Permanent},
+		{apiError("InvalidArgumentException"), Permanent},
+		{apiError("SerializationException"), Permanent},
 		{apiError("ResourceNotFoundException"), Permanent},
 		{apiError("AccessDeniedException"), Permanent},
 		{apiError("KMSDisabledException"), Permanent},
@@ -378,5 +394,106 @@ func TestClassify(t *testing.T) {
 		if got := classifyErr(tc.err); got != tc.want {
 			t.Errorf("classifyErr(%v) = %v, want %v", tc.err, got, tc.want)
 		}
+	}
+}
+
+// TestCallRefusalNotSplit: a refusal that names the request (here the
+// stream name, as for an ARN or a malformed name) is no entry's fault: the
+// call is not split, and every entry fails as Permanent, for a later
+// invocation, in one call.
+func TestCallRefusalNotSplit(t *testing.T) {
+	f := &fake{callErr: func(context.Context, []string) error { return refusal("streamName") }}
+	failed, resent := Publish(context.Background(), f, "s", entries(500, 8), fastRetry)
+	if len(failed) != 500 || resent != 0 {
+		t.Fatalf("%d failed, %d re-sends; want 500 and 0", len(failed), resent)
+	}
+	for _, fl := range failed {
+		if fl.Class != Permanent {
+			t.Fatalf("entry %d: %v, want Permanent", fl.Rec, fl.Class)
+		}
+	}
+	if diff := cmp.Diff([]int{500}, f.calls); diff != "" {
+		t.Errorf("calls (-want +got):\n%s", diff)
+	}
+}
+
+// TestSplitsBounded: when every entry is refused on its own, splitting
+// stops after Retry.Splits calls; the entries it did not reach fail as
+// Permanent (sent again by a later invocation), those it isolated as
+// Refused.
+func TestSplitsBounded(t *testing.T) {
+	for _, splits := range []int{0, 30, -1} {
+		f := &fake{callErr: func(context.Context, []string) error { return refusal("records.1.member.data") }}
+		retry := fastRetry
+		retry.Splits = splits
+		failed, _ := Publish(context.Background(), f, "s", entries(500, 8), retry)
+		want := splits
+		switch splits {
+		case 0:
+			want = DefaultSplits
+		case -1:
+			want = 0
+		}
+		if len(f.calls) > 1+want || len(failed) != 500 {
+			t.Errorf("Splits %d: %d calls, %d failed; want at most %d calls and 500 failed", splits, len(f.calls), len(failed), 1+want)
+		}
+		refused := 0
+		for _, fl := range failed {
+			if fl.Class == Refused {
+				refused++
+			}
+		}
+		if splits != -1 && refused == 0 || splits == -1 && refused != 0 {
+			t.Errorf("Splits %d: %d entries isolated and refused", splits, refused)
+		}
+	}
+}
+
+// TestKeyOrderAfterRetry: what Publish's doc says of order. Without a
+// re-send, entries of one key are written in order; an entry sent again
+// lands after the others of its key. Consumers order by event_id.
+func TestKeyOrderAfterRetry(t *testing.T) {
+	in := []Entry{{Data: []byte("1"), Key: "k"}, {Data: []byte("2"), Key: "k"}, {Data: []byte("3"), Key: "k"}}
+	f := &fake{}
+	Publish(context.Background(), f, "s", in, fastRetry)
+	if diff := cmp.Diff([]string{"1", "2", "3"}, f.written); diff != "" {
+		t.Errorf("without re-sends (-want +got):\n%s", diff)
+	}
+	f = &fake{entryErr: func(data string, n int) string {
+		if data == "1" && n == 1 {
+			return "ProvisionedThroughputExceededException"
+		}
+		return ""
+	}}
+	Publish(context.Background(), f, "s", in, fastRetry)
+	if diff := cmp.Diff([]string{"2", "3", "1"}, f.written); diff != "" {
+		t.Errorf("with entry 1 sent again (-want +got):\n%s", diff)
+	}
+}
+
+func TestCheckStream(t *testing.T) {
+	for s, ok := range map[string]bool{
+		"ride_prediction": true,
+		"a.b-c_9":         true,
+		"arn:aws:kinesis:eu-west-1:123456789012:stream/ride_prediction":    true,
+		"arn:aws-cn:kinesis:cn-north-1:123456789012:stream/ride_predictio": true,
+		"":                       false,
+		strings.Repeat("x", 129): false,
+		"ride prediction":        false,
+		"ride_prediction\n":      false,
+		"arn:aws:kinesis:eu-west-1:123:stream/ride_prediction":           false,
+		"arn:aws:sqs:eu-west-1:123456789012:ride_prediction":             false,
+		"arn:aws:kinesis:eu-west-1:123456789012:stream/ride_prediction/": false,
+	} {
+		if err := CheckStream(s); (err == nil) != ok {
+			t.Errorf("CheckStream(%q) = %v, want ok %v", s, err, ok)
+		}
+	}
+	name, arn := streamParams("arn:aws:kinesis:eu-west-1:123456789012:stream/ride_prediction")
+	if aws.ToString(name) != "ride_prediction" || arn == nil {
+		t.Errorf("an ARN is sent as name %q and ARN %v", aws.ToString(name), arn)
+	}
+	if name, arn := streamParams("ride_prediction"); aws.ToString(name) != "ride_prediction" || arn != nil {
+		t.Errorf("a name is sent as name %q and ARN %v", aws.ToString(name), arn)
 	}
 }

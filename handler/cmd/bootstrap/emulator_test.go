@@ -115,6 +115,26 @@ func TestRunIDMismatchStopsStartUnderEmulator(t *testing.T) {
 	}
 }
 
+// TestMalformedStreamStopsStartUnderEmulator: a stream setting Kinesis
+// would refuse on every call (here a name with a space, in either setting)
+// stops the start with one sentence naming the variable, rather than
+// dead-lettering every ride as "prediction refused".
+func TestMalformedStreamStopsStartUnderEmulator(t *testing.T) {
+	for _, env := range []string{"PREDICTIONS_STREAM_NAME=ride prediction", "DLQ_STREAM_NAME=arn:aws:kinesis:us-east-1:1:stream/dlq"} {
+		name, _, _ := strings.Cut(env, "=")
+		e, logs := startEmulator(t, env)
+		_, body := invoke(t, e, directEvent)
+		if strings.Contains(body, "ride_duration") {
+			t.Fatalf("a function with %s answered %s", env, body)
+		}
+		for deadline := time.Now().Add(5 * time.Second); !strings.Contains(logs.String(), name+": "); time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("logs do not name %s:\n%s", name, logs)
+			}
+		}
+	}
+}
+
 // TestFunctionZip: build/function.zip holds the same bootstrap, executable,
 // at its root, as the provided.al2023 runtime expects.
 func TestFunctionZip(t *testing.T) {

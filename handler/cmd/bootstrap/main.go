@@ -2,7 +2,8 @@
 // wires the environment, one Kinesis client and the handler, then serves.
 //
 // Environment: PREDICTIONS_STREAM_NAME (default ride_prediction),
-// DLQ_STREAM_NAME (default ride_events_dlq), TEST_RUN=True to write nothing,
+// DLQ_STREAM_NAME (default ride_events_dlq), each a stream's name or ARN
+// (start-up fails on anything else), TEST_RUN=True to write nothing,
 // RUN_ID to insist on a model (start-up fails if the compiled one differs),
 // and the AWS SDK's usual variables (AWS_REGION, AWS_ENDPOINT_URL_KINESIS, ...).
 //
@@ -35,12 +36,17 @@ func main() {
 		os.Exit(1)
 	}
 	client := kinesis.NewFromConfig(awsCfg, func(o *kinesis.Options) { o.Retryer = aws.NopRetryer{} })
-	h := handler.New(publisher(client), handler.Config{
+	cfg := handler.Config{
 		PredictionsStream: os.Getenv("PREDICTIONS_STREAM_NAME"),
 		DLQStream:         os.Getenv("DLQ_STREAM_NAME"),
 		TestRun:           os.Getenv("TEST_RUN") == "True",
 		Logger:            log,
-	})
+	}
+	if err := cfg.Check(); err != nil {
+		log.Error("start-up refused", "error", err.Error())
+		os.Exit(1)
+	}
+	h := handler.New(publisher(client), cfg)
 	log.Info("start", "model_version", handler.ModelVersion(), "test_run", os.Getenv("TEST_RUN") == "True")
 	lambda.Start(h)
 }

@@ -5,8 +5,10 @@
 // retention period (7 days in template.yaml), and invokes the function with
 // them exactly as the mapping would (same event ids, so consumers can drop
 // duplicates), retrying and bisecting until each record is handled. A batch
-// that fails again goes back to the on-failure destination stream, if one is
-// given.
+// that fails again, or is not done within -batch-timeout, is reported (and
+// its metadata goes back to the on-failure stream, if one is given);
+// redrive then goes on to the next, and exits 1 naming every batch that
+// failed.
 //
 // In AWS, after fixing what made the batches fail:
 //
@@ -23,7 +25,8 @@
 // The flags are -in FILE (JSON lines of on-failure messages, - for stdin),
 // -from-stream NAME (read every message of a stream instead), -stream (the
 // source stream; default: the one each message names), -function (the
-// Lambda function to invoke), -max-retries and -on-failure-stream.
+// Lambda function to invoke), -max-retries, -batch-timeout and
+// -on-failure-stream (optional; it must exist).
 // Credentials, region and endpoints come from the AWS SDK's environment.
 package main
 
@@ -46,6 +49,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
+	"github.com/nyc-taxi/ridepred/handler/kinesisout"
 	"github.com/nyc-taxi/ridepred/tools/internal/esm"
 	"github.com/nyc-taxi/ridepred/tools/internal/localkinesis"
 )
@@ -59,6 +63,7 @@ func main() {
 	function := flag.String("function", "", "the Lambda function to invoke")
 	retries := flag.Int("max-retries", 2, "retries of a failing batch before it goes back on failure")
 	onFailure := flag.String("on-failure-stream", "", "where a batch that fails again goes (default: reported here only)")
+	batchTimeout := flag.Duration("batch-timeout", 15*time.Minute, "time for one batch, its retries and its on-failure message")
 	flag.Parse()
 	if (*in == "") == (*fromStream == "") || *function == "" || flag.NArg() > 0 {
 		fmt.Fprintln(os.Stderr, "usage: redrive (-in FILE | -from-stream NAME) -function NAME [-stream NAME] [-max-retries N] [-on-failure-stream NAME]")
@@ -70,12 +75,18 @@ func main() {
 		log.Fatal(err)
 	}
 	k := kinesis.NewFromConfig(awsCfg)
+	if *onFailure != "" {
+		if err := checkStream(ctx, k, *onFailure); err != nil {
+			fmt.Fprintf(os.Stderr, "redrive: -on-failure-stream: %v\n", err)
+			os.Exit(2)
+		}
+	}
 	batches, err := readBatches(ctx, k, *in, *fromStream)
 	if err != nil {
 		log.Fatal(err)
 	}
 	invoker := lambdaInvoker{client: lambda.NewFromConfig(awsCfg), name: *function}
-	failed := 0
+	var failed []string
 	for _, b := range batches {
 		name := *stream
 		if name == "" {
@@ -83,21 +94,42 @@ func main() {
 		}
 		m := esm.New(k, []esm.Invoker{invoker}, esm.Config{Stream: name, Bisect: true, MaxRetries: *retries, OnFailure: *onFailure,
 			Region: awsCfg.Region, Logger: slog.New(slog.NewTextHandler(os.Stderr, nil))})
-		n, err := m.Redrive(ctx, b)
+		batch := fmt.Sprintf("%s %s..%s", b.ShardID, b.StartSequenceNumber, b.EndSequenceNumber)
+		bctx, cancel := context.WithTimeout(ctx, *batchTimeout)
+		n, err := m.Redrive(bctx, b)
+		cancel()
 		switch {
+		case errors.Is(err, context.DeadlineExceeded):
+			log.Printf("%s: not done within -batch-timeout %v (%d records read back)", batch, *batchTimeout, n)
+			failed = append(failed, batch)
 		case err != nil:
-			log.Printf("%s %s..%s: %v", b.ShardID, b.StartSequenceNumber, b.EndSequenceNumber, err)
-			failed++
+			log.Printf("%s: %v", batch, err)
+			failed = append(failed, batch)
 		case m.Stats.SkippedBatches.Load() > 0:
-			log.Printf("%s %s..%s: %d records read back, %d still failing", b.ShardID, b.StartSequenceNumber, b.EndSequenceNumber, n, m.Stats.ToOnFailure.Load())
-			failed++
+			log.Printf("%s: %d records read back, %d still failing", batch, n, m.Stats.ToOnFailure.Load())
+			failed = append(failed, batch)
 		default:
-			log.Printf("%s %s..%s: %d records redriven", b.ShardID, b.StartSequenceNumber, b.EndSequenceNumber, n)
+			log.Printf("%s: %d records redriven", batch, n)
 		}
 	}
-	if failed > 0 {
-		log.Fatalf("%d of %d batches not redriven", failed, len(batches))
+	if len(failed) > 0 {
+		log.Fatalf("%d of %d batches not redriven: %s", len(failed), len(batches), strings.Join(failed, "; "))
 	}
+}
+
+// checkStream tells whether stream is a stream name or ARN that exists.
+func checkStream(ctx context.Context, k *kinesis.Client, stream string) error {
+	if err := kinesisout.CheckStream(stream); err != nil {
+		return err
+	}
+	in := &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(stream)}
+	if strings.HasPrefix(stream, "arn:") {
+		in = &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(streamName(stream)), StreamARN: aws.String(stream)}
+	}
+	if _, err := k.DescribeStreamSummary(ctx, in); err != nil {
+		return fmt.Errorf("%s: %w", stream, err)
+	}
+	return nil
 }
 
 // readBatches reads the on-failure messages from a file or a stream.

@@ -45,7 +45,7 @@ type Config struct {
 	Window           time.Duration           // MaximumBatchingWindowInSeconds
 	Bisect           bool                    // BisectBatchOnFunctionError
 	MaxRetries       int                     // MaximumRetryAttempts; -1 retries until success
-	OnFailure        string                  // DestinationConfig.OnFailure: a stream
+	OnFailure        string                  // DestinationConfig.OnFailure: a stream, or none
 	FunctionTimeout  time.Duration           // an invocation longer than this is a function error
 	Poll             time.Duration           // wait after an empty GetRecords
 	RetryWait        time.Duration           // first wait before a retry; doubles, with jitter

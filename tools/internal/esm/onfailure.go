@@ -41,10 +41,15 @@ type BatchInfo struct {
 
 // onFailure puts the batch's metadata on the on-failure stream, retrying
 // until it succeeds or ctx ends: without it nobody would know what to
-// redrive.
+// redrive. Without an on-failure stream it only counts and logs the batch.
 func (m *Mapping) onFailure(ctx context.Context, shard string, recs []types.Record, invokes int, funcErr error) {
 	m.Stats.ToOnFailure.Add(int64(len(recs)))
 	m.Stats.SkippedBatches.Add(1)
+	if m.cfg.OnFailure == "" {
+		m.cfg.Logger.Error("giving up on a batch (no on-failure destination)", "shard", shard, "records", len(recs),
+			"start", aws.ToString(recs[0].SequenceNumber), "end", aws.ToString(recs[len(recs)-1].SequenceNumber))
+		return
+	}
 	var fb FailedBatch
 	fb.RequestContext.Condition, fb.RequestContext.ApproximateInvokeCount = "RetryAttemptsExhausted", invokes
 	if funcErr != nil {

@@ -82,8 +82,9 @@ func appendFloat(b []byte, x float64) []byte {
 }
 
 // partitionKey is the output records' partition key: the source record's
-// own, which Kinesis accepted so is valid by construction, and keeps each
-// key's records in order; the sequence number (digits) if a hand-made
+// own, which Kinesis accepted so is valid by construction, and sends each
+// key's records to one shard (in order only while none is re-sent: see
+// kinesisout.Publish); the sequence number (digits) if a hand-made
 // event has none fit.
 func partitionKey(r *kinesisRecord) string {
 	if n := utf16Len(r.Kinesis.PartitionKey); n >= 1 && n <= 256 {

@@ -92,7 +92,7 @@ func main() {
 	only := flag.String("only", "", "comma-separated forest names to measure (default all: seed,leaf5,leaf2,default)")
 	dir := flag.String("dir", "build/scale", "where forests, copies and results go")
 	families := flag.Bool("families", false, "measure one model per tree family (make bench-families) instead of forests by size")
-	chart := flag.String("chart", "tools/benchscale/scale.png", "log-log chart to write")
+	chart := flag.String("chart", "build/scale/scale.png", "log-log chart to write")
 	flag.Parse()
 	root, err := os.Getwd()
 	if err != nil {

@@ -8,9 +8,13 @@
 // runs it.
 //
 // Flags: -n rides (10,000), -rate rides/s (0: as fast as possible),
-// -poison invalid records mixed in, -emulators, -shards, -batch-size,
-// -window, -timeout; -kinesalite-only measures kinesalite alone with the
-// same rides, the stack's likely ceiling.
+// -poison invalid records mixed in, -file (the Parquet the rides come
+// from), -emulators, -shards, -batch-size, -window, -timeout, -v (the
+// stack's logs on stderr), -rie and -bootstrap (the emulator and the
+// function binary, as make builds them); -up starts the stack and keeps it
+// up until Ctrl-C, printing the variables that point the AWS CLI and the
+// tools at it (`make up`); -kinesalite-only measures kinesalite alone with
+// the same rides, the stack's likely ceiling.
 package main
 
 import (

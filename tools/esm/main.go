@@ -6,8 +6,11 @@
 // function errors, sends what it gives up on to an on-failure stream, and
 // checkpoints each shard.
 //
-//	AWS_ENDPOINT_URL_KINESIS=http://127.0.0.1:4567 AWS_REGION=us-east-1 go run ./tools/esm \
-//	  -function-url http://127.0.0.1:9000/2015-03-31/functions/function/invocations
+// In a shell with the variables `make up` prints (it picks free ports;
+// AWS_ENDPOINT_URL_KINESIS for kinesalite, AWS_ENDPOINT_URL_LAMBDA for an
+// emulator):
+//
+//	go run ./tools/esm -function-url "$AWS_ENDPOINT_URL_LAMBDA/2015-03-31/functions/function/invocations"
 //
 // The flags mirror the mapping's settings: -batch-size (BatchSize),
 // -maximum-batching-window-in-seconds, -bisect-batch-on-function-error,

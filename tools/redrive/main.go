@@ -16,11 +16,11 @@
 //	  | jq -c '.Messages[].Body | fromjson' > failed.jsonl
 //	go run ./tools/redrive -in failed.jsonl -function ride-duration-prediction
 //
-// Against the local stack (make demo, make up), whose on-failure
-// destination is a stream:
+// Against the local stack of make up, whose on-failure destination is a
+// stream, in a shell with the variables make up prints (it picks free
+// ports; AWS_ENDPOINT_URL_KINESIS, AWS_ENDPOINT_URL_LAMBDA and the rest):
 //
-//	AWS_ENDPOINT_URL_KINESIS=http://127.0.0.1:4567 AWS_ENDPOINT_URL_LAMBDA=http://127.0.0.1:9000 \
-//	  go run ./tools/redrive -from-stream ride_events_failures -function function
+//	go run ./tools/redrive -from-stream ride_events_failures -function function
 //
 // The flags are -in FILE (JSON lines of on-failure messages, - for stdin),
 // -from-stream NAME (read every message of a stream instead), -stream (the

@@ -2,8 +2,10 @@
 // app's ride events ({"ride": {...}, "ride_id": ...}), with unique ride ids,
 // at a chosen rate or as fast as possible, with a progress bar.
 //
-//	AWS_ENDPOINT_URL_KINESIS=http://127.0.0.1:4567 AWS_REGION=us-east-1 \
-//	  go run ./tools/replay -n 10000 -rate 2000
+// Against the local stack, in a shell with the variables `make up` prints
+// (it picks free ports; AWS_ENDPOINT_URL_KINESIS and the rest):
+//
+//	go run ./tools/replay -n 10000 -rate 2000
 //
 // Flags: -file (default the committed Feb 2022 Parquet), -stream (ride_events),
 // -n (rides, 0 = all), -rate (rides/s, 0 = as fast as possible), -poison

@@ -2,7 +2,10 @@
 // JSON line each: the original app's get-shard-iterator + get-records +
 // base64 --decode | jq, in one command.
 //
-//	AWS_ENDPOINT_URL_KINESIS=http://127.0.0.1:4567 AWS_REGION=us-east-1 go run ./tools/tail -follow
+// Against the local stack, in a shell with the variables `make up` prints
+// (it picks free ports; AWS_ENDPOINT_URL_KINESIS and the rest):
+//
+//	go run ./tools/tail -follow
 //
 // Flags: -stream (ride_prediction), -from (TRIM_HORIZON or LATEST), -follow
 // (keep reading new records until Ctrl-C), -meta (wrap each record with its

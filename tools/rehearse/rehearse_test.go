@@ -192,3 +192,32 @@ func TestPlainCLI(t *testing.T) {
 	r.sh(script.String())
 	r.check(t)
 }
+
+// TestImageTemplateTranslates: template-image.yaml goes through the same
+// SAM translation: its function is an image, from the ImageUri parameter
+// (which sam build fills in from the function's Metadata).
+func TestImageTemplateTranslates(t *testing.T) {
+	cmd := exec.Command("python3", "tools/rehearse/translate.py", "template-image.yaml")
+	cmd.Dir = "../.."
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("translate template-image.yaml: %v", err)
+	}
+	var stack struct {
+		Resources map[string]struct {
+			Type       string
+			Properties struct {
+				PackageType string
+				Code        struct{ ImageUri any }
+			}
+		}
+	}
+	if err := json.Unmarshal(out, &stack); err != nil {
+		t.Fatal(err)
+	}
+	fn := stack.Resources["RideDurationFunction"]
+	if fn.Type != "AWS::Lambda::Function" || fn.Properties.PackageType != "Image" || fmt.Sprint(fn.Properties.Code.ImageUri) != "map[Ref:ImageUri]" {
+		t.Errorf("translated function: %+v", fn)
+	}
+}

@@ -80,8 +80,18 @@ func TestFunctionCode(t *testing.T) {
 	if got := aws.ToString(img.PackageType); got != "Image" {
 		t.Errorf("image function's package type is %q, want Image", got)
 	}
-	if got := aws.ToString(img.ImageUri); got != "Ref:ImageUri" {
-		t.Errorf("image function's image is %q, want the ImageUri parameter", got)
+	if got := aws.ToString(img.ImageUri); got != "" {
+		t.Errorf("image function's image is %q, want the ImageUri parameter (empty by default)", got)
+	}
+	// sam build builds the image from the function's Metadata.
+	meta := img.AWSCloudFormationMetadata
+	if meta["DockerContext"] != "." || meta["DockerTag"] == nil {
+		t.Errorf("image function's Metadata %v, want DockerContext . and a DockerTag", meta)
+	}
+	if df, _ := meta["Dockerfile"].(string); df == "" {
+		t.Errorf("image function's Metadata names no Dockerfile: %v", meta)
+	} else if _, err := os.Stat(filepath.Join("../..", df)); err != nil {
+		t.Errorf("image function's Dockerfile: %v", err)
 	}
 	if img.Runtime != nil || img.CodeUri != nil {
 		t.Errorf("image function has runtime %v and code %+v, want neither: the image brings both", img.Runtime, img.CodeUri)
@@ -94,7 +104,7 @@ func TestTemplatesInStep(t *testing.T) {
 	zip, img := open(t, templates[0]), open(t, templates[1])
 	zf, imf := *function(t, zip), *function(t, img)
 	zf.Runtime, zf.Handler, zf.CodeUri = nil, nil, nil
-	imf.PackageType, imf.ImageUri = nil, nil
+	imf.PackageType, imf.ImageUri, imf.AWSCloudFormationMetadata = nil, nil, nil
 	if diff := cmp.Diff(zf, imf); diff != "" {
 		t.Errorf("the functions differ beyond their code (-zip +image):\n%s", diff)
 	}

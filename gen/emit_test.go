@@ -213,3 +213,35 @@ func TestParallelStops(t *testing.T) {
 		t.Errorf("wrote %d files and submitted %d jobs after out failed on the 3rd", written, submitted)
 	}
 }
+
+// TestFormatExamples: the Go examples in FORMAT.md are gen's own output:
+// each example's lines appear, in order and together, in a file of
+// testdata/*/want/.
+func TestFormatExamples(t *testing.T) {
+	doc, err := os.ReadFile("../model-export/FORMAT.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var outputs []string
+	err = filepath.WalkDir("testdata", func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".go") {
+			data, err := os.ReadFile(path)
+			outputs = append(outputs, string(data))
+			return err
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := strings.Split(string(doc), "```go\n")[1:]
+	if len(blocks) == 0 {
+		t.Fatal("FORMAT.md has no Go examples")
+	}
+	for _, b := range blocks {
+		example, _, _ := strings.Cut(b, "```")
+		if !slices.ContainsFunc(outputs, func(out string) bool { return strings.Contains(out, example) }) {
+			t.Errorf("FORMAT.md's example is not in gen's output for testdata:\n%s", example)
+		}
+	}
+}

@@ -52,6 +52,13 @@ refresh: deps $(CSVS)
 	@[ -n "$(MODEL)" ] || { echo "usage: make refresh MODEL=PATH [VECTORIZER=PATH] (a Pipeline or (DictVectorizer, estimator) pickle, an MLflow model directory, or an xgboost model file; VECTORIZER is a pickled DictVectorizer for a model saved without one)"; exit 2; }
 	$(GO) run ./tools/refresh -model "$(MODEL)" $(if $(VECTORIZER),-vectorizer "$(VECTORIZER)")
 
+.PHONY: undo-refresh
+## undo-refresh: back to the model committed in git: removes all that make refresh wrote
+## (artifacts, its report, generated/); git status is then clean there.
+undo-refresh:
+	git checkout -- $(ART) generated
+	git clean -fdq -- $(ART) generated
+
 ## check-model: the artifacts are what they claim. A model trained here (make model) is
 ## retrained from the committed Parquet and must match byte for byte; an imported one
 ## (make refresh) is checked without its original file: the golden answers must agree

@@ -182,7 +182,7 @@ func refresh(cfg config) error {
 		return fmt.Errorf("parity tests failed: %w", parityErr)
 	}
 	fmt.Fprintf(os.Stderr, "\nrefresh: shipped %s; report in %s/refresh.md. Next: make test, make package, deploy (README).\n"+
-		"refresh: to undo, git checkout -- %s generated && git clean -fd generated\n", cfg.model, cfg.artifacts, cfg.artifacts)
+		"refresh: to undo, make undo-refresh (back to the model committed in git)\n", cfg.model, cfg.artifacts)
 	return nil
 }
 

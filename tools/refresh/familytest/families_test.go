@@ -47,6 +47,12 @@ func TestRefreshFamilies(t *testing.T) {
 		t.Skip("ships six models in a copy of the repository (not under -short or -race)")
 	}
 	tmp, repo := workcopy.Repo(t)
+	git := func(args ...string) string {
+		return workcopy.Run(t, repo, nil, append([]string{"git", "-c", "user.name=test", "-c", "user.email=test@example.com"}, args...)...)
+	}
+	git("init", "-q")
+	git("add", "-A")
+	git("commit", "-qm", "copy")
 	for _, f := range familyCases {
 		t.Run(f.form, func(t *testing.T) {
 			model := filepath.Join(tmp, f.model)
@@ -66,5 +72,10 @@ func TestRefreshFamilies(t *testing.T) {
 			workcopy.Run(t, repo, nil, "make", "--no-print-directory", "check-model", "check-generated")
 			workcopy.Run(t, repo, nil, "go", "test", "-count=1", "./generated", "./handler/ride")
 		})
+	}
+	// The undo refresh prints goes back over all six.
+	workcopy.Run(t, repo, nil, "make", "--no-print-directory", "undo-refresh")
+	if status := git("status", "--porcelain"); status != "" {
+		t.Fatalf("make undo-refresh left changes:\n%s", status)
 	}
 }

@@ -63,10 +63,7 @@ func (m *Mapping) invoke(ctx context.Context, shard string, recs []types.Record)
 	case <-ctx.Done():
 		return 0, ctx.Err()
 	}
-	ictx, cancel := context.WithTimeout(ctx, m.cfg.FunctionTimeout)
-	body, err := fn.Invoke(ictx, payload)
-	cancel()
-	m.fns <- fn
+	body, err := m.call(ctx, fn, payload)
 	m.Stats.Invocations.Add(1)
 	if err != nil {
 		return 0, err

@@ -2,6 +2,8 @@ package esm
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -15,24 +17,29 @@ import (
 // BatchSize records and MaxBatchBytes, once a batch is full or Window has
 // passed since its first record, checkpointing after each.
 func (m *Mapping) shard(ctx context.Context, id string) error {
-	in := &kinesis.GetShardIteratorInput{StreamName: aws.String(m.cfg.Stream), ShardId: aws.String(id), ShardIteratorType: m.cfg.StartingPosition}
-	m.mu.Lock()
-	if seq := m.checkpoints[id]; seq != "" {
-		in.ShardIteratorType, in.StartingSequenceNumber = types.ShardIteratorTypeAfterSequenceNumber, aws.String(seq)
-	}
-	m.mu.Unlock()
-	it, err := m.k.GetShardIterator(ctx, in)
+	iter, err := m.iterator(ctx, id)
 	if err != nil {
 		return err
 	}
-	iter := it.ShardIterator
 	var pending []types.Record
 	var first time.Time
 	for ctx.Err() == nil {
 		got := 0
 		if len(pending) < m.cfg.BatchSize && iter != nil {
 			res, err := m.k.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iter, Limit: aws.Int32(int32(min(10000, m.cfg.BatchSize-len(pending))))})
-			if err != nil {
+			var expired *types.ExpiredIteratorException
+			switch {
+			case errors.As(err, &expired):
+				// An iterator lasts five minutes, less than a long retry
+				// may take. Records read but not delivered yet are after
+				// the checkpoint: they are read again.
+				m.cfg.Logger.Info("iterator expired, renewing it after the checkpoint", "shard", id)
+				if iter, err = m.iterator(ctx, id); err != nil {
+					return err
+				}
+				pending = nil
+				continue
+			case err != nil:
 				if ctx.Err() != nil {
 					return nil
 				}
@@ -66,6 +73,20 @@ func (m *Mapping) shard(ctx context.Context, id string) error {
 		first = time.Now()
 	}
 	return nil
+}
+
+// iterator reads shard from after its checkpoint, or from
+// StartingPosition if it has none.
+func (m *Mapping) iterator(ctx context.Context, shard string) (*string, error) {
+	in := &kinesis.GetShardIteratorInput{StreamName: aws.String(m.cfg.Stream), ShardId: aws.String(shard), ShardIteratorType: m.cfg.StartingPosition}
+	if seq := m.Checkpoint(shard); seq != "" {
+		in.ShardIteratorType, in.StartingSequenceNumber = types.ShardIteratorTypeAfterSequenceNumber, aws.String(seq)
+	}
+	out, err := m.k.GetShardIterator(ctx, in)
+	if err != nil {
+		return nil, fmt.Errorf("shard iterator: %w", err)
+	}
+	return out.ShardIterator, nil
 }
 
 // batchLen is how many leading records fit in one invocation payload.

@@ -1,0 +1,217 @@
+package esm
+
+import (
+	"bytes"
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	"github.com/nyc-taxi/ridepred/tools/internal/localkinesis"
+)
+
+// The tests in this file run the mapping against kinesalite; the function
+// is a fakeFunction.
+
+// startKinesalite starts kinesalite with the stream "in" of the given
+// shards and the on-failure stream "failures".
+func startKinesalite(t *testing.T, shards int32) *kinesis.Client {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: starts kinesalite")
+	}
+	s, err := localkinesis.Start(os.Stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Stop)
+	c := localkinesis.Client(s.Endpoint)
+	for name, n := range map[string]int32{"in": shards, "failures": 1} {
+		if err := localkinesis.CreateStream(context.Background(), c, name, n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return c
+}
+
+// startMapping runs a mapping of "in" on k until the test ends; its log
+// is shown if the test fails.
+func startMapping(t *testing.T, k Kinesis, fn Invoker, cfg Config) *Mapping {
+	t.Helper()
+	logs, err := os.Create(filepath.Join(t.TempDir(), "esm.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Stream, cfg.OnFailure, cfg.Logger = "in", "failures", slog.New(slog.NewTextHandler(logs, nil))
+	cfg.Poll, cfg.RetryWait = 10*time.Millisecond, 10*time.Millisecond
+	m := New(k, []Invoker{fn}, cfg)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+		if t.Failed() {
+			b, _ := os.ReadFile(logs.Name())
+			t.Logf("mapping's log (last 4 KiB):\n%s", b[max(0, len(b)-4096):])
+		}
+		logs.Close()
+	})
+	return m
+}
+
+// putKeys puts one record per key, each record's data being its key.
+func putKeys(t *testing.T, c *kinesis.Client, keys ...string) {
+	t.Helper()
+	in := &kinesis.PutRecordsInput{StreamName: aws.String("in")}
+	for _, k := range keys {
+		in.Records = append(in.Records, types.PutRecordsRequestEntry{Data: []byte(k), PartitionKey: aws.String(k)})
+	}
+	out, err := c.PutRecords(context.Background(), in)
+	if err != nil || aws.ToInt32(out.FailedRecordCount) > 0 {
+		t.Fatalf("put %v: %v (%d failed)", keys, err, aws.ToInt32(out.FailedRecordCount))
+	}
+}
+
+// recorder is a function that succeeds and keeps the data of every record
+// it is given, in order.
+type recorder struct {
+	mu   sync.Mutex
+	data []string
+}
+
+func (r *recorder) Invoke(_ context.Context, payload []byte) ([]byte, error) {
+	var ev events.KinesisEvent
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, rec := range ev.Records {
+		r.data = append(r.data, string(rec.Kinesis.Data))
+	}
+	return ok, nil
+}
+
+// got is what the function was given so far.
+func (r *recorder) got() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.data...)
+}
+
+// waitFor waits until cond holds, failing the test after 20 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); !cond(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+func keys(prefix string, n int) []string {
+	var out []string
+	for i := range n {
+		out = append(out, fmt.Sprintf("%s%03d", prefix, i))
+	}
+	return out
+}
+
+// staleIterators is kinesalite, except that once stale is set, the next
+// iterator GetRecords returns is made 301 s old, so that kinesalite itself
+// answers ExpiredIteratorException when it is used, as it does for an
+// iterator held five minutes. kinesalite's iterators are its clock time,
+// stream, shard and sequence number encrypted with a fixed key
+// (node_modules/kinesalite/db/index.js, createShardIterator).
+type staleIterators struct {
+	*kinesis.Client
+	t       *testing.T
+	stale   atomic.Bool
+	expired atomic.Int64
+}
+
+func (s *staleIterators) GetRecords(ctx context.Context, in *kinesis.GetRecordsInput, optFns ...func(*kinesis.Options)) (*kinesis.GetRecordsOutput, error) {
+	out, err := s.Client.GetRecords(ctx, in, optFns...)
+	var expired *types.ExpiredIteratorException
+	if errors.As(err, &expired) {
+		s.expired.Add(1)
+	}
+	if err == nil && out.NextShardIterator != nil && s.stale.CompareAndSwap(true, false) {
+		out.NextShardIterator = aws.String(ageIterator(s.t, *out.NextShardIterator, 301*time.Second))
+	}
+	return out, err
+}
+
+var (
+	kinesaliteKey, _ = hex.DecodeString("1133a5a833666b49abf28c8ba302930f0b2fb240dccd43cf4dfbc0ca91f17751")
+	kinesaliteIV, _  = hex.DecodeString("7bf139dbabbea2d9995d6fcae1dff7da")
+)
+
+// ageIterator returns kinesalite's iterator it as if created age earlier.
+func ageIterator(t *testing.T, it string, age time.Duration) string {
+	t.Helper()
+	raw, err := base64.StdEncoding.DecodeString(it)
+	if err != nil || len(raw) < 8+aes.BlockSize || (len(raw)-8)%aes.BlockSize != 0 {
+		t.Fatalf("not a kinesalite iterator: %q", it)
+	}
+	block, err := aes.NewCipher(kinesaliteKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := make([]byte, len(raw)-8)
+	cipher.NewCBCDecrypter(block, kinesaliteIV).CryptBlocks(plain, raw[8:])
+	plain = plain[:len(plain)-int(plain[len(plain)-1])] // PKCS#7
+	created, rest, _ := bytes.Cut(plain, []byte("/"))
+	ms, err := strconv.ParseInt(string(created), 10, 64)
+	if err != nil {
+		t.Fatalf("iterator %q: %v", plain, err)
+	}
+	plain = append(fmt.Appendf(nil, "%014d/", ms-age.Milliseconds()), rest...)
+	pad := aes.BlockSize - len(plain)%aes.BlockSize
+	plain = append(plain, bytes.Repeat([]byte{byte(pad)}, pad)...)
+	cipher.NewCBCEncrypter(block, kinesaliteIV).CryptBlocks(plain, plain)
+	return base64.StdEncoding.EncodeToString(append(raw[:8:8], plain...))
+}
+
+// TestExpiredIteratorRenewed: once kinesalite answers that the shard's
+// iterator expired, the mapping reads on from after its checkpoint:
+// records put later are delivered, and none twice.
+func TestExpiredIteratorRenewed(t *testing.T) {
+	c := startKinesalite(t, 1)
+	k := &staleIterators{Client: c, t: t}
+	k.stale.Store(true)
+	fn := &recorder{}
+	startMapping(t, k, fn, Config{BatchSize: 10})
+	want := keys("a", 10)
+	putKeys(t, c, want...)
+	waitFor(t, "kinesalite to refuse the stale iterator", func() bool { return k.expired.Load() > 0 })
+	more := keys("b", 10)
+	putKeys(t, c, more...)
+	want = append(want, more...)
+	waitFor(t, "the records put after the expiry", func() bool { return len(fn.got()) >= len(want) })
+	time.Sleep(100 * time.Millisecond) // room for duplicates to show
+	if got := fn.got(); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("delivered %v, want %v", got, want)
+	}
+}

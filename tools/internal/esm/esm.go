@@ -45,6 +45,7 @@ type Config struct {
 	Window           time.Duration           // MaximumBatchingWindowInSeconds
 	Bisect           bool                    // BisectBatchOnFunctionError
 	MaxRetries       int                     // MaximumRetryAttempts; -1 retries until success
+	MaxRecordAge     time.Duration           // MaximumRecordAgeInSeconds; 0 or less (-1 in AWS): no limit
 	OnFailure        string                  // DestinationConfig.OnFailure: a stream
 	FunctionTimeout  time.Duration           // an invocation longer than this is a function error
 	Poll             time.Duration           // wait after an empty GetRecords

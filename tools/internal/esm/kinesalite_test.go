@@ -80,8 +80,9 @@ func startMapping(t *testing.T, k Kinesis, fn Invoker, cfg Config) *Mapping {
 	return m
 }
 
-// putKeys puts one record per key, each record's data being its key.
-func putKeys(t *testing.T, c *kinesis.Client, keys ...string) {
+// putKeys puts one record per key, each record's data being its key, and
+// returns their sequence numbers.
+func putKeys(t *testing.T, c *kinesis.Client, keys ...string) []string {
 	t.Helper()
 	in := &kinesis.PutRecordsInput{StreamName: aws.String("in")}
 	for _, k := range keys {
@@ -91,6 +92,11 @@ func putKeys(t *testing.T, c *kinesis.Client, keys ...string) {
 	if err != nil || aws.ToInt32(out.FailedRecordCount) > 0 {
 		t.Fatalf("put %v: %v (%d failed)", keys, err, aws.ToInt32(out.FailedRecordCount))
 	}
+	var seqs []string
+	for _, r := range out.Records {
+		seqs = append(seqs, aws.ToString(r.SequenceNumber))
+	}
+	return seqs
 }
 
 // recorder is a function that succeeds and keeps the data of every record
@@ -213,5 +219,53 @@ func TestExpiredIteratorRenewed(t *testing.T) {
 	time.Sleep(100 * time.Millisecond) // room for duplicates to show
 	if got := fn.got(); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("delivered %v, want %v", got, want)
+	}
+}
+
+// TestRecordAgeExceeded: records older than MaxRecordAge are not delivered;
+// their batch's metadata goes to the on-failure stream with the condition
+// RecordAgeExceeded, and the younger records of the same read are
+// delivered.
+func TestRecordAgeExceeded(t *testing.T) {
+	c := startKinesalite(t, 1)
+	old := keys("old", 5)
+	seqs := putKeys(t, c, old...)
+	time.Sleep(2100 * time.Millisecond)
+	young := keys("young", 5)
+	putKeys(t, c, young...)
+	fn := &recorder{}
+	m := startMapping(t, c, fn, Config{BatchSize: 100, MaxRecordAge: 2 * time.Second})
+	waitFor(t, "the young records", func() bool { return len(fn.got()) >= len(young) })
+	waitFor(t, "the old batch's metadata", func() bool { return m.Stats.SkippedBatches.Load() > 0 })
+	if got := fn.got(); strings.Join(got, " ") != strings.Join(young, " ") {
+		t.Errorf("delivered %v, want only the young records %v", got, young)
+	}
+	var failed []FailedBatch
+	waitFor(t, "the on-failure stream", func() bool {
+		recs, err := localkinesis.ReadAll(context.Background(), c, "failures")
+		if err != nil {
+			t.Fatal(err)
+		}
+		failed = failed[:0]
+		for _, r := range recs {
+			var f FailedBatch
+			if err := json.Unmarshal(r.Data, &f); err != nil {
+				t.Fatal(err)
+			}
+			failed = append(failed, f)
+		}
+		return len(failed) > 0
+	})
+	if len(failed) != 1 {
+		t.Fatalf("on-failure stream holds %+v, want one batch", failed)
+	}
+	f := failed[0]
+	if f.RequestContext.Condition != RecordAgeExceeded {
+		t.Errorf("condition %q, want %s", f.RequestContext.Condition, RecordAgeExceeded)
+	}
+	b := f.KinesisBatchInfo
+	if b.StartSequenceNumber != seqs[0] || b.EndSequenceNumber != seqs[len(seqs)-1] || b.BatchSize != len(old) {
+		t.Errorf("on-failure batch %s..%s of %d, want the old records %s..%s, %d", b.StartSequenceNumber, b.EndSequenceNumber, b.BatchSize,
+			seqs[0], seqs[len(seqs)-1], len(old))
 	}
 }

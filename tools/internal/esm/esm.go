@@ -8,14 +8,12 @@ package esm
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 )
@@ -108,36 +106,13 @@ func New(k Kinesis, fns []Invoker, cfg Config) *Mapping {
 }
 
 // Run reads every shard, from its checkpoint if Config.Checkpoints has
-// one, until ctx ends or a shard fails; a failing shard stops the others,
-// so that its error is returned now rather than when ctx ends.
+// one, and the children of those a split or merge closes, until ctx ends
+// or a shard fails (see readShards).
 func (m *Mapping) Run(ctx context.Context) error {
 	if err := m.loadCheckpoints(); err != nil {
 		return err
 	}
-	out, err := m.k.ListShards(ctx, &kinesis.ListShardsInput{StreamName: aws.String(m.cfg.Stream)})
-	if err != nil {
-		return fmt.Errorf("list shards of %s: %w", m.cfg.Stream, err)
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var wg sync.WaitGroup
-	errs := make(chan error, len(out.Shards))
-	for _, sh := range out.Shards {
-		id := aws.ToString(sh.ShardId)
-		wg.Go(func() {
-			if err := m.shard(ctx, id); err != nil && ctx.Err() == nil {
-				errs <- fmt.Errorf("shard %s: %w", id, err)
-				cancel()
-			}
-		})
-	}
-	wg.Wait()
-	close(errs)
-	var all []error
-	for err := range errs {
-		all = append(all, err)
-	}
-	return errors.Join(all...)
+	return m.readShards(ctx)
 }
 
 func (m *Mapping) arn() string {

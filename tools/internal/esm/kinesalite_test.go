@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -24,6 +25,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/nyc-taxi/ridepred/tools/internal/localkinesis"
 )
@@ -99,14 +101,16 @@ func putKeys(t *testing.T, c *kinesis.Client, keys ...string) []string {
 	return seqs
 }
 
-// recorder is a function that succeeds and keeps the data of every record
-// it is given, in order.
+// recorder is a function that succeeds, after delay, and keeps the data of
+// every record it is given, in order.
 type recorder struct {
-	mu   sync.Mutex
-	data []string
+	delay time.Duration
+	mu    sync.Mutex
+	data  []string
 }
 
 func (r *recorder) Invoke(_ context.Context, payload []byte) ([]byte, error) {
+	time.Sleep(r.delay)
 	var ev events.KinesisEvent
 	if err := json.Unmarshal(payload, &ev); err != nil {
 		return nil, err
@@ -267,5 +271,77 @@ func TestRecordAgeExceeded(t *testing.T) {
 	if b.StartSequenceNumber != seqs[0] || b.EndSequenceNumber != seqs[len(seqs)-1] || b.BatchSize != len(old) {
 		t.Errorf("on-failure batch %s..%s of %d, want the old records %s..%s, %d", b.StartSequenceNumber, b.EndSequenceNumber, b.BatchSize,
 			seqs[0], seqs[len(seqs)-1], len(old))
+	}
+}
+
+// TestReshardingFollowsChildren: after a split, then a merge of the two
+// children, the mapping reads the children, each only once its parents
+// are read to their end, so that every partition key's records are
+// delivered in the order they were put, once each. The function is slow,
+// so that the split and the merge happen while the parents are still read,
+// and the upper child gets five times the records of the lower one, so
+// that the merged shard would start before it ended if it waited for the
+// lower one alone.
+func TestReshardingFollowsChildren(t *testing.T) {
+	c := startKinesalite(t, 1)
+	fn := &recorder{delay: 20 * time.Millisecond}
+	startMapping(t, c, fn, Config{BatchSize: 4})
+	var want []string
+	// Key k hashes to k/8 of the range: keys 0-3 go to the lower child of
+	// the split, 4-7 to the upper one.
+	put := func(phase string) {
+		var in []types.PutRecordsRequestEntry
+		for i := range 10 {
+			for k := range 8 {
+				if k < 4 && i >= 2 {
+					continue
+				}
+				data := fmt.Sprintf("p%d %s%d", k, phase, i)
+				hash := new(big.Int).Lsh(big.NewInt(int64(k)), 125)
+				in = append(in, types.PutRecordsRequestEntry{Data: []byte(data), PartitionKey: aws.String(fmt.Sprintf("p%d", k)),
+					ExplicitHashKey: aws.String(hash.String())})
+				want = append(want, data)
+			}
+		}
+		out, err := c.PutRecords(context.Background(), &kinesis.PutRecordsInput{StreamName: aws.String("in"), Records: in})
+		if err != nil || aws.ToInt32(out.FailedRecordCount) > 0 {
+			t.Fatalf("put %s: %v", phase, err)
+		}
+	}
+	reshard := func(op func(context.Context) error) {
+		t.Helper()
+		if err := op(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "the stream to be active", func() bool {
+			out, err := c.DescribeStreamSummary(context.Background(), &kinesis.DescribeStreamSummaryInput{StreamName: aws.String("in")})
+			return err == nil && out.StreamDescriptionSummary.StreamStatus == types.StreamStatusActive
+		})
+	}
+	put("a") // shard 0
+	reshard(func(ctx context.Context) error {
+		_, err := c.SplitShard(ctx, &kinesis.SplitShardInput{StreamName: aws.String("in"), ShardToSplit: aws.String("shardId-000000000000"),
+			NewStartingHashKey: aws.String("170141183460469231731687303715884105728")}) // 2^127, the middle
+		return err
+	})
+	put("b") // shards 1 and 2
+	reshard(func(ctx context.Context) error {
+		_, err := c.MergeShards(ctx, &kinesis.MergeShardsInput{StreamName: aws.String("in"),
+			ShardToMerge: aws.String("shardId-000000000001"), AdjacentShardToMerge: aws.String("shardId-000000000002")})
+		return err
+	})
+	put("c") // shard 3
+	waitFor(t, "every record", func() bool { return len(fn.got()) >= len(want) })
+	time.Sleep(100 * time.Millisecond) // room for duplicates to show
+	byKey := func(data []string) map[string][]string {
+		m := map[string][]string{}
+		for _, d := range data {
+			k, _, _ := strings.Cut(d, " ")
+			m[k] = append(m[k], d)
+		}
+		return m
+	}
+	if diff := cmp.Diff(byKey(want), byKey(fn.got())); diff != "" {
+		t.Errorf("records by partition key, in delivery order (-put +delivered):\n%s", diff)
 	}
 }

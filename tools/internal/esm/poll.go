@@ -13,13 +13,15 @@ import (
 	"github.com/nyc-taxi/ridepred/tools/internal/localkinesis"
 )
 
-// shard polls one shard and delivers its records in batches of at most
-// BatchSize records and MaxBatchBytes, once a batch is full or Window has
-// passed since its first record, checkpointing after each.
-func (m *Mapping) shard(ctx context.Context, id string) error {
-	iter, err := m.iterator(ctx, id)
+// shard polls one shard, from its checkpoint or else from, and delivers its
+// records in batches of at most BatchSize records and MaxBatchBytes, once
+// a batch is full or Window has passed since its first record,
+// checkpointing after each. It returns true once a shard closed by a split
+// or merge is read to its end and every record handled.
+func (m *Mapping) shard(ctx context.Context, id string, from types.ShardIteratorType) (ended bool, err error) {
+	iter, err := m.iterator(ctx, id, from)
 	if err != nil {
-		return err
+		return false, err
 	}
 	var pending []types.Record
 	var first time.Time
@@ -34,14 +36,14 @@ func (m *Mapping) shard(ctx context.Context, id string) error {
 				// may take. Records read but not delivered yet are after
 				// the checkpoint: they are read again.
 				m.cfg.Logger.Info("iterator expired, renewing it after the checkpoint", "shard", id)
-				if iter, err = m.iterator(ctx, id); err != nil {
-					return err
+				if iter, err = m.iterator(ctx, id, from); err != nil {
+					return false, err
 				}
 				pending = nil
 				continue
 			case err != nil:
 				if ctx.Err() != nil {
-					return nil
+					return false, nil
 				}
 				m.cfg.Logger.Warn("get records", "shard", id, "error", err.Error())
 				localkinesis.Sleep(ctx, m.cfg.Poll)
@@ -53,8 +55,12 @@ func (m *Mapping) shard(ctx context.Context, id string) error {
 			}
 			pending = append(pending, res.Records...)
 		}
+		if iter == nil && len(pending) == 0 {
+			return true, nil
+		}
 		n := m.batchLen(pending)
-		full := n < len(pending) || len(pending) >= m.cfg.BatchSize
+		// A closed shard's last records wait for no others.
+		full := n < len(pending) || len(pending) >= m.cfg.BatchSize || iter == nil
 		if len(pending) == 0 || !full && time.Since(first) < m.cfg.Window {
 			if got == 0 {
 				localkinesis.Sleep(ctx, m.cfg.Poll)
@@ -64,21 +70,21 @@ func (m *Mapping) shard(ctx context.Context, id string) error {
 		batch := pending[:n]
 		m.deliver(ctx, id, batch, 0)
 		if ctx.Err() != nil {
-			return nil
+			return false, nil
 		}
 		if err := m.checkpoint(id, aws.ToString(batch[n-1].SequenceNumber)); err != nil {
-			return err
+			return false, err
 		}
 		pending = append(pending[:0:0], pending[n:]...)
 		first = time.Now()
 	}
-	return nil
+	return false, nil
 }
 
-// iterator reads shard from after its checkpoint, or from
-// StartingPosition if it has none.
-func (m *Mapping) iterator(ctx context.Context, shard string) (*string, error) {
-	in := &kinesis.GetShardIteratorInput{StreamName: aws.String(m.cfg.Stream), ShardId: aws.String(shard), ShardIteratorType: m.cfg.StartingPosition}
+// iterator reads shard from after its checkpoint, or from from if it has
+// none.
+func (m *Mapping) iterator(ctx context.Context, shard string, from types.ShardIteratorType) (*string, error) {
+	in := &kinesis.GetShardIteratorInput{StreamName: aws.String(m.cfg.Stream), ShardId: aws.String(shard), ShardIteratorType: from}
 	if seq := m.Checkpoint(shard); seq != "" {
 		in.ShardIteratorType, in.StartingSequenceNumber = types.ShardIteratorTypeAfterSequenceNumber, aws.String(seq)
 	}

@@ -2,8 +2,23 @@
 // Kinesis: it reads every shard of a stream, batches records into
 // events.KinesisEvent, invokes the function, honours batchItemFailures,
 // retries and bisects on function errors, and, like Lambda, sends only the
-// metadata of a batch it gives up on to the on-failure destination (a
-// stream here, SQS or SNS in AWS).
+// metadata of a batch it gives up on (MaximumRetryAttempts exhausted, or
+// records older than MaximumRecordAgeInSeconds) to the on-failure
+// destination (a stream here, SQS or SNS in AWS).
+//
+// As Lambda's, it renews an iterator that expired (Kinesis keeps one five
+// minutes, less than a long retry) after the shard's checkpoint; reads the
+// children of a split or merge once their parents are read to their end,
+// so that each partition key's records stay in order; and counts an
+// invocation past FunctionTimeout as a function error, but sends the
+// emulator that ran it nothing more until it answers (the emulator runs
+// one invocation at a time).
+//
+// One concern per file: esm.go (settings, Run), shards.go (which shards
+// to read, resharding), poll.go (one shard: iterators, batching,
+// checkpoints), deliver.go (invocations, retries, bisection), invoker.go
+// (the emulator and time-outs), recordage.go, onfailure.go,
+// checkpoint.go, redrive.go.
 package esm
 
 import (
@@ -45,7 +60,7 @@ type Config struct {
 	MaxRetries       int                     // MaximumRetryAttempts; -1 retries until success
 	MaxRecordAge     time.Duration           // MaximumRecordAgeInSeconds; 0 or less (-1 in AWS): no limit
 	OnFailure        string                  // DestinationConfig.OnFailure: a stream
-	FunctionTimeout  time.Duration           // an invocation longer than this is a function error
+	FunctionTimeout  time.Duration           // the function's Timeout: an invocation longer than this is a function error
 	Poll             time.Duration           // wait after an empty GetRecords
 	RetryWait        time.Duration           // first wait before a retry; doubles, with jitter
 	Checkpoints      string                  // optional file keeping each shard's last handled sequence number

@@ -196,6 +196,47 @@ func TestHungPutRecordsAtTheDeadline(t *testing.T) {
 	}
 }
 
+// TestMappingTimeoutWaitsForTheFunction: the mapping's deadline (1 s)
+// passes while the function, whose own time-out is 4 s, waits on a hung
+// PutRecords. That is a function error, but the mapping must not invoke the
+// emulator again until the first invocation ends: the emulator serves one
+// invocation at a time and crashes on a second. Once PutRecords answers,
+// every ride is predicted.
+func TestMappingTimeoutWaitsForTheFunction(t *testing.T) {
+	var proxy *faultProxy
+	cfg := templateMapping
+	cfg.FunctionTimeout = time.Second
+	s := startStack(t, StackConfig{Shards: 1, Emulators: 1, ESM: cfg, FunctionEnv: []string{"AWS_LAMBDA_FUNCTION_TIMEOUT=4"},
+		FunctionEndpoint: func(k string) string {
+			p, srv := startProxy(k, 0, 0)
+			t.Cleanup(srv.Close)
+			proxy = p
+			return srv.URL
+		}})
+	proxy.hang.Store(true)
+	rs, want := goldenRides(t, 100)
+	if err := rides.Put(context.Background(), s.Client, ridesStream, rs, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	// Two time-outs: the retry of the first batch has been sent too.
+	deadline := time.Now().Add(30 * time.Second)
+	for s.Mapping.Stats.FunctionErrors.Load() < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d function errors, want the mapping to time out twice", s.Mapping.Stats.FunctionErrors.Load())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	proxy.hang.Store(false)
+	ids := make([]string, 0, len(rs))
+	for _, r := range rs {
+		ids = append(ids, r.ID)
+	}
+	if !s.Out.WaitFor(context.Background(), ids, 60*time.Second) {
+		t.Fatalf("only %d of %d rides predicted after the hang (did the emulator crash?)", s.Out.Accounted(ids), len(ids))
+	}
+	checkPredictions(t, s, want)
+}
+
 // TestNonKinesisRecordsFail: an SQS event sent to the function fails the
 // invocation (so that SQS keeps the messages) instead of being dead-lettered
 // without a sequence number.

@@ -11,10 +11,12 @@
 // -poison invalid records mixed in, -file (the Parquet the rides come
 // from), -emulators, -shards, -batch-size, -window, -timeout, -v (the
 // stack's logs on stderr), -rie and -bootstrap (the emulator and the
-// function binary, as make builds them); -up starts the stack and keeps it
-// up until Ctrl-C, printing the variables that point the AWS CLI and the
-// tools at it (`make up`); -kinesalite-only measures kinesalite alone with
-// the same rides, the stack's likely ceiling.
+// function binary, as make builds them), -template (template.yaml, whose
+// function Timeout and MaximumRecordAgeInSeconds the stack takes); -up
+// starts the stack and keeps it up until Ctrl-C, printing the variables
+// that point the AWS CLI and the tools at it (`make up`); -kinesalite-only
+// measures kinesalite alone with the same rides, the stack's likely
+// ceiling.
 package main
 
 import (
@@ -40,6 +42,7 @@ import (
 
 type options struct {
 	file, rie, bootstrap string
+	template             string
 	n, poison, emulators int
 	shards               int32
 	rate                 float64
@@ -55,6 +58,7 @@ func main() {
 	flag.StringVar(&o.file, "file", "model-export/data/green_tripdata_2022-02.parquet", "rides to replay")
 	flag.StringVar(&o.rie, "rie", "build/aws-lambda-rie", "the Runtime Interface Emulator")
 	flag.StringVar(&o.bootstrap, "bootstrap", "build/bootstrap", "the Lambda binary")
+	flag.StringVar(&o.template, "template", "template.yaml", "the SAM template whose function time-out and record age the stack takes")
 	flag.IntVar(&o.n, "n", 10000, "rides to replay")
 	flag.IntVar(&o.poison, "poison", 12, "invalid records to mix in")
 	flag.IntVar(&o.emulators, "emulators", 2, "emulators running the function")
@@ -127,11 +131,12 @@ func run(ctx context.Context, o options) (*Report, error) {
 	if o.verbose {
 		logs = os.Stderr
 	}
+	mapping, err := o.mapping()
+	if err != nil {
+		return nil, err
+	}
 	log.Printf("starting kinesalite, %d emulators and the event source mapping", o.emulators)
-	s, err := StartStack(ctx, StackConfig{
-		RIE: o.rie, Bootstrap: o.bootstrap, Emulators: o.emulators, Shards: o.shards,
-		ESM: esm.Config{BatchSize: o.batch, Window: o.window, Bisect: true, MaxRetries: 5, Poll: 20 * time.Millisecond},
-	}, logs)
+	s, err := StartStack(ctx, StackConfig{RIE: o.rie, Bootstrap: o.bootstrap, Emulators: o.emulators, Shards: o.shards, ESM: mapping}, logs)
 	if err != nil {
 		return nil, err
 	}
@@ -160,6 +165,22 @@ func run(ctx context.Context, o options) (*Report, error) {
 	rep := report(s, rs, putAt, start)
 	rep.CPU = fmt.Sprintf("%s, over %.1fs", s.cpuReport(), time.Since(start).Seconds())
 	return rep, nil
+}
+
+// mapping is the event source mapping of make demo and make up:
+// template.yaml's function time-out and record age, the demo's batching
+// and retries.
+func (o options) mapping() (esm.Config, error) {
+	text, err := os.ReadFile(o.template)
+	if err != nil {
+		return esm.Config{}, err
+	}
+	cfg, err := mappingFromTemplate(text)
+	if err != nil {
+		return esm.Config{}, fmt.Errorf("%s: %w", o.template, err)
+	}
+	cfg.BatchSize, cfg.Window, cfg.Bisect, cfg.MaxRetries, cfg.Poll = o.batch, o.window, true, 5, 20*time.Millisecond
+	return cfg, nil
 }
 
 func report(s *Stack, rs []rides.Ride, putAt map[string]time.Time, start time.Time) *Report {
@@ -238,8 +259,11 @@ func serve(ctx context.Context, o options) error {
 	if o.verbose {
 		logs = os.Stderr
 	}
-	s, err := StartStack(ctx, StackConfig{RIE: o.rie, Bootstrap: o.bootstrap, Emulators: 1, Shards: 1, OneServer: true,
-		ESM: esm.Config{BatchSize: o.batch, Window: o.window, Bisect: true, MaxRetries: 5, Poll: 20 * time.Millisecond}}, logs)
+	mapping, err := o.mapping()
+	if err != nil {
+		return err
+	}
+	s, err := StartStack(ctx, StackConfig{RIE: o.rie, Bootstrap: o.bootstrap, Emulators: 1, Shards: 1, OneServer: true, ESM: mapping}, logs)
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"sync"
 	"time"
 
@@ -31,7 +32,10 @@ type StackConfig struct {
 	Shards         int32 // of ride_events
 	// OneServer puts every stream on one kinesalite (for make up, so that
 	// one endpoint serves the AWS CLI), and ride_prediction in one shard.
-	OneServer   bool
+	OneServer bool
+	// FunctionEnv is added to the function's environment; it may set its
+	// own AWS_LAMBDA_FUNCTION_TIMEOUT, which is ESM.FunctionTimeout's
+	// otherwise.
 	FunctionEnv []string
 	// FunctionEndpoint, when set, maps kinesalite's endpoint to the one the
 	// function is given (a fault-injecting proxy in the tests).
@@ -96,8 +100,14 @@ func StartStack(ctx context.Context, cfg StackConfig, logs io.Writer) (s *Stack,
 	if cfg.FunctionEndpoint != nil {
 		endpoint = cfg.FunctionEndpoint(endpoint)
 	}
-	env := append([]string{"AWS_ENDPOINT_URL_KINESIS=" + endpoint, "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=local",
-		"AWS_SECRET_ACCESS_KEY=local", "PREDICTIONS_STREAM_NAME=" + predictionsStream, "DLQ_STREAM_NAME=" + dlqStream}, cfg.FunctionEnv...)
+	env := []string{"AWS_ENDPOINT_URL_KINESIS=" + endpoint, "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=local",
+		"AWS_SECRET_ACCESS_KEY=local", "PREDICTIONS_STREAM_NAME=" + predictionsStream, "DLQ_STREAM_NAME=" + dlqStream}
+	if t := cfg.ESM.FunctionTimeout; t > 0 {
+		// One Timeout, as in Lambda: the emulator ends the function when
+		// the mapping stops waiting for it (FunctionEnv may say otherwise).
+		env = append(env, fmt.Sprintf("AWS_LAMBDA_FUNCTION_TIMEOUT=%d", int(math.Ceil(t.Seconds()))))
+	}
+	env = append(env, cfg.FunctionEnv...)
 	var invokers []esm.Invoker
 	for range cfg.Emulators {
 		e, err := localproc.StartEmulator(cfg.RIE, []string{cfg.Bootstrap}, env, logs)

@@ -3,8 +3,9 @@
 // events.KinesisEvent batches, invokes the function through the Runtime
 // Interface Emulator's HTTP endpoint (one invocation in flight per shard and
 // per emulator), honours batchItemFailures, retries with bisection on
-// function errors, sends what it gives up on to an on-failure stream, and
-// checkpoints each shard.
+// function errors, sends what it gives up on (retries exhausted, records
+// too old) to an on-failure stream, checkpoints each shard, renews expired
+// iterators, and follows a resharded stream's children after their parents.
 //
 // In a shell with the variables `make up` prints (it picks free ports;
 // AWS_ENDPOINT_URL_KINESIS for kinesalite, AWS_ENDPOINT_URL_LAMBDA for an
@@ -14,10 +15,13 @@
 //
 // The flags mirror the mapping's settings: -batch-size (BatchSize),
 // -maximum-batching-window-in-seconds, -bisect-batch-on-function-error,
-// -maximum-retry-attempts (-1: until success), -starting-position
+// -maximum-retry-attempts (-1: until success),
+// -maximum-record-age-in-seconds (-1: no limit), -starting-position
 // (TRIM_HORIZON or LATEST), -on-failure-stream (DestinationConfig.OnFailure);
 // and -stream, -function-url (repeat for several emulators),
-// -function-timeout, -checkpoints (a file; resumes from it).
+// -function-timeout (give the emulator the same AWS_LAMBDA_FUNCTION_TIMEOUT:
+// past it the invocation is a function error, but the next one waits until
+// the emulator is done), -checkpoints (a file; resumes from it).
 package main
 
 import (
@@ -51,6 +55,7 @@ func main() {
 	window := flag.Float64("maximum-batching-window-in-seconds", 0, "MaximumBatchingWindowInSeconds")
 	bisect := flag.Bool("bisect-batch-on-function-error", true, "BisectBatchOnFunctionError")
 	retries := flag.Int("maximum-retry-attempts", 3, "MaximumRetryAttempts (-1: until success)")
+	age := flag.Int("maximum-record-age-in-seconds", -1, "MaximumRecordAgeInSeconds (-1: no limit)")
 	start := flag.String("starting-position", "TRIM_HORIZON", "StartingPosition: TRIM_HORIZON or LATEST")
 	onFailure := flag.String("on-failure-stream", "ride_events_failures", "DestinationConfig.OnFailure stream")
 	timeout := flag.Duration("function-timeout", 30*time.Second, "function time-out")
@@ -73,7 +78,7 @@ func main() {
 	m := esm.New(c, invokers, esm.Config{
 		Stream: *stream, StartingPosition: types.ShardIteratorType(*start), BatchSize: *batch,
 		Window: time.Duration(*window * float64(time.Second)), Bisect: *bisect, MaxRetries: *retries,
-		OnFailure: *onFailure, FunctionTimeout: *timeout, Checkpoints: *checkpoints,
+		MaxRecordAge: time.Duration(*age) * time.Second, OnFailure: *onFailure, FunctionTimeout: *timeout, Checkpoints: *checkpoints,
 		Logger: slog.New(slog.NewJSONHandler(os.Stderr, nil)),
 	})
 	if err := m.Run(ctx); err != nil {

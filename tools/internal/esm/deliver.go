@@ -15,11 +15,20 @@ import (
 )
 
 // deliver invokes the function with recs until they are handled: processed,
-// or sent to the on-failure stream once retries run out.
+// or sent to the on-failure stream once retries run out or as they grow
+// older than MaxRecordAge.
 func (m *Mapping) deliver(ctx context.Context, shard string, recs []types.Record, retries int) {
 	wait := m.cfg.RetryWait
+	var err error
 	for ctx.Err() == nil {
-		from, err := m.invoke(ctx, shard, recs)
+		if old := m.tooOld(recs); old > 0 {
+			m.onFailure(ctx, shard, recs[:old], RecordAgeExceeded, retries, err)
+			if recs = recs[old:]; len(recs) == 0 {
+				return
+			}
+		}
+		var from int
+		from, err = m.invoke(ctx, shard, recs)
 		switch {
 		case err == nil && from < 0:
 			return
@@ -40,7 +49,7 @@ func (m *Mapping) deliver(ctx context.Context, shard string, recs []types.Record
 			m.cfg.Logger.Warn("function error", "shard", shard, "records", len(recs), "error", err.Error())
 		}
 		if m.cfg.MaxRetries >= 0 && retries >= m.cfg.MaxRetries {
-			m.onFailure(ctx, shard, recs, retries+1, err)
+			m.onFailure(ctx, shard, recs, RetryAttemptsExhausted, retries+1, err)
 			return
 		}
 		retries++
@@ -63,10 +72,7 @@ func (m *Mapping) invoke(ctx context.Context, shard string, recs []types.Record)
 	case <-ctx.Done():
 		return 0, ctx.Err()
 	}
-	ictx, cancel := context.WithTimeout(ctx, m.cfg.FunctionTimeout)
-	body, err := fn.Invoke(ictx, payload)
-	cancel()
-	m.fns <- fn
+	body, err := m.call(ctx, fn, payload)
 	m.Stats.Invocations.Add(1)
 	if err != nil {
 		return 0, err

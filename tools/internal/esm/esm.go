@@ -2,20 +2,33 @@
 // Kinesis: it reads every shard of a stream, batches records into
 // events.KinesisEvent, invokes the function, honours batchItemFailures,
 // retries and bisects on function errors, and, like Lambda, sends only the
-// metadata of a batch it gives up on to the on-failure destination (a
-// stream here, SQS or SNS in AWS).
+// metadata of a batch it gives up on (MaximumRetryAttempts exhausted, or
+// records older than MaximumRecordAgeInSeconds) to the on-failure
+// destination (a stream here, SQS or SNS in AWS).
+//
+// As Lambda's, it renews an iterator that expired (Kinesis keeps one five
+// minutes, less than a long retry) after the shard's checkpoint; reads the
+// children of a split or merge once their parents are read to their end,
+// so that each partition key's records stay in order; and counts an
+// invocation past FunctionTimeout as a function error, but sends the
+// emulator that ran it nothing more until it answers (the emulator runs
+// one invocation at a time).
+//
+// One concern per file: esm.go (settings, Run), shards.go (which shards
+// to read, resharding), poll.go (one shard: iterators, batching,
+// checkpoints), deliver.go (invocations, retries, bisection), invoker.go
+// (the emulator and time-outs), recordage.go, onfailure.go,
+// checkpoint.go, redrive.go.
 package esm
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 )
@@ -45,8 +58,9 @@ type Config struct {
 	Window           time.Duration           // MaximumBatchingWindowInSeconds
 	Bisect           bool                    // BisectBatchOnFunctionError
 	MaxRetries       int                     // MaximumRetryAttempts; -1 retries until success
+	MaxRecordAge     time.Duration           // MaximumRecordAgeInSeconds; 0 or less (-1 in AWS): no limit
 	OnFailure        string                  // DestinationConfig.OnFailure: a stream, or none
-	FunctionTimeout  time.Duration           // an invocation longer than this is a function error
+	FunctionTimeout  time.Duration           // the function's Timeout: an invocation longer than this is a function error
 	Poll             time.Duration           // wait after an empty GetRecords
 	RetryWait        time.Duration           // first wait before a retry; doubles, with jitter
 	Checkpoints      string                  // optional file keeping each shard's last handled sequence number
@@ -107,36 +121,13 @@ func New(k Kinesis, fns []Invoker, cfg Config) *Mapping {
 }
 
 // Run reads every shard, from its checkpoint if Config.Checkpoints has
-// one, until ctx ends or a shard fails; a failing shard stops the others,
-// so that its error is returned now rather than when ctx ends.
+// one, and the children of those a split or merge closes, until ctx ends
+// or a shard fails (see readShards).
 func (m *Mapping) Run(ctx context.Context) error {
 	if err := m.loadCheckpoints(); err != nil {
 		return err
 	}
-	out, err := m.k.ListShards(ctx, &kinesis.ListShardsInput{StreamName: aws.String(m.cfg.Stream)})
-	if err != nil {
-		return fmt.Errorf("list shards of %s: %w", m.cfg.Stream, err)
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var wg sync.WaitGroup
-	errs := make(chan error, len(out.Shards))
-	for _, sh := range out.Shards {
-		id := aws.ToString(sh.ShardId)
-		wg.Go(func() {
-			if err := m.shard(ctx, id); err != nil && ctx.Err() == nil {
-				errs <- fmt.Errorf("shard %s: %w", id, err)
-				cancel()
-			}
-		})
-	}
-	wg.Wait()
-	close(errs)
-	var all []error
-	for err := range errs {
-		all = append(all, err)
-	}
-	return errors.Join(all...)
+	return m.readShards(ctx)
 }
 
 func (m *Mapping) arn() string {

@@ -19,7 +19,7 @@ import (
 // from there.
 type FailedBatch struct {
 	RequestContext struct {
-		Condition              string `json:"condition"` // RetryAttemptsExhausted
+		Condition              string `json:"condition"` // RetryAttemptsExhausted or RecordAgeExceeded
 		ApproximateInvokeCount int    `json:"approximateInvokeCount"`
 		FunctionError          string `json:"functionError,omitempty"`
 	} `json:"requestContext"`
@@ -27,6 +27,12 @@ type FailedBatch struct {
 	Timestamp        time.Time `json:"timestamp"`
 	KinesisBatchInfo BatchInfo `json:"KinesisBatchInfo"`
 }
+
+// The conditions on which the mapping gives up on records.
+const (
+	RetryAttemptsExhausted = "RetryAttemptsExhausted" // MaximumRetryAttempts
+	RecordAgeExceeded      = "RecordAgeExceeded"      // MaximumRecordAgeInSeconds
+)
 
 // BatchInfo locates a batch in its stream.
 type BatchInfo struct {
@@ -42,7 +48,7 @@ type BatchInfo struct {
 // onFailure puts the batch's metadata on the on-failure stream, retrying
 // until it succeeds or ctx ends: without it nobody would know what to
 // redrive. Without an on-failure stream it only counts and logs the batch.
-func (m *Mapping) onFailure(ctx context.Context, shard string, recs []types.Record, invokes int, funcErr error) {
+func (m *Mapping) onFailure(ctx context.Context, shard string, recs []types.Record, condition string, invokes int, funcErr error) {
 	m.Stats.ToOnFailure.Add(int64(len(recs)))
 	m.Stats.SkippedBatches.Add(1)
 	if m.cfg.OnFailure == "" {
@@ -51,7 +57,7 @@ func (m *Mapping) onFailure(ctx context.Context, shard string, recs []types.Reco
 		return
 	}
 	var fb FailedBatch
-	fb.RequestContext.Condition, fb.RequestContext.ApproximateInvokeCount = "RetryAttemptsExhausted", invokes
+	fb.RequestContext.Condition, fb.RequestContext.ApproximateInvokeCount = condition, invokes
 	if funcErr != nil {
 		fb.RequestContext.FunctionError = funcErr.Error()
 	}
@@ -62,7 +68,7 @@ func (m *Mapping) onFailure(ctx context.Context, shard string, recs []types.Reco
 		ApproximateArrivalOfFirstRecord: aws.ToTime(first.ApproximateArrivalTimestamp), ApproximateArrivalOfLastRecord: aws.ToTime(last.ApproximateArrivalTimestamp),
 		BatchSize: len(recs), StreamArn: m.arn(),
 	}
-	m.cfg.Logger.Error("sending the batch's metadata to the on-failure destination", "shard", shard, "records", len(recs),
+	m.cfg.Logger.Error("sending the batch's metadata to the on-failure destination", "condition", condition, "shard", shard, "records", len(recs),
 		"start", fb.KinesisBatchInfo.StartSequenceNumber, "end", fb.KinesisBatchInfo.EndSequenceNumber)
 	data, _ := json.Marshal(fb)
 	entry := []kinesisout.Entry{{Data: data, Key: shard}}

@@ -2,6 +2,7 @@ package handler
 
 import (
 	"context"
+	"math"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -17,17 +18,47 @@ import (
 // must send again.
 func (h *Handler) batch(ctx context.Context, records []kinesisRecord) Response {
 	start := time.Now()
-	rides, dead := h.parse(records)
+	rides, dead := h.parse(ctx, records)
+	t := time.Now()
 	preds := predict(rides)
+	m := invocationMetrics{records: len(records), invalid: len(dead), predict: time.Since(t), values: preds, age: batchAge(records, start)}
 	out := h.encodePredictions(records, rides, preds)
 	if h.cfg.TestRun {
-		return h.answer(records, out, dead, start)
+		res := h.answer(ctx, records, out, dead, start)
+		m.duration = time.Since(start)
+		h.writeMetrics(&m)
+		return res
 	}
-	p := h.publish(ctx, records, out, dead)
+	pub := &counting{Publisher: h.out}
+	p := h.publish(ctx, pub, records, out, dead)
 	res := report(records, p.failed)
-	h.cfg.Logger.Info("batch", "records", len(records), "predicted", p.written, "dead_lettered", p.deadLettered,
-		"retried", p.resent, "failed", len(res.BatchItemFailures), "duration_ms", msSince(start))
+	m.predictions, m.deadLetters, m.failures, m.retries = p.written, p.deadLettered, len(res.BatchItemFailures), p.resent
+	m.calls, m.throttled, m.duration = pub.calls, pub.throttled, time.Since(start)
+	h.cfg.Logger.InfoContext(ctx, "batch", "records", len(records), "predicted", p.written, "dead_lettered", p.deadLettered,
+		"invalid", len(dead), "retried", p.resent, "failed", len(res.BatchItemFailures), "duration_ms", msSince(start))
+	h.writeMetrics(&m)
 	return res
+}
+
+// writeMetrics writes the invocation's EMF document, if metrics are on.
+func (h *Handler) writeMetrics(m *invocationMetrics) {
+	if h.cfg.Metrics != nil {
+		h.cfg.Metrics.Write(h.appendEMF(nil, m, time.Now()))
+	}
+}
+
+// batchAge is now minus the oldest record's arrival, -1 if no record says.
+func batchAge(records []kinesisRecord, now time.Time) time.Duration {
+	oldest := math.Inf(1)
+	for i := range records {
+		if a := records[i].Kinesis.Arrival; a > 0 && a < oldest {
+			oldest = a
+		}
+	}
+	if math.IsInf(oldest, 1) {
+		return -1
+	}
+	return max(0, now.Sub(time.UnixMilli(int64(oldest*1000))))
 }
 
 // validRide is a ride that parsed, and the index of its record.
@@ -38,13 +69,13 @@ type validRide struct {
 
 // parse reads each record's ride event. A record that holds none becomes a
 // dead letter that says why.
-func (h *Handler) parse(records []kinesisRecord) (rides []validRide, dead []kinesisout.Entry) {
+func (h *Handler) parse(ctx context.Context, records []kinesisRecord) (rides []validRide, dead []kinesisout.Entry) {
 	rides = make([]validRide, 0, len(records))
 	for i := range records {
 		r := &records[i]
 		rd, err := ride.Parse(r.Kinesis.Data)
 		if err != nil {
-			h.cfg.Logger.Warn("invalid record", "sequence_number", r.Kinesis.SequenceNumber, "event_id", r.EventID, "error", err.Error())
+			h.cfg.Logger.WarnContext(ctx, "invalid record", "sequence_number", r.Kinesis.SequenceNumber, "event_id", r.EventID, "error", err.Error())
 			dead = append(dead, deadLetterEntry(records, i, err))
 			continue
 		}
@@ -76,7 +107,7 @@ func report(records []kinesisRecord, failed []int) Response {
 
 // answer is TEST_RUN's response: it writes nothing, and carries the
 // predictions and dead letters instead.
-func (h *Handler) answer(records []kinesisRecord, out, dead []kinesisout.Entry, start time.Time) Response {
+func (h *Handler) answer(ctx context.Context, records []kinesisRecord, out, dead []kinesisout.Entry, start time.Time) Response {
 	res := report(records, nil)
 	for _, e := range out {
 		res.Predictions = append(res.Predictions, e.Data)
@@ -84,7 +115,7 @@ func (h *Handler) answer(records []kinesisRecord, out, dead []kinesisout.Entry, 
 	for _, e := range dead {
 		res.DeadLetters = append(res.DeadLetters, e.Data)
 	}
-	h.cfg.Logger.Info("batch", "records", len(records), "predicted", len(out), "dead_lettered", 0, "invalid", len(dead),
+	h.cfg.Logger.InfoContext(ctx, "batch", "records", len(records), "predicted", len(out), "dead_lettered", 0, "invalid", len(dead),
 		"test_run", true, "duration_ms", msSince(start))
 	return res
 }

@@ -1,6 +1,7 @@
 package handler
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"log/slog"
@@ -58,10 +59,10 @@ const maxLoggedData = 64 << 10
 
 // logDeadLetter keeps in the log a dead letter that the dead-letter stream
 // refused for good, the last place it can be kept.
-func logDeadLetter(log *slog.Logger, r *kinesisRecord, data []byte, err error) {
+func logDeadLetter(ctx context.Context, log *slog.Logger, r *kinesisRecord, data []byte, err error) {
 	if len(data) > maxLoggedData {
 		data = data[:maxLoggedData]
 	}
-	log.Error("dead-letter stream refused; dead letter kept here", "sequence_number", r.Kinesis.SequenceNumber,
+	log.ErrorContext(ctx, "dead-letter stream refused; dead letter kept here", "sequence_number", r.Kinesis.SequenceNumber,
 		"event_id", r.EventID, "error", err.Error(), "dead_letter", string(data))
 }

@@ -71,6 +71,7 @@ type kinesisData struct {
 	Data           []byte
 	PartitionKey   string
 	SequenceNumber string
+	Arrival        float64 // approximateArrivalTimestamp: seconds since 1970, 0 if absent
 }
 
 // UnmarshalJSONFrom implements json v2's UnmarshalerFrom.
@@ -98,6 +99,11 @@ func (k *kinesisData) readMember(dec *jsontext.Decoder, name []byte) error {
 		return readString(dec, &k.PartitionKey)
 	case "sequenceNumber":
 		return readString(dec, &k.SequenceNumber)
+	case "approximateArrivalTimestamp":
+		if dec.PeekKind() != '0' {
+			return dec.SkipValue() // only the batch's age metric reads it
+		}
+		return jsonv2.UnmarshalDecode(dec, &k.Arrival)
 	}
 	return dec.SkipValue()
 }

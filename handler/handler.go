@@ -3,6 +3,7 @@ package handler
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -17,6 +18,12 @@ type Config struct {
 	TestRun           bool   // TEST_RUN=True: predict, write nothing, answer the predictions
 	Retry             kinesisout.Retry
 	Logger            *slog.Logger
+	// Metrics, if set, gets one CloudWatch EMF document per invocation
+	// (metrics.go); main sets stdout.
+	Metrics         io.Writer
+	Namespace       string // POWERTOOLS_METRICS_NAMESPACE, default RidePrediction
+	Service         string // POWERTOOLS_SERVICE_NAME, default ride-duration-prediction
+	FunctionVersion string // AWS_LAMBDA_FUNCTION_VERSION, for the metrics and the logs
 }
 
 // Check tells whether the settings can work: each stream a name or ARN
@@ -57,6 +64,12 @@ func New(out kinesisout.Publisher, cfg Config) *Handler {
 	}
 	if cfg.Retry == (kinesisout.Retry{}) {
 		cfg.Retry = kinesisout.DefaultRetry
+	}
+	if cfg.Namespace == "" {
+		cfg.Namespace = "RidePrediction"
+	}
+	if cfg.Service == "" {
+		cfg.Service = "ride-duration-prediction"
 	}
 	return &Handler{out: out, cfg: cfg, version: ModelVersion()}
 }

@@ -18,10 +18,10 @@ type published struct {
 
 // publish writes the predictions, then the dead letters: the invalid
 // records' and those of the predictions Kinesis refused on their own.
-func (h *Handler) publish(ctx context.Context, records []kinesisRecord, out, dead []kinesisout.Entry) published {
+func (h *Handler) publish(ctx context.Context, pub kinesisout.Publisher, records []kinesisRecord, out, dead []kinesisout.Entry) published {
 	var p published
-	refused := h.publishPredictions(ctx, records, out, &p)
-	h.publishDeadLetters(ctx, records, append(dead, refused...), &p)
+	refused := h.publishPredictions(ctx, pub, records, out, &p)
+	h.publishDeadLetters(ctx, pub, records, append(dead, refused...), &p)
 	slices.Sort(p.failed)
 	return p
 }
@@ -29,15 +29,16 @@ func (h *Handler) publish(ctx context.Context, records []kinesisRecord, out, dea
 // publishPredictions writes out and returns dead letters for the
 // predictions Kinesis refused: retrying the batch cannot write those.
 // Other failures are reported for Lambda to send their records again.
-func (h *Handler) publishPredictions(ctx context.Context, records []kinesisRecord, out []kinesisout.Entry, p *published) (refused []kinesisout.Entry) {
-	failed, resent := kinesisout.Publish(ctx, h.out, h.cfg.PredictionsStream, out, h.cfg.Retry)
+func (h *Handler) publishPredictions(ctx context.Context, pub kinesisout.Publisher, records []kinesisRecord, out []kinesisout.Entry, p *published) (refused []kinesisout.Entry) {
+	failed, resent := kinesisout.Publish(ctx, pub, h.cfg.PredictionsStream, out, h.cfg.Retry)
 	p.written, p.resent = len(out)-len(failed), p.resent+resent
 	for _, f := range failed {
 		if f.Class == kinesisout.Refused {
 			refused = append(refused, deadLetterEntry(records, f.Rec, fmt.Errorf("prediction refused: %w", f.Err)))
 			continue
 		}
-		h.cfg.Logger.Error("prediction not written", "sequence_number", records[f.Rec].Kinesis.SequenceNumber, "error", f.Err.Error())
+		h.cfg.Logger.ErrorContext(ctx, "prediction not written", "sequence_number", records[f.Rec].Kinesis.SequenceNumber,
+			"event_id", records[f.Rec].EventID, "error", f.Err.Error())
 		p.failed = append(p.failed, f.Rec)
 	}
 	return refused
@@ -49,15 +50,16 @@ func (h *Handler) publishPredictions(ctx context.Context, records []kinesisRecor
 // failures, a missing stream among them, are reported for Lambda to send
 // their records again: a later invocation may write them, and the batch
 // goes to the on-failure destination, for redrive, if none does.
-func (h *Handler) publishDeadLetters(ctx context.Context, records []kinesisRecord, dead []kinesisout.Entry, p *published) {
-	failed, resent := kinesisout.Publish(ctx, h.out, h.cfg.DLQStream, dead, h.cfg.Retry)
+func (h *Handler) publishDeadLetters(ctx context.Context, pub kinesisout.Publisher, records []kinesisRecord, dead []kinesisout.Entry, p *published) {
+	failed, resent := kinesisout.Publish(ctx, pub, h.cfg.DLQStream, dead, h.cfg.Retry)
 	p.deadLettered, p.resent = len(dead)-len(failed), p.resent+resent
 	for _, f := range failed {
 		if f.Class == kinesisout.Refused {
-			logDeadLetter(h.cfg.Logger, &records[f.Rec], f.Data, f.Err)
+			logDeadLetter(ctx, h.cfg.Logger, &records[f.Rec], f.Data, f.Err)
 			continue
 		}
-		h.cfg.Logger.Error("dead letter not written", "sequence_number", records[f.Rec].Kinesis.SequenceNumber, "error", f.Err.Error())
+		h.cfg.Logger.ErrorContext(ctx, "dead letter not written", "sequence_number", records[f.Rec].Kinesis.SequenceNumber,
+			"event_id", records[f.Rec].EventID, "error", f.Err.Error())
 		p.failed = append(p.failed, f.Rec)
 	}
 }

@@ -135,6 +135,62 @@ func TestMalformedStreamStopsStartUnderEmulator(t *testing.T) {
 	}
 }
 
+// TestLogsAndMetricsUnderEmulator: in both of Lambda's log formats, every
+// line the function logs in an invocation carries the request id, the
+// model version and the function version; the batch has one summary line,
+// an invalid record's line its event id; and the invocation writes one EMF
+// document.
+func TestLogsAndMetricsUnderEmulator(t *testing.T) {
+	invalid := strings.Replace(kinesisEvent, `"data": "ewog`, `"data": "bm90IGpzb24=", "x": "ewog`, 1)
+	for _, format := range []string{"JSON", "TEXT"} {
+		t.Run(format, func(t *testing.T) {
+			e, logs := startEmulator(t, "TEST_RUN=True", "AWS_LAMBDA_LOG_FORMAT="+format, "POWERTOOLS_METRICS_NAMESPACE=Test")
+			invoke(t, e, kinesisEvent)
+			invoke(t, e, invalid)
+			var batch, invalidLine, emf []string
+			for deadline := time.Now().Add(5 * time.Second); len(batch) < 2 || len(emf) < 2; time.Sleep(20 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatalf("after two invocations: %d batch lines, %d EMF documents:\n%s", len(batch), len(emf), logs)
+				}
+				batch, invalidLine, emf = nil, nil, nil
+				for _, line := range strings.Split(logs.String(), "\n") {
+					switch {
+					case strings.HasPrefix(line, `{"_aws":`):
+						emf = append(emf, line)
+					case strings.Contains(line, `"message":"batch"`), strings.Contains(line, "message=batch"):
+						batch = append(batch, line)
+					case strings.Contains(line, "invalid record"):
+						invalidLine = append(invalidLine, line)
+					}
+				}
+			}
+			fields := []string{`"requestId":"`, `"model_version":"` + handler.ModelVersion() + `"`, `"function_version":"`}
+			if format == "TEXT" {
+				fields = []string{"requestId=", "model_version=" + handler.ModelVersion(), "function_version="}
+			}
+			for _, line := range append(batch, invalidLine...) {
+				for _, f := range fields {
+					if !strings.Contains(line, f) {
+						t.Errorf("log line lacks %s: %s", f, line)
+					}
+				}
+			}
+			if len(invalidLine) != 1 || !strings.Contains(invalidLine[0], "shardId-000000000000:49639854210870046278837730620094743524175848591505489922") {
+				t.Errorf("invalid record's log lines %q, want one with its event id", invalidLine)
+			}
+			for _, doc := range emf {
+				var m struct {
+					AWS       struct{ CloudWatchMetrics []struct{ Namespace string } } `json:"_aws"`
+					RecordsIn float64
+				}
+				if err := json.Unmarshal([]byte(doc), &m); err != nil || len(m.AWS.CloudWatchMetrics) != 1 || m.AWS.CloudWatchMetrics[0].Namespace != "Test" || m.RecordsIn != 1 {
+					t.Errorf("EMF document %s (%v)", doc, err)
+				}
+			}
+		})
+	}
+}
+
 // TestFunctionZip: build/function.zip holds the same bootstrap, executable,
 // at its root, as the provided.al2023 runtime expects.
 func TestFunctionZip(t *testing.T) {

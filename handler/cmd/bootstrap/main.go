@@ -5,7 +5,10 @@
 // DLQ_STREAM_NAME (default ride_events_dlq), each a stream's name or ARN
 // (start-up fails on anything else), TEST_RUN=True to write nothing,
 // RUN_ID to insist on a model (start-up fails if the compiled one differs),
-// and the AWS SDK's usual variables (AWS_REGION, AWS_ENDPOINT_URL_KINESIS, ...).
+// POWERTOOLS_METRICS_NAMESPACE and POWERTOOLS_SERVICE_NAME for the metrics
+// (one CloudWatch EMF document per invocation on stdout), Lambda's
+// AWS_LAMBDA_LOG_FORMAT and AWS_LAMBDA_LOG_LEVEL for the logs, and the AWS
+// SDK's usual variables (AWS_REGION, AWS_ENDPOINT_URL_KINESIS, ...).
 //
 // The handler's retry loop is the only one: the SDK's own retries are off,
 // so that every PutRecords call ends by the deadline the handler gives it.
@@ -17,6 +20,7 @@ import (
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
@@ -25,7 +29,11 @@ import (
 )
 
 func main() {
-	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	// Lambda's own log format: AWS_LAMBDA_LOG_FORMAT (JSON or TEXT) and
+	// AWS_LAMBDA_LOG_LEVEL, the request id on every line logged in an
+	// invocation, and here the model and function versions on every line.
+	log := slog.New(lambdacontext.NewLogHandler()).With("model_version", handler.ModelVersion(),
+		"function_version", os.Getenv("AWS_LAMBDA_FUNCTION_VERSION"))
 	if err := handler.CheckRunID(os.Getenv("RUN_ID")); err != nil {
 		log.Error("start-up refused", "error", err.Error())
 		os.Exit(1)
@@ -41,6 +49,10 @@ func main() {
 		DLQStream:         os.Getenv("DLQ_STREAM_NAME"),
 		TestRun:           os.Getenv("TEST_RUN") == "True",
 		Logger:            log,
+		Metrics:           os.Stdout,
+		Namespace:         os.Getenv("POWERTOOLS_METRICS_NAMESPACE"),
+		Service:           os.Getenv("POWERTOOLS_SERVICE_NAME"),
+		FunctionVersion:   os.Getenv("AWS_LAMBDA_FUNCTION_VERSION"),
 	}
 	if err := cfg.Check(); err != nil {
 		log.Error("start-up refused", "error", err.Error())

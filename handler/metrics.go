@@ -1,0 +1,134 @@
+package handler
+
+import (
+	"context"
+	"errors"
+	"math"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/smithy-go"
+
+	"github.com/nyc-taxi/ridepred/handler/kinesisout"
+)
+
+// invocationMetrics are one batch's figures. The handler writes them as
+// one CloudWatch embedded metric format (EMF) document per invocation, a
+// JSON line on stdout that CloudWatch Logs turns into metrics: no API call.
+type invocationMetrics struct {
+	records, predictions, deadLetters, invalid, failures int
+	calls, retries, throttled                            int
+	duration, predict                                    time.Duration
+	age                                                  time.Duration // now minus the oldest record's arrival; -1 if unknown
+	values                                               []float64     // the batch's predictions
+}
+
+// maxValues is the most values one EMF metric may carry; CloudWatch's
+// percentiles use them all.
+const maxValues = 100
+
+// coldStart is 1 until the first invocation has written its metrics.
+var coldStart atomic.Bool
+
+func init() { coldStart.Store(true) }
+
+// metric is one metric of the document: its name, unit and value.
+type metric struct {
+	name, unit string
+	value      float64
+}
+
+// appendEMF appends the document: namespace, the dimension sets [service]
+// and [service, model_version], each metric with its unit, and the
+// predictions as up to 100 values spread evenly over the batch.
+func (h *Handler) appendEMF(b []byte, m *invocationMetrics, now time.Time) []byte {
+	cold := 0.0
+	if coldStart.Swap(false) {
+		cold = 1
+	}
+	perRide := 0.0
+	if n := len(m.values); n > 0 {
+		perRide = float64(m.predict.Nanoseconds()) / 1e3 / float64(n)
+	}
+	metrics := []metric{
+		{"RecordsIn", "Count", float64(m.records)},
+		{"Predictions", "Count", float64(m.predictions)},
+		{"DeadLetters", "Count", float64(m.deadLetters)},
+		{"InvalidRecords", "Count", float64(m.invalid)},
+		{"BatchItemFailures", "Count", float64(m.failures)},
+		{"PutRecordsCalls", "Count", float64(m.calls)},
+		{"PutRecordsRetries", "Count", float64(m.retries)},
+		{"ThrottledEntries", "Count", float64(m.throttled)},
+		{"ColdStart", "Count", cold},
+		{"HandlerDuration", "Milliseconds", float64(m.duration.Microseconds()) / 1e3},
+		{"PredictTimePerRide", "Microseconds", perRide},
+	}
+	if m.age >= 0 {
+		metrics = append(metrics, metric{"BatchAge", "Milliseconds", float64(m.age.Milliseconds())})
+	}
+	b = append(b, `{"_aws":{"Timestamp":`...)
+	b = strconv.AppendInt(b, now.UnixMilli(), 10)
+	b = append(b, `,"CloudWatchMetrics":[{"Namespace":`...)
+	b = strconv.AppendQuote(b, h.cfg.Namespace)
+	b = append(b, `,"Dimensions":[["service"],["service","model_version"]],"Metrics":[`...)
+	for _, x := range metrics {
+		b = append(b, `{"Name":"`...)
+		b = append(b, x.name...)
+		b = append(b, `","Unit":"`...)
+		b = append(b, x.unit...)
+		b = append(b, `"},`...)
+	}
+	b = append(b, `{"Name":"Prediction","Unit":"None"}]}]},"service":`...)
+	b = strconv.AppendQuote(b, h.cfg.Service)
+	b = append(b, `,"model_version":`...)
+	b = strconv.AppendQuote(b, h.version)
+	b = append(b, `,"function_version":`...)
+	b = strconv.AppendQuote(b, h.cfg.FunctionVersion)
+	for _, x := range metrics {
+		b = append(b, `,"`...)
+		b = append(b, x.name...)
+		b = append(b, `":`...)
+		b = strconv.AppendFloat(b, x.value, 'g', -1, 64)
+	}
+	b = append(b, `,"Prediction":[`...)
+	n := len(m.values)
+	for i := range min(n, maxValues) {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		v := m.values[i*n/min(n, maxValues)]
+		if math.IsInf(v, 0) || math.IsNaN(v) {
+			v = 0 // cannot happen: every prediction is finite; JSON could not hold it
+		}
+		b = strconv.AppendFloat(b, v, 'g', -1, 64)
+	}
+	return append(b, "]}\n"...)
+}
+
+// counting is a Publisher that counts one invocation's calls and the
+// entries Kinesis throttled, for the metrics.
+type counting struct {
+	kinesisout.Publisher
+	calls, throttled int
+}
+
+const throttledCode = "ProvisionedThroughputExceededException"
+
+func (c *counting) PutRecords(ctx context.Context, in *kinesis.PutRecordsInput, opts ...func(*kinesis.Options)) (*kinesis.PutRecordsOutput, error) {
+	c.calls++
+	out, err := c.Publisher.PutRecords(ctx, in, opts...)
+	var api smithy.APIError
+	switch {
+	case errors.As(err, &api) && api.ErrorCode() == throttledCode:
+		c.throttled += len(in.Records)
+	case err == nil:
+		for _, r := range out.Records {
+			if r.ErrorCode != nil && *r.ErrorCode == throttledCode {
+				c.throttled++
+			}
+		}
+	}
+	return out, err
+}

@@ -176,6 +176,25 @@ func TestPoisonRecordsDeadLettered(t *testing.T) {
 	if st.ToOnFailure.Load() != 0 {
 		t.Errorf("%d records went to the on-failure stream", st.ToOnFailure.Load())
 	}
+	// The function's own metrics, summed from its EMF documents as
+	// CloudWatch would, count what the streams got.
+	m := s.metricsAfter(s.Out.Count(predictionsStream))
+	for name, want := range map[string]int{"Predictions": s.Out.Count(predictionsStream), "DeadLetters": s.Out.Count(dlqStream),
+		"Invocations": int(st.Invocations.Load())} {
+		got := m.Sum(name)
+		if name == "Invocations" {
+			got = float64(m.Documents)
+		}
+		if got != float64(want) {
+			t.Errorf("metrics: %s %v, the demo counts %d", name, got, want)
+		}
+	}
+	if got := m.Sum("RecordsIn"); got < float64(len(rs)) || st.Retries.Load()+st.PartialFailures.Load()+st.FunctionErrors.Load() == 0 && got != float64(len(rs)) {
+		t.Errorf("metrics: RecordsIn %v for %d records sent", got, len(rs))
+	}
+	if got := m.Sum("InvalidRecords"); got < float64(len(poison)) {
+		t.Errorf("metrics: InvalidRecords %v for %d invalid records", got, len(poison))
+	}
 	if n := st.FunctionErrors.Load(); n != 0 {
 		t.Logf("%d function errors during the run", n)
 	}

@@ -35,6 +35,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/nyc-taxi/ridepred/tools/internal/emf"
 	"github.com/nyc-taxi/ridepred/tools/internal/esm"
 	"github.com/nyc-taxi/ridepred/tools/internal/rides"
 	"github.com/nyc-taxi/ridepred/tools/internal/tlc"
@@ -42,6 +43,7 @@ import (
 
 type options struct {
 	file, rie, bootstrap string
+	metricsFile          string
 	template             string
 	n, poison, emulators int
 	shards               int32
@@ -69,6 +71,7 @@ func main() {
 	flag.DurationVar(&o.timeout, "timeout", 90*time.Second, "how long to wait for every ride's outcome")
 	flag.BoolVar(&o.verbose, "v", false, "show the servers' and function's logs")
 	flag.BoolVar(&o.ceiling, "kinesalite-only", false, "measure kinesalite alone with the same rides, and stop")
+	flag.StringVar(&o.metricsFile, "metrics-file", "build/metrics.jsonl", "with -up: where the function's EMF documents go, for go run ./tools/metrics")
 	up := flag.Bool("up", false, "start the stack, print how to use it, and keep it running until Ctrl-C (make up)")
 	flag.Parse()
 	o.shards = int32(*shards)
@@ -114,6 +117,8 @@ type Report struct {
 	P50, P99                       time.Duration
 	Throughput                     float64
 	Mapping, CPU                   string
+	// Metrics: the function's own, from its EMF documents.
+	Metrics emf.Table
 }
 
 func run(ctx context.Context, o options) (*Report, error) {
@@ -164,7 +169,20 @@ func run(ctx context.Context, o options) (*Report, error) {
 	}
 	rep := report(s, rs, putAt, start)
 	rep.CPU = fmt.Sprintf("%s, over %.1fs", s.cpuReport(), time.Since(start).Seconds())
+	rep.Metrics = s.metricsAfter(rep.Predicted + rep.Duplicates)
 	return rep, nil
+}
+
+// metricsAfter is the function's metrics once they count the predictions
+// the stream got (a function writes its EMF document after its records),
+// or after two seconds.
+func (s *Stack) metricsAfter(predictions int) emf.Table {
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if s.Metrics.Table().Sum("Predictions") >= float64(predictions) {
+			break
+		}
+	}
+	return s.Metrics.Table()
 }
 
 // mapping is the event source mapping of make demo and make up:
@@ -250,6 +268,10 @@ func (r *Report) print(w io.Writer) {
 	fmt.Fprintf(w, "throughput             %.0f rides/s end to end\n", r.Throughput)
 	fmt.Fprintf(w, "event source mapping   %s\n", r.Mapping)
 	fmt.Fprintf(w, "CPU time               %s\n", r.CPU)
+	if r.Metrics.Documents > 0 {
+		fmt.Fprintf(w, "\nthe function's metrics, as CloudWatch would show them for the run:\n")
+		r.Metrics.Print(w)
+	}
 }
 
 // serve is make up: the stack with every stream on one kinesalite and one
@@ -263,7 +285,8 @@ func serve(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	s, err := StartStack(ctx, StackConfig{RIE: o.rie, Bootstrap: o.bootstrap, Emulators: 1, Shards: 1, OneServer: true, ESM: mapping}, logs)
+	s, err := StartStack(ctx, StackConfig{RIE: o.rie, Bootstrap: o.bootstrap, Emulators: 1, Shards: 1, OneServer: true, ESM: mapping,
+		MetricsFile: o.metricsFile}, logs)
 	if err != nil {
 		return err
 	}
@@ -272,7 +295,7 @@ func serve(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf(upHelp, s.Kinesis.Endpoint, u.Scheme+"://"+u.Host)
+	fmt.Printf(upHelp, s.Kinesis.Endpoint, u.Scheme+"://"+u.Host, o.metricsFile)
 	<-ctx.Done()
 	log.Print("stopping everything make up started")
 	return nil
@@ -293,6 +316,10 @@ as in README.md, "The original's workflow, against make up":
   --partition-key 1 --cli-binary-format raw-in-base64-out \
   --data '{"ride": {"PULocationID": 130, "DOLocationID": 205, "trip_distance": 3.66}, "ride_id": 123}'
 go run ./tools/tail -stream ride_prediction
+
+and the function's metrics so far, as CloudWatch would show them:
+
+go run ./tools/metrics -file %[3]s
 
 Ctrl-C stops everything.
 `

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"sync"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
 	"github.com/nyc-taxi/ridepred/internal/localproc"
+	"github.com/nyc-taxi/ridepred/tools/internal/emf"
 	"github.com/nyc-taxi/ridepred/tools/internal/esm"
 	"github.com/nyc-taxi/ridepred/tools/internal/localkinesis"
 )
@@ -37,6 +39,9 @@ type StackConfig struct {
 	// own AWS_LAMBDA_FUNCTION_TIMEOUT, which is ESM.FunctionTimeout's
 	// otherwise.
 	FunctionEnv []string
+	// MetricsFile, if set, gets each EMF document the function writes, one
+	// JSON line (make up's build/metrics.jsonl, which tools/metrics reads).
+	MetricsFile string
 	// FunctionEndpoint, when set, maps kinesalite's endpoint to the one the
 	// function is given (a fault-injecting proxy in the tests).
 	FunctionEndpoint func(kinesalite string) string
@@ -60,7 +65,10 @@ type Stack struct {
 	Emulators []*localproc.Emulator
 	Mapping   *esm.Mapping
 	Out       *Collector
-	stop      []func()
+	// Metrics sums the function's EMF documents from the emulators'
+	// output, as CloudWatch Logs would.
+	Metrics *emf.Collector
+	stop    []func()
 }
 
 // StartStack starts everything; Stop undoes it, also after a failure here.
@@ -86,6 +94,15 @@ func StartStack(ctx context.Context, cfg StackConfig, logs io.Writer) (s *Stack,
 		s.stop = append(s.stop, s.Output.Stop)
 	}
 	s.Client, s.OutClient = localkinesis.Client(s.Kinesis.Endpoint), localkinesis.Client(s.Output.Endpoint)
+	s.Metrics = &emf.Collector{Next: logs}
+	if cfg.MetricsFile != "" {
+		f, err := os.Create(cfg.MetricsFile)
+		if err != nil {
+			return s, err
+		}
+		s.Metrics.File = f
+		s.stop = append(s.stop, func() { f.Close() })
+	}
 	streams := []struct {
 		c      *kinesis.Client
 		name   string
@@ -110,7 +127,7 @@ func StartStack(ctx context.Context, cfg StackConfig, logs io.Writer) (s *Stack,
 	env = append(env, cfg.FunctionEnv...)
 	var invokers []esm.Invoker
 	for range cfg.Emulators {
-		e, err := localproc.StartEmulator(cfg.RIE, []string{cfg.Bootstrap}, env, logs)
+		e, err := localproc.StartEmulator(cfg.RIE, []string{cfg.Bootstrap}, env, s.Metrics)
 		if err != nil {
 			return s, err
 		}

@@ -5,7 +5,8 @@ SHELL := /bin/bash
 PY := /usr/bin/python3
 GO ?= go
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
-APT_PACKAGES := python3-sklearn python3-pandas python3-yaml python3-matplotlib python3-pytest python3-xgboost time awscli jq
+APT_PACKAGES := python3-sklearn python3-pandas python3-yaml python3-matplotlib python3-pytest python3-xgboost python3-venv \
+	time awscli jq gcc libc6-dev
 
 DATA := model-export/data
 ART ?= model-export/artifacts
@@ -20,14 +21,36 @@ help:
 	@awk '/^## [a-z0-9-]+:/ { t = $$2; sub(/^## [^:]*: */, ""); printf "%-16s %s\n", substr(t, 1, length(t) - 1), $$0; next } \
 		/^## / { sub(/^## /, ""); printf "%-16s %s\n", "", $$0 }' $(firstword $(MAKEFILE_LIST))
 
-## deps: install what is missing (Debian's Python packages, AWS CLI v2 and jq, cfn-lint, Go modules).
+## deps: install what is missing (Debian's Python packages, AWS CLI v2, jq and gcc through apt; moto,
+## cfn-lint and aws-sam-translator into build/venv; Go modules).
+# moto_server, cfn-lint and aws-sam-translator come from PyPI, which Debian's
+# Python refuses to pip install into. deps uses them where they are on PATH
+# (the translator importable by the python3 on PATH) or already in VENV;
+# otherwise it installs all three into VENV, pinned to the versions tested
+# here. All three, because VENV/bin goes first on PATH wherever they run
+# (check-templates here, tools/rehearse's TestMain), so its python3 must hold
+# the translator. A failed install is removed and reported, and deps goes
+# on: only the targets that need these tools fail then.
+VENV := $(BUILD)/venv
+PIP_PACKAGES := 'moto[server]==5.2.1' 'cfn-lint==1.51.0' 'aws-sam-translator==1.110.0'
+VENV_PATH := PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 deps:
-	@$(PY) -c 'import sklearn, pandas, yaml, matplotlib, pytest, xgboost' 2>/dev/null && [ -x /usr/bin/time ] && [ -x /usr/bin/aws ] && [ -x /usr/bin/jq ] || { \
+	@$(PY) -c 'import sklearn, pandas, yaml, matplotlib, pytest, xgboost, ensurepip' 2>/dev/null && \
+		[ -x /usr/bin/time ] && [ -x /usr/bin/aws ] && [ -x /usr/bin/jq ] && [ -x /usr/bin/gcc ] && [ -f /usr/include/stdio.h ] || { \
 		echo "deps: installing $(APT_PACKAGES)"; \
 		$(SUDO) apt-get update -qq && \
 		$(SUDO) apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); }
-	@command -v cfn-lint >/dev/null || { echo "deps: installing cfn-lint with pip"; \
-		python3 -m pip install --quiet --user cfn-lint || echo "deps: could not install cfn-lint (is PyPI reachable?); make check-templates will fail"; }
+	@$(VENV_PATH); missing=; \
+	command -v moto_server >/dev/null || missing+=", moto_server (for go test ./tools/rehearse)"; \
+	command -v cfn-lint >/dev/null || missing+=", cfn-lint (for make check-templates)"; \
+	python3 -c 'import samtranslator' 2>/dev/null || missing+=", aws-sam-translator (for go test ./tools/rehearse)"; \
+	missing=$${missing#, }; [ -z "$$missing" ] || { \
+		echo "deps: missing $$missing: installing moto, cfn-lint and aws-sam-translator into $(VENV) with pip"; \
+		rm -rf $(VENV); why=; \
+		if ! $(PY) -m venv $(VENV); then why="$(PY) -m venv could not create $(VENV) (Debian's python3-venv provides it)"; \
+		elif ! $(VENV)/bin/pip install --quiet $(PIP_PACKAGES); then \
+			why="pip could not install moto, cfn-lint and aws-sam-translator into $(VENV) (its error is above)"; fi; \
+		[ -z "$$why" ] || { rm -rf $(VENV); echo "deps: $$why, so these are still missing: $$missing"; }; }
 	@$(GO) mod download
 
 CSVS := $(foreach m,$(MONTHS),$(BUILD)/model/$(m).csv)
@@ -116,7 +139,7 @@ check-fmt:
 .PHONY: check-templates
 ## check-templates: AWS's linter on both templates; any warning fails.
 check-templates: deps
-	cfn-lint template.yaml template-image.yaml
+	$(VENV_PATH) cfn-lint template.yaml template-image.yaml
 
 .PHONY: generate check-generated
 ## generate: recompile the shipped forest into generated/ (go generate).

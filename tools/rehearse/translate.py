@@ -6,7 +6,8 @@ has no SAM transform).
 
 CODE_URI (an s3:// URI) replaces the function's local CodeUri, as
 `sam package` does after uploading build/function.zip. Needs
-aws-sam-translator (on these machines the python3 first on PATH has it).
+aws-sam-translator: the python3 on PATH, or build/venv's, where make deps
+installs it when that one lacks it.
 """
 
 import json

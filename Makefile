@@ -106,8 +106,16 @@ check-model-imported:
 test-python: deps
 	$(PY) -m pytest -q -p no:cacheprovider model-export/tests
 
+# The differential tests (handler's TestOriginal*: the original Python Lambda
+# against ours, record by record; the fuzzer runs 3 s, -original.fuzztime)
+# run the original with the pickled model generated/ was compiled from: the
+# seed's is build/model/model.pkl (check-model makes it too); an imported
+# model's is make refresh's MODEL, if it is still there (if not, they are
+# skipped and say why).
+ORIGINAL_MODEL := $(if $(shell grep -s '"origin": "trained"' model-export/artifacts/provenance.json),$(BUILD)/model/model.pkl)
+
 ## test-go: go vet, every Go test (none skipped: no -short), and the race detector's run.
-test-go: deps package rie kinesalite
+test-go: deps package rie kinesalite $(ORIGINAL_MODEL)
 	$(GO) vet ./...
 	RIE=$(CURDIR)/$(BUILD)/aws-lambda-rie BOOTSTRAP=$(CURDIR)/$(BUILD)/bootstrap $(GO) test -timeout 30m ./...
 	RIE=$(CURDIR)/$(BUILD)/aws-lambda-rie BOOTSTRAP=$(CURDIR)/$(BUILD)/bootstrap $(GO) test -timeout 30m -race $$($(GO) list ./... | grep -v /generated)

@@ -24,7 +24,7 @@ func TestInvalidRecordsDeadLettered(t *testing.T) {
 	payloads := rides(4)
 	payloads = append(payloads,
 		[]byte(`not json`),
-		[]byte(`{"ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": -3}, "ride_id": 9}`),
+		[]byte(`{"ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": {}}, "ride_id": 9}`),
 		[]byte(`{"ride_id": 10}`),
 	)
 	fake := newFake()
@@ -51,8 +51,8 @@ func TestInvalidRecordsDeadLettered(t *testing.T) {
 			DataSHA256: hex.EncodeToString(sum[:]), Data: payloads[i]}
 	}
 	want := []deadLetter{
-		dl(4, "not a JSON object: invalid JSON at byte 1: invalid character 'o' in literal null (expecting 'u')"),
-		dl(5, "ride.trip_distance: -3 is negative"),
+		dl(4, "not a JSON object: invalid JSON at byte 0: expecting a value, got 'n'"),
+		dl(5, "ride.trip_distance: must be a number, got a JSON object"),
 		dl(6, "ride: missing"),
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

@@ -6,8 +6,6 @@ import (
 
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
-
-	"github.com/nyc-taxi/ridepred/handler/internal/jsonscan"
 )
 
 // decodeEvent reads an invocation's payload: a Kinesis event's records or,
@@ -115,15 +113,14 @@ type memberReader interface {
 }
 
 // readObject is the decoder's one loop over a JSON object's members. (A
-// method, not a callback as jsonscan.Object takes: closures here cost two
-// allocations per record.)
+// method, not a callback: closures here cost two allocations per record.)
 func readObject(dec *jsontext.Decoder, v memberReader) error {
 	tok, err := dec.ReadToken()
 	if err != nil {
 		return err
 	}
 	if tok.Kind() != '{' {
-		return fmt.Errorf("got a JSON %s, want an object", jsonscan.KindName(tok.Kind()))
+		return fmt.Errorf("got a JSON %s, want an object", kindName(tok.Kind()))
 	}
 	for dec.PeekKind() != '}' {
 		name, err := readName(dec)
@@ -159,8 +156,25 @@ func readString(dec *jsontext.Decoder, dst *string) error {
 		return err
 	}
 	if tok.Kind() != '"' {
-		return fmt.Errorf("got a JSON %s, want a string", jsonscan.KindName(tok.Kind()))
+		return fmt.Errorf("got a JSON %s, want a string", kindName(tok.Kind()))
 	}
 	*dst = tok.String()
 	return nil
+}
+
+// kindName names a JSON kind for error messages.
+func kindName(k jsontext.Kind) string {
+	switch k {
+	case '"':
+		return "string"
+	case '0':
+		return "number"
+	case '[':
+		return "array"
+	case 't', 'f':
+		return "boolean"
+	case 'n':
+		return "null"
+	}
+	return "object"
 }

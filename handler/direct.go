@@ -3,9 +3,6 @@ package handler
 import (
 	"fmt"
 
-	jsonv2 "github.com/go-json-experiment/json"
-	"github.com/go-json-experiment/json/jsontext"
-
 	"github.com/nyc-taxi/ridepred/generated"
 	"github.com/nyc-taxi/ridepred/handler/ride"
 )
@@ -14,13 +11,16 @@ import (
 // did, writing nothing:
 //
 //	{"ride_duration": 18.3, "ride_id": 123}
+//
+// The ride id is written as the original's json.dumps writes it
+// (ride.Ride.ID), which json v2 would refuse to write back if it held an
+// unpaired surrogate.
 func (h *Handler) direct(payload []byte) ([]byte, error) {
 	r, err := ride.Parse(payload)
 	if err != nil {
 		return nil, fmt.Errorf("invalid ride event: %w", err)
 	}
-	return jsonv2.Marshal(struct {
-		RideDuration float64        `json:"ride_duration"`
-		RideID       jsontext.Value `json:"ride_id"`
-	}{generated.Predict(r.Features), jsontext.Value(r.ID)}, spaced)
+	b := appendFloat([]byte(`{"ride_duration": `), generated.Predict(r.Features))
+	b = append(append(append(b, `, "ride_id": `...), r.ID...), '}')
+	return b, nil
 }

@@ -1,7 +1,6 @@
 package handler
 
 import (
-	"bytes"
 	"unicode/utf16"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -40,14 +39,15 @@ func (h *Handler) encodePredictions(records []kinesisRecord, rides []validRide, 
 //
 // the original app's keys, the model, and the source record's event id, so
 // that consumers can drop the duplicates at-least-once delivery brings.
-// These are the bytes a jsontext.Encoder with spaced writes for the same
-// tokens (TestAppendPredictionAsEncoder), without its errors, as every part
-// is valid already: ride.Parse checked the ride id, the decoder checked the
-// event id's UTF-8 (jsontext.AppendQuote would replace invalid bytes rather
-// than fail), and the forest's leaves are finite.
+// The ride id is the original's json.dumps text of it (ride.Ride.ID); the
+// rest is what a jsontext.Encoder with spaced writes for the same tokens
+// (TestAppendPredictionAsEncoder), without its errors, as every part is
+// valid already: the decoder checked the event id's UTF-8
+// (jsontext.AppendQuote would replace invalid bytes rather than fail), and
+// the forest's leaves are finite.
 func appendPrediction(b, rideID []byte, pred float64, version, eventID string) []byte {
 	b = append(b, `{"ride_id": `...)
-	b = appendRideID(b, rideID)
+	b = append(b, rideID...)
 	b = append(b, `, "prediction": `...)
 	b = appendFloat(b, pred)
 	b = append(b, `, "model_version": `...)
@@ -55,18 +55,6 @@ func appendPrediction(b, rideID []byte, pred float64, version, eventID string) [
 	b = append(b, `, "event_id": `...)
 	b, _ = jsontext.AppendQuote(b, eventID)
 	return append(b, '}')
-}
-
-// appendRideID appends a ride id as jsontext writes a raw JSON value:
-// numbers, booleans and strings without escapes as received, other strings
-// in their canonical form (RFC 8785's minimal escapes).
-func appendRideID(b, id []byte) []byte {
-	if id[0] != '"' || bytes.IndexByte(id, '\\') < 0 {
-		return append(b, id...)
-	}
-	text, _ := jsontext.AppendUnquote(nil, id) // ride.Parse unquoted it already
-	b, _ = jsontext.AppendQuote(b, text)
-	return b
 }
 
 // appendFloat appends x as jsontext writes a float64: ride.AppendFloat's
@@ -114,8 +102,10 @@ type Response struct {
 
 // responseOptions write a Response as encoding/json did: compact, with <, >,
 // &, U+2028 and U+2029 escaped, and the records it carries keeping their
-// other escapes as written.
-var responseOptions = jsonv2.JoinOptions(jsontext.EscapeForHTML(true), jsontext.EscapeForJS(true), jsontext.PreserveRawStrings(true))
+// other escapes as written, even an unpaired surrogate's (a ride id's, as
+// json.dumps writes it).
+var responseOptions = jsonv2.JoinOptions(jsontext.EscapeForHTML(true), jsontext.EscapeForJS(true), jsontext.PreserveRawStrings(true),
+	jsontext.AllowInvalidUTF8(true))
 
 func encodeResponse(res Response) ([]byte, error) {
 	return jsonv2.Marshal(res, responseOptions)

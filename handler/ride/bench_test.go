@@ -1,21 +1,23 @@
 package ride
 
 import (
-	"errors"
+	"bytes"
 	"fmt"
 	"testing"
 
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
-	"github.com/nyc-taxi/ridepred/generated"
 	"github.com/nyc-taxi/ridepred/internal/golden"
 )
 
-// BenchmarkParse compares Parse, the streaming parser, with parseLibrary,
-// the same checks on json v2 decoding into structs, on make bench's rides.
-// The hand-written parser stays only while it is more than 10% faster
-// (2026-11-26: 0.65-0.77 µs against 1.2-1.5 µs per ride).
+// BenchmarkParse compares Parse, the hand-written reader of json.loads's
+// JSON (pyjson.go), with parseLibrary, the same interpretation of values
+// json v2 decodes into structs, on make bench's rides. json v2 cannot
+// stand in for the reader (it has no NaN, and no unpaired surrogates), but
+// this keeps its cost in sight: 2026-11-29, on a loaded machine, 1.1-1.9 µs
+// against 2.8-7 µs per ride, 2 allocations against 9 (the jsontext-based
+// parser before it took 2.7 µs and 4 allocations there).
 func BenchmarkParse(b *testing.B) {
 	feb, err := golden.ShuffledFeb()
 	if err != nil {
@@ -55,63 +57,48 @@ func TestParseLibraryAgrees(t *testing.T) {
 	}
 }
 
-// parseLibrary is Parse on json v2 structs, for BenchmarkParse.
+// parseLibrary is Parse's interpretation (event.parse) on values that
+// json v2 decodes into structs, for BenchmarkParse. It reads RFC 8259
+// only: json v2 has no NaN or Infinity, and no way to keep an unpaired
+// surrogate.
 func parseLibrary(data []byte) (Ride, error) {
 	var ev struct {
 		Ride   jsontext.Value `json:"ride"`
 		RideID jsontext.Value `json:"ride_id"`
 	}
 	if err := jsonv2.Unmarshal(data, &ev, pythonKeys); err != nil {
-		return Ride{}, fmt.Errorf("not a JSON object: %w", jsonError(err))
+		return Ride{}, fmt.Errorf("not a JSON object: %w", err)
 	}
-	id, err := rideID(ev.RideID)
-	if err != nil {
-		return Ride{}, err
+	e := event{id: libraryValue(ev.RideID), ride: libraryValue(ev.Ride)}
+	if e.ride.kind == kObject {
+		var f struct {
+			PU   jsontext.Value `json:"PULocationID"`
+			DO   jsontext.Value `json:"DOLocationID"`
+			Dist jsontext.Value `json:"trip_distance"`
+		}
+		if err := jsonv2.Unmarshal(ev.Ride, &f, pythonKeys); err != nil {
+			return Ride{}, fmt.Errorf("not a JSON object: %w", err)
+		}
+		e.pu, e.do, e.dist = libraryValue(f.PU), libraryValue(f.DO), libraryValue(f.Dist)
 	}
-	// From here on errors keep the ride id, so that callers can say which
-	// ride was refused.
-	ride := Ride{ID: id}
-	switch {
-	case len(ev.Ride) == 0 || isNull(ev.Ride):
-		return ride, errors.New("ride: missing")
-	case ev.Ride.Kind() != '{':
-		return ride, errors.New("ride: must be a JSON object")
-	}
-	var f struct {
-		PU   jsontext.Value `json:"PULocationID"`
-		DO   jsontext.Value `json:"DOLocationID"`
-		Dist jsontext.Value `json:"trip_distance"`
-	}
-	if err := jsonv2.Unmarshal(ev.Ride, &f, pythonKeys); err != nil {
-		return ride, fmt.Errorf("ride: %w", jsonError(err))
-	}
-	pudo, err := locationID(nil, f.PU, "PULocationID")
-	if err != nil {
-		return ride, err
-	}
-	pudo = append(pudo, '_')
-	if pudo, err = locationID(pudo, f.DO, "DOLocationID"); err != nil {
-		return ride, err
-	}
-	if len(f.Dist) == 0 || isNull(f.Dist) {
-		return ride, errors.New("ride.trip_distance: missing")
-	}
-	dist, err := tripDistance(f.Dist)
-	if err != nil {
-		return ride, err
-	}
-	ride.Features = generated.Features{PUDO: string(pudo), TripDistance: dist}
-	return ride, nil
+	return e.parse()
 }
 
 // pythonKeys decodes as json.loads does: of a key given twice, the last
 // counts.
 var pythonKeys = jsontext.AllowDuplicateNames(true)
 
-// locationID appends a present location ID, as Python's '%s' prints it.
-func locationID(dst []byte, raw jsontext.Value, field string) ([]byte, error) {
-	if len(raw) == 0 || isNull(raw) {
-		return dst, fmt.Errorf("ride.%s: missing", field)
+// libraryValue is a value json v2 checked, as the reader describes it.
+func libraryValue(raw jsontext.Value) value {
+	if len(raw) == 0 {
+		return value{}
 	}
-	return appendLocationID(dst, raw, field)
+	v := value{raw: raw, kind: kind(raw[0])}
+	switch raw.Kind() {
+	case '0':
+		v.kind, v.isInt = kNumber, !bytes.ContainsAny(raw, ".eE")
+	case '"':
+		v.esc = bytes.IndexByte(raw, '\\') >= 0
+	}
+	return v
 }

@@ -1,5 +1,5 @@
-// Package ride validates the original app's ride events and encodes
-// predictions. The Lambda handler and tools/predict share it; it does not
+// Package ride reads the original app's ride events as the original does
+// (Parse) and encodes predictions. The Lambda handler and tools/predict share it; it does not
 // depend on the AWS SDK, so tools/predict starts fast.
 package ride
 
@@ -8,258 +8,247 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"strconv"
-	"sync"
-
-	jsonv2 "github.com/go-json-experiment/json"
-	"github.com/go-json-experiment/json/jsontext"
+	"unicode/utf8"
 
 	"github.com/nyc-taxi/ridepred/generated"
-	"github.com/nyc-taxi/ridepred/handler/internal/jsonscan"
 )
 
-// Ride is a validated ride event.
+// Ride is a ride event the original would predict.
 type Ride struct {
-	// ID is ride_id exactly as received: the JSON text of a string, number
-	// or boolean.
+	// ID is ride_id as the original writes it back: the text json.dumps
+	// writes for the value json.loads read (123, "abc", null, {"a": 1},
+	// 100.0 for 1e2, "\u00e9" for "é"; an unpaired surrogate stays
+	// escaped, "\ud800", which strict JSON readers refuse).
 	ID       json.RawMessage
 	Features generated.Features
 }
 
-// Parse validates one ride event as the original app reads it:
+// Parse reads one ride event as the original app reads a Kinesis record's
+// data (decode('utf-8'), json.loads, prepare_features, DictVectorizer):
 //
 //	{"ride": {"PULocationID": 130, "DOLocationID": 205, "trip_distance": 3.66}, "ride_id": 123}
 //
-// Location IDs are JSON integers or strings of digits (Python's '%s_%s'
-// formats both alike); trip_distance is a finite JSON number >= 0 that
-// float32 can hold; ride_id is a string, number or boolean. Keys match
-// exactly, as in Python; other keys are ignored. Errors name the field; when
-// ride_id itself is valid, the returned Ride carries it even with an error.
+// What the original predicts is predicted with the same features, and
+// what it raises on is refused, but for the divergences below:
+//
+//   - The data is UTF-8 and JSON as json.loads reads it (pyjson.go): NaN,
+//     Infinity and -Infinity are values, a repeated name keeps its last
+//     value, unpaired surrogate escapes are kept; an integer of more than
+//     4,300 digits is refused, anywhere.
+//   - The event is an object with ride (an object) and ride_id; other
+//     names are ignored. Names match exactly, after unescaping.
+//   - PULocationID and DOLocationID may be any value but an array or an
+//     object: the category is '%s_%s' of them as Python prints them
+//     (130.0 gives "130.0", "0130" "0130", true "True", null "None"), which
+//     matches the model's category exactly when the original's does.
+//   - trip_distance is a number (negative, NaN or ±Infinity too), a
+//     boolean (1 or 0, as DictVectorizer reads it) or null (NaN, as
+//     DictVectorizer reads it).
+//     The model's Validate refuses what its library refuses (sklearn's
+//     forests: NaN, infinities, beyond float32); an integer beyond
+//     float64's range is refused (Python's float() raises on it).
+//   - ride_id may be any value; ID is json.dumps's text of it.
+//
+// Divergences (README.md lists them with why): refused where the original
+// predicts are a string or array trip_distance (DictVectorizer makes a
+// category of it, and the original predicts as if there were no distance), a
+// location id that is an array or object, a ride_id holding NaN or an
+// infinity (json.dumps writes NaN or Infinity, which is not JSON), and
+// nesting deeper than 900 levels (see maxDepth).
+//
+// Errors name the field; when ride_id itself is valid, the returned Ride
+// carries it even with an error.
 func Parse(data []byte) (Ride, error) {
-	p := parsers.Get().(*rideParser)
-	defer parsers.Put(p)
-	return p.parse(data)
+	if !utf8.Valid(data) {
+		return Ride{}, errNotUTF8
+	}
+	var ev event
+	if err := ev.read(data); err != nil {
+		return Ride{}, fmt.Errorf("not a JSON object: %w", err)
+	}
+	return ev.parse()
 }
 
-// rideParser reads a ride event in one pass with a streaming decoder, so
-// that nothing but the ride id and the category is allocated; it is reused
-// through a pool.
-type rideParser struct {
-	buf    bytes.Buffer
-	dec    *jsontext.Decoder
-	name   []byte
-	pu, do []byte
+// event is what a ride event holds, for each name its last value; kind 0
+// is absent.
+type event struct {
+	id, ride     value
+	pu, do, dist value // ride's, when ride is an object
 }
 
-var parsers = sync.Pool{New: func() any {
-	p := &rideParser{}
-	p.dec = jsontext.NewDecoder(&p.buf)
-	return p
-}}
-
-// rideFields is what one pass finds; errors are kept until the end so that
-// they are reported in a fixed order whatever the order of the keys.
-type rideFields struct {
-	id                   json.RawMessage
-	idErr                error
-	sawRide              bool
-	rideErr, puErr       error
-	doErr, distErr       error
-	sawPU, sawDO, sawDst bool
-	dist                 float64
-}
-
-func (p *rideParser) parse(data []byte) (Ride, error) {
-	p.buf.Reset()
-	p.buf.Write(data)
-	p.dec.Reset(&p.buf)
-	p.pu, p.do = p.pu[:0], p.do[:0]
-	var f rideFields
-	if err := p.object(func(name []byte) error {
-		switch string(name) {
-		case "ride_id":
-			raw, err := p.dec.ReadValue()
-			if err != nil {
-				return err
-			}
-			f.id, f.idErr = rideID(raw)
-		case "ride":
-			kind := p.dec.PeekKind()
-			f.sawRide = kind != 'n'
-			if kind != '{' {
-				if f.sawRide {
-					f.rideErr = errors.New("ride: must be a JSON object")
-				}
-				return p.dec.SkipValue()
-			}
-			return p.object(func(name []byte) error { return p.rideField(name, &f) })
-		default:
-			return p.dec.SkipValue()
+// read reads the event's JSON, whole.
+func (ev *event) read(data []byte) error {
+	r := reader{data: data}
+	if r.peek() != '{' {
+		v, err := r.value()
+		if err == nil {
+			err = r.end()
 		}
-		return nil
-	}); err != nil {
-		return Ride{}, fmt.Errorf("not a JSON object: %w", jsonError(err))
+		if err == nil {
+			err = fmt.Errorf("got a JSON %s", v.kind)
+		}
+		return err
 	}
-	if _, err := p.dec.ReadToken(); err != io.EOF {
-		return Ride{}, errors.New("not a JSON object: data after the object")
-	}
-	if f.id == nil && f.idErr == nil {
-		f.idErr = errors.New("ride_id: missing")
-	}
-	if f.idErr != nil {
-		return Ride{}, f.idErr
-	}
-	// From here on errors keep the ride id, so that callers can say which
-	// ride was refused.
-	ride := Ride{ID: f.id}
-	switch {
-	case f.rideErr != nil:
-		return ride, f.rideErr
-	case !f.sawRide:
-		return ride, errors.New("ride: missing")
-	case f.puErr != nil:
-		return ride, f.puErr
-	case !f.sawPU:
-		return ride, errors.New("ride.PULocationID: missing")
-	case f.doErr != nil:
-		return ride, f.doErr
-	case !f.sawDO:
-		return ride, errors.New("ride.DOLocationID: missing")
-	case f.distErr != nil:
-		return ride, f.distErr
-	case !f.sawDst:
-		return ride, errors.New("ride.trip_distance: missing")
-	}
-	pudo := make([]byte, 0, len(p.pu)+1+len(p.do))
-	ride.Features = generated.Features{PUDO: string(append(append(append(pudo, p.pu...), '_'), p.do...)), TripDistance: f.dist}
-	return ride, nil
-}
-
-// rideField reads one member of the ride object.
-func (p *rideParser) rideField(name []byte, f *rideFields) error {
-	var dst *[]byte
-	var errp *error
-	switch string(name) {
-	case "PULocationID":
-		dst, errp, f.sawPU = &p.pu, &f.puErr, true
-	case "DOLocationID":
-		dst, errp, f.sawDO = &p.do, &f.doErr, true
-	case "trip_distance":
-		raw, err := p.dec.ReadValue()
+	r.open('{')
+	for name, more, err := r.member(true); more || err != nil; name, more, err = r.member(false) {
 		if err != nil {
 			return err
 		}
-		f.sawDst = !isNull(raw)
-		if f.sawDst {
-			f.dist, f.distErr = tripDistance(raw)
+		switch string(name) {
+		case "ride":
+			err = ev.readRide(&r)
+		case "ride_id":
+			ev.id, err = r.value()
+		default:
+			_, err = r.value()
 		}
-		return nil
-	default:
-		return p.dec.SkipValue()
+		if err != nil {
+			return err
+		}
 	}
-	raw, err := p.dec.ReadValue()
-	if err != nil {
+	return r.end()
+}
+
+// readRide reads the value of ride, which replaces any earlier one.
+func (ev *event) readRide(r *reader) error {
+	ev.pu, ev.do, ev.dist = value{}, value{}, value{}
+	if r.peek() != '{' {
+		var err error
+		ev.ride, err = r.value()
 		return err
 	}
-	if isNull(raw) {
-		*errp = fmt.Errorf("ride.%s: missing", name)
-		return nil
+	ev.ride = value{kind: kObject}
+	r.open('{')
+	for name, more, err := r.member(true); more || err != nil; name, more, err = r.member(false) {
+		if err != nil {
+			return err
+		}
+		dst := new(value) // the name is valid until the value is read
+		switch string(name) {
+		case "PULocationID":
+			dst = &ev.pu
+		case "DOLocationID":
+			dst = &ev.do
+		case "trip_distance":
+			dst = &ev.dist
+		}
+		if *dst, err = r.value(); err != nil {
+			return err
+		}
 	}
-	*dst, *errp = appendLocationID((*dst)[:0], raw, string(name))
 	return nil
 }
 
-// object reads a JSON object member by member (see jsonscan.Object).
-func (p *rideParser) object(member func(name []byte) error) error {
-	return jsonscan.Object(p.dec, &p.name, member)
-}
-
-// rideID accepts the ride ids whose JSON text the predictions carry back
-// unchanged: a non-empty string of any length (the record's 1 MiB bounds
-// it; the output's partition key is the source record's, not the id), a
-// number that float64 holds (1e400 would read back as infinity, or fail,
-// in most consumers), or a boolean.
-func rideID(raw jsontext.Value) (json.RawMessage, error) {
-	if raw == nil || isNull(raw) {
-		return nil, errors.New("ride_id: missing")
+// parse turns the event's values into a Ride, or says why not, in a fixed
+// order whatever the order of the names.
+func (ev *event) parse() (Ride, error) {
+	if ev.id.kind == 0 {
+		return Ride{}, errors.New("ride_id: missing")
 	}
-	switch raw[0] {
-	case '{', '[':
-		return nil, errors.New("ride_id: must be a string, number or boolean")
-	case '"':
-		text, err := jsontext.AppendUnquote(nil, raw)
-		if err != nil {
-			return nil, fmt.Errorf("ride_id: %w", jsonError(err))
-		}
-		if len(text) == 0 {
-			return nil, errors.New("ride_id: must not be empty")
-		}
-	case 't', 'f':
-	default:
-		if _, err := strconv.ParseFloat(string(raw), 64); err != nil {
-			return nil, fmt.Errorf("ride_id: %s is beyond float64's range", clip(string(raw)))
-		}
-	}
-	return bytes.Clone(raw), nil
-}
-
-// appendLocationID appends the ID as Python's '%s' prints it.
-func appendLocationID(dst []byte, raw jsontext.Value, field string) ([]byte, error) {
-	if raw[0] == '"' {
-		text, err := jsontext.AppendUnquote(dst, raw)
-		if err != nil || !isDigits(text[len(dst):]) {
-			return dst, fmt.Errorf("ride.%s: the string %s is not a location ID (digits, no leading zeros)", field, clip(string(raw)))
-		}
-		return text, nil
-	}
-	n, err := strconv.ParseInt(string(raw), 10, 64)
+	id, err := rideID(ev.id)
 	if err != nil {
-		return dst, fmt.Errorf("ride.%s: must be an integer or a string of digits, got %s", field, clip(string(raw)))
+		return Ride{}, err
 	}
-	return strconv.AppendInt(dst, n, 10), nil
+	// From here on errors keep the ride id, so that callers can say which
+	// ride was refused.
+	ride := Ride{ID: id}
+	switch ev.ride.kind {
+	case 0:
+		return ride, errors.New("ride: missing")
+	case kObject:
+	default:
+		return ride, fmt.Errorf("ride: must be a JSON object, got a JSON %s", ev.ride.kind)
+	}
+	var buf [64]byte
+	pudo, err := appendLocationID(buf[:0], ev.pu, "PULocationID")
+	if err != nil {
+		return ride, err
+	}
+	if pudo, err = appendLocationID(append(pudo, '_'), ev.do, "DOLocationID"); err != nil {
+		return ride, err
+	}
+	dist, err := tripDistance(ev.dist)
+	if err != nil {
+		return ride, err
+	}
+	ride.Features = generated.Features{PUDO: string(pudo), TripDistance: dist}
+	return ride, nil
 }
 
-// isDigits accepts what Python's str() of a non-negative int prints.
-func isDigits(s []byte) bool {
-	if len(s) == 0 || len(s) > 18 || (len(s) > 1 && s[0] == '0') {
-		return false
+// rideID is json.dumps's text of the ride id: the input's own for an
+// integer (but -0), a literal or a string of printable ASCII without
+// escapes, which is nearly every ride id.
+func rideID(v value) (json.RawMessage, error) {
+	switch {
+	case v.kind == kNumber && v.isInt && string(v.raw) != "-0",
+		v.kind == kTrue, v.kind == kFalse, v.kind == kNull,
+		v.kind == kString && !v.esc && isPrintableASCII(v.raw):
+		return bytes.Clone(v.raw), nil
 	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
+	id, err := appendDumps(nil, v)
+	if err != nil {
+		return nil, fmt.Errorf("ride_id: %s %w", clip(string(v.raw)), err)
+	}
+	return id, nil
+}
+
+func isPrintableASCII(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 || c >= 0x7F {
 			return false
 		}
 	}
 	return true
 }
 
-func tripDistance(raw jsontext.Value) (float64, error) {
-	if raw == nil || isNull(raw) {
+// appendLocationID appends the location id as '%s' prints it.
+func appendLocationID(dst []byte, v value, field string) ([]byte, error) {
+	if v.kind == 0 {
+		return dst, fmt.Errorf("ride.%s: missing", field)
+	}
+	dst, err := appendPyStr(dst, v)
+	if err != nil {
+		return dst, fmt.Errorf("ride.%s: %w", field, err)
+	}
+	return dst, nil
+}
+
+// tripDistance is the distance as DictVectorizer reads it, if the model
+// takes it.
+func tripDistance(v value) (float64, error) {
+	var x float64
+	switch v.kind {
+	case 0:
 		return 0, errors.New("ride.trip_distance: missing")
+	case kNumber:
+		x = parseFloat(v.raw)
+		if v.isInt && math.IsInf(x, 0) {
+			return 0, fmt.Errorf("ride.trip_distance: the integer %s is beyond float64's range (Python's float() raises)", clip(string(v.raw)))
+		}
+	case kTrue:
+		x = 1
+	case kFalse:
+		x = 0
+	case kNull, kNaN:
+		x = math.NaN()
+	case kInf:
+		x = math.Inf(1)
+	case kNegInf:
+		x = math.Inf(-1)
+	case kString:
+		return 0, fmt.Errorf("ride.trip_distance: a string is not a distance, got %s", clip(string(v.raw)))
+	case kArray:
+		return 0, fmt.Errorf("ride.trip_distance: an array is not a distance, got %s", clip(string(v.raw)))
+	default:
+		return 0, errors.New("ride.trip_distance: must be a number, got a JSON object")
 	}
-	if c := raw[0]; c != '-' && (c < '0' || c > '9') {
-		return 0, fmt.Errorf("ride.trip_distance: must be a JSON number, got %s", clip(string(raw)))
-	}
-	// A number too large for float64 parses as ±Inf (with ErrRange), as
-	// Python's json.loads reads it; whether the model takes it is the
-	// model's Validate's to say.
-	x, err := strconv.ParseFloat(string(raw), 64)
-	switch {
-	case err != nil && !errors.Is(err, strconv.ErrRange):
-		return 0, fmt.Errorf("ride.trip_distance: must be a JSON number, got %s", clip(string(raw)))
-	case x < 0:
-		return 0, fmt.Errorf("ride.trip_distance: %s is negative", clip(string(raw)))
-	case (generated.Features{TripDistance: x}).Validate() != nil:
-		// JSON has no NaN, so what Validate refuses here is a number that
-		// is infinite once cast to the model's input type: for sklearn's
-		// forests and xgboost's Booster, beyond float32.
-		return 0, fmt.Errorf("ride.trip_distance: %s is beyond float32's range", clip(string(raw)))
+	if err := (generated.Features{TripDistance: x}).Validate(); err != nil {
+		return 0, fmt.Errorf("ride.%w (given as %s)", err, clip(string(v.raw)))
 	}
 	return x, nil
 }
-
-func isNull(raw []byte) bool { return bytes.Equal(raw, []byte("null")) }
 
 // clip keeps error messages short whatever the input.
 func clip(s string) string {
@@ -267,23 +256,6 @@ func clip(s string) string {
 		return s[:40] + "..."
 	}
 	return s
-}
-
-// jsonError says what was wrong with the JSON without the Go types that
-// the decoder names, which mean nothing to the sender of a ride event.
-func jsonError(err error) error {
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return errors.New("unexpected end of input")
-	}
-	var syn *jsontext.SyntacticError
-	if errors.As(err, &syn) {
-		return fmt.Errorf("invalid JSON at byte %d: %v", syn.ByteOffset, syn.Err)
-	}
-	var sem *jsonv2.SemanticError
-	if errors.As(err, &sem) && sem.JSONKind != 0 {
-		return fmt.Errorf("got a JSON %s", jsonscan.KindName(sem.JSONKind))
-	}
-	return err
 }
 
 // IDText is the ride id as text, as Python's str(ride_id) gives it for

@@ -23,70 +23,139 @@ type parseCase struct {
 func huge(name, text string, x float64) parseCase {
 	in := `{"ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": ` + text + `}, "ride_id": 1}`
 	if (generated.Features{TripDistance: x}).Validate() != nil {
-		return parseCase{name, in, "", generated.Features{}, "ride.trip_distance: " + text + " is beyond float32's range"}
+		return parseCase{name, in, "1", generated.Features{}, "is beyond float32's range (given as " + text + ")"}
 	}
 	return parseCase{name, in, "1", generated.Features{PUDO: "1_2", TripDistance: x}, ""}
 }
 
+// nan is a ride whose distance reads as NaN: refused unless the model takes
+// NaN as missing.
+func nan(name, text string) parseCase {
+	in := `{"ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": ` + text + `}, "ride_id": 1}`
+	if (generated.Features{TripDistance: math.NaN()}).Validate() != nil {
+		return parseCase{name, in, "1", generated.Features{}, "ride.trip_distance: NaN is not a number the model accepts (given as " + text + ")"}
+	}
+	return parseCase{name, in, "1", generated.Features{PUDO: "1_2", TripDistance: math.NaN()}, ""}
+}
+
+// ev is a ride event with these members' JSON texts.
+func ev(pu, do, dist, id string) string {
+	return `{"ride": {"PULocationID": ` + pu + `, "DOLocationID": ` + do + `, "trip_distance": ` + dist + `}, "ride_id": ` + id + `}`
+}
+
+// TestParse: what Parse reads from events; the handler's TestOriginal*
+// check the same against the original itself.
 func TestParse(t *testing.T) {
+	f := func(pudo string, dist float64) generated.Features {
+		return generated.Features{PUDO: pudo, TripDistance: dist}
+	}
 	tests := []parseCase{
-		{"original event", `{"ride": {"PULocationID": 130, "DOLocationID": 205, "trip_distance": 3.66}, "ride_id": 123}`,
-			"123", generated.Features{PUDO: "130_205", TripDistance: 3.66}, ""},
+		{"original event", ev("130", "205", "3.66", "123"), "123", f("130_205", 3.66), ""},
 		{"string ids", `{"ride": {"PULocationID": "130", "DOLocationID": "5", "trip_distance": 0}, "ride_id": "abc-1"}`,
-			`"abc-1"`, generated.Features{PUDO: "130_5", TripDistance: 0}, ""},
+			`"abc-1"`, f("130_5", 0), ""},
 		{"integer distance, extra keys", `{"ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": 7, "x": [1]}, "ride_id": 1.5e3, "y": {}}`,
-			"1.5e3", generated.Features{PUDO: "1_2", TripDistance: 7}, ""},
+			"1500.0", f("1_2", 7), ""},
 		{"boolean id, -0", `{"ride": {"PULocationID": -0, "DOLocationID": 2, "trip_distance": -0.0}, "ride_id": true}`,
-			"true", generated.Features{PUDO: "0_2", TripDistance: 0}, ""},
-		{"not JSON", `{"ride": `, "", generated.Features{}, "not a JSON object: unexpected end of input"},
+			"true", f("0_2", 0), ""},
+		// JSON as json.loads reads it.
+		{"repeated names, last counts", `{"ride_id": 1, "ride": {"PULocationID": 1, "PULocationID": 130, "DOLocationID": 205, "trip_distance": 9, "trip_distance": 3.66}, "ride_id": 2}`,
+			"2", f("130_205", 3.66), ""},
+		{"repeated ride, last counts", `{"ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": 1}, "ride": {"PULocationID": 3}, "ride_id": 2}`,
+			"2", generated.Features{}, "ride.DOLocationID: missing"},
+		{"escaped names", `{"ri\u0064e": {"PULocationID": 1, "DOLocation\u0049D": 2, "trip_distance": 1}, "ride_id": 2}`, "2", f("1_2", 1), ""},
+		{"escaped names before nested values", `{"ride": {"PULocation\u0049D": 130, "x\u0041": {"y\u0042": 1}, "DOLocationID": 205, "trip_distance": 1}, "ride_id": {"\u0061": {"\u0062": 1}, "\u0061": 2}}`,
+			`{"a": 2}`, f("130_205", 1), ""},
+		{"trailing NUL", ev("1", "2", "1", "1") + "\x00", "", generated.Features{}, "data after the value"},
+		{"NaN elsewhere", `{"ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": 1, "x": [NaN, Infinity, -Infinity]}, "ride_id": 2}`, "2", f("1_2", 1), ""},
+		{"unpaired surrogate elsewhere", `{"ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": 1}, "x": "\ud800", "ride_id": 2}`, "2", f("1_2", 1), ""},
+		{"not JSON", `{"ride": `, "", generated.Features{}, "not a JSON object: invalid JSON at byte 9: unexpected end of input"},
 		{"not JSON either", `{"ride": x}`, "", generated.Features{}, "not a JSON object: invalid JSON at byte 9"},
-		{"two objects", `{} {}`, "", generated.Features{}, "not a JSON object: data after the object"},
+		{"two objects", `{} {}`, "", generated.Features{}, "not a JSON object: invalid JSON at byte 3: data after the value"},
 		{"not an object", `[1, 2]`, "", generated.Features{}, "not a JSON object: got a JSON array"},
 		{"empty", ``, "", generated.Features{}, "not a JSON object"},
+		{"trailing comma", `{"ride": {}, "ride_id": 1,}`, "", generated.Features{}, "expecting a name"},
+		{"leading zero", ev("01", "2", "1", "1"), "", generated.Features{}, "a number has a leading zero"},
+		{"plus sign", ev("+1", "2", "1", "1"), "", generated.Features{}, "expecting a value"},
+		{"-NaN", ev("1", "2", "-NaN", "1"), "", generated.Features{}, "expecting a digit"},
+		{"control character", ev("1", "2", "1", "\"a\tb\""), "", generated.Features{}, "control character in a string"},
+		{"bad escape", ev(`"\x41"`, "2", "1", "1"), "", generated.Features{}, "invalid escape"},
+		{"short escape", ev(`"\u12"`, "2", "1", "1"), "", generated.Features{}, `invalid \uXXXX escape`},
+		{"not UTF-8", ev("\"\xff\"", "2", "1", "1"), "", generated.Features{}, "not UTF-8"},
+		{"BOM", "\uFEFF" + ev("1", "2", "1", "1"), "", generated.Features{}, "expecting a value"},
+		{"4301-digit integer elsewhere", `{"x": 1` + strings.Repeat("0", 4300) + `, "ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": 1}, "ride_id": 2}`,
+			"", generated.Features{}, "an integer of 4301 digits, over Python's limit of 4300"},
+		{"4300-digit integer ride_id", ev("1", "2", "1", "1"+strings.Repeat("0", 4299)), "1" + strings.Repeat("0", 4299), f("1_2", 1), ""},
+		{"nested 900 deep", `{"x": ` + strings.Repeat("[", 899) + strings.Repeat("]", 899) + `, "ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": 1}, "ride_id": 2}`,
+			"2", f("1_2", 1), ""},
+		{"nested 901 deep", `{"x": ` + strings.Repeat("[", 900) + strings.Repeat("]", 900) + `, "ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": 1}, "ride_id": 2}`,
+			"", generated.Features{}, "nested deeper than 900 levels"},
+		// ride_id as json.dumps writes it back.
 		{"no ride_id", `{"ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": 1}}`, "", generated.Features{}, "ride_id: missing"},
-		{"null ride_id", `{"ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": 1}, "ride_id": null}`, "", generated.Features{}, "ride_id: missing"},
-		{"object ride_id", `{"ride": {}, "ride_id": {"a": 1}}`, "", generated.Features{}, "ride_id: must be a string, number or boolean"},
-		{"empty string ride_id", `{"ride": {}, "ride_id": ""}`, "", generated.Features{}, "ride_id: must not be empty"},
-		{"ride_id beyond float64", `{"ride": {}, "ride_id": 1e400}`, "", generated.Features{}, "ride_id: 1e400 is beyond float64's range"},
-		{"long ride_id", `{"ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": 1}, "ride_id": "` + strings.Repeat("x", 300) + `"}`,
-			`"` + strings.Repeat("x", 300) + `"`, generated.Features{PUDO: "1_2", TripDistance: 1}, ""},
-		{"astral ride_id", `{"ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": 1}, "ride_id": "` + strings.Repeat("😀", 200) + `"}`,
-			`"` + strings.Repeat("😀", 200) + `"`, generated.Features{PUDO: "1_2", TripDistance: 1}, ""},
-		{"long numeric ride_id", `{"ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": 1}, "ride_id": ` + strings.Repeat("9", 300) + `}`,
-			strings.Repeat("9", 300), generated.Features{PUDO: "1_2", TripDistance: 1}, ""},
-		{"case matters", `{"Ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": 1}, "ride_id": 1}`, "", generated.Features{}, "ride: missing"},
-		{"ride not object", `{"ride": [1], "ride_id": 1}`, "", generated.Features{}, "ride: must be a JSON object"},
-		{"no PU", `{"ride": {"DOLocationID": 2, "trip_distance": 1}, "ride_id": 1}`, "", generated.Features{}, "ride.PULocationID: missing"},
-		{"null DO", `{"ride": {"PULocationID": 1, "DOLocationID": null, "trip_distance": 1}, "ride_id": 1}`, "", generated.Features{}, "ride.DOLocationID: missing"},
-		{"float PU", `{"ride": {"PULocationID": 130.0, "DOLocationID": 2, "trip_distance": 1}, "ride_id": 1}`, "", generated.Features{}, "ride.PULocationID: must be an integer or a string of digits, got 130.0"},
-		{"bool DO", `{"ride": {"PULocationID": 1, "DOLocationID": true, "trip_distance": 1}, "ride_id": 1}`, "", generated.Features{}, "ride.DOLocationID: must be an integer"},
-		{"huge PU", `{"ride": {"PULocationID": 99999999999999999999, "DOLocationID": 2, "trip_distance": 1}, "ride_id": 1}`, "", generated.Features{}, "ride.PULocationID: must be an integer"},
-		{"PU string not digits", `{"ride": {"PULocationID": "13a", "DOLocationID": 2, "trip_distance": 1}, "ride_id": 1}`, "", generated.Features{}, `ride.PULocationID: the string "13a" is not a location ID`},
-		{"PU string leading zero", `{"ride": {"PULocationID": "0130", "DOLocationID": 2, "trip_distance": 1}, "ride_id": 1}`, "", generated.Features{}, "not a location ID"},
-		{"PU string signed", `{"ride": {"PULocationID": "-1", "DOLocationID": 2, "trip_distance": 1}, "ride_id": 1}`, "", generated.Features{}, "not a location ID"},
-		{"no distance", `{"ride": {"PULocationID": 1, "DOLocationID": 2}, "ride_id": 1}`, "", generated.Features{}, "ride.trip_distance: missing"},
-		{"string distance", `{"ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": "3.66"}, "ride_id": 1}`, "", generated.Features{}, `ride.trip_distance: must be a JSON number, got "3.66"`},
-		{"negative distance", `{"ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": -0.5}, "ride_id": 1}`, "", generated.Features{}, "ride.trip_distance: -0.5 is negative"},
+		{"null ride_id", ev("1", "2", "1", "null"), "null", f("1_2", 1), ""},
+		{"object ride_id", ev("1", "2", "1", `{"a":1,"b" : [1E2, -0, -0.0, 1e16, 1e-5, 0.1e-400, "\u00e9\ud83d\ude00\ud800\u007f\/"], "a": {}}`),
+			`{"a": {}, "b": [100.0, 0, -0.0, 1e+16, 1e-05, 0.0, "\u00e9\ud83d\ude00\ud800\u007f/"]}`, f("1_2", 1), ""},
+		{"empty string ride_id", ev("1", "2", "1", `""`), `""`, f("1_2", 1), ""},
+		{"ride_id beyond float64", ev("1", "2", "1", "1e400"), "", generated.Features{}, "ride_id: 1e400 holds NaN or an infinity"},
+		{"NaN in ride_id", ev("1", "2", "1", "[NaN]"), "", generated.Features{}, "ride_id: [NaN] holds NaN or an infinity"},
+		{"long ride_id", ev("1", "2", "1", `"`+strings.Repeat("x", 300)+`"`), `"` + strings.Repeat("x", 300) + `"`, f("1_2", 1), ""},
+		{"astral ride_id", ev("1", "2", "1", `"😀é"`), `"\ud83d\ude00\u00e9"`, f("1_2", 1), ""},
+		{"long numeric ride_id", ev("1", "2", "1", strings.Repeat("9", 300)), strings.Repeat("9", 300), f("1_2", 1), ""},
+		// The ride.
+		{"case matters", `{"Ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": 1}, "ride_id": 1}`, "1", generated.Features{}, "ride: missing"},
+		{"ride not object", `{"ride": [1], "ride_id": 1}`, "1", generated.Features{}, "ride: must be a JSON object, got a JSON array"},
+		{"null ride", `{"ride": null, "ride_id": 1}`, "1", generated.Features{}, "ride: must be a JSON object, got a JSON null"},
+		{"no PU", `{"ride": {"DOLocationID": 2, "trip_distance": 1}, "ride_id": 1}`, "1", generated.Features{}, "ride.PULocationID: missing"},
+		// Location ids as '%s' prints them.
+		{"null DO", ev("1", "null", "1", "1"), "1", f("1_None", 1), ""},
+		{"float PU", ev("130.0", "2", "1", "1"), "1", f("130.0_2", 1), ""},
+		{"float formats", ev("1e2", "1.5e16", "1", "1"), "1", f("100.0_1.5e+16", 1), ""},
+		{"small floats", ev("1e-4", "1e-5", "1", "1"), "1", f("0.0001_1e-05", 1), ""},
+		{"float beyond float64", ev("1e400", "-1e400", "1", "1"), "1", f("inf_-inf", 1), ""},
+		{"NaN PU, Infinity DO", ev("NaN", "-Infinity", "1", "1"), "1", f("nan_-inf", 1), ""},
+		{"bool DO", ev("1", "true", "1", "1"), "1", f("1_True", 1), ""},
+		{"huge PU", ev("99999999999999999999", "2", "1", "1"), "1", f("99999999999999999999_2", 1), ""},
+		{"PU strings", ev(`"0130"`, `" 13a"`, "1", "1"), "1", f("0130_ 13a", 1), ""},
+		{"escaped PU", ev(`"\u0031\u0033\u0030"`, `"\ud800"`, "1", "1"), "1", f("130_\xed\xa0\x80", 1), ""},
+		{"array PU", ev("[1]", "2", "1", "1"), "1", generated.Features{}, "ride.PULocationID: an array or object is not a location ID"},
+		{"object DO", ev("1", "{}", "1", "1"), "1", generated.Features{}, "ride.DOLocationID: an array or object is not a location ID"},
+		// Distances as DictVectorizer reads them.
+		{"no distance", `{"ride": {"PULocationID": 1, "DOLocationID": 2}, "ride_id": 1}`, "1", generated.Features{}, "ride.trip_distance: missing"},
+		{"string distance", ev("1", "2", `"3.66"`, "1"), "1", generated.Features{}, `ride.trip_distance: a string is not a distance, got "3.66"`},
+		{"array distance", ev("1", "2", `[]`, "1"), "1", generated.Features{}, `ride.trip_distance: an array is not a distance, got []`},
+		{"object distance", ev("1", "2", `{}`, "1"), "1", generated.Features{}, `ride.trip_distance: must be a number, got a JSON object`},
+		{"negative distance", ev("1", "2", "-0.5", "1"), "1", f("1_2", -0.5), ""},
+		{"boolean distances", ev("1", "2", "true", "1"), "1", f("1_2", 1), ""},
+		{"false distance", ev("1", "2", "false", "1"), "1", f("1_2", 0), ""},
+		{"integer distance rounds", ev("1", "2", "9007199254740993", "1"), "1", f("1_2", 9007199254740992), ""},
+		{"integer beyond float64", ev("1", "2", "1"+strings.Repeat("0", 400), "1"), "1", generated.Features{},
+			"ride.trip_distance: the integer 1000000000000000000000000000000000000000... is beyond float64's range"},
+		nan("null distance", "null"),
+		nan("NaN distance", "NaN"),
 		// Whether a huge distance is refused is the model's to say (its
 		// library's rule): the same rides, whichever way the model goes.
 		huge("distance beyond float64", "1e400", math.Inf(1)),
+		huge("distance Infinity", "Infinity", math.Inf(1)),
 		huge("distance beyond float32", "3.5e38", 3.5e38),
-		{"NaN is not JSON", `{"ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": NaN}, "ride_id": 1}`, "", generated.Features{}, "invalid JSON"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := Parse([]byte(tt.in))
 			if tt.errSub != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.errSub) {
-					t.Fatalf("error = %v, want it to contain %q", err, tt.errSub)
+				if err == nil || !strings.Contains(err.Error(), tt.errSub) || string(got.ID) != tt.id {
+					t.Fatalf("= %s, %v; want ride id %q and an error containing %q", got.ID, err, tt.id, tt.errSub)
 				}
 				return
 			}
-			if err != nil || string(got.ID) != tt.id || got.Features != tt.want {
+			if err != nil || string(got.ID) != tt.id || !sameFeatures(got.Features, tt.want) {
 				t.Fatalf("= %s %+v, %v; want %s %+v", got.ID, got.Features, err, tt.id, tt.want)
 			}
 		})
 	}
+}
+
+// sameFeatures is ==, but NaN equals NaN.
+func sameFeatures(a, b generated.Features) bool {
+	return a.PUDO == b.PUDO && math.Float64bits(a.TripDistance) == math.Float64bits(b.TripDistance) || a == b
 }
 
 func TestIDText(t *testing.T) {

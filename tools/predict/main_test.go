@@ -15,7 +15,7 @@ func TestMixedLines(t *testing.T) {
 	in := strings.Join([]string{
 		`{"ride": {"PULocationID": 130, "DOLocationID": 205, "trip_distance": 3.66}, "ride_id": 123}`,
 		`not json`,
-		`{"ride": {"PULocationID": 130, "DOLocationID": 205, "trip_distance": -1}, "ride_id": "r-2"}`,
+		`{"ride": {"PULocationID": 130, "DOLocationID": 205, "trip_distance": "1"}, "ride_id": "r-2"}`,
 		``,
 		`{"ride": {"PULocationID": "130", "DOLocationID": "205", "trip_distance": 3.66}, "ride_id": "r-4"}` + "\r",
 	}, "\n")
@@ -30,9 +30,9 @@ func TestMixedLines(t *testing.T) {
 	pred := string(ride.AppendFloat(nil, p))
 	want := []string{
 		`{"ride_id": 123, "prediction": ` + pred + `}`,
-		`{"ride_id": null, "error": "not a JSON object: invalid JSON at byte 1: invalid character 'o' in literal null (expecting 'u')"}`,
-		`{"ride_id": "r-2", "error": "ride.trip_distance: -1 is negative"}`,
-		`{"ride_id": null, "error": "not a JSON object: unexpected end of input"}`,
+		`{"ride_id": null, "error": "not a JSON object: invalid JSON at byte 0: expecting a value, got 'n'"}`,
+		`{"ride_id": "r-2", "error": "ride.trip_distance: a string is not a distance, got \"1\""}`,
+		`{"ride_id": null, "error": "not a JSON object: invalid JSON at byte 0: unexpected end of input"}`,
 		`{"ride_id": "r-4", "prediction": ` + pred + `}`,
 	}
 	if got := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {

@@ -5,6 +5,7 @@ package rides
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -50,9 +51,9 @@ func FromTrips(trips []tlc.Trip, n int, prefix string) []Ride {
 func Poison(n int) []Ride {
 	kinds := []struct{ format, reason string }{
 		{`not json at all %s`, "invalid JSON"},
-		{`{"ride": {"PULocationID": 130, "DOLocationID": 205, "trip_distance": -1}, "ride_id": "%s"}`, "ride.trip_distance: -1 is negative"},
-		{`{"ride": {"PULocationID": 130, "DOLocationID": 205, "trip_distance": "3.66"}, "ride_id": "%s"}`, "ride.trip_distance: must be a JSON number"},
-		{`{"ride": {"PULocationID": 130.5, "DOLocationID": 205, "trip_distance": 1}, "ride_id": "%s"}`, "ride.PULocationID: must be an integer"},
+		{`{"ride": {"PULocationID": 130, "DOLocationID": 205}, "ride_id": "%s"}`, "ride.trip_distance: missing"},
+		{`{"ride": {"PULocationID": 130, "DOLocationID": 205, "trip_distance": "3.66"}, "ride_id": "%s"}`, "ride.trip_distance: a string is not a distance"},
+		{`{"ride": {"PULocationID": {"id": 130}, "DOLocationID": 205, "trip_distance": 1}, "ride_id": "%s"}`, "ride.PULocationID: an array or object is not a location ID"},
 		{`{"ride_id": "%s"}`, "ride: missing"},
 		hugeDistance(),
 	}
@@ -66,13 +67,15 @@ func Poison(n int) []Ride {
 }
 
 // hugeDistance is a ride with a distance beyond float32 when the model
-// refuses it (sklearn's forests, xgboost's Booster), and one with a null
-// distance when the model takes it (HistGradientBoosting compares it).
+// refuses it (sklearn's forests, xgboost's Booster), and one beyond
+// float64 (an integer, which Python's float() refuses) when the model takes
+// it (HistGradientBoosting compares it).
 func hugeDistance() struct{ format, reason string } {
 	if (generated.Features{TripDistance: 1e39}).Validate() != nil {
 		return struct{ format, reason string }{`{"ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": 1e39}, "ride_id": "%s"}`, "beyond float32's range"}
 	}
-	return struct{ format, reason string }{`{"ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": null}, "ride_id": "%s"}`, "ride.trip_distance: missing"}
+	return struct{ format, reason string }{`{"ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": 1` + strings.Repeat("0", 400) + `}, "ride_id": "%s"}`,
+		"is beyond float64's range"}
 }
 
 // Put writes rides to stream with PutRecords in batches of up to 500, at

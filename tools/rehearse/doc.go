@@ -1,7 +1,12 @@
-// Package rehearse holds the deploy rehearsal, a test only: it deploys the
-// stack to moto, an AWS API emulator, with AWS CLI v2, from template.yaml
-// through CloudFormation and from DEPLOY.md's plain-CLI commands as written,
-// and checks the resources against the template's settings (see
-// rehearse_test.go). translate.py turns the SAM template into plain
-// CloudFormation, as sam deploy does, since moto has no SAM transform.
+// Package rehearse holds the deploy rehearsal, a test only. It deploys the
+// stack to moto, an AWS API emulator, with AWS CLI v2 twice, each into its
+// own moto: from template.yaml through CloudFormation, and from DEPLOY.md's
+// plain-CLI commands as written. It describes both with the same aws calls
+// and fails on any setting in which they differ; what moto's CloudFormation
+// drops (stream encryption, alarms) is compared with the template instead
+// (rehearse_test.go, describe_test.go, declared_test.go). The rehearsal's
+// aws plays the transitional states that AWS has and moto does not, so
+// that a missing wait fails (transitions_test.go). translate.py turns the
+// SAM template into plain CloudFormation, as sam deploy does, since moto
+// has no SAM transform.
 package rehearse

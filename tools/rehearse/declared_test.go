@@ -1,0 +1,161 @@
+package rehearse
+
+import (
+	"encoding/json"
+	"fmt"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// cfnTemplate is a template as translate.py prints it: plain
+// CloudFormation, SAM's resources expanded as sam deploy does.
+type cfnTemplate struct {
+	Parameters map[string]struct{ Default any }
+	Resources  map[string]struct {
+		Type       string
+		Properties object
+	}
+}
+
+// translate runs translate.py on a template of the repository, with the
+// code in S3 as sam deploy uploads it.
+func translate(t *testing.T, name string) *cfnTemplate {
+	t.Helper()
+	cmd := exec.Command("python3", "tools/rehearse/translate.py", name, "s3://rehearsal-artifacts/function.zip")
+	cmd.Dir = "../.."
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("translate %s: %v\n%s", name, err, stderr.String())
+	}
+	var tpl cfnTemplate
+	if err := json.Unmarshal(out, &tpl); err != nil {
+		t.Fatalf("translate %s: %v", name, err)
+	}
+	return &tpl
+}
+
+// declaredGaps is what the template declares and moto's CloudFormation
+// drops (stack.motoGaps), in the shape describe gives: each stream's
+// encryption, and each alarm's settings by its logical id.
+func declaredGaps(t *testing.T, tpl *cfnTemplate) stack {
+	t.Helper()
+	s := stack{Encryption: map[string]encryption{}, Alarms: map[string]object{}}
+	for id, res := range tpl.Resources {
+		if res.Type != "AWS::Kinesis::Stream" && res.Type != "AWS::CloudWatch::Alarm" {
+			continue
+		}
+		props, err := tpl.resolve(res.Properties)
+		if err != nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+		switch res.Type {
+		case "AWS::Kinesis::Stream":
+			var stream struct {
+				Name             string
+				StreamEncryption *encryption
+			}
+			remarshal(t, props, &stream)
+			if stream.StreamEncryption == nil {
+				stream.StreamEncryption = &encryption{EncryptionType: "NONE"}
+			}
+			s.Encryption[stream.Name] = *stream.StreamEncryption
+		case "AWS::CloudWatch::Alarm":
+			s.Alarms[id] = settable(props.(object))
+		}
+	}
+	return s
+}
+
+// remarshal decodes v, as encoding/json decoded it, into out.
+func remarshal(t *testing.T, v, out any) {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err == nil {
+		err = json.Unmarshal(b, out)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// nameProperty is the property that names a resource of each type that
+// the template refers to with Ref, which gives that name.
+var nameProperty = map[string]string{
+	"AWS::Kinesis::Stream":  "Name",
+	"AWS::Lambda::Function": "FunctionName",
+	"AWS::Logs::LogGroup":   "LogGroupName",
+}
+
+// resolve replaces Ref and the Fn::GetAtt of a queue's name with their
+// values: a parameter's default or the name the template gives the
+// resource. It resolves only what declaredGaps needs, and fails on the rest.
+func (tpl *cfnTemplate) resolve(v any) (any, error) {
+	switch v := v.(type) {
+	case []any:
+		out := make([]any, len(v))
+		for i := range v {
+			var err error
+			if out[i], err = tpl.resolve(v[i]); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	case object:
+		if ref, ok := v["Ref"].(string); ok && len(v) == 1 {
+			return tpl.ref(ref)
+		}
+		if att, ok := v["Fn::GetAtt"].([]any); ok && len(v) == 1 && len(att) == 2 {
+			return tpl.getAtt(fmt.Sprint(att[0]), fmt.Sprint(att[1]))
+		}
+		out := object{}
+		for k, e := range v {
+			if strings.HasPrefix(k, "Fn::") {
+				return nil, fmt.Errorf("%s: the rehearsal does not resolve it", k)
+			}
+			var err error
+			if out[k], err = tpl.resolve(e); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	}
+	return v, nil
+}
+
+func (tpl *cfnTemplate) ref(name string) (any, error) {
+	if p, ok := tpl.Parameters[name]; ok && p.Default != nil {
+		return p.Default, nil
+	}
+	res, ok := tpl.Resources[name]
+	if prop := nameProperty[res.Type]; ok && prop != "" && res.Properties[prop] != nil {
+		return tpl.resolve(res.Properties[prop])
+	}
+	return nil, fmt.Errorf("Ref %s: the rehearsal resolves a parameter with a default, or a named stream, function or log group", name)
+}
+
+func (tpl *cfnTemplate) getAtt(name, attribute string) (any, error) {
+	if res := tpl.Resources[name]; res.Type == "AWS::SQS::Queue" && attribute == "QueueName" {
+		return tpl.resolve(res.Properties["QueueName"])
+	}
+	return nil, fmt.Errorf("Fn::GetAtt %s.%s: the rehearsal resolves only a queue's QueueName", name, attribute)
+}
+
+// TestDeclaredGaps: what the plain-CLI stack is held to where moto's
+// CloudFormation cannot tell is read from the template, references
+// resolved.
+func TestDeclaredGaps(t *testing.T) {
+	got := declaredGaps(t, translate(t, "template.yaml"))
+	for _, name := range []string{"ride_events", "ride_prediction", "ride_events_dlq"} {
+		if want := (encryption{"KMS", "alias/aws/kinesis"}); got.Encryption[name] != want {
+			t.Errorf("stream %s: encryption %+v, want %+v", name, got.Encryption[name], want)
+		}
+	}
+	dims := func(id string) string { return fmt.Sprint(got.Alarms[id]["Dimensions"]) }
+	if len(got.Alarms) != 3 || dims("FailureQueueAlarm") != "[map[Name:QueueName Value:ride_events_failures]]" ||
+		dims("FunctionErrorsAlarm") != "[map[Name:FunctionName Value:ride-duration-prediction]]" {
+		t.Errorf("alarms: %v", got.Alarms)
+	}
+}

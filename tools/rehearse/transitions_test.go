@@ -33,13 +33,6 @@ import (
 // seen by polling its description, which this does not rewrite.
 const shimEnv = "REHEARSAL_AWS_SHIM"
 
-func TestMain(m *testing.M) {
-	if os.Getenv(shimEnv) != "" {
-		os.Exit(shim(os.Args[1:]))
-	}
-	os.Exit(m.Run())
-}
-
 // change is an operation that leaves its resource in a transitional state,
 // and the error AWS gives if the resource is still in one.
 type change struct{ kind, state, refusal string }

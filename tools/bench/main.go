@@ -8,6 +8,11 @@
 // the emulator, build/model/model.pkl) and runs it; its chart goes to
 // build/ unless CHART=tools/bench/cold_start.png asks to update the one
 // BENCHMARKS.md shows.
+//
+// Flags: -out (the JSON report), -chart (the cold-start chart), -build (the
+// directory with bootstrap, function.zip, aws-lambda-rie and
+// model/model.pkl), -python (a Python with sklearn), -cold-runs and
+// -python-runs (cold starts measured per Go and per Python row).
 package main
 
 import (

@@ -218,9 +218,10 @@ bench-families: deps $(CSVS)
 	$(GO) run ./tools/benchscale -families -dir $(BUILD)/families
 
 .PHONY: kinesalite demo up
-## kinesalite: the local Kinesis server, pinned by tools/kinesalite/package-lock.json.
+## kinesalite: the local Kinesis server and aws-kinesis-agg (the tests' KPL producer), pinned by tools/kinesalite/package-lock.json.
 kinesalite:
-	@[ -d tools/kinesalite/node_modules/kinesalite ] || (cd tools/kinesalite && npm ci --no-audit --no-fund --loglevel=error)
+	@[ -d tools/kinesalite/node_modules/kinesalite ] && [ -d tools/kinesalite/node_modules/aws-kinesis-agg ] \
+		|| (cd tools/kinesalite && npm ci --no-audit --no-fund --loglevel=error)
 
 ## demo: stream Feb 2022 rides through kinesalite, the emulator and the Lambda binary (N=10000 by default).
 N ?= 10000

@@ -12,19 +12,20 @@ import (
 	"github.com/nyc-taxi/ridepred/handler/ride"
 )
 
-// batch handles a Kinesis event: it parses each record's ride, predicts
-// the valid ones, encodes the predictions, publishes them and the dead
-// letters (or, with TEST_RUN, answers them), and reports the records Lambda
-// must send again.
-func (h *Handler) batch(ctx context.Context, records []kinesisRecord) Response {
+// batch handles a Kinesis event: it de-aggregates the records a KPL
+// producer aggregated, parses each record's ride, predicts the valid ones,
+// encodes the predictions, publishes them and the dead letters (or, with
+// TEST_RUN, answers them), and reports the records Lambda must send again.
+func (h *Handler) batch(ctx context.Context, batch []kinesisRecord) Response {
 	start := time.Now()
+	records := h.deaggregate(ctx, batch)
 	rides, dead := h.parse(ctx, records)
 	t := time.Now()
 	preds := predict(rides)
-	m := invocationMetrics{records: len(records), invalid: len(dead), predict: time.Since(t), values: preds, age: batchAge(records, start)}
+	m := invocationMetrics{records: len(batch), invalid: len(dead), predict: time.Since(t), values: preds, age: batchAge(batch, start)}
 	out := h.encodePredictions(records, rides, preds)
 	if h.cfg.TestRun {
-		res := h.answer(ctx, records, out, dead, start)
+		res := h.answer(ctx, len(batch), records, out, dead, start)
 		m.duration = time.Since(start)
 		h.writeMetrics(&m)
 		return res
@@ -34,7 +35,7 @@ func (h *Handler) batch(ctx context.Context, records []kinesisRecord) Response {
 	res := report(records, p.failed)
 	m.predictions, m.deadLetters, m.failures, m.retries = p.written, p.deadLettered, len(res.BatchItemFailures), p.resent
 	m.calls, m.throttled, m.duration = pub.calls, pub.throttled, time.Since(start)
-	h.cfg.Logger.InfoContext(ctx, "batch", "records", len(records), "predicted", p.written, "dead_lettered", p.deadLettered,
+	h.cfg.Logger.InfoContext(ctx, "batch", "records", len(batch), "user_records", len(records), "predicted", p.written, "dead_lettered", p.deadLettered,
 		"invalid", len(dead), "retried", p.resent, "failed", len(res.BatchItemFailures), "duration_ms", msSince(start))
 	h.writeMetrics(&m)
 	return res
@@ -96,18 +97,24 @@ func predict(rides []validRide) []float64 {
 }
 
 // report is the response that names the records Lambda must send again:
-// records[i] for each i in failed, which is sorted.
+// records[i] for each i in failed, which is sorted. The user records of
+// one aggregate are next to each other and share its sequence number,
+// which is named once: Lambda sends the aggregate again, whole.
 func report(records []kinesisRecord, failed []int) Response {
 	res := Response{KinesisEventResponse: events.KinesisEventResponse{BatchItemFailures: make([]events.KinesisBatchItemFailure, 0, len(failed))}}
 	for _, i := range failed {
-		res.BatchItemFailures = append(res.BatchItemFailures, events.KinesisBatchItemFailure{ItemIdentifier: records[i].Kinesis.SequenceNumber})
+		seq := records[i].Kinesis.SequenceNumber
+		if n := len(res.BatchItemFailures); n > 0 && res.BatchItemFailures[n-1].ItemIdentifier == seq {
+			continue
+		}
+		res.BatchItemFailures = append(res.BatchItemFailures, events.KinesisBatchItemFailure{ItemIdentifier: seq})
 	}
 	return res
 }
 
 // answer is TEST_RUN's response: it writes nothing, and carries the
 // predictions and dead letters instead.
-func (h *Handler) answer(ctx context.Context, records []kinesisRecord, out, dead []kinesisout.Entry, start time.Time) Response {
+func (h *Handler) answer(ctx context.Context, in int, records []kinesisRecord, out, dead []kinesisout.Entry, start time.Time) Response {
 	res := report(records, nil)
 	for _, e := range out {
 		res.Predictions = append(res.Predictions, e.Data)
@@ -115,7 +122,7 @@ func (h *Handler) answer(ctx context.Context, records []kinesisRecord, out, dead
 	for _, e := range dead {
 		res.DeadLetters = append(res.DeadLetters, e.Data)
 	}
-	h.cfg.Logger.InfoContext(ctx, "batch", "records", len(records), "predicted", len(out), "dead_lettered", 0, "invalid", len(dead),
+	h.cfg.Logger.InfoContext(ctx, "batch", "records", in, "user_records", len(records), "predicted", len(out), "dead_lettered", 0, "invalid", len(dead),
 		"test_run", true, "duration_ms", msSince(start))
 	return res
 }

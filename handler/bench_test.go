@@ -2,6 +2,7 @@ package handler
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"testing"
 
@@ -45,4 +46,47 @@ func event1000(b *testing.B) []byte {
 		payloads = append(payloads, golden.RideEvent(r.PULocationID, r.DOLocationID, r.TripDistance, i))
 	}
 	return kinesisEvent(b, payloads...)
+}
+
+// BenchmarkDeaggregatePlain is what de-aggregation costs a batch of 1,000
+// plain records: a 4-byte compare each, and no copy.
+func BenchmarkDeaggregatePlain(b *testing.B) {
+	records, _, err := decodeEvent(event1000(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := New(kinesistest.Nop{}, Config{})
+	ctx := context.Background()
+	for b.Loop() {
+		h.deaggregate(ctx, records)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(records)), "ns/record")
+}
+
+// BenchmarkHandler1000Aggregated is BenchmarkHandler1000's rides as a KPL
+// producer puts them: 10 aggregated records of 100 rides each.
+func BenchmarkHandler1000Aggregated(b *testing.B) {
+	feb, err := golden.ShuffledFeb()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var aggregates [][]byte
+	for i := 0; i < 1000; i += 100 {
+		var users []userRecord
+		for j, r := range feb[i : i+100] {
+			users = append(users, userRecord{key: fmt.Sprint(i + j), data: golden.RideEvent(r.PULocationID, r.DOLocationID, r.TripDistance, i+j)})
+		}
+		aggregates = append(aggregates, aggregated(users...))
+	}
+	event := kinesisEvent(b, aggregates...)
+	h := New(kinesistest.Nop{}, Config{Metrics: io.Discard})
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.SetBytes(int64(len(event)))
+	for b.Loop() {
+		if _, err := h.Invoke(ctx, event); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*1000), "ns/ride")
 }

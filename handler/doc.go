@@ -18,8 +18,9 @@
 //
 // One concern per file: Invoke (handler.go) decodes the payload
 // (decode.go) and answers one ride event directly (direct.go) or runs the
-// batch flow (batch.go), whose steps are parse, predict, encode the
-// predictions (encode.go), publish them and the dead letters (publish.go,
-// deadletter.go), and report the records to send again. A new step of the
-// flow belongs in a file of its own.
+// batch flow (batch.go), whose steps are de-aggregate the records a KPL
+// producer aggregated (deaggregate.go, with the format in kpl/), parse,
+// predict, encode the predictions (encode.go), publish them and the dead
+// letters (publish.go, deadletter.go), and report the records to send
+// again. A new step of the flow belongs in a file of its own.
 package handler

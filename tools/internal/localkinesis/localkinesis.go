@@ -27,17 +27,18 @@ type Server struct {
 	Endpoint string // http://127.0.0.1:PORT
 }
 
-// Dir is tools/kinesalite, where package.json pins kinesalite.
+// Dir is tools/kinesalite, where package.json pins kinesalite and
+// aws-kinesis-agg.
 func Dir() string {
 	_, file, _, _ := runtime.Caller(0)
 	return filepath.Join(filepath.Dir(file), "..", "..", "kinesalite")
 }
 
 // Start runs kinesalite on a free loopback port (installing it with npm ci
-// first if node_modules is missing) and waits until it answers.
+// first if a package is missing: Install) and waits until it answers.
 func Start(logs io.Writer) (*Server, error) {
 	dir := Dir()
-	if err := install(dir, logs); err != nil {
+	if err := Install(logs); err != nil {
 		return nil, err
 	}
 	port, err := localproc.FreePort()
@@ -53,13 +54,24 @@ func Start(logs io.Writer) (*Server, error) {
 	return &Server{Server: s, Endpoint: fmt.Sprintf("http://127.0.0.1:%d", port)}, nil
 }
 
-// install runs npm ci in dir if kinesalite is not installed there. It
-// checks and installs under a lock: npm ci first deletes node_modules,
-// which a kinesalite started by a test package running in parallel may be
-// using, and node_modules/kinesalite appears before npm ci is done.
-func install(dir string, logs io.Writer) error {
+// packages are package.json's: each must be in node_modules.
+var packages = []string{"kinesalite", "aws-kinesis-agg"}
+
+// Install runs npm ci in Dir if one of its packages is not installed there
+// (node_modules made before one was added lacks it). It checks and
+// installs under a lock: npm ci first deletes node_modules, which a
+// kinesalite started by a test package running in parallel may be using,
+// and node_modules/kinesalite appears before npm ci is done.
+func Install(logs io.Writer) error {
+	dir := Dir()
 	return localproc.WithLock(filepath.Join(localproc.Root(), "build", "kinesalite.lock"), func() error {
-		if _, err := os.Stat(filepath.Join(dir, "node_modules", "kinesalite")); err == nil {
+		missing := false
+		for _, p := range packages {
+			if _, err := os.Stat(filepath.Join(dir, "node_modules", p)); err != nil {
+				missing = true
+			}
+		}
+		if !missing {
 			return nil
 		}
 		npm := exec.Command("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")

@@ -1,0 +1,61 @@
+package handler
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/nyc-taxi/ridepred/handler/kpl"
+)
+
+// deaggregate replaces each record that a KPL or AWS aggregation library
+// packed (kpl.Deaggregate) with its user records, in order, as AWS's
+// deaggregation libraries do; Lambda's event source mapping does not. A
+// user record keeps its parent's sequence number (report sends the parent
+// again if any of its user records fails), takes its partition key from
+// the aggregate (its explicit hash key routed only the aggregate, and
+// predictions are keyed by partition key), and its event id is the
+// parent's with its sub-sequence number (its index) added,
+// shardId-...:49...:7, the same on every retry.
+// A record with the magic bytes that is not a valid aggregate (bad MD5,
+// malformed protobuf) stays one plain record, as in those libraries, and
+// is dead-lettered whole if it is no ride; one that holds no user records
+// leaves nothing. Records without the magic bytes cost a 4-byte compare,
+// and the batch's slice is kept as it is when no record has them.
+func (h *Handler) deaggregate(ctx context.Context, records []kinesisRecord) []kinesisRecord {
+	first := -1
+	for i := range records {
+		if kpl.HasMagic(records[i].Kinesis.Data) {
+			first = i
+			break
+		}
+	}
+	if first < 0 {
+		return records
+	}
+	out := append(make([]kinesisRecord, 0, len(records)), records[:first]...)
+	for i := first; i < len(records); i++ {
+		out = h.appendUserRecords(ctx, out, &records[i])
+	}
+	return out
+}
+
+// appendUserRecords appends r's user records to out, or r itself if it is
+// not an aggregate.
+func (h *Handler) appendUserRecords(ctx context.Context, out []kinesisRecord, r *kinesisRecord) []kinesisRecord {
+	if !kpl.HasMagic(r.Kinesis.Data) {
+		return append(out, *r)
+	}
+	users, err := kpl.Deaggregate(r.Kinesis.Data)
+	if err != nil {
+		h.cfg.Logger.WarnContext(ctx, "aggregated record not de-aggregated; handled as one record", "sequence_number", r.Kinesis.SequenceNumber,
+			"event_id", r.EventID, "error", err.Error())
+		return append(out, *r)
+	}
+	for i, u := range users {
+		sub := *r
+		sub.EventID = r.EventID + ":" + strconv.Itoa(i)
+		sub.Kinesis.Data, sub.Kinesis.PartitionKey = u.Data, u.PartitionKey
+		out = append(out, sub)
+	}
+	return out
+}

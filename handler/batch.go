@@ -2,7 +2,6 @@ package handler
 
 import (
 	"context"
-	"math"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -39,27 +38,6 @@ func (h *Handler) batch(ctx context.Context, batch []kinesisRecord) Response {
 		"invalid", len(dead), "retried", p.resent, "failed", len(res.BatchItemFailures), "duration_ms", msSince(start))
 	h.writeMetrics(&m)
 	return res
-}
-
-// writeMetrics writes the invocation's EMF document, if metrics are on.
-func (h *Handler) writeMetrics(m *invocationMetrics) {
-	if h.cfg.Metrics != nil {
-		h.cfg.Metrics.Write(h.appendEMF(nil, m, time.Now()))
-	}
-}
-
-// batchAge is now minus the oldest record's arrival, -1 if no record says.
-func batchAge(records []kinesisRecord, now time.Time) time.Duration {
-	oldest := math.Inf(1)
-	for i := range records {
-		if a := records[i].Kinesis.Arrival; a > 0 && a < oldest {
-			oldest = a
-		}
-	}
-	if math.IsInf(oldest, 1) {
-		return -1
-	}
-	return max(0, now.Sub(time.UnixMilli(int64(oldest*1000))))
 }
 
 // validRide is a ride that parsed, and the index of its record.

@@ -107,6 +107,27 @@ func (h *Handler) appendEMF(b []byte, m *invocationMetrics, now time.Time) []byt
 	return append(b, "]}\n"...)
 }
 
+// writeMetrics writes the invocation's EMF document, if metrics are on.
+func (h *Handler) writeMetrics(m *invocationMetrics) {
+	if h.cfg.Metrics != nil {
+		h.cfg.Metrics.Write(h.appendEMF(nil, m, time.Now()))
+	}
+}
+
+// batchAge is now minus the oldest record's arrival, -1 if no record says.
+func batchAge(records []kinesisRecord, now time.Time) time.Duration {
+	oldest := math.Inf(1)
+	for i := range records {
+		if a := records[i].Kinesis.Arrival; a > 0 && a < oldest {
+			oldest = a
+		}
+	}
+	if math.IsInf(oldest, 1) {
+		return -1
+	}
+	return max(0, now.Sub(time.UnixMilli(int64(oldest*1000))))
+}
+
 // counting is a Publisher that counts one invocation's calls and the
 // entries Kinesis throttled, for the metrics.
 type counting struct {

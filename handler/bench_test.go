@@ -21,18 +21,23 @@ func BenchmarkHandler1000(b *testing.B) {
 	for _, metrics := range []io.Writer{nil, io.Discard} {
 		name := map[bool]string{true: "metrics=off", false: "metrics=on"}[metrics == nil]
 		b.Run(name, func(b *testing.B) {
-			h := New(kinesistest.Nop{}, Config{Metrics: metrics})
-			ctx := context.Background()
-			b.ReportAllocs()
-			b.SetBytes(int64(len(event)))
-			for b.Loop() {
-				if _, err := h.Invoke(ctx, event); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*1000), "ns/record")
+			benchInvoke(b, New(kinesistest.Nop{}, Config{Metrics: metrics}), event, "ns/record")
 		})
 	}
+}
+
+// benchInvoke invokes h with a 1,000-ride event over and over, and reports
+// the time per ride under unit.
+func benchInvoke(b *testing.B, h *Handler, event []byte, unit string) {
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.SetBytes(int64(len(event)))
+	for b.Loop() {
+		if _, err := h.Invoke(ctx, event); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*1000), unit)
 }
 
 // event1000 is make bench's 1,000-record event of shuffled Feb 2022 rides.
@@ -78,15 +83,5 @@ func BenchmarkHandler1000Aggregated(b *testing.B) {
 		}
 		aggregates = append(aggregates, aggregated(users...))
 	}
-	event := kinesisEvent(b, aggregates...)
-	h := New(kinesistest.Nop{}, Config{Metrics: io.Discard})
-	ctx := context.Background()
-	b.ReportAllocs()
-	b.SetBytes(int64(len(event)))
-	for b.Loop() {
-		if _, err := h.Invoke(ctx, event); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*1000), "ns/ride")
+	benchInvoke(b, New(kinesistest.Nop{}, Config{Metrics: io.Discard}), kinesisEvent(b, aggregates...), "ns/ride")
 }

@@ -29,10 +29,8 @@ type invocationMetrics struct {
 // percentiles use them all.
 const maxValues = 100
 
-// coldStart is 1 until the first invocation has written its metrics.
-var coldStart atomic.Bool
-
-func init() { coldStart.Store(true) }
+// warm is set by the first invocation's metrics: ColdStart is 1 before.
+var warm atomic.Bool
 
 // metric is one metric of the document: its name, unit and value.
 type metric struct {
@@ -45,7 +43,7 @@ type metric struct {
 // predictions as up to 100 values spread evenly over the batch.
 func (h *Handler) appendEMF(b []byte, m *invocationMetrics, now time.Time) []byte {
 	cold := 0.0
-	if coldStart.Swap(false) {
+	if !warm.Swap(true) {
 		cold = 1
 	}
 	perRide := 0.0
@@ -98,11 +96,9 @@ func (h *Handler) appendEMF(b []byte, m *invocationMetrics, now time.Time) []byt
 		if i > 0 {
 			b = append(b, ',')
 		}
-		v := m.values[i*n/min(n, maxValues)]
-		if math.IsInf(v, 0) || math.IsNaN(v) {
-			v = 0 // cannot happen: every prediction is finite; JSON could not hold it
-		}
-		b = strconv.AppendFloat(b, v, 'g', -1, 64)
+		// Every prediction is finite: the model's Validate refuses what
+		// would not give one.
+		b = strconv.AppendFloat(b, m.values[i*n/min(n, maxValues)], 'g', -1, 64)
 	}
 	return append(b, "]}\n"...)
 }

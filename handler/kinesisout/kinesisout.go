@@ -197,7 +197,7 @@ func put(ctx context.Context, out Publisher, stream string, chunk []Entry, margi
 	}
 	defer cancel()
 	in := &kinesis.PutRecordsInput{Records: make([]types.PutRecordsRequestEntry, len(chunk))}
-	in.StreamName, in.StreamARN = streamParams(stream)
+	in.StreamName, in.StreamARN = StreamParams(stream)
 	for i := range chunk {
 		// The key's address in chunk, not a copy: one less allocation per record.
 		in.Records[i] = types.PutRecordsRequestEntry{Data: chunk[i].Data, PartitionKey: &chunk[i].Key}

@@ -489,11 +489,11 @@ func TestCheckStream(t *testing.T) {
 			t.Errorf("CheckStream(%q) = %v, want ok %v", s, err, ok)
 		}
 	}
-	name, arn := streamParams("arn:aws:kinesis:eu-west-1:123456789012:stream/ride_prediction")
+	name, arn := StreamParams("arn:aws:kinesis:eu-west-1:123456789012:stream/ride_prediction")
 	if aws.ToString(name) != "ride_prediction" || arn == nil {
 		t.Errorf("an ARN is sent as name %q and ARN %v", aws.ToString(name), arn)
 	}
-	if name, arn := streamParams("ride_prediction"); aws.ToString(name) != "ride_prediction" || arn != nil {
+	if name, arn := StreamParams("ride_prediction"); aws.ToString(name) != "ride_prediction" || arn != nil {
 		t.Errorf("a name is sent as name %q and ARN %v", aws.ToString(name), arn)
 	}
 }

@@ -28,10 +28,10 @@ func CheckStream(s string) error {
 	return fmt.Errorf("%q is not a Kinesis stream name (1 to 128 letters, digits, '_', '.' or '-') or ARN", s)
 }
 
-// streamParams are PutRecords' StreamName and StreamARN for s: an ARN is
+// StreamParams are the StreamName and StreamARN parameters for s: an ARN is
 // sent as both (Kinesis takes either or both, and checks they agree; local
 // servers without StreamARN read the name).
-func streamParams(s string) (name, arn *string) {
+func StreamParams(s string) (name, arn *string) {
 	if m := streamARN.FindStringSubmatch(s); m != nil {
 		return aws.String(m[1]), aws.String(s)
 	}

@@ -92,10 +92,7 @@ func send(t *testing.T, s *Stack, rs []rides.Ride) []string {
 	if err := rides.Put(context.Background(), s.Client, ridesStream, rs, 0, nil); err != nil {
 		t.Fatal(err)
 	}
-	ids := make([]string, len(rs))
-	for i, r := range rs {
-		ids[i] = r.ID
-	}
+	ids := rideIDs(rs)
 	if !s.Out.WaitFor(context.Background(), ids, 90*time.Second) {
 		t.Fatalf("only %d of %d rides have an outcome", s.Out.Accounted(ids), len(ids))
 	}

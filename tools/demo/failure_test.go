@@ -157,17 +157,7 @@ func TestPermanentOutputErrorThenRedrive(t *testing.T) {
 // for a retry (no function time-outs); once Kinesis answers, every ride is
 // predicted.
 func TestHungPutRecordsAtTheDeadline(t *testing.T) {
-	var proxy *faultProxy
-	cfg := templateMapping
-	cfg.FunctionTimeout = 10 * time.Second
-	s := startStack(t, StackConfig{Shards: 1, Emulators: 1, ESM: cfg, FunctionEnv: []string{"AWS_LAMBDA_FUNCTION_TIMEOUT=3"},
-		FunctionEndpoint: func(k string) string {
-			p, srv := startProxy(k, 0, 0)
-			t.Cleanup(srv.Close)
-			proxy = p
-			return srv.URL
-		}})
-	proxy.hang.Store(true)
+	s, proxy := startHungStack(t, 10*time.Second, 3)
 	rs, want := goldenRides(t, 200)
 	if err := rides.Put(context.Background(), s.Client, ridesStream, rs, 0, nil); err != nil {
 		t.Fatal(err)
@@ -180,10 +170,7 @@ func TestHungPutRecordsAtTheDeadline(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	proxy.hang.Store(false)
-	ids := make([]string, 0, len(rs))
-	for _, r := range rs {
-		ids = append(ids, r.ID)
-	}
+	ids := rideIDs(rs)
 	if !s.Out.WaitFor(context.Background(), ids, 60*time.Second) {
 		t.Fatalf("only %d of %d rides predicted after the hang", s.Out.Accounted(ids), len(ids))
 	}
@@ -203,17 +190,7 @@ func TestHungPutRecordsAtTheDeadline(t *testing.T) {
 // invocation at a time and crashes on a second. Once PutRecords answers,
 // every ride is predicted.
 func TestMappingTimeoutWaitsForTheFunction(t *testing.T) {
-	var proxy *faultProxy
-	cfg := templateMapping
-	cfg.FunctionTimeout = time.Second
-	s := startStack(t, StackConfig{Shards: 1, Emulators: 1, ESM: cfg, FunctionEnv: []string{"AWS_LAMBDA_FUNCTION_TIMEOUT=4"},
-		FunctionEndpoint: func(k string) string {
-			p, srv := startProxy(k, 0, 0)
-			t.Cleanup(srv.Close)
-			proxy = p
-			return srv.URL
-		}})
-	proxy.hang.Store(true)
+	s, proxy := startHungStack(t, time.Second, 4)
 	rs, want := goldenRides(t, 100)
 	if err := rides.Put(context.Background(), s.Client, ridesStream, rs, 0, nil); err != nil {
 		t.Fatal(err)
@@ -227,14 +204,30 @@ func TestMappingTimeoutWaitsForTheFunction(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	proxy.hang.Store(false)
-	ids := make([]string, 0, len(rs))
-	for _, r := range rs {
-		ids = append(ids, r.ID)
-	}
+	ids := rideIDs(rs)
 	if !s.Out.WaitFor(context.Background(), ids, 60*time.Second) {
 		t.Fatalf("only %d of %d rides predicted after the hang (did the emulator crash?)", s.Out.Accounted(ids), len(ids))
 	}
 	checkPredictions(t, s, want)
+}
+
+// startHungStack is a one-shard stack whose function writes through a proxy
+// that holds every PutRecords call while proxy.hang is set, as it is at the
+// start; the mapping gives up on an invocation after mappingTimeout, the
+// function times out after functionTimeout seconds.
+func startHungStack(t *testing.T, mappingTimeout time.Duration, functionTimeout int) (*Stack, *faultProxy) {
+	var proxy *faultProxy
+	cfg := templateMapping
+	cfg.FunctionTimeout = mappingTimeout
+	s := startStack(t, StackConfig{Shards: 1, Emulators: 1, ESM: cfg, FunctionEnv: []string{fmt.Sprintf("AWS_LAMBDA_FUNCTION_TIMEOUT=%d", functionTimeout)},
+		FunctionEndpoint: func(k string) string {
+			p, srv := startProxy(k, 0, 0)
+			t.Cleanup(srv.Close)
+			proxy = p
+			return srv.URL
+		}})
+	proxy.hang.Store(true)
+	return s, proxy
 }
 
 // TestNonKinesisRecordsFail: an SQS event sent to the function fails the

@@ -160,10 +160,7 @@ func run(ctx context.Context, o options) (*Report, error) {
 	}); err != nil {
 		return nil, err
 	}
-	ids := make([]string, len(rs))
-	for i, r := range rs {
-		ids[i] = r.ID
-	}
+	ids := rideIDs(rs)
 	if !s.Out.WaitFor(ctx, ids, o.timeout) && ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
@@ -183,6 +180,15 @@ func (s *Stack) metricsAfter(predictions int) emf.Table {
 		}
 	}
 	return s.Metrics.Table()
+}
+
+// rideIDs are the rides' ids, in order.
+func rideIDs(rs []rides.Ride) []string {
+	ids := make([]string, len(rs))
+	for i, r := range rs {
+		ids[i] = r.ID
+	}
+	return ids
 }
 
 // mapping is the event source mapping of make demo and make up:

@@ -122,10 +122,8 @@ func checkStream(ctx context.Context, k *kinesis.Client, stream string) error {
 	if err := kinesisout.CheckStream(stream); err != nil {
 		return err
 	}
-	in := &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(stream)}
-	if strings.HasPrefix(stream, "arn:") {
-		in = &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(streamName(stream)), StreamARN: aws.String(stream)}
-	}
+	in := &kinesis.DescribeStreamSummaryInput{}
+	in.StreamName, in.StreamARN = kinesisout.StreamParams(stream)
 	if _, err := k.DescribeStreamSummary(ctx, in); err != nil {
 		return fmt.Errorf("%s: %w", stream, err)
 	}

@@ -25,12 +25,7 @@ func TestRefreshRoundTrip(t *testing.T) {
 		t.Skip("-short: ships a model in a copy of the repository and runs it under the emulator")
 	}
 	tmp, repo := workcopy.Repo(t)
-	git := func(args ...string) string {
-		return workcopy.Run(t, repo, nil, append([]string{"git", "-c", "user.name=test", "-c", "user.email=test@example.com"}, args...)...)
-	}
-	git("init", "-q")
-	git("add", "-A")
-	git("commit", "-qm", "copy")
+	git := workcopy.Git(t, repo)
 	shipped := origin(t, repo)
 
 	model := mlflowModel(t, repo, tmp)

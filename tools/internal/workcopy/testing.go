@@ -46,3 +46,18 @@ func Run(tb testing.TB, dir string, env []string, args ...string) string {
 	}
 	return string(out)
 }
+
+// Git makes the copy at repo a git repository with everything committed,
+// so that a test can check what a command changed (git status), and
+// returns a runner of git commands there.
+func Git(tb testing.TB, repo string) func(args ...string) string {
+	tb.Helper()
+	git := func(args ...string) string {
+		tb.Helper()
+		return Run(tb, repo, nil, append([]string{"git", "-c", "user.name=test", "-c", "user.email=test@example.com"}, args...)...)
+	}
+	git("init", "-q")
+	git("add", "-A")
+	git("commit", "-qm", "copy")
+	return git
+}

@@ -47,12 +47,7 @@ func TestRefreshFamilies(t *testing.T) {
 		t.Skip("ships six models in a copy of the repository (not under -short or -race)")
 	}
 	tmp, repo := workcopy.Repo(t)
-	git := func(args ...string) string {
-		return workcopy.Run(t, repo, nil, append([]string{"git", "-c", "user.name=test", "-c", "user.email=test@example.com"}, args...)...)
-	}
-	git("init", "-q")
-	git("add", "-A")
-	git("commit", "-qm", "copy")
+	git := workcopy.Git(t, repo)
 	for _, f := range familyCases {
 		t.Run(f.form, func(t *testing.T) {
 			model := filepath.Join(tmp, f.model)

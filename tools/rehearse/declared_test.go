@@ -12,11 +12,17 @@ import (
 // CloudFormation, SAM's resources expanded as sam deploy does.
 type cfnTemplate struct {
 	Parameters map[string]struct{ Default any }
+	Conditions map[string]any
 	Resources  map[string]struct {
 		Type       string
 		Properties object
 	}
+	set map[string]any // parameters given at deploy time, over the defaults
 }
+
+// noValue is what a Ref to AWS::NoValue resolves to: the property that
+// holds it is dropped.
+type noValue struct{}
 
 // translate runs translate.py on a template of the repository, with the
 // code in S3 as sam deploy uploads it.
@@ -42,6 +48,7 @@ func translate(t *testing.T, name string) *cfnTemplate {
 // encryption, and each alarm's settings by its logical id.
 func declaredGaps(t *testing.T, tpl *cfnTemplate) stack {
 	t.Helper()
+	tpl.set = map[string]any{"AlarmTopicArn": alarmTopic} // as deployTemplate deploys it
 	s := stack{Encryption: map[string]encryption{}, Alarms: map[string]object{}}
 	for id, res := range tpl.Resources {
 		if res.Type != "AWS::Kinesis::Stream" && res.Type != "AWS::CloudWatch::Alarm" {
@@ -110,14 +117,27 @@ func (tpl *cfnTemplate) resolve(v any) (any, error) {
 		if att, ok := v["Fn::GetAtt"].([]any); ok && len(v) == 1 && len(att) == 2 {
 			return tpl.getAtt(fmt.Sprint(att[0]), fmt.Sprint(att[1]))
 		}
+		if args, ok := v["Fn::If"].([]any); ok && len(v) == 1 && len(args) == 3 {
+			yes, err := tpl.condition(args[0])
+			if err != nil {
+				return nil, err
+			}
+			if yes {
+				return tpl.resolve(args[1])
+			}
+			return tpl.resolve(args[2])
+		}
 		out := object{}
 		for k, e := range v {
 			if strings.HasPrefix(k, "Fn::") {
 				return nil, fmt.Errorf("%s: the rehearsal does not resolve it", k)
 			}
-			var err error
-			if out[k], err = tpl.resolve(e); err != nil {
+			r, err := tpl.resolve(e)
+			if err != nil {
 				return nil, err
+			}
+			if r != (noValue{}) {
+				out[k] = r
 			}
 		}
 		return out, nil
@@ -125,7 +145,38 @@ func (tpl *cfnTemplate) resolve(v any) (any, error) {
 	return v, nil
 }
 
+// condition evaluates a condition: a name from Conditions, Fn::Not,
+// Fn::Equals.
+func (tpl *cfnTemplate) condition(c any) (bool, error) {
+	if name, ok := c.(string); ok {
+		if def, ok := tpl.Conditions[name]; ok {
+			return tpl.condition(def)
+		}
+		return false, fmt.Errorf("condition %s is not declared", name)
+	}
+	o, _ := c.(object)
+	if args, ok := o["Fn::Not"].([]any); ok && len(args) == 1 {
+		yes, err := tpl.condition(args[0])
+		return !yes, err
+	}
+	if args, ok := o["Fn::Equals"].([]any); ok && len(args) == 2 {
+		a, err := tpl.resolve(args[0])
+		if err != nil {
+			return false, err
+		}
+		b, err := tpl.resolve(args[1])
+		return fmt.Sprint(a) == fmt.Sprint(b), err
+	}
+	return false, fmt.Errorf("condition %v: the rehearsal evaluates names, Fn::Not and Fn::Equals", c)
+}
+
 func (tpl *cfnTemplate) ref(name string) (any, error) {
+	if name == "AWS::NoValue" {
+		return noValue{}, nil
+	}
+	if v, ok := tpl.set[name]; ok {
+		return v, nil
+	}
 	if p, ok := tpl.Parameters[name]; ok && p.Default != nil {
 		return p.Default, nil
 	}
@@ -154,8 +205,29 @@ func TestDeclaredGaps(t *testing.T) {
 		}
 	}
 	dims := func(id string) string { return fmt.Sprint(got.Alarms[id]["Dimensions"]) }
-	if len(got.Alarms) != 3 || dims("FailureQueueAlarm") != "[map[Name:QueueName Value:ride_events_failures]]" ||
-		dims("FunctionErrorsAlarm") != "[map[Name:FunctionName Value:ride-duration-prediction]]" {
+	if len(got.Alarms) != 6 || dims("FailureQueueAlarm") != "[map[Name:QueueName Value:ride_events_failures]]" ||
+		dims("FunctionErrorsAlarm") != "[map[Name:FunctionName Value:ride-duration-prediction]]" ||
+		dims("DriftAlarm") != "[map[Name:service Value:ride-duration-prediction]]" {
 		t.Errorf("alarms: %v", got.Alarms)
+	}
+	for id, a := range got.Alarms {
+		if fmt.Sprint(a["AlarmActions"]) != "["+alarmTopic+"]" {
+			t.Errorf("%s notifies %v, want AlarmTopicArn's %s", id, a["AlarmActions"], alarmTopic)
+		}
+	}
+	// Without AlarmTopicArn, the alarms notify nobody.
+	tpl := translate(t, "template.yaml")
+	tpl.set = map[string]any{}
+	for id, res := range tpl.Resources {
+		if res.Type != "AWS::CloudWatch::Alarm" {
+			continue
+		}
+		props, err := tpl.resolve(res.Properties)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if actions, ok := props.(object)["AlarmActions"]; ok {
+			t.Errorf("%s: AlarmActions %v with no AlarmTopicArn", id, actions)
+		}
 	}
 }

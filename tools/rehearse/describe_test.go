@@ -19,7 +19,10 @@ type stack struct {
 	LogGroups  map[string]object     // describe-log-groups, by name
 	Functions  map[string]object     // list-functions, by name
 	Roles      map[string]role       // the functions' roles, by function name
+	Aliases    map[string]object     // list-aliases, by function and alias name
+	Versions   map[string][]object   // list-versions-by-function, by function name
 	Mappings   map[string]object     // list-event-source-mappings, by stream and function ARNs
+	Dashboards map[string]any        // get-dashboard's body, decoded, by name
 	Alarms     map[string]object     // describe-alarms' settable properties, by the template's name
 }
 
@@ -61,7 +64,8 @@ func (r *rehearsal) describe() *stack {
 	s := &stack{
 		Streams: map[string]object{}, Encryption: map[string]encryption{}, Queues: map[string]object{},
 		LogGroups: map[string]object{}, Functions: map[string]object{}, Roles: map[string]role{},
-		Mappings: map[string]object{}, Alarms: map[string]object{},
+		Aliases: map[string]object{}, Versions: map[string][]object{}, Mappings: map[string]object{},
+		Dashboards: map[string]any{}, Alarms: map[string]object{},
 	}
 	var streams struct{ StreamNames []string }
 	r.json("kinesis list-streams", &streams)
@@ -103,6 +107,21 @@ func (r *rehearsal) describe() *stack {
 		delete(f, "LastModified") // when it was created or updated
 		delete(f, "RevisionId")   // random, per change
 		s.Functions[name] = f
+
+		var aliases struct{ Aliases []object }
+		r.json("lambda list-aliases --function-name "+name, &aliases)
+		for _, a := range aliases.Aliases {
+			delete(a, "RevisionId") // random, per change
+			s.Aliases[name+":"+a["Name"].(string)] = a
+		}
+		var versions struct{ Versions []object }
+		r.json("lambda list-versions-by-function --function-name "+name, &versions)
+		for _, v := range versions.Versions {
+			delete(v, "Role") // as above
+			delete(v, "LastModified")
+			delete(v, "RevisionId")
+		}
+		s.Versions[name] = versions.Versions
 	}
 
 	var mappings struct{ EventSourceMappings []object }
@@ -111,6 +130,20 @@ func (r *rehearsal) describe() *stack {
 		delete(m, "UUID")         // random
 		delete(m, "LastModified") // when it was created
 		s.Mappings[m["EventSourceArn"].(string)+" -> "+m["FunctionArn"].(string)] = m
+	}
+
+	var dashboards struct {
+		DashboardEntries []struct{ DashboardName string }
+	}
+	r.json("cloudwatch list-dashboards", &dashboards)
+	for _, d := range dashboards.DashboardEntries {
+		var got struct{ DashboardBody string }
+		r.json("cloudwatch get-dashboard --dashboard-name "+d.DashboardName, &got)
+		var body any
+		if err := json.Unmarshal([]byte(got.DashboardBody), &body); err != nil {
+			r.t.Fatalf("dashboard %s: %v\n%s", d.DashboardName, err, got.DashboardBody)
+		}
+		s.Dashboards[d.DashboardName] = body
 	}
 
 	var alarms struct{ MetricAlarms []object }

@@ -4,7 +4,10 @@
 // plain-CLI commands as written. It describes both with the same aws calls
 // and fails on any setting in which they differ; what moto's CloudFormation
 // drops (stream encryption, alarms) is compared with the template instead
-// (rehearse_test.go, describe_test.go, declared_test.go). The rehearsal's
+// (rehearse_test.go, describe_test.go, declared_test.go). moto's
+// CloudFormation has no Lambda alias either: the rehearsal creates the one
+// the template declares between two steps of the stack (alias_test.go).
+// TestRollback runs DEPLOY.md's roll-forward and rollback blocks. The rehearsal's
 // aws plays the transitional states that AWS has and moto does not, so
 // that a missing wait fails (transitions_test.go). translate.py turns the
 // SAM template into plain CloudFormation, as sam deploy does, since moto

@@ -69,6 +69,17 @@ func start(t *testing.T) *rehearsal {
 	return r
 }
 
+// tmp is the scripts' TMPDIR.
+func (r *rehearsal) tmp() string {
+	dir := ""
+	for _, e := range r.env { // the last one counts
+		if v, ok := strings.CutPrefix(e, "TMPDIR="); ok {
+			dir = v
+		}
+	}
+	return dir
+}
+
 // sh runs a bash script in the repository's root and returns its output.
 func (r *rehearsal) sh(script string) string {
 	r.t.Helper()
@@ -118,6 +129,11 @@ func TestSameStack(t *testing.T) {
 		}
 		return
 	}
+	for _, s := range []*stack{cfn, cli} {
+		if len(s.Mappings) != 1 || s.Aliases["ride-duration-prediction:live"]["FunctionVersion"] != "1" || len(s.Dashboards) != 1 {
+			t.Errorf("mappings %v, aliases %v, dashboards %d: want one mapping, live on version 1, one dashboard", s.Mappings, s.Aliases, len(s.Dashboards))
+		}
+	}
 	if diff := cmp.Diff(cfn.withoutMotoGaps(), cli.withoutMotoGaps()); diff != "" {
 		t.Errorf("the two ways build different stacks (-CloudFormation +plain CLI):\n%s", diff)
 	}
@@ -127,14 +143,38 @@ func TestSameStack(t *testing.T) {
 	}
 }
 
+// alarmTopic is the SNS topic both deployments' alarms notify: the
+// template's AlarmTopicArn, the plain-CLI path's ALARM_TOPIC_ARN. The
+// rehearsal creates it in each moto.
+const alarmTopic = "arn:aws:sns:us-east-1:123456789012:ride-duration-alarms"
+
 // deployTemplate creates template.yaml's stack with CloudFormation.
+//
+// moto's CloudFormation has no AWS::Lambda::Alias (nor CodeDeploy), and
+// a Ref to one gives nothing, so the stack is created in two steps. The
+// first leaves out what refers to the alias (the mapping); the rehearsal
+// then creates the alias as the template declares it, on the version the
+// stack published; the second (an update) adds the rest, each Ref to the
+// alias replaced by what it gives on AWS, the alias's ARN.
 func deployTemplate(t *testing.T) *stack {
 	r := start(t)
 	r.sh(`aws s3 mb s3://rehearsal-artifacts >/dev/null
 aws s3 cp --quiet build/function.zip s3://rehearsal-artifacts/function.zip
-python3 tools/rehearse/translate.py template.yaml s3://rehearsal-artifacts/function.zip > "$TMPDIR/stack.json"
-aws cloudformation create-stack --stack-name ` + stackName + ` --template-body "file://$TMPDIR/stack.json" --capabilities CAPABILITY_IAM >/dev/null
+aws sns create-topic --name ` + alarmTopic[strings.LastIndex(alarmTopic, ":")+1:] + ` >/dev/null
+python3 tools/rehearse/translate.py template.yaml s3://rehearsal-artifacts/function.zip > "$TMPDIR/stack.json"`)
+	tpl := readJSON(t, filepath.Join(r.tmp(), "stack.json"))
+	first, aliases := withoutAliases(t, tpl)
+	writeJSON(t, filepath.Join(r.tmp(), "first.json"), first)
+	writeJSON(t, filepath.Join(r.tmp(), "stack.json"), tpl)
+	params := "--parameters ParameterKey=AlarmTopicArn,ParameterValue=" + alarmTopic
+	r.sh(`aws cloudformation create-stack --stack-name ` + stackName + ` --template-body "file://$TMPDIR/first.json" --capabilities CAPABILITY_IAM ` + params + ` >/dev/null
 aws cloudformation wait stack-create-complete --stack-name ` + stackName)
+	for _, a := range aliases {
+		r.sh(fmt.Sprintf(`version=$(aws lambda list-versions-by-function --function-name %[1]s --query 'Versions[-1].Version' --output text)
+aws lambda create-alias --function-name %[1]s --name %[2]s --function-version "$version" >/dev/null`, a.function, a.name))
+	}
+	r.sh(`aws cloudformation update-stack --stack-name ` + stackName + ` --template-body "file://$TMPDIR/stack.json" --capabilities CAPABILITY_IAM ` + params + ` >/dev/null
+aws cloudformation wait stack-update-complete --stack-name ` + stackName)
 	return r.describe()
 }
 
@@ -142,20 +182,58 @@ aws cloudformation wait stack-create-complete --stack-name ` + stackName)
 // as written, in one shell.
 func deployCLI(t *testing.T) *stack {
 	r := start(t)
-	deploy, err := os.ReadFile(filepath.Join(r.root, "DEPLOY.md"))
+	r.deployCLI()
+	return r.describe()
+}
+
+func (r *rehearsal) deployCLI() {
+	script := blocks(r.t, "")
+	if !strings.Contains(script, "aws lambda create-event-source-mapping") {
+		r.t.Fatalf("DEPLOY.md's rehearsed blocks lack the trigger:\n%s", script)
+	}
+	r.sh("aws sns create-topic --name " + alarmTopic[strings.LastIndex(alarmTopic, ":")+1:] + " >/dev/null\n" +
+		"export ALARM_TOPIC_ARN=" + alarmTopic + "\n" + script)
+	// moto resolves an alias to its version in the mapping's FunctionArn
+	// (AWS keeps the alias's ARN there), so what the mapping invokes is
+	// read from the request that created it.
+	created := r.states().calls("lambda create-event-source-mapping")
+	if len(created) != 1 || created[0].option("function-name") != "ride-duration-prediction:live" {
+		r.t.Errorf("DEPLOY.md creates the mapping with %v, want one, on the alias ride-duration-prediction:live", created)
+	}
+}
+
+// states is the shim's record of the rehearsal's aws commands.
+func (r *rehearsal) states() states {
+	for i := len(r.env) - 1; i >= 0; i-- {
+		if v, ok := strings.CutPrefix(r.env[i], "REHEARSAL_STATE="); ok {
+			return states{dir: v}
+		}
+	}
+	r.t.Fatal("no REHEARSAL_STATE")
+	return states{}
+}
+
+// blocks is DEPLOY.md's shell blocks marked <!-- rehearse --> (name "") or
+// <!-- rehearse: NAME -->, in order, as one script.
+func blocks(t *testing.T, name string) string {
+	t.Helper()
+	deploy, err := os.ReadFile(filepath.Join(localproc.Root(), "DEPLOY.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	marker := "<!-- rehearse -->\n```sh\n"
+	if name != "" {
+		marker = "<!-- rehearse: " + name + " -->\n```sh\n"
+	}
 	var script strings.Builder
-	for _, part := range strings.Split(string(deploy), "<!-- rehearse -->\n```sh\n")[1:] {
+	for _, part := range strings.Split(string(deploy), marker)[1:] {
 		code, _, _ := strings.Cut(part, "```")
 		script.WriteString(code)
 	}
-	if !strings.Contains(script.String(), "aws lambda create-event-source-mapping") {
-		t.Fatalf("DEPLOY.md's rehearsed blocks lack the trigger:\n%s", script.String())
+	if script.Len() == 0 {
+		t.Fatalf("DEPLOY.md has no block marked %q", strings.TrimSpace(marker))
 	}
-	r.sh(script.String())
-	return r.describe()
+	return script.String()
 }
 
 // TestImageTemplateTranslates: template-image.yaml goes through the same

@@ -1,6 +1,7 @@
 package rehearse
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -47,6 +48,13 @@ var changes = map[string]change{
 	"lambda create-function":                   {"function", "Pending", "ResourceConflictException"},
 	"lambda update-function-code":              {"function", "InProgress", "ResourceConflictException"},
 	"lambda update-function-configuration":     {"function", "InProgress", "ResourceConflictException"},
+}
+
+// needsSettled are operations that AWS refuses while their resource is in
+// a transitional state, without changing it: a version is published from
+// a function that no update is changing.
+var needsSettled = map[string]string{
+	"lambda publish-version": "ResourceConflictException",
 }
 
 // settles maps a wait to the transitional states it waits out.
@@ -140,12 +148,15 @@ func (s states) refusal(c call) (code, message string) {
 			return "InvalidParameterValueException", "The role defined for the function cannot be assumed by Lambda."
 		}
 	}
-	ch, ok := changes[c.op]
-	if !ok {
+	refusal := needsSettled[c.op]
+	if ch, ok := changes[c.op]; ok {
+		refusal = ch.refusal
+	}
+	if refusal == "" {
 		return "", ""
 	}
 	if state := s.get(c.resource()); state != "" {
-		return ch.refusal, fmt.Sprintf("%s is %s; on AWS, wait for it first", strings.Replace(c.resource(), "/", " ", 1), state)
+		return refusal, fmt.Sprintf("%s is %s; on AWS, wait for it first", strings.Replace(c.resource(), "/", " ", 1), state)
 	}
 	return "", ""
 }
@@ -164,9 +175,44 @@ func (s states) after(c call) error {
 	return nil
 }
 
+// record appends the call to the log of every aws command line run
+// (calls), for what the rehearsal checks in the requests themselves.
+func (s states) record(c call) error {
+	f, err := os.OpenFile(filepath.Join(s.dir, "calls"), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	line, err := json.Marshal(c.args)
+	if err == nil {
+		_, err = f.Write(append(line, '\n'))
+	}
+	return err
+}
+
+// calls is the aws command lines run so far whose operation is op.
+func (s states) calls(op string) []call {
+	b, _ := os.ReadFile(filepath.Join(s.dir, "calls"))
+	var out []call
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		var args []string
+		if json.Unmarshal([]byte(line), &args) != nil {
+			continue
+		}
+		if c := parse(args); c.op == op {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // shim is the rehearsal's aws: it returns the exit status.
 func shim(args []string) int {
 	s, c := states{dir: os.Getenv("REHEARSAL_STATE")}, parse(args)
+	if err := s.record(c); err != nil {
+		fmt.Fprintln(os.Stderr, "rehearsal aws:", err)
+		return 255
+	}
 	if code, message := s.refusal(c); code != "" {
 		fmt.Fprintf(os.Stderr, "\nAn error occurred (%s) when calling %s (played by the rehearsal: moto has no such state): %s\n", code, c.op, message)
 		return 254
@@ -218,6 +264,10 @@ func TestTransitions(t *testing.T) {
 		{"lambda update-function-configuration --function-name f --timeout 30", "ResourceConflictException"},
 		{"lambda wait function-updated-v2 --function-name f", ""},
 		{"lambda update-function-configuration --function-name f --timeout 30", ""},
+		{"lambda publish-version --function-name f", "ResourceConflictException"},
+		{"lambda wait function-updated-v2 --function-name f", ""},
+		{"lambda publish-version --function-name f", ""},
+		{"lambda update-alias --function-name f --name live --function-version 2", ""},
 	} {
 		c := parse(strings.Fields(step.command))
 		code, message := s.refusal(c)

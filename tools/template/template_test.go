@@ -241,8 +241,8 @@ func eventSourceMapping(t *testing.T, tpl *cloudformation.Template) {
 		t.Fatalf("%d event source mappings, want 1", len(maps))
 	}
 	for _, m := range maps {
-		if m.FunctionName != "Ref:RideDurationFunction" {
-			t.Errorf("the mapping invokes %s, want the function", m.FunctionName)
+		if m.FunctionName != "Ref:RideDurationFunction.Alias" {
+			t.Errorf("the mapping invokes %s, want the function's alias (AutoPublishAlias)", m.FunctionName)
 		}
 		if got := aws.ToString(m.EventSourceArn); got != "GetAtt:RideEventsStream.Arn" {
 			t.Errorf("the mapping reads %q, want the ride_events stream", got)

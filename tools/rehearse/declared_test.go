@@ -98,7 +98,9 @@ var nameProperty = map[string]string{
 
 // resolve replaces Ref and the Fn::GetAtt of a queue's name with their
 // values: a parameter's default or the name the template gives the
-// resource. It resolves only what declaredGaps needs, and fails on the rest.
+// resource; and Fn::If with the branch its condition takes with the
+// parameters' defaults (or those set). It resolves only what declaredGaps
+// needs, and fails on the rest.
 func (tpl *cfnTemplate) resolve(v any) (any, error) {
 	switch v := v.(type) {
 	case []any:
@@ -112,6 +114,9 @@ func (tpl *cfnTemplate) resolve(v any) (any, error) {
 		return out, nil
 	case object:
 		if ref, ok := v["Ref"].(string); ok && len(v) == 1 {
+			if ref == "AWS::NoValue" {
+				return noValue{}, nil
+			}
 			return tpl.ref(ref)
 		}
 		if att, ok := v["Fn::GetAtt"].([]any); ok && len(v) == 1 && len(att) == 2 {
@@ -228,6 +233,22 @@ func TestDeclaredGaps(t *testing.T) {
 		}
 		if actions, ok := props.(object)["AlarmActions"]; ok {
 			t.Errorf("%s: AlarmActions %v with no AlarmTopicArn", id, actions)
+		}
+	}
+}
+
+// TestResolveOnDemand: Fn::If takes the branch of its condition with the
+// parameters' defaults, and a property whose value is Ref AWS::NoValue
+// is left out, as ride_events' ShardCount in on-demand mode.
+func TestResolveOnDemand(t *testing.T) {
+	for mode, want := range map[string]string{"PROVISIONED": "map[ShardCount:1]", "ON_DEMAND": "map[]"} {
+		tpl := &cfnTemplate{
+			Parameters: map[string]struct{ Default any }{"Mode": {mode}, "Shards": {1.0}},
+			Conditions: map[string]any{"OnDemand": object{"Fn::Equals": []any{object{"Ref": "Mode"}, "ON_DEMAND"}}},
+		}
+		got, err := tpl.resolve(object{"ShardCount": object{"Fn::If": []any{"OnDemand", object{"Ref": "AWS::NoValue"}, object{"Ref": "Shards"}}}})
+		if err != nil || fmt.Sprint(got) != want {
+			t.Errorf("%s: resolved to %v (%v), want %s", mode, got, err, want)
 		}
 	}
 }

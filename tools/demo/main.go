@@ -12,7 +12,8 @@
 // from), -shards (of ride_events: 4, and 1 with -up), -parallelization-factor
 // (the mapping's, 1 to 10), -emulators (0: one per batch the mapping may
 // run at once, shards × parallelization factor, at most 16), -batch-size,
-// -window, -timeout, -v (the stack's logs on stderr), -rie and -bootstrap (the emulator and the
+// -window, -timeout, -metrics-file (build/metrics.jsonl: the function's EMF
+// documents), -v (the stack's logs on stderr), -rie and -bootstrap (the emulator and the
 // function binary, as make builds them), -template (template.yaml, whose
 // function Timeout and MaximumRecordAgeInSeconds the stack takes); -up
 // starts the stack and keeps it up until Ctrl-C, printing the variables
@@ -75,7 +76,7 @@ func main() {
 	flag.DurationVar(&o.timeout, "timeout", 90*time.Second, "how long to wait for every ride's outcome")
 	flag.BoolVar(&o.verbose, "v", false, "show the servers' and function's logs")
 	flag.BoolVar(&o.ceiling, "kinesalite-only", false, "measure kinesalite alone with the same rides, and stop")
-	flag.StringVar(&o.metricsFile, "metrics-file", "build/metrics.jsonl", "with -up: where the function's EMF documents go, for go run ./tools/metrics")
+	flag.StringVar(&o.metricsFile, "metrics-file", "build/metrics.jsonl", "where the function's EMF documents go, for go run ./tools/metrics and ./tools/dashboard -draw (empty: nowhere)")
 	up := flag.Bool("up", false, "start the stack, print how to use it, and keep it running until Ctrl-C (make up)")
 	flag.Parse()
 	if *shards < 0 || o.parallelization < 1 || o.parallelization > esm.MaxParallelizationFactor {
@@ -154,7 +155,8 @@ func run(ctx context.Context, o options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := StartStack(ctx, StackConfig{RIE: o.rie, Bootstrap: o.bootstrap, Emulators: o.emulators, Shards: o.shards, ESM: mapping}, logs)
+	s, err := StartStack(ctx, StackConfig{RIE: o.rie, Bootstrap: o.bootstrap, Emulators: o.emulators, Shards: o.shards, ESM: mapping,
+		MetricsFile: o.metricsFile}, logs)
 	if err != nil {
 		return nil, err
 	}

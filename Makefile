@@ -58,7 +58,7 @@ $(BUILD)/model/%.csv: $(DATA)/green_tripdata_%.parquet
 	@mkdir -p $(BUILD)/model
 	$(GO) run ./tools/extract -in $< -out $@
 
-## model: Parquet -> CSV -> training -> forest JSON -> golden answers, into $(ART): the seed, trained here.
+## model: Parquet -> CSV -> training -> forest JSON -> golden answers and reference, into $(ART): the seed, trained here.
 model: deps $(CSVS)
 	@mkdir -p $(ART)/golden
 	rm -f $(ART)/refresh.md $(ART)/refresh.png
@@ -68,7 +68,7 @@ model: deps $(CSVS)
 	$(PY) model-export/export.py --model $(BUILD)/model/model.pkl --out $(ART)/forest.json \
 		--provenance $(ART)/provenance.json --origin trained
 	$(PY) -W ignore model-export/golden.py --model $(BUILD)/model/model.pkl --forest $(ART)/forest.json \
-		--rides $(foreach m,$(MONTHS),$(m)=$(BUILD)/model/$(m).csv) --out $(ART)/golden
+		--rides $(foreach m,$(MONTHS),$(m)=$(BUILD)/model/$(m).csv) --out $(ART)/golden --reference $(ART)/reference.json
 
 ## refresh: ship the model at MODEL [VECTORIZER=preprocessor.b] (sklearn forest or boosting, or xgboost): artifacts, golden answers, generated/, parity tests, report.
 refresh: deps $(CSVS)

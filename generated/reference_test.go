@@ -160,3 +160,24 @@ func referencePredictions(tb testing.TB) []float64 {
 	}
 	return preds
 }
+
+// BenchmarkShift1000 is PredictionDrift's cost for a batch of 1,000
+// predictions, the handler benchmark's batch: beside BenchmarkHandler1000
+// (ns/record there is ns per 1,000-ride invocation / 1,000), its share of
+// the handler's CPU.
+func BenchmarkShift1000(b *testing.B) {
+	feb, err := golden.ShuffledFeb()
+	if err != nil {
+		b.Fatal(err)
+	}
+	preds := make([]float64, 1000)
+	for i, r := range feb[:len(preds)] {
+		preds[i] = r.Prediction
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		benchShift = Reference.Shift(preds)
+	}
+}
+
+var benchShift float64

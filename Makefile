@@ -58,7 +58,7 @@ $(BUILD)/model/%.csv: $(DATA)/green_tripdata_%.parquet
 	@mkdir -p $(BUILD)/model
 	$(GO) run ./tools/extract -in $< -out $@
 
-## model: Parquet -> CSV -> training -> forest JSON -> golden answers, into $(ART): the seed, trained here.
+## model: Parquet -> CSV -> training -> forest JSON -> golden answers and reference, into $(ART): the seed, trained here.
 model: deps $(CSVS)
 	@mkdir -p $(ART)/golden
 	rm -f $(ART)/refresh.md $(ART)/refresh.png
@@ -68,7 +68,7 @@ model: deps $(CSVS)
 	$(PY) model-export/export.py --model $(BUILD)/model/model.pkl --out $(ART)/forest.json \
 		--provenance $(ART)/provenance.json --origin trained
 	$(PY) -W ignore model-export/golden.py --model $(BUILD)/model/model.pkl --forest $(ART)/forest.json \
-		--rides $(foreach m,$(MONTHS),$(m)=$(BUILD)/model/$(m).csv) --out $(ART)/golden
+		--rides $(foreach m,$(MONTHS),$(m)=$(BUILD)/model/$(m).csv) --out $(ART)/golden --reference $(ART)/reference.json
 
 ## refresh: ship the model at MODEL [VECTORIZER=preprocessor.b] (sklearn forest or boosting, or xgboost): artifacts, golden answers, generated/, parity tests, report.
 refresh: deps $(CSVS)
@@ -85,7 +85,8 @@ undo-refresh:
 ## check-model: the artifacts are what they claim. A model trained here (make model) is
 ## retrained from the committed Parquet and must match byte for byte; an imported one
 ## (make refresh) is checked without its original file: the golden answers must agree
-## with forest.json through the Python walker (and check-generated checks generated/).
+## with forest.json through the Python walker, and reference.json with the golden answers
+## (and check-generated checks generated/).
 # The line that holds $(MAKE) runs even under make -n, so it does nothing
 # but read provenance.json and call make again, which passes -n on.
 check-model: deps
@@ -99,8 +100,8 @@ check-model-trained:
 	@echo "check-model: artifacts reproduced byte for byte"
 
 check-model-imported:
-	$(PY) -m pytest -q -p no:cacheprovider model-export/tests/test_walker.py
-	@echo "check-model: imported model; golden answers agree with forest.json"
+	$(PY) -m pytest -q -p no:cacheprovider model-export/tests/test_walker.py model-export/tests/test_reference.py
+	@echo "check-model: imported model; golden answers agree with forest.json, and reference.json with them"
 
 ## test-python: the Python tests of model-export/tests (the exporter and the walker).
 test-python: deps

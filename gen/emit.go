@@ -32,7 +32,8 @@ type Config struct {
 
 // templates are the generated package's model-independent files, which
 // gen copies with their package clause renamed: support.go (FeaturesFromMap's
-// helpers) and predict.go (Predict, PredictBatch). They are plain Go, kept as
+// helpers), predict.go (Predict, PredictBatch) and distribution.go
+// (Distribution, the type of the model's Reference, and its Shift). They are plain Go, kept as
 // .go.txt only because in gen/ they would be package main and lack the
 // model's names (Features, encode, trees, ...). The compiler and go vet
 // check them where they belong, in each generated package: generated/ (in
@@ -44,8 +45,9 @@ var templates embed.FS
 
 // Emit renders the plan as Go files and hands each to out as soon as it is
 // ready, so that a huge model's source is never held whole: model.go (the
-// API and what varies with the model around it), tables.go (cuts, category
-// codes and the list of trees), the templates (support.go, predict.go), and
+// API and what varies with the model around it), reference.go (the model's
+// reference distribution), tables.go (cuts, category codes and the list of
+// trees), the templates (support.go, predict.go, distribution.go), and
 // the tree packages internal/treesNNN/ (codes.go and trees_NNN.go), named
 // by their path in the output directory. Files are rendered in parallel,
 // one per CPU; out is called by one goroutine at a time, in no set order.
@@ -59,6 +61,9 @@ func Emit(p *Plan, cfg Config, out func(File) error) error {
 	// closes it, so that only the files in flight are in memory.
 	return parallel(func(submit func(job) error) error {
 		if err := submit(func() (File, error) { return render("model.go", e.model()) }); err != nil {
+			return err
+		}
+		if err := submit(func() (File, error) { return render("reference.go", e.reference()) }); err != nil {
 			return err
 		}
 		files := func(closed []TreeFile) error {

@@ -20,7 +20,7 @@ import (
 var update = flag.Bool("update", false, "rewrite golden files")
 
 // TestEmitGolden compares the generated files for small hand-written forests
-// with testdata/<case>/want/.
+// (and, where the case has one, its reference.json) with testdata/<case>/want/.
 func TestEmitGolden(t *testing.T) {
 	cases, err := filepath.Glob("testdata/*/forest.json")
 	if err != nil || len(cases) == 0 {
@@ -29,7 +29,7 @@ func TestEmitGolden(t *testing.T) {
 	for _, model := range cases {
 		dir := filepath.Dir(model)
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			files := mustGenerate(t, model, tinyConfig("model"))
+			files := mustGenerateRef(t, model, caseReference(t, dir), tinyConfig("model"))
 			want := filepath.Join(dir, "want")
 			if *update {
 				if err := os.RemoveAll(want); err != nil {
@@ -56,19 +56,46 @@ func tinyConfig(pkg string) Config {
 	return Config{Package: pkg, ImportPath: "example.com/" + pkg, Limits: Limits{FuncNodes: 5, FuncDepth: 2, FileNodes: 9, PackageNodes: 12}}
 }
 
-// mustGenerate runs gen's stages on the forest JSON at path.
+// mustGenerate runs gen's stages on the forest JSON at path, without a
+// reference.
 func mustGenerate(tb testing.TB, path string, cfg Config) []File {
+	tb.Helper()
+	return mustGenerateRef(tb, path, nil, cfg)
+}
+
+// mustGenerateRef runs gen's stages on the forest JSON at path and the
+// reference ref.
+func mustGenerateRef(tb testing.TB, path string, ref *Reference, cfg Config) []File {
 	tb.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	var files []File
-	if err := generate(filepath.Base(path), bytes.NewReader(data), cfg, func(f File) error { files = append(files, f); return nil }); err != nil {
+	if err := generate(filepath.Base(path), bytes.NewReader(data), ref, cfg, func(f File) error { files = append(files, f); return nil }); err != nil {
 		tb.Fatal(err)
 	}
 	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Name, b.Name) })
 	return files
+}
+
+// caseReference is the case's reference.json, beside its forest, or nil.
+func caseReference(tb testing.TB, dir string) *Reference {
+	tb.Helper()
+	f, err := os.Open(filepath.Join(dir, "reference.json"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	ref, err := ReadReference(f)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ref.Path = "reference.json"
+	return ref
 }
 
 // write is what main does with files: write each, then remove the stale.

@@ -8,16 +8,21 @@
 //
 // Usage:
 //
-//	go run ./gen -model FOREST.json -out DIR -pkg NAME
+//	go run ./gen -model FOREST.json [-reference REFERENCE.json] -out DIR -pkg NAME
 //
 // or, in the package to generate:
 //
-//	//go:generate go run ../gen -model ../model-export/artifacts/forest.json -out . -pkg generated
+//	//go:generate go run ../gen -model ../model-export/artifacts/forest.json -reference ../model-export/artifacts/reference.json -out . -pkg generated
 //
 // The flags are:
 //
 //	-model FILE
 //		the forest JSON to compile (required).
+//	-reference FILE
+//		the model's reference (model-export/reference.py writes it): the
+//		distribution of its predictions on the committed Feb 2022 rides,
+//		compiled in as Reference for the function's PredictionDrift. It
+//		must name the forest's sha256. Without it, Reference is nil.
 //	-out DIR
 //		the directory to write the package to (required); created if
 //		missing. It must be inside a Go module: the tree packages are
@@ -43,6 +48,9 @@
 //     support.go.txt.
 //   - tables.go: the cuts and category codes that encode uses, and the list
 //     of the trees' root functions.
+//   - reference.go: Reference, the model's reference distribution (or nil),
+//     of the type Distribution that distribution.go (copied from
+//     distribution.go.txt) declares with its Shift.
 //   - the tree packages internal/treesNNN.
 //
 // Every piece is bounded, whatever the size of the model, so that compile
@@ -118,7 +126,7 @@ import (
 )
 
 func usage() {
-	fmt.Fprintf(os.Stderr, "usage: gen -model FOREST.json -out DIR -pkg NAME [-check] [limits]\n")
+	fmt.Fprintf(os.Stderr, "usage: gen -model FOREST.json [-reference REFERENCE.json] -out DIR -pkg NAME [-check] [limits]\n")
 	flag.PrintDefaults()
 }
 
@@ -126,6 +134,7 @@ func main() {
 	log.SetFlags(0)
 	log.SetPrefix("gen: ")
 	model := flag.String("model", "", "forest JSON to compile")
+	reference := flag.String("reference", "", "the model's reference distribution (reference.json), for PredictionDrift")
 	out := flag.String("out", "", "directory to write the package to")
 	pkg := flag.String("pkg", "", "package name")
 	check := flag.Bool("check", false, "write nothing; exit 1 if DIR differs from what gen would write")
@@ -168,6 +177,10 @@ func main() {
 			"\t/usr/bin/python3 model-export/export.py --model %s --out forest.json\n"+
 			"or ship it with make refresh MODEL=%s", *model, *model, *model)
 	}
+	ref, err := readReference(*reference, *out)
+	if err != nil {
+		log.Fatal(err)
+	}
 	// Each file is written (or, with -check, compared) as soon as it is
 	// rendered; then what gen wrote before and no longer does goes.
 	dir, kept := *out, map[string]bool{}
@@ -182,7 +195,7 @@ func main() {
 		}
 		return writeFile(dir, f)
 	}
-	if err := generate(filepath.ToSlash(source), f, Config{Package: *pkg, ImportPath: importPath, Limits: lim}, sink); err != nil {
+	if err := generate(filepath.ToSlash(source), f, ref, Config{Package: *pkg, ImportPath: importPath, Limits: lim}, sink); err != nil {
 		log.Fatalf("%s: %v", *model, err)
 	}
 	if *check {
@@ -204,6 +217,28 @@ func main() {
 	}
 }
 
+// readReference reads the reference at path, if any, named in the output
+// by its path relative to out.
+func readReference(path, out string) (*Reference, error) {
+	if path == "" {
+		return nil, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	ref, err := ReadReference(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if ref.Path, err = filepath.Rel(out, path); err != nil {
+		ref.Path = path
+	}
+	ref.Path = filepath.ToSlash(ref.Path)
+	return ref, nil
+}
+
 func isDir(path string) bool {
 	st, err := os.Stat(path)
 	return err == nil && st.IsDir()
@@ -212,8 +247,8 @@ func isDir(path string) bool {
 // generate runs the stages: survey the forest (validating it), plan, then
 // read it again, tree by tree, to lay out and emit to out. Memory holds the
 // trees in flight, not the model. source names the forest in the generated
-// headers.
-func generate(source string, model io.ReadSeeker, cfg Config, out func(File) error) error {
+// headers. ref, if not nil, must be the reference of this forest.
+func generate(source string, model io.ReadSeeker, ref *Reference, cfg Config, out func(File) error) error {
 	sum := sha256.New()
 	if _, err := model.Seek(0, io.SeekStart); err != nil {
 		return err
@@ -235,10 +270,15 @@ func generate(source string, model io.ReadSeeker, cfg Config, out func(File) err
 	if err != nil {
 		return err
 	}
-	plan, err := NewPlan(source, hex.EncodeToString(sum.Sum(nil)), h, features, &s)
+	modelSHA := hex.EncodeToString(sum.Sum(nil))
+	if ref != nil && ref.ForestSHA256 != modelSHA {
+		return fmt.Errorf("the reference %s is of the forest with sha256 %s, not of this one (%s): golden.py --reference makes it anew", ref.Path, ref.ForestSHA256, modelSHA)
+	}
+	plan, err := NewPlan(source, modelSHA, h, features, &s)
 	if err != nil {
 		return err
 	}
+	plan.Reference = ref
 	plan.Trees = func(yield func(*Node, error) bool) {
 		_, _, err := read(func(_ int, t *Tree) error {
 			if !yield(plan.node(t, features, 0), nil) {

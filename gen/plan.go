@@ -31,6 +31,9 @@ type Plan struct {
 	// SortKey packs codes into 32 bits for PredictBatch's sort, the input
 	// that most splits test first.
 	SortKey []KeyPart
+	// Reference is the distribution of the model's predictions that
+	// PredictionDrift is measured against; nil without -reference.
+	Reference *Reference
 }
 
 // KeyPart is one input's place in the sort key.

@@ -207,7 +207,7 @@ func TestRandomForests(t *testing.T) {
 			cfg.Limits = Limits{FuncNodes: fn, FuncDepth: 1 + r.IntN(8), FileNodes: fn + r.IntN(200), PackageNodes: fn + 200 + r.IntN(400)}
 		}
 		var files []File
-		if err := generate(filepath.Base(path), bytes.NewReader(data), cfg, func(f File) error { files = append(files, f); return nil }); err != nil {
+		if err := generate(filepath.Base(path), bytes.NewReader(data), nil, cfg, func(f File) error { files = append(files, f); return nil }); err != nil {
 			t.Fatalf("model %d: %v", i, err)
 		}
 		if err := write(filepath.Join(dir, fmt.Sprintf("m%d", i)), files); err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/smithy-go"
 
+	"github.com/nyc-taxi/ridepred/generated"
 	"github.com/nyc-taxi/ridepred/handler/kinesisout"
 )
 
@@ -41,6 +42,10 @@ type metric struct {
 // appendEMF appends the document: namespace, the dimension sets [service]
 // and [service, model_version], each metric with its unit, and the
 // predictions as up to 100 values spread evenly over the batch.
+// PredictionDrift, for a batch with predictions, is how far all of them lie
+// from the model's reference, the distribution of its predictions on the
+// committed Feb 2022 rides (generated.Distribution's Shift: 0 to 1, noisy
+// for small batches).
 func (h *Handler) appendEMF(b []byte, m *invocationMetrics, now time.Time) []byte {
 	cold := 0.0
 	if !warm.Swap(true) {
@@ -65,6 +70,9 @@ func (h *Handler) appendEMF(b []byte, m *invocationMetrics, now time.Time) []byt
 	}
 	if m.age >= 0 {
 		metrics = append(metrics, metric{"BatchAge", "Milliseconds", float64(m.age.Milliseconds())})
+	}
+	if len(m.values) > 0 && generated.Reference != nil {
+		metrics = append(metrics, metric{"PredictionDrift", "None", generated.Reference.Shift(m.values)})
 	}
 	b = append(b, `{"_aws":{"Timestamp":`...)
 	b = strconv.AppendInt(b, now.UnixMilli(), 10)

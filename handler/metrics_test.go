@@ -12,6 +12,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/nyc-taxi/ridepred/generated"
+	"github.com/nyc-taxi/ridepred/internal/golden"
 )
 
 // TestMetricsEMF: one invocation writes one EMF document that follows the
@@ -164,4 +167,59 @@ func checkEMF(t *testing.T, line []byte) map[string]any {
 		}
 	}
 	return doc
+}
+
+// TestMetricsDrift: PredictionDrift is the batch's Shift from the model's
+// reference. A batch of Feb 2022 rides stays within the
+// Dvoretzky-Kiefer-Wolfowitz bound sqrt(ln(2/a)/(2n)) (a = 1e-6; the
+// batch is fixed), a batch of rides the model predicts above its
+// reference's median is at least the median's CDF away, whatever the
+// model, and a batch without predictions has no PredictionDrift.
+func TestMetricsDrift(t *testing.T) {
+	feb, err := golden.ShuffledFeb()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := generated.Reference
+	median := slices.Index(ref.Levels, 0.5)
+	if median < 0 {
+		t.Fatalf("no 50%% level in the reference's %v", ref.Levels)
+	}
+	const n = 1000
+	var sample, high []golden.Ride
+	for _, r := range feb {
+		if len(sample) < n {
+			sample = append(sample, r)
+		}
+		if r.Prediction > ref.Edges[median] && len(high) < n {
+			high = append(high, r)
+		}
+	}
+	drift := func(rides []golden.Ride) (float64, bool) {
+		t.Helper()
+		var payloads [][]byte
+		preds := make([]float64, len(rides))
+		for i, r := range rides {
+			payloads = append(payloads, golden.RideEvent(r.PULocationID, r.DOLocationID, r.TripDistance, i))
+			preds[i] = r.Prediction
+		}
+		payloads = append(payloads, []byte(`not json`))
+		var metrics bytes.Buffer
+		invoke(t, New(newFake(), Config{Retry: fastRetry, Metrics: &metrics}), kinesisEvent(t, payloads...))
+		doc := checkEMF(t, metrics.Bytes())
+		d, ok := doc["PredictionDrift"].(float64)
+		if ok && d != ref.Shift(preds) {
+			t.Errorf("PredictionDrift = %v, want the Shift of the library's answers, %v", d, ref.Shift(preds))
+		}
+		return d, ok
+	}
+	if d, ok := drift(sample); !ok || d > math.Sqrt(math.Log(2/1e-6)/(2*n)) {
+		t.Errorf("%d Feb 2022 rides: PredictionDrift %v (present %v), want at most %.4f", n, d, ok, math.Sqrt(math.Log(2/1e-6)/(2*n)))
+	}
+	if d, ok := drift(high); !ok || d < ref.CDF[median] {
+		t.Errorf("%d rides above the median: PredictionDrift %v (present %v), want at least %v", len(high), d, ok, ref.CDF[median])
+	}
+	if d, ok := drift(nil); ok {
+		t.Errorf("a batch without predictions: PredictionDrift %v, want none", d)
+	}
 }

@@ -2,7 +2,8 @@
 
     /usr/bin/python3 model-export/golden.py --model build/model.pkl [--vectorizer VEC] \
         --forest model-export/artifacts/forest.json \
-        --rides 2022-01=JAN.csv 2022-02=FEB.csv --out model-export/artifacts/golden
+        --rides 2022-01=JAN.csv 2022-02=FEB.csv --out model-export/artifacts/golden \
+        --reference model-export/artifacts/reference.json
 
 Two gzip'd JSON-lines files (format in FORMAT.md):
   rides.jsonl.gz  every ride of the given months whose three inputs are
@@ -14,6 +15,9 @@ Two gzip'd JSON-lines files (format in FORMAT.md):
                   split on, categories never seen, missing keys, zeros,
                   subnormals, huge values, and NaN, infinities and values beyond
                   float32, which the library predicts or refuses.
+and, with --reference, the model's reference (reference.py): the
+distribution of its predictions on the Feb 2022 rides, which gen compiles
+in for the function's PredictionDrift metric.
 Predictions use one thread, so trees are summed in estimator order.
 """
 
@@ -27,6 +31,7 @@ import re
 import numpy as np
 
 import export
+import reference
 from rule import Rule
 from rides import read_trips
 
@@ -145,6 +150,7 @@ def main():
     ap.add_argument("--forest", required=True)
     ap.add_argument("--rides", nargs="+", required=True, help="MONTH=CSV")
     ap.add_argument("--out", required=True)
+    ap.add_argument("--reference", help="where to write the reference (reference.json)")
     args = ap.parse_args()
 
     # Anything export.py reads, predicted the way the user's pipeline
@@ -168,6 +174,8 @@ def main():
     for r, p in zip(rides, preds):
         r["prediction"] = float(p)
     write_jsonl_gz(os.path.join(args.out, "rides.jsonl.gz"), rides)
+    if args.reference:
+        reference.write(args.reference, reference.of_rides(rides, reference.sha256(args.forest)))
 
     edges = edge_inputs(forest)
     ok = [r for r in edges if r["case"] != "extreme"]

@@ -5,7 +5,8 @@
         --md model-export/artifacts/refresh.md --png model-export/artifacts/refresh.png
 
 --old and --new are artifact directories (forest.json, provenance.json,
-golden/rides.jsonl.gz). --build holds what tools/refresh measured (gen and
+golden/rides.jsonl.gz, reference.json). The report ends with the new
+model's reference, which PredictionDrift is measured against. --build holds what tools/refresh measured (gen and
 compile seconds, bootstrap size, the parity tests' outcome). The Markdown
 is printed too.
 """
@@ -23,6 +24,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+import reference  # noqa: E402
 from export import max_depth  # noqa: E402
 from rides import read_dataframe  # noqa: E402
 
@@ -108,6 +110,24 @@ def zip_limits(build):
             "image instead (`template-image.yaml`, DEPLOY.md), which allows 10 GB.", ""]
 
 
+def drift(old, new, old_art, new_art):
+    """The new model's reference, and how far its Feb 2022 predictions lie from the old one's."""
+    new_ref = reference.load(new_art)
+    if new_ref is None:
+        return ["**No reference.json**: the function will emit no `PredictionDrift` for this model.", ""]
+    month = new_ref["month"]
+    # Artifacts from before reference.json existed: the old reference from its golden answers.
+    old_ref = reference.load(old_art) or reference.distribution(p for (m, _), p in old["preds"].items() if m == month)
+    moved = reference.shift(old_ref, [p for (m, _), p in new["preds"].items() if m == month])
+    return [
+        reference.markdown(new_ref),
+        "",
+        f"Against the reference shipped before, the new model's {month} predictions would read "
+        f"`PredictionDrift` {moved:.3f}; against its own, 0.",
+        "",
+    ]
+
+
 def chart(old, new, keys, path):
     o = np.array([old["preds"][k] for k in keys])
     n = np.array([new["preds"][k] for k in keys])
@@ -191,6 +211,7 @@ def main():
         f"![how predictions move]({os.path.basename(args.png)})",
         "",
     ]
+    lines += drift(old, new, args.old, args.new)
     md = "\n".join(lines)
     with open(args.md, "w") as f:
         f.write(md)

@@ -18,7 +18,9 @@
 //     its run id and sha256);
 //  2. writes the library's answers for it (one thread) to artifacts/golden: every
 //     committed Jan and Feb 2022 ride, and edge cases built from the model's
-//     own thresholds and categories;
+//     own thresholds and categories; and its reference, the distribution of
+//     its Feb 2022 answers, to artifacts/reference.json (the function's
+//     PredictionDrift metric is measured against it);
 //  3. regenerates generated/ with go generate, and times it, go build of
 //     generated/ and make package (the report says when the zip passes
 //     Lambda's limits);
@@ -128,7 +130,7 @@ func refresh(cfg config) error {
 	artForest := filepath.Join(cfg.artifacts, "forest.json")
 	if err := command.Run(nil, py, append([]string{"-W", "ignore", "model-export/golden.py", "--model", cfg.model, "--forest", artForest,
 		"--rides", "2022-01=build/model/2022-01.csv", "2022-02=build/model/2022-02.csv",
-		"--out", filepath.Join(cfg.artifacts, "golden")}, vec...)...); err != nil {
+		"--out", filepath.Join(cfg.artifacts, "golden"), "--reference", filepath.Join(cfg.artifacts, "reference.json")}, vec...)...); err != nil {
 		return err
 	}
 
@@ -161,7 +163,7 @@ func refresh(cfg config) error {
 		}
 		*mb = float64(st.Size()) / (1 << 20)
 	}
-	parity := exec.Command("go", "test", "-count=1", "-v", "-run", "Parity|Constants|Original", "./generated")
+	parity := exec.Command("go", "test", "-count=1", "-v", "-run", "Parity|Constants|Original|Reference|Shift", "./generated")
 	out, parityErr := parity.CombinedOutput()
 	os.Stderr.Write(out)
 	b.Parity = "passed"

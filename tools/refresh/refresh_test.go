@@ -30,7 +30,7 @@ func TestRefreshRoundTrip(t *testing.T) {
 
 	model := mlflowModel(t, repo, tmp)
 	out := workcopy.Run(t, repo, nil, "make", "--no-print-directory", "refresh", "MODEL="+model)
-	for _, want := range []string{"# Model refresh report", runID, "| parity tests (`go test ./generated`, the library's answers bit for bit) | passed |"} {
+	for _, want := range []string{"# Model refresh report", runID, "| parity tests (`go test ./generated`, the library's answers bit for bit) | passed |", "Reference for `PredictionDrift`"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("refresh output lacks %q", want)
 		}

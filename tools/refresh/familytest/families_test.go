@@ -59,7 +59,7 @@ func TestRefreshFamilies(t *testing.T) {
 				args = append(args, "VECTORIZER="+filepath.Join(tmp, f.vectorizer))
 			}
 			out := workcopy.Run(t, repo, nil, args...)
-			for _, want := range []string{"| estimator | ", f.estimator + " |", "the library's answers bit for bit) | passed |"} {
+			for _, want := range []string{"| estimator | ", f.estimator + " |", "the library's answers bit for bit) | passed |", "Reference for `PredictionDrift`"} {
 				if !strings.Contains(out, want) {
 					t.Errorf("refresh output lacks %q", want)
 				}

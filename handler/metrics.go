@@ -30,6 +30,14 @@ type invocationMetrics struct {
 // percentiles use them all.
 const maxValues = 100
 
+// driftMinRides is the fewest predictions a batch needs for its
+// PredictionDrift. Below it the noise alone would fire the drift alarm:
+// batches of n rides drawn from the reference's own rides read up to
+// 1.36/√n for 95% of them (Dvoretzky-Kiefer-Wolfowitz), 0.136 at 100
+// rides, under the template's DriftAlarmThreshold (0.2); a single ride
+// reads 0.5 or more.
+const driftMinRides = 100
+
 // warm is set by the first invocation's metrics: ColdStart is 1 before.
 var warm atomic.Bool
 
@@ -42,10 +50,10 @@ type metric struct {
 // appendEMF appends the document: namespace, the dimension sets [service]
 // and [service, model_version], each metric with its unit, and the
 // predictions as up to 100 values spread evenly over the batch.
-// PredictionDrift, for a batch with predictions, is how far all of them lie
-// from the model's reference, the distribution of its predictions on the
-// committed Feb 2022 rides (generated.Distribution's Shift: 0 to 1, noisy
-// for small batches).
+// PredictionDrift, for a batch of at least driftMinRides predictions, is
+// how far all of them lie from the model's reference, the distribution of
+// its predictions on the committed Feb 2022 rides (generated.Distribution's
+// Shift: 0 to 1).
 func (h *Handler) appendEMF(b []byte, m *invocationMetrics, now time.Time) []byte {
 	cold := 0.0
 	if !warm.Swap(true) {
@@ -71,7 +79,7 @@ func (h *Handler) appendEMF(b []byte, m *invocationMetrics, now time.Time) []byt
 	if m.age >= 0 {
 		metrics = append(metrics, metric{"BatchAge", "Milliseconds", float64(m.age.Milliseconds())})
 	}
-	if len(m.values) > 0 && generated.Reference != nil {
+	if len(m.values) >= driftMinRides && generated.Reference != nil {
 		metrics = append(metrics, metric{"PredictionDrift", "None", generated.Reference.Shift(m.values)})
 	}
 	b = append(b, `{"_aws":{"Timestamp":`...)

@@ -174,7 +174,7 @@ func checkEMF(t *testing.T, line []byte) map[string]any {
 // Dvoretzky-Kiefer-Wolfowitz bound sqrt(ln(2/a)/(2n)) (a = 1e-6; the
 // batch is fixed), a batch of rides the model predicts above its
 // reference's median is at least the median's CDF away, whatever the
-// model, and a batch without predictions has no PredictionDrift.
+// model, and a batch of fewer than driftMinRides predictions has none.
 func TestMetricsDrift(t *testing.T) {
 	feb, err := golden.ShuffledFeb()
 	if err != nil {
@@ -219,7 +219,10 @@ func TestMetricsDrift(t *testing.T) {
 	if d, ok := drift(high); !ok || d < ref.CDF[median] {
 		t.Errorf("%d rides above the median: PredictionDrift %v (present %v), want at least %v", len(high), d, ok, ref.CDF[median])
 	}
-	if d, ok := drift(nil); ok {
-		t.Errorf("a batch without predictions: PredictionDrift %v, want none", d)
+	if d, ok := drift(sample[:driftMinRides-1]); ok {
+		t.Errorf("a batch of %d predictions: PredictionDrift %v, want none below %d", driftMinRides-1, d, driftMinRides)
+	}
+	if _, ok := drift(sample[:driftMinRides]); !ok {
+		t.Errorf("a batch of %d predictions has no PredictionDrift", driftMinRides)
 	}
 }

@@ -22,7 +22,7 @@ func TestTemplatesReadEmittedMetrics(t *testing.T) {
 	var metrics bytes.Buffer
 	h := New(newFake(), Config{Retry: fastRetry, Metrics: &metrics, FunctionVersion: "1"})
 	var ev events.KinesisEvent
-	if err := json.Unmarshal(kinesisEvent(t, rides(10)...), &ev); err != nil {
+	if err := json.Unmarshal(kinesisEvent(t, rides(driftMinRides)...), &ev); err != nil {
 		t.Fatal(err)
 	}
 	for i := range ev.Records { // for BatchAge

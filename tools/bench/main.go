@@ -85,7 +85,7 @@ func main() {
 	flag.StringVar(&cfg.py, "python", "/usr/bin/python3", "Python with sklearn")
 	flag.IntVar(&cfg.coldRuns, "cold-runs", 30, "cold starts per Go measurement")
 	flag.IntVar(&cfg.pyRuns, "python-runs", 10, "cold starts per Python measurement")
-	flag.IntVar(&cfg.shadowRounds, "shadow-rounds", 5, "turns of the handler benchmark per shadow variant")
+	flag.IntVar(&cfg.shadowRounds, "shadow-rounds", 7, "turns of the handler benchmark per shadow variant")
 	flag.BoolVar(&cfg.onlyShadow, "only-shadow", false, "measure only what a shadow costs (the handler's CPU per record and the sizes)")
 	flag.Parse()
 	cfg.rie = filepath.Join(cfg.build, "aws-lambda-rie")

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -36,7 +37,9 @@ type shadowVariant struct {
 // model-export/train_family.py trains it, reproducible), each compiled in a
 // copy of the repository, and make package's bootstrap and zip. The
 // benchmark binaries run in turns, rounds times, so that all see the same
-// machine; each variant's figure is its median.
+// machine; each variant's figure is its fastest turn, as other processes
+// on the machine can only slow a turn down (on a shared machine, medians
+// moved by 30% between runs, the fastest turns by a few percent).
 func shadowRows(cfg config, dir string, rounds int) ([]Row, error) {
 	work, err := filepath.Abs(filepath.Join(dir, "shadow"))
 	if err != nil {
@@ -71,11 +74,11 @@ func shadowRows(cfg config, dir string, rounds int) ([]Row, error) {
 			v.nsRec = append(v.nsRec, ns)
 		}
 	}
-	base := median(variants[0].nsRec)
-	rows := []Row{{Name: "handler CPU, no shadow (median of turns)", Unit: "µs/record", Go: base / 1e3,
-		Note: fmt.Sprintf("BenchmarkHandler1000/metrics=on, %d turns", rounds)}}
+	base := slices.Min(variants[0].nsRec)
+	rows := []Row{{Name: "handler CPU, no shadow", Unit: "µs/record", Go: base / 1e3,
+		Note: fmt.Sprintf("BenchmarkHandler1000/metrics=on, fastest of %d turns", rounds)}}
 	for i, v := range variants[1:] {
-		ns := median(v.nsRec)
+		ns := slices.Min(v.nsRec)
 		note := fmt.Sprintf("%.2fx the CPU without a shadow", ns/base)
 		if i == 0 {
 			note += fmt.Sprintf(" (budget %.1fx)", shadowBudget)
@@ -151,7 +154,7 @@ func (v *shadowVariant) build(repo, test string) error {
 // run runs the benchmark once in dir (the handler's, for its golden
 // answers) and returns its ns/record.
 func (v *shadowVariant) run(dir string) (float64, error) {
-	cmd := exec.Command(v.test, "-test.run", "^$", "-test.bench", "^BenchmarkHandler1000$/^metrics=on$", "-test.benchtime", "200x")
+	cmd := exec.Command(v.test, "-test.run", "^$", "-test.bench", "^BenchmarkHandler1000$/^metrics=on$", "-test.benchtime", "500x")
 	cmd.Dir = dir
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, os.Stderr

@@ -2,6 +2,7 @@ package template
 
 import (
 	"os"
+	"strings"
 	"testing"
 
 	"gopkg.in/yaml.v3"
@@ -9,8 +10,8 @@ import (
 
 // TestShadowStream: the ShadowStreamName parameter is optional, and the
 // function gets SHADOW_STREAM_NAME and kinesis:PutRecords on that stream
-// only when it is set (HasShadowStream): with the empty default, the stack
-// is the one without a shadow. (goformation does not evaluate conditions,
+// only when it is set (HasShadowStream, a policy resource of its own): with
+// the empty default, the stack is the one without a shadow. (goformation does not evaluate conditions,
 // so this reads the YAML; tools/rehearse deploys both ways.)
 func TestShadowStream(t *testing.T) {
 	for _, path := range templates {
@@ -35,24 +36,23 @@ func TestShadowStream(t *testing.T) {
 		if got := show(orAbsent(env)); got != "!If [HasShadowStream, !Ref ShadowStreamName, !Ref AWS::NoValue]" {
 			t.Errorf("%s: SHADOW_STREAM_NAME is %s, want ShadowStreamName when it is set, else unset", path, got)
 		}
+		policy := lookup(resources, "ShadowStreamPolicy")
+		props := lookup(policy, "Properties")
+		if got := show(orAbsent(lookup(policy, "Condition"))) + " " + show(orAbsent(lookup(policy, "Type"))) + " " + show(orAbsent(lookup(props, "RoleName"))); got != "HasShadowStream AWS::IAM::RolePolicy !Ref FunctionRole" {
+			t.Errorf("%s: ShadowStreamPolicy is %s, want a policy of FunctionRole under HasShadowStream", path, got)
+		}
 		var grants []string
-		for _, policy := range lookup(lookup(lookup(resources, "FunctionRole"), "Properties"), "Policies").Content {
-			for _, st := range lookup(lookup(policy, "PolicyDocument"), "Statement").Content {
-				if st.Tag != "!If" {
-					continue
-				}
-				if len(st.Content) != 3 || st.Content[0].Value != "HasShadowStream" || show(st.Content[2]) != "!Ref AWS::NoValue" {
-					t.Errorf("%s: a conditional statement %s", path, show(st))
-					continue
-				}
-				then := st.Content[1]
-				grants = append(grants, show(orAbsent(lookup(then, "Effect")))+" "+show(orAbsent(lookup(then, "Action")))+" on "+
-					show(orAbsent(lookup(then, "Resource"))))
-			}
+		for _, st := range orAbsent(lookup(lookup(props, "PolicyDocument"), "Statement")).Content {
+			grants = append(grants, show(orAbsent(lookup(st, "Effect")))+" "+show(orAbsent(lookup(st, "Action")))+" on "+show(orAbsent(lookup(st, "Resource"))))
 		}
 		want := "Allow [kinesis:PutRecords] on !Sub arn:${AWS::Partition}:kinesis:${AWS::Region}:${AWS::AccountId}:stream/${ShadowStreamName}"
 		if len(grants) != 1 || grants[0] != want {
-			t.Errorf("%s: statements under HasShadowStream: %q, want one: %s", path, grants, want)
+			t.Errorf("%s: ShadowStreamPolicy grants %q, want only: %s", path, grants, want)
+		}
+		for id, res := range resourcesUnder(resources) {
+			if id != "ShadowStreamPolicy" && strings.Contains(show(orAbsent(lookup(res, "Type"))), "Policy") {
+				t.Errorf("%s: %s is a policy too; the shadow's grant is ShadowStreamPolicy alone", path, id)
+			}
 		}
 	}
 }
@@ -62,4 +62,13 @@ func orAbsent(n *yaml.Node) *yaml.Node {
 		return &yaml.Node{}
 	}
 	return n
+}
+
+// resourcesUnder maps each resource's logical id to its node.
+func resourcesUnder(resources *yaml.Node) map[string]*yaml.Node {
+	out := map[string]*yaml.Node{}
+	for i := 0; resources != nil && i+1 < len(resources.Content); i += 2 {
+		out[resources.Content[i].Value] = resources.Content[i+1]
+	}
+	return out
 }

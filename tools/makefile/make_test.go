@@ -24,7 +24,8 @@ func TestDryRunChangesNothing(t *testing.T) {
 	_, repo := workcopy.Repo(t)
 	before := snapshot(t, repo)
 	for _, args := range [][]string{{"-n", "test"}, {"-n", "bench"}, {"-n", "bench-scale"}, {"-n", "bench-families"},
-		{"-n", "demo"}, {"-n", "model"}, {"-n", "refresh", "MODEL=model.pkl"}, {"-n", "check-model"}, {}} {
+		{"-n", "demo"}, {"-n", "model"}, {"-n", "refresh", "MODEL=model.pkl"}, {"-n", "check-model"},
+		{"-n", "shadow", "MODEL=model.pkl"}, {"-n", "shadow-off"}, {"-n", "promote"}, {"-n", "check-generated"}, {}} {
 		cmd := exec.Command("make", append([]string{"--no-print-directory"}, args...)...)
 		cmd.Dir = repo
 		out, err := cmd.CombinedOutput()

@@ -120,7 +120,8 @@ func TestRunIDMismatchStopsStartUnderEmulator(t *testing.T) {
 // stops the start with one sentence naming the variable, rather than
 // dead-lettering every ride as "prediction refused".
 func TestMalformedStreamStopsStartUnderEmulator(t *testing.T) {
-	for _, env := range []string{"PREDICTIONS_STREAM_NAME=ride prediction", "DLQ_STREAM_NAME=arn:aws:kinesis:us-east-1:1:stream/dlq"} {
+	for _, env := range []string{"PREDICTIONS_STREAM_NAME=ride prediction", "DLQ_STREAM_NAME=arn:aws:kinesis:us-east-1:1:stream/dlq",
+		"SHADOW_STREAM_NAME=ride prediction shadow"} {
 		name, _, _ := strings.Cut(env, "=")
 		e, logs := startEmulator(t, env)
 		_, body := invoke(t, e, directEvent)
@@ -131,6 +132,26 @@ func TestMalformedStreamStopsStartUnderEmulator(t *testing.T) {
 			if time.Now().After(deadline) {
 				t.Fatalf("logs do not name %s:\n%s", name, logs)
 			}
+		}
+	}
+}
+
+// TestShadowStreamUnderEmulator: SHADOW_STREAM_NAME without a shadow
+// compiled in starts the function with a warning that says so (it keeps
+// serving: a stack still set up for a shadow after make promote or
+// shadow-off must not stop); with one, the start line names the shadow.
+func TestShadowStreamUnderEmulator(t *testing.T) {
+	e, logs := startEmulator(t, "TEST_RUN=True", "SHADOW_STREAM_NAME=ride_prediction_shadow")
+	if status, body := invoke(t, e, directEvent); status != 200 || !strings.Contains(body, "ride_duration") {
+		t.Fatalf("direct event answered %d %s\n%s", status, body, logs)
+	}
+	want := "no shadow model is compiled in"
+	if v := handler.ShadowVersion(); v != "" {
+		want = v
+	}
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(logs.String(), want); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("logs do not say %q:\n%s", want, logs)
 		}
 	}
 }

@@ -75,12 +75,32 @@ refresh: deps $(CSVS)
 	@[ -n "$(MODEL)" ] || { echo "usage: make refresh MODEL=PATH [VECTORIZER=PATH] (a Pipeline or (DictVectorizer, estimator) pickle, an MLflow model directory, or an xgboost model file; VECTORIZER is a pickled DictVectorizer for a model saved without one)"; exit 2; }
 	$(GO) run ./tools/refresh -model "$(MODEL)" $(if $(VECTORIZER),-vectorizer "$(VECTORIZER)")
 
+SHADOW_ART := model-export/shadow
+
+.PHONY: shadow shadow-off promote
+## shadow: compile the model at MODEL [VECTORIZER=...] (anything refresh takes) as the challenger, beside the
+## serving model: $(SHADOW_ART)/ (artifacts, golden answers, report shadow.md), generated/shadow, its parity tests.
+## The function then scores every ride with both and writes the challenger's to SHADOW_STREAM_NAME.
+shadow: deps $(CSVS)
+	@[ -n "$(MODEL)" ] || { echo "usage: make shadow MODEL=PATH [VECTORIZER=PATH] (what make refresh takes)"; exit 2; }
+	$(GO) run ./tools/refresh -shadow -model "$(MODEL)" $(if $(VECTORIZER),-vectorizer "$(VECTORIZER)")
+
+## shadow-off: remove the challenger: $(SHADOW_ART)/ goes, and generated/shadow holds no model again.
+shadow-off:
+	rm -rf $(SHADOW_ART)
+	$(GO) generate ./generated/shadow
+
+## promote: make the challenger the serving model, from its own artifacts (no export); the old one goes.
+## Writes the refresh report ($(ART)/refresh.md); make undo-refresh undoes it.
+promote: deps $(CSVS)
+	$(GO) run ./tools/refresh -promote
+
 .PHONY: undo-refresh
 ## undo-refresh: back to the model committed in git: removes all that make refresh wrote
 ## (artifacts, its report, generated/); git status is then clean there.
 undo-refresh:
 	git checkout -- $(ART) generated
-	git clean -fdq -- $(ART) generated
+	git clean -fdq -- $(ART) $(SHADOW_ART) generated
 
 ## check-model: the artifacts are what they claim. A model trained here (make model) is
 ## retrained from the committed Parquet and must match byte for byte; an imported one
@@ -151,17 +171,20 @@ check-templates: deps
 	$(VENV_PATH) cfn-lint template.yaml template-image.yaml
 
 .PHONY: generate check-generated
-## generate: recompile the shipped forest into generated/ (go generate).
+## generate: recompile the shipped forest into generated/, and the shadow's (or none) into generated/shadow (go generate).
 generate:
-	$(GO) generate ./generated
+	$(GO) generate ./generated ./generated/shadow
 
-## check-generated: generated/ is exactly what gen writes now: generated/generate.go's
-## //go:generate command, run with -check.
+## check-generated: generated/ and generated/shadow are exactly what gen writes now: each
+## generate.go's //go:generate command, run with -check.
+GENERATED_PKGS := generated generated/shadow
 check-generated:
-	@cmd=$$(sed -n 's|^//go:generate ||p' generated/generate.go); \
-	[ -n "$$cmd" ] && [ $$(printf '%s\n' "$$cmd" | wc -l) -eq 1 ] || { echo "check-generated: want one //go:generate line in generated/generate.go"; exit 1; }; \
-	echo "cd generated && $$cmd -check"; cd generated && $$cmd -check
-	@echo "check-generated: generated/ is up to date"
+	@for dir in $(GENERATED_PKGS); do \
+		cmd=$$(sed -n 's|^//go:generate ||p' $$dir/generate.go); \
+		[ -n "$$cmd" ] && [ $$(printf '%s\n' "$$cmd" | wc -l) -eq 1 ] || { echo "check-generated: want one //go:generate line in $$dir/generate.go"; exit 1; }; \
+		echo "cd $$dir && $$cmd -check"; (cd $$dir && $$cmd -check) || exit 1; \
+	done
+	@echo "check-generated: $(GENERATED_PKGS) are up to date"
 
 # How the Lambda binary is built, named once: bootstrap and check-arm64 use
 # it, and tools/benchscale reads it (make print-LAMBDA_ENV print-LAMBDA_FLAGS).

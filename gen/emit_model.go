@@ -85,6 +85,12 @@ func (e *emitter) constants(f *jen.File) {
 		jen.Comment("NFeatures is the vectorizer's feature count."),
 		jen.Id("NFeatures").Op("=").Lit(p.NFeatures),
 	)
+	if e.cfg.Optional {
+		// const Shipped = true
+		f.Comment("Shipped tells that a model is compiled into this package: gen -optional writes")
+		f.Comment("a package without one, where Shipped is false, when the forest JSON is absent.")
+		f.Const().Id("Shipped").Op("=").True()
+	}
 }
 
 // features emits

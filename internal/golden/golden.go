@@ -45,8 +45,15 @@ func Dir() string {
 	return filepath.Join(filepath.Dir(file), "..", "..", "model-export", "artifacts", "golden")
 }
 
+// ShadowDir is model-export/shadow/golden: the golden answers of the
+// shadow model (make shadow), when one is shipped.
+func ShadowDir() string { return filepath.Join(filepath.Dir(Dir()), "..", "shadow", "golden") }
+
 // Rides reads rides.jsonl.gz.
-func Rides() ([]Ride, error) { return read[Ride]("rides.jsonl.gz") }
+func Rides() ([]Ride, error) { return RidesIn(Dir()) }
+
+// RidesIn reads dir's rides.jsonl.gz: another model's golden answers.
+func RidesIn(dir string) ([]Ride, error) { return read[Ride](dir, "rides.jsonl.gz") }
 
 // ShuffledFeb is Feb 2022's rides in one fixed random order, the input of
 // every benchmark (so that branch prediction cannot learn the file's order,
@@ -67,10 +74,13 @@ func ShuffledFeb() ([]Ride, error) {
 }
 
 // Edges reads edges.jsonl.gz.
-func Edges() ([]Edge, error) { return read[Edge]("edges.jsonl.gz") }
+func Edges() ([]Edge, error) { return EdgesIn(Dir()) }
 
-func read[T any](name string) ([]T, error) {
-	f, err := os.Open(filepath.Join(Dir(), name))
+// EdgesIn reads dir's edges.jsonl.gz.
+func EdgesIn(dir string) ([]Edge, error) { return read[Edge](dir, "edges.jsonl.gz") }
+
+func read[T any](dir, name string) ([]T, error) {
+	f, err := os.Open(filepath.Join(dir, name))
 	if err != nil {
 		return nil, err
 	}

@@ -28,8 +28,21 @@
 //  5. writes artifacts/refresh.md and refresh.png, the model shipped before
 //     against the new one, and prints the report.
 //
-// metrics.json and validation.png describe a model trained here, so they are
-// removed. The artifacts are committed: git checkout undoes a refresh, and
+// With -shadow (make shadow MODEL=PATH) the model ships as the challenger
+// instead, beside the serving model: the same steps, into
+// model-export/shadow/ (forest.json, provenance.json, golden/,
+// reference.json, and the report shadow.md, shadow.png: the serving model
+// against the challenger) and generated/shadow (gen -optional -golden, its
+// parity tests golden_test.go). The serving model's files are not touched.
+// -promote (make promote) makes the challenger the serving model from its
+// own artifacts, with no new export: it moves them over the serving
+// model's, removes model-export/shadow (generated/shadow then holds no
+// model), regenerates generated/, runs its parity tests and writes
+// artifacts/refresh.md, the model shipped before against the promoted one.
+// make shadow-off removes the shadow.
+//
+// metrics.json and validation.png describe a model trained here, so a
+// refresh or a promotion removes them. The artifacts are committed: git checkout undoes a refresh, and
 // make model brings the seed back. The handler builds the features PU_DO
 // (categorical) and trip_distance (numeric), so a model with other inputs is
 // refused before anything is written.
@@ -37,7 +50,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"log"
@@ -62,28 +74,55 @@ type input struct {
 
 // config says where things are, relative to the repository's root.
 type config struct {
-	model      string // the model to ship
+	model      string // the model to ship; "" to promote the shadow
 	vectorizer string // a pickled DictVectorizer for a model saved without one, or ""
-	artifacts  string // model-export/artifacts
+	serving    string // the serving model's artifacts: model-export/artifacts
+	artifacts  string // where this run's model goes: serving, or model-export/shadow
+	pkg        string // its generated package: ./generated, or ./generated/shadow
+	report     string // the report's name in artifacts: refresh (refresh.md, refresh.png), or shadow
 	build      string // scratch space: build/refresh
 }
+
+// The shadow's place beside the serving model.
+const (
+	servingArtifacts = "model-export/artifacts"
+	shadowArtifacts  = "model-export/shadow"
+	servingPkg       = "./generated"
+	shadowPkg        = "./generated/shadow"
+)
+
+// shippedFiles are the artifacts a model is made of, besides refresh's
+// report: what promote moves.
+var shippedFiles = []string{"forest.json", "provenance.json", "reference.json", "golden"}
 
 func main() {
 	log.SetFlags(0)
 	log.SetPrefix("refresh: ")
 	model := flag.String("model", "", "the model to ship: a pickle, an MLflow model directory or an xgboost model file")
 	vectorizer := flag.String("vectorizer", "", "a pickled DictVectorizer, for a model saved without one (xgboost)")
+	shadow := flag.Bool("shadow", false, "ship the model as the shadow, beside the serving one")
+	promote := flag.Bool("promote", false, "make the shadow the serving model (no -model)")
 	flag.Parse()
-	if *model == "" || flag.NArg() > 0 {
-		fmt.Fprintln(os.Stderr, "usage: go run ./tools/refresh -model PATH [-vectorizer PATH]")
+	if (*model == "") != *promote || *shadow && *promote || flag.NArg() > 0 {
+		fmt.Fprintln(os.Stderr, "usage: go run ./tools/refresh [-shadow] -model PATH [-vectorizer PATH]\n       go run ./tools/refresh -promote")
 		os.Exit(2)
 	}
-	cfg := config{model: *model, vectorizer: *vectorizer, artifacts: "model-export/artifacts", build: "build/refresh"}
-	if err := refresh(cfg); err != nil {
+	cfg := config{model: *model, vectorizer: *vectorizer, serving: servingArtifacts, artifacts: servingArtifacts, pkg: servingPkg,
+		report: "refresh", build: "build/refresh"}
+	run := refresh
+	switch {
+	case *shadow:
+		cfg.artifacts, cfg.pkg, cfg.report = shadowArtifacts, shadowPkg, "shadow"
+	case *promote:
+		run = promoteShadow
+	}
+	if err := run(cfg); err != nil {
 		log.Fatal(err)
 	}
 }
 
+// refresh exports cfg.model into cfg.artifacts and compiles it into
+// cfg.pkg: the serving model (make refresh) or the shadow (make shadow).
 func refresh(cfg config) error {
 	if _, err := os.Stat(cfg.model); err != nil {
 		return fmt.Errorf("model: %w", err)
@@ -95,15 +134,8 @@ func refresh(cfg config) error {
 		}
 		vec = []string{"--vectorizer", cfg.vectorizer}
 	}
-	// Keep what is shipped now, for the report.
-	old := filepath.Join(cfg.build, "old")
-	if err := os.RemoveAll(cfg.build); err != nil {
-		return err
-	}
-	if err := os.MkdirAll(cfg.build, 0o755); err != nil {
-		return err
-	}
-	if err := command.Run(nil, "cp", "-r", cfg.artifacts, old); err != nil {
+	old, err := keepServing(cfg)
+	if err != nil {
 		return err
 	}
 
@@ -117,10 +149,16 @@ func refresh(cfg config) error {
 	if err := checkInputs(forest); err != nil {
 		return err
 	}
-	for _, name := range []string{"metrics.json", "validation.png", "refresh.md", "refresh.png"} {
-		if err := os.Remove(filepath.Join(cfg.artifacts, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+	if cfg.artifacts == cfg.serving {
+		// metrics.json and validation.png describe a model trained here.
+		if err := removeAll(cfg.artifacts, "metrics.json", "validation.png", "refresh.md", "refresh.png"); err != nil {
 			return err
 		}
+	} else if err := os.RemoveAll(cfg.artifacts); err != nil { // the shadow before, whole
+		return err
+	}
+	if err := os.MkdirAll(cfg.artifacts, 0o755); err != nil {
+		return err
 	}
 	for _, name := range []string{"forest.json", "provenance.json"} {
 		if err := os.Rename(filepath.Join(cfg.build, name), filepath.Join(cfg.artifacts, name)); err != nil {
@@ -133,7 +171,87 @@ func refresh(cfg config) error {
 		"--out", filepath.Join(cfg.artifacts, "golden"), "--reference", filepath.Join(cfg.artifacts, "reference.json")}, vec...)...); err != nil {
 		return err
 	}
+	if err := compileAndReport(cfg, old, cfg.pkg); err != nil {
+		return err
+	}
+	next := "make test, make package, deploy (README)"
+	undo := "make undo-refresh (back to the model committed in git)"
+	if cfg.artifacts != cfg.serving {
+		next = "make test, make package, deploy with SHADOW_STREAM_NAME set; make promote when it wins"
+		undo = "make shadow-off"
+	}
+	fmt.Fprintf(os.Stderr, "\nrefresh: shipped %s into %s; report in %s/%s.md. Next: %s.\nrefresh: to undo, %s\n",
+		cfg.model, cfg.pkg, cfg.artifacts, cfg.report, next, undo)
+	return nil
+}
 
+// promoteShadow makes the shadow the serving model, from the shadow's own
+// artifacts (no export): it moves them over the serving model's, removes
+// the shadow, regenerates both packages, runs the parity tests and writes
+// the refresh report, old serving model against the new.
+func promoteShadow(cfg config) error {
+	shadowForest := filepath.Join(shadowArtifacts, "forest.json")
+	if _, err := os.Stat(shadowForest); err != nil {
+		return fmt.Errorf("no shadow to promote (make shadow MODEL=PATH ships one): %w", err)
+	}
+	old, err := keepServing(cfg)
+	if err != nil {
+		return err
+	}
+	if err := removeAll(cfg.serving, "metrics.json", "validation.png", "refresh.md", "refresh.png"); err != nil {
+		return err
+	}
+	if err := removeAll(cfg.serving, shippedFiles...); err != nil {
+		return err
+	}
+	for _, name := range shippedFiles {
+		if err := os.Rename(filepath.Join(shadowArtifacts, name), filepath.Join(cfg.serving, name)); err != nil {
+			return err
+		}
+	}
+	if err := os.RemoveAll(shadowArtifacts); err != nil {
+		return err
+	}
+	// The shadow's package goes back to holding no model; then the serving
+	// one is compiled from what was the shadow's.
+	if err := command.Run(nil, "go", "generate", shadowPkg); err != nil {
+		return err
+	}
+	if err := compileAndReport(cfg, old, servingPkg); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "\nrefresh: promoted the shadow to serving; report in %s/refresh.md. Next: make test, make package, deploy (README).\n"+
+		"refresh: to undo, make undo-refresh (back to the model committed in git)\n", cfg.serving)
+	return nil
+}
+
+// keepServing copies the serving model's artifacts to cfg.build/old, for
+// the report, and returns that directory.
+func keepServing(cfg config) (string, error) {
+	old := filepath.Join(cfg.build, "old")
+	if err := os.RemoveAll(cfg.build); err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(cfg.build, 0o755); err != nil {
+		return "", err
+	}
+	return old, command.Run(nil, "cp", "-r", cfg.serving, old)
+}
+
+// removeAll removes dir's files named, where they exist.
+func removeAll(dir string, names ...string) error {
+	for _, name := range names {
+		if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// compileAndReport regenerates pkg from cfg.artifacts, times it, its build
+// and make package, runs its parity tests, and writes the report of
+// cfg.artifacts against old.
+func compileAndReport(cfg config, old, pkg string) error {
 	var b struct {
 		GenS        float64 `json:"gen_s"`
 		CompileS    float64 `json:"compile_s"`
@@ -142,11 +260,11 @@ func refresh(cfg config) error {
 		ZipMB       float64 `json:"zip_mb"`
 		Parity      string  `json:"parity"`
 	}
-	gen, err := command.Time(command.New(nil, "go", "generate", "./generated"))
+	gen, err := command.Time(command.New(nil, "go", "generate", pkg))
 	if err != nil {
 		return err
 	}
-	compile, err := command.Time(command.New(nil, "go", "build", "./generated"))
+	compile, err := command.Time(command.New(nil, "go", "build", pkg))
 	if err != nil {
 		return err
 	}
@@ -163,12 +281,16 @@ func refresh(cfg config) error {
 		}
 		*mb = float64(st.Size()) / (1 << 20)
 	}
-	parity := exec.Command("go", "test", "-count=1", "-v", "-run", "Parity|Constants|Original|Reference|Shift", "./generated")
+	tests := "Parity|Constants|Original|Reference|Shift"
+	if pkg == shadowPkg {
+		tests = "." // golden_test.go, all of it
+	}
+	parity := exec.Command("go", "test", "-count=1", "-v", "-run", tests, pkg)
 	out, parityErr := parity.CombinedOutput()
 	os.Stderr.Write(out)
 	b.Parity = "passed"
 	if parityErr != nil {
-		b.Parity = "**FAILED**: do not deploy (see `go test ./generated`)"
+		b.Parity = fmt.Sprintf("**FAILED**: do not deploy (see `go test %s`)", pkg)
 	}
 
 	timings := filepath.Join(cfg.build, "build.json")
@@ -177,14 +299,12 @@ func refresh(cfg config) error {
 		return err
 	}
 	if err := command.Run(nil, py, "model-export/report.py", "--old", old, "--new", cfg.artifacts, "--val", "build/model/2022-02.csv",
-		"--build", timings, "--md", filepath.Join(cfg.artifacts, "refresh.md"), "--png", filepath.Join(cfg.artifacts, "refresh.png")); err != nil {
+		"--build", timings, "--md", filepath.Join(cfg.artifacts, cfg.report+".md"), "--png", filepath.Join(cfg.artifacts, cfg.report+".png")); err != nil {
 		return err
 	}
 	if parityErr != nil {
 		return fmt.Errorf("parity tests failed: %w", parityErr)
 	}
-	fmt.Fprintf(os.Stderr, "\nrefresh: shipped %s; report in %s/refresh.md. Next: make test, make package, deploy (README).\n"+
-		"refresh: to undo, make undo-refresh (back to the model committed in git)\n", cfg.model, cfg.artifacts)
 	return nil
 }
 

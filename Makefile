@@ -175,16 +175,16 @@ check-templates: deps
 generate:
 	$(GO) generate ./generated ./generated/shadow
 
-## check-generated: generated/ and generated/shadow are exactly what gen writes now: each
-## generate.go's //go:generate command, run with -check.
-GENERATED_PKGS := generated generated/shadow
+## check-generated: generated/ and generated/shadow are exactly what gen writes now: the
+## //go:generate command of each (generate.go, shadow/generate_test.go), run with -check.
+GENERATED := generated/generate.go generated/shadow/generate_test.go
 check-generated:
-	@for dir in $(GENERATED_PKGS); do \
-		cmd=$$(sed -n 's|^//go:generate ||p' $$dir/generate.go); \
-		[ -n "$$cmd" ] && [ $$(printf '%s\n' "$$cmd" | wc -l) -eq 1 ] || { echo "check-generated: want one //go:generate line in $$dir/generate.go"; exit 1; }; \
+	@for file in $(GENERATED); do dir=$$(dirname $$file); \
+		cmd=$$(sed -n 's|^//go:generate ||p' $$file); \
+		[ -n "$$cmd" ] && [ $$(printf '%s\n' "$$cmd" | wc -l) -eq 1 ] || { echo "check-generated: want one //go:generate line in $$file"; exit 1; }; \
 		echo "cd $$dir && $$cmd -check"; (cd $$dir && $$cmd -check) || exit 1; \
 	done
-	@echo "check-generated: $(GENERATED_PKGS) are up to date"
+	@echo "check-generated: generated/ and generated/shadow are up to date"
 
 # How the Lambda binary is built, named once: bootstrap and check-arm64 use
 # it, and tools/benchscale reads it (make print-LAMBDA_ENV print-LAMBDA_FLAGS).

@@ -13,8 +13,10 @@ import (
 
 // batch handles a Kinesis event: it de-aggregates the records a KPL
 // producer aggregated, parses each record's ride, predicts the valid ones,
-// encodes the predictions, publishes them and the dead letters (or, with
-// TEST_RUN, answers them), and reports the records Lambda must send again.
+// scores them with the shadow model too if one is compiled in, encodes the
+// predictions, publishes them and the dead letters (or, with TEST_RUN,
+// answers them) while the shadow's go to the shadow stream, and reports
+// the records Lambda must send again.
 func (h *Handler) batch(ctx context.Context, batch []kinesisRecord) Response {
 	start := time.Now()
 	records := h.deaggregate(ctx, batch)
@@ -22,15 +24,20 @@ func (h *Handler) batch(ctx context.Context, batch []kinesisRecord) Response {
 	t := time.Now()
 	preds := predict(rides)
 	m := invocationMetrics{records: len(batch), invalid: len(dead), predict: time.Since(t), values: preds, age: batchAge(batch, start)}
+	m.shadow = h.scoreShadow(rides, preds)
 	out := h.encodePredictions(records, rides, preds)
 	if h.cfg.TestRun {
 		res := h.answer(ctx, len(batch), records, out, dead, start)
 		m.duration = time.Since(start)
+		h.logShadow(ctx, m.shadow)
 		h.writeMetrics(&m)
 		return res
 	}
 	pub := &counting{Publisher: h.out}
+	waitShadow := h.publishShadow(ctx, records, rides, m.shadow)
 	p := h.publish(ctx, pub, records, out, dead)
+	waitShadow()
+	h.logShadow(ctx, m.shadow)
 	res := report(records, p.failed)
 	m.predictions, m.deadLetters, m.failures, m.retries = p.written, p.deadLettered, len(res.BatchItemFailures), p.resent
 	m.calls, m.throttled, m.duration = pub.calls, pub.throttled, time.Since(start)

@@ -18,16 +18,22 @@ var spaced = jsonv2.JoinOptions(jsontext.SpaceAfterColon(true), jsontext.SpaceAf
 // encodePredictions encodes one predictions-stream record per ride into one
 // buffer (one allocation, not one per ride), keyed by its source record.
 func (h *Handler) encodePredictions(records []kinesisRecord, rides []validRide, preds []float64) []kinesisout.Entry {
+	return h.encodeRecords(records, rides, preds, h.version)
+}
+
+// encodeRecords encodes the records of a model named version: the serving
+// model's predictions, or the shadow's, in the same shape.
+func (h *Handler) encodeRecords(records []kinesisRecord, rides []validRide, preds []float64, version string) []kinesisout.Entry {
 	size := 0
 	for _, r := range rides {
-		size += 96 + len(r.ID) + len(h.version) + len(records[r.rec].EventID)
+		size += 96 + len(r.ID) + len(version) + len(records[r.rec].EventID)
 	}
 	buf := make([]byte, 0, size)
 	out := make([]kinesisout.Entry, len(rides))
 	for i, r := range rides {
 		rec := &records[r.rec]
 		start := len(buf)
-		buf = appendPrediction(buf, r.ID, preds[i], h.version, rec.EventID)
+		buf = appendPrediction(buf, r.ID, preds[i], version, rec.EventID)
 		out[i] = kinesisout.Entry{Data: buf[start:len(buf):len(buf)], Key: partitionKey(rec), Rec: r.rec}
 	}
 	return out

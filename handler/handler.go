@@ -15,9 +15,13 @@ import (
 type Config struct {
 	PredictionsStream string // PREDICTIONS_STREAM_NAME, default ride_prediction
 	DLQStream         string // DLQ_STREAM_NAME, default ride_events_dlq
-	TestRun           bool   // TEST_RUN=True: predict, write nothing, answer the predictions
-	Retry             kinesisout.Retry
-	Logger            *slog.Logger
+	// ShadowStream (SHADOW_STREAM_NAME, optional) gets the shadow model's
+	// predictions, when one is compiled in (shadow.go); empty: none are
+	// written, and the comparison is still measured.
+	ShadowStream string
+	TestRun      bool // TEST_RUN=True: predict, write nothing, answer the predictions
+	Retry        kinesisout.Retry
+	Logger       *slog.Logger
 	// Metrics, if set, gets one CloudWatch EMF document per invocation
 	// (metrics.go); main sets stdout.
 	Metrics         io.Writer
@@ -30,7 +34,8 @@ type Config struct {
 // Kinesis takes (an empty one is the default). Kinesis would refuse every
 // call to any other, so main refuses to start with it.
 func (c Config) Check() error {
-	for _, s := range []struct{ env, stream string }{{"PREDICTIONS_STREAM_NAME", c.PredictionsStream}, {"DLQ_STREAM_NAME", c.DLQStream}} {
+	for _, s := range []struct{ env, stream string }{{"PREDICTIONS_STREAM_NAME", c.PredictionsStream}, {"DLQ_STREAM_NAME", c.DLQStream},
+		{"SHADOW_STREAM_NAME", c.ShadowStream}} {
 		if s.stream == "" {
 			continue
 		}
@@ -44,9 +49,10 @@ func (c Config) Check() error {
 // Handler is the Lambda function. It implements lambda.Handler and decodes
 // the payload itself.
 type Handler struct {
-	out     kinesisout.Publisher
-	cfg     Config
-	version string // the model_version every prediction carries
+	out        kinesisout.Publisher
+	cfg        Config
+	version    string      // the model_version every prediction carries
+	challenger *challenger // the shadow model, or nil
 }
 
 var _ lambda.Handler = (*Handler)(nil)
@@ -71,7 +77,7 @@ func New(out kinesisout.Publisher, cfg Config) *Handler {
 	if cfg.Service == "" {
 		cfg.Service = "ride-duration-prediction"
 	}
-	return &Handler{out: out, cfg: cfg, version: ModelVersion()}
+	return &Handler{out: out, cfg: cfg, version: ModelVersion(), challenger: compiledShadow()}
 }
 
 // Invoke handles one invocation: a Kinesis event goes through the batch

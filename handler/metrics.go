@@ -24,6 +24,7 @@ type invocationMetrics struct {
 	duration, predict                                    time.Duration
 	age                                                  time.Duration // now minus the oldest record's arrival; -1 if unknown
 	values                                               []float64     // the batch's predictions
+	shadow                                               *shadowBatch  // the shadow's comparison and writes, or nil
 }
 
 // maxValues is the most values one EMF metric may carry; CloudWatch's
@@ -82,6 +83,7 @@ func (h *Handler) appendEMF(b []byte, m *invocationMetrics, now time.Time) []byt
 	if len(m.values) >= driftMinRides && generated.Reference != nil {
 		metrics = append(metrics, metric{"PredictionDrift", "None", generated.Reference.Shift(m.values)})
 	}
+	metrics = appendShadowMetrics(metrics, m.shadow)
 	b = append(b, `{"_aws":{"Timestamp":`...)
 	b = strconv.AppendInt(b, now.UnixMilli(), 10)
 	b = append(b, `,"CloudWatchMetrics":[{"Namespace":`...)
@@ -100,6 +102,10 @@ func (h *Handler) appendEMF(b []byte, m *invocationMetrics, now time.Time) []byt
 	b = strconv.AppendQuote(b, h.version)
 	b = append(b, `,"function_version":`...)
 	b = strconv.AppendQuote(b, h.cfg.FunctionVersion)
+	if m.shadow != nil {
+		b = append(b, `,"shadow_version":`...)
+		b = strconv.AppendQuote(b, h.challenger.version)
+	}
 	for _, x := range metrics {
 		b = append(b, `,"`...)
 		b = append(b, x.name...)
@@ -117,6 +123,26 @@ func (h *Handler) appendEMF(b []byte, m *invocationMetrics, now time.Time) []byt
 		b = strconv.AppendFloat(b, m.values[i*n/min(n, maxValues)], 'g', -1, 64)
 	}
 	return append(b, "]}\n"...)
+}
+
+// appendShadowMetrics appends the shadow's figures, if a shadow is
+// compiled in: the rides both models scored, how far apart their
+// predictions are (minutes) and their means, for a batch where there were
+// any, and the shadow records not written.
+func appendShadowMetrics(metrics []metric, s *shadowBatch) []metric {
+	if s == nil {
+		return metrics
+	}
+	metrics = append(metrics, metric{"ShadowRides", "Count", float64(len(s.scored))}, metric{"ShadowWriteFailures", "Count", float64(s.failed)})
+	if n := float64(len(s.scored)); n > 0 {
+		metrics = append(metrics,
+			metric{"ShadowMeanAbsDiff", "None", s.sumAbs / n},
+			metric{"ShadowMaxAbsDiff", "None", s.maxAbs},
+			metric{"ShadowShareOver1Min", "None", float64(s.over1Min) / n},
+			metric{"ServingMean", "None", s.servingSum / n},
+			metric{"ShadowMean", "None", s.sum / n})
+	}
+	return metrics
 }
 
 // writeMetrics writes the invocation's EMF document, if metrics are on.

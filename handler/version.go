@@ -9,10 +9,16 @@ import (
 // ModelVersion names the compiled model in every prediction: its MLflow run
 // id when known, else the start of its forest JSON's sha256.
 func ModelVersion() string {
-	if generated.RunID != "" {
-		return generated.RunID
+	return modelVersion(generated.RunID, generated.ModelSHA256)
+}
+
+// modelVersion is a model's run id, else "sha256:" and the start of its
+// forest's sha256.
+func modelVersion(runID, sha string) string {
+	if runID != "" {
+		return runID
 	}
-	return "sha256:" + generated.ModelSHA256[:16]
+	return "sha256:" + sha[:min(16, len(sha))]
 }
 
 // CheckRunID refuses to start when RUN_ID asks for another model than the

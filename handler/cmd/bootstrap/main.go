@@ -2,8 +2,11 @@
 // wires the environment, one Kinesis client and the handler, then serves.
 //
 // Environment: PREDICTIONS_STREAM_NAME (default ride_prediction),
-// DLQ_STREAM_NAME (default ride_events_dlq), each a stream's name or ARN
-// (start-up fails on anything else), TEST_RUN=True to write nothing,
+// DLQ_STREAM_NAME (default ride_events_dlq), SHADOW_STREAM_NAME (optional:
+// the shadow model's predictions, when make shadow compiled one in; set
+// without one, it is ignored with a warning, so that a stack still
+// configured for a shadow keeps serving after make promote or shadow-off),
+// each a stream's name or ARN (start-up fails on anything else), TEST_RUN=True to write nothing,
 // RUN_ID to insist on a model (start-up fails if the compiled one differs),
 // POWERTOOLS_METRICS_NAMESPACE and POWERTOOLS_SERVICE_NAME for the metrics
 // (one CloudWatch EMF document per invocation on stdout), Lambda's
@@ -47,6 +50,7 @@ func main() {
 	cfg := handler.Config{
 		PredictionsStream: os.Getenv("PREDICTIONS_STREAM_NAME"),
 		DLQStream:         os.Getenv("DLQ_STREAM_NAME"),
+		ShadowStream:      os.Getenv("SHADOW_STREAM_NAME"),
 		TestRun:           os.Getenv("TEST_RUN") == "True",
 		Logger:            log,
 		Metrics:           os.Stdout,
@@ -58,7 +62,11 @@ func main() {
 		log.Error("start-up refused", "error", err.Error())
 		os.Exit(1)
 	}
+	if cfg.ShadowStream != "" && handler.ShadowVersion() == "" {
+		log.Warn("SHADOW_STREAM_NAME is set, but no shadow model is compiled in: nothing goes to it (make shadow MODEL=PATH ships one)",
+			"shadow_stream", cfg.ShadowStream)
+	}
 	h := handler.New(publisher(client), cfg)
-	log.Info("start", "model_version", handler.ModelVersion(), "test_run", os.Getenv("TEST_RUN") == "True")
+	log.Info("start", "model_version", handler.ModelVersion(), "shadow_version", handler.ShadowVersion(), "test_run", os.Getenv("TEST_RUN") == "True")
 	lambda.Start(h)
 }

@@ -14,14 +14,46 @@ import (
 // of real Feb 2022 rides: decoding, validation, prediction and encoding the
 // output records, with a no-op output client. metrics=on writes the
 // invocation's EMF document (to io.Discard), as the function does; beside
-// metrics=off it is what the metrics cost.
+// metrics=off it is what the metrics cost. With a shadow compiled in, it
+// scores every ride too and writes its records to a shadow stream, as the
+// function would: make bench builds the handler with and without one and
+// compares this benchmark's figures (tools/bench/shadow.go).
 func BenchmarkHandler1000(b *testing.B) {
 	// The first 1,000 shuffled Feb 2022 rides, as make bench uses them.
 	event := event1000(b)
 	for _, metrics := range []io.Writer{nil, io.Discard} {
 		name := map[bool]string{true: "metrics=off", false: "metrics=on"}[metrics == nil]
 		b.Run(name, func(b *testing.B) {
-			benchInvoke(b, New(kinesistest.Nop{}, Config{Metrics: metrics}), event, "ns/record")
+			benchInvoke(b, New(kinesistest.Nop{}, Config{Metrics: metrics, ShadowStream: "ride_prediction_shadow"}), event, "ns/record")
+		})
+	}
+}
+
+// BenchmarkHandler1000Shadow is BenchmarkHandler1000/metrics=on without a
+// shadow, with the serving model's own code as its shadow (every ride
+// predicted twice by the same code: the CPU a shadow of the same size
+// costs, but with the code cache of one model), and with the shadow
+// compiled into generated/shadow if there is one, side by side.
+func BenchmarkHandler1000Shadow(b *testing.B) {
+	event := event1000(b)
+	self := &challenger{version: "self", predict: func(rides []validRide) ([]int, []float64) {
+		scored := make([]int, len(rides))
+		for i := range scored {
+			scored[i] = i
+		}
+		return scored, predict(rides)
+	}}
+	for _, c := range []struct {
+		name string
+		ch   *challenger
+	}{{"none", nil}, {"self", self}, {"compiled", compiledShadow()}} {
+		if c.name == "compiled" && c.ch == nil {
+			continue // no shadow is compiled in
+		}
+		b.Run("shadow="+c.name, func(b *testing.B) {
+			h := New(kinesistest.Nop{}, Config{Metrics: io.Discard, ShadowStream: "ride_prediction_shadow"})
+			h.challenger = c.ch
+			benchInvoke(b, h, event, "ns/record")
 		})
 	}
 }

@@ -134,6 +134,8 @@ func TestConfigCheck(t *testing.T) {
 		{Config{PredictionsStream: "arn:aws:kinesis:us-east-1:123456789012:stream/ride_prediction", DLQStream: "dlq"}, true},
 		{Config{PredictionsStream: "ride prediction"}, false},
 		{Config{DLQStream: "arn:aws:kinesis:us-east-1:stream/dlq"}, false},
+		{Config{ShadowStream: "ride_prediction_shadow"}, true},
+		{Config{ShadowStream: "shadow stream"}, false},
 	} {
 		if err := tc.cfg.Check(); (err == nil) != tc.ok {
 			t.Errorf("%+v: Check() = %v, want ok %v", tc.cfg, err, tc.ok)

@@ -157,6 +157,8 @@ def main():
     ap.add_argument("--build", required=True, help="JSON of what tools/refresh measured")
     ap.add_argument("--md", required=True)
     ap.add_argument("--png", required=True)
+    ap.add_argument("--title", default="Model refresh report", help="make shadow's: Shadow model report")
+    ap.add_argument("--columns", default="shipped before,new", help="the two models' names: make shadow's are serving,shadow")
     args = ap.parse_args()
 
     old, new = summary(args.old), summary(args.new)
@@ -186,7 +188,8 @@ def main():
     for k in sorted(changed):
         rows.append((f"param `{k}`", old["params"].get(k), new["params"].get(k)))
 
-    lines = ["# Model refresh report", "", "| | shipped before | new |", "|---|---|---|"]
+    old_name, new_name = args.columns.split(",")
+    lines = [f"# {args.title}", "", f"| | {old_name} | {new_name} |", "|---|---|---|"]
     lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
     lines += [
         "",

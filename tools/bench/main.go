@@ -12,7 +12,11 @@
 // Flags: -out (the JSON report), -chart (the cold-start chart), -build (the
 // directory with bootstrap, function.zip, aws-lambda-rie and
 // model/model.pkl), -python (a Python with sklearn), -cold-runs and
-// -python-runs (cold starts measured per Go and per Python row).
+// -python-runs (cold starts measured per Go and per Python row),
+// -shadow-rounds (turns of the handler benchmark per shadow variant: none,
+// the serving model as its own shadow, a GradientBoosting challenger; see
+// shadow.go) and -only-shadow (only those rows: go run ./tools/bench
+// -only-shadow -out build/bench-shadow.json -chart "").
 package main
 
 import (
@@ -64,6 +68,8 @@ type Report struct {
 type config struct {
 	build, py, rie   string
 	coldRuns, pyRuns int
+	shadowRounds     int
+	onlyShadow       bool
 }
 
 // model is the seed's pickle, which the Python baseline serves.
@@ -79,6 +85,8 @@ func main() {
 	flag.StringVar(&cfg.py, "python", "/usr/bin/python3", "Python with sklearn")
 	flag.IntVar(&cfg.coldRuns, "cold-runs", 30, "cold starts per Go measurement")
 	flag.IntVar(&cfg.pyRuns, "python-runs", 10, "cold starts per Python measurement")
+	flag.IntVar(&cfg.shadowRounds, "shadow-rounds", 5, "turns of the handler benchmark per shadow variant")
+	flag.BoolVar(&cfg.onlyShadow, "only-shadow", false, "measure only what a shadow costs (the handler's CPU per record and the sizes)")
 	flag.Parse()
 	cfg.rie = filepath.Join(cfg.build, "aws-lambda-rie")
 
@@ -110,6 +118,12 @@ func run(cfg config) (*Report, error) {
 	in, err := prepare(dir)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.onlyShadow {
+		log.Print("shadow: the handler's CPU per record and the sizes, with and without a shadow")
+		rows, err := shadowRows(cfg, dir, cfg.shadowRounds)
+		r.Rows = rows
+		return r, err
 	}
 
 	log.Print("predictor: Go vs sklearn on the same shuffled Feb 2022 rides")
@@ -202,6 +216,12 @@ func run(cfg config) (*Report, error) {
 	log.Print("build side")
 	rows, err := buildRows(cfg, dir)
 	if err != nil {
+		return nil, err
+	}
+	r.Rows = append(r.Rows, rows...)
+
+	log.Print("shadow: the handler's CPU per record and the sizes, with and without a shadow")
+	if rows, err = shadowRows(cfg, dir, cfg.shadowRounds); err != nil {
 		return nil, err
 	}
 	r.Rows = append(r.Rows, rows...)

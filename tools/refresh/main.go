@@ -298,8 +298,12 @@ func compileAndReport(cfg config, old, pkg string) error {
 	if err := os.WriteFile(timings, data, 0o644); err != nil {
 		return err
 	}
-	if err := command.Run(nil, py, "model-export/report.py", "--old", old, "--new", cfg.artifacts, "--val", "build/model/2022-02.csv",
-		"--build", timings, "--md", filepath.Join(cfg.artifacts, cfg.report+".md"), "--png", filepath.Join(cfg.artifacts, cfg.report+".png")); err != nil {
+	args := []string{"model-export/report.py", "--old", old, "--new", cfg.artifacts, "--val", "build/model/2022-02.csv",
+		"--build", timings, "--md", filepath.Join(cfg.artifacts, cfg.report+".md"), "--png", filepath.Join(cfg.artifacts, cfg.report+".png")}
+	if cfg.artifacts == shadowArtifacts {
+		args = append(args, "--title", "Shadow model report: the serving model against the challenger", "--columns", "serving,shadow")
+	}
+	if err := command.Run(nil, py, args...); err != nil {
 		return err
 	}
 	if parityErr != nil {

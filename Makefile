@@ -248,6 +248,8 @@ kinesalite:
 		|| (cd tools/kinesalite && npm ci --no-audit --no-fund --loglevel=error)
 
 ## demo: stream Feb 2022 rides through kinesalite, the emulator and the Lambda binary (N=10000 by default; SHARDS=4, PF=1).
+## SHADOW=PATH [VECTORIZER=...] first ships PATH as the shadow (make shadow; it stays: make shadow-off or make promote),
+## and with a shadow compiled in the demo ends with its shadow report (build/shadowreport/report.md).
 N ?= 10000
 # SHARDS: ride_events' shards (unset: 4 for demo, 1 for up); PF: the
 # mapping's ParallelizationFactor (1 to 10). Each batch the mapping may run
@@ -255,9 +257,17 @@ N ?= 10000
 SHARDS ?=
 PF ?= 1
 STACK_FLAGS = $(if $(SHARDS),-shards $(SHARDS)) -parallelization-factor $(PF)
-demo: deps package rie kinesalite
+# SHADOW: a model to ship as the shadow before the stack is built (make
+# shadow MODEL=$(SHADOW)); a shadow already compiled in needs no SHADOW.
+SHADOW ?=
+demo: deps $(if $(SHADOW),demo-shadow) package rie kinesalite
 	$(GO) run ./tools/demo -n $(N) $(STACK_FLAGS)
 
 ## up: the local stack (kinesalite, the function under the emulator, the mapping) until Ctrl-C; prints how to use it (SHARDS=1, PF=1).
-up: deps package rie kinesalite
+## With a shadow compiled in (or SHADOW=PATH, as for demo), the shadow's stream too, for go run ./tools/shadowreport.
+up: deps $(if $(SHADOW),demo-shadow) package rie kinesalite
 	$(GO) run ./tools/demo -up $(STACK_FLAGS)
+
+.PHONY: demo-shadow
+demo-shadow:
+	$(MAKE) --no-print-directory shadow MODEL="$(SHADOW)" $(if $(VECTORIZER),VECTORIZER="$(VECTORIZER)")

@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/nyc-taxi/ridepred/internal/golden"
 )
 
 // TestOriginalCorpus: odd records through the original and the handler,
@@ -36,6 +39,13 @@ func oddRecords() [][]byte {
 		}
 	}
 	strs(valid)
+
+	// The replayed TLC rides of the local stack carry their pickup and
+	// dropoff times in the ride (golden.RideEventWithTimes), which the
+	// original ignores.
+	pickup := time.Date(2022, 2, 1, 0, 14, 21, 0, time.UTC)
+	add(golden.RideEventWithTimes(130, 205, 3.66, pickup, pickup.Add(17*time.Minute+41*time.Second), "feb-0"),
+		golden.RideEventWithTimes(130, 205, 3.66, pickup, pickup.Add(1500*time.Microsecond), 1))
 
 	// JSON that json.loads reads: NaN and the infinities, repeated names,
 	// unpaired surrogates, anywhere.

@@ -19,7 +19,10 @@
 // starts the stack and keeps it up until Ctrl-C, printing the variables
 // that point the AWS CLI and the tools at it (`make up`); -kinesalite-only
 // measures kinesalite alone with the same rides, the stack's likely
-// ceiling.
+// ceiling. With a shadow model compiled in (make shadow), the stack also
+// has the shadow's stream, -shadow-stream (ride_prediction_shadow), and
+// the demo ends with tools/shadowreport's report, written to
+// -shadow-report (build/shadowreport/report.md, its chart beside it).
 package main
 
 import (
@@ -38,9 +41,11 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/nyc-taxi/ridepred/generated/shadow"
 	"github.com/nyc-taxi/ridepred/tools/internal/emf"
 	"github.com/nyc-taxi/ridepred/tools/internal/esm"
 	"github.com/nyc-taxi/ridepred/tools/internal/rides"
+	"github.com/nyc-taxi/ridepred/tools/internal/shadowreport"
 	"github.com/nyc-taxi/ridepred/tools/internal/tlc"
 )
 
@@ -48,6 +53,8 @@ type options struct {
 	file, rie, bootstrap string
 	metricsFile          string
 	template             string
+	shadowStream         string // "": no shadow stream
+	shadowReport         string
 	n, poison, emulators int
 	shards               int32
 	parallelization      int
@@ -77,6 +84,13 @@ func main() {
 	flag.BoolVar(&o.verbose, "v", false, "show the servers' and function's logs")
 	flag.BoolVar(&o.ceiling, "kinesalite-only", false, "measure kinesalite alone with the same rides, and stop")
 	flag.StringVar(&o.metricsFile, "metrics-file", "build/metrics.jsonl", "where the function's EMF documents go, for go run ./tools/metrics and ./tools/dashboard -draw (empty: nowhere)")
+	defaultShadow := ""
+	if shadow.Shipped {
+		defaultShadow = shadowStream
+	}
+	flag.StringVar(&o.shadowStream, "shadow-stream", defaultShadow, `the shadow model's stream, SHADOW_STREAM_NAME ("": none; default `+
+		shadowStream+" when make shadow has compiled one in)")
+	flag.StringVar(&o.shadowReport, "shadow-report", "build/shadowreport/report.md", "where the demo's shadow report goes (its chart beside it)")
 	up := flag.Bool("up", false, "start the stack, print how to use it, and keep it running until Ctrl-C (make up)")
 	flag.Parse()
 	if *shards < 0 || o.parallelization < 1 || o.parallelization > esm.MaxParallelizationFactor {
@@ -134,6 +148,8 @@ type Report struct {
 	Mapping, CPU                   string
 	// Metrics: the function's own, from its EMF documents.
 	Metrics emf.Table
+	// Shadow: tools/shadowreport's report of the run, with a shadow.
+	Shadow []byte
 }
 
 func run(ctx context.Context, o options) (*Report, error) {
@@ -156,7 +172,7 @@ func run(ctx context.Context, o options) (*Report, error) {
 		return nil, err
 	}
 	s, err := StartStack(ctx, StackConfig{RIE: o.rie, Bootstrap: o.bootstrap, Emulators: o.emulators, Shards: o.shards, ESM: mapping,
-		MetricsFile: o.metricsFile}, logs)
+		MetricsFile: o.metricsFile, ShadowStream: o.shadowStream}, logs)
 	if err != nil {
 		return nil, err
 	}
@@ -184,7 +200,43 @@ func run(ctx context.Context, o options) (*Report, error) {
 	rep := report(s, rs, putAt, start)
 	rep.CPU = fmt.Sprintf("%s, over %.1fs", s.cpuReport(), time.Since(start).Seconds())
 	rep.Metrics = s.metricsAfter(rep.Predicted + rep.Duplicates)
+	if o.shadowStream != "" {
+		if rep.Shadow, err = shadowReport(ctx, s, o, validIDs(rs)); err != nil {
+			return rep, err
+		}
+	}
 	return rep, nil
+}
+
+// shadowReport waits until every valid ride has its shadow prediction
+// (or o.timeout passes), then writes tools/shadowreport's report of the
+// run to o.shadowReport and returns it.
+func shadowReport(ctx context.Context, s *Stack, o options, valid []string) ([]byte, error) {
+	if !s.Out.WaitForShadow(ctx, valid, o.timeout) && ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	c, err := shadowreport.Read(ctx, shadowreport.Source{Client: s.OutClient, Stream: predictionsStream},
+		shadowreport.Source{Client: s.OutClient, Stream: o.shadowStream}, shadowreport.Source{Client: s.Client, Stream: ridesStream})
+	if err != nil {
+		return nil, fmt.Errorf("shadow report: %w", err)
+	}
+	md, err := c.Write(o.shadowReport, "/usr/bin/python3")
+	if err != nil {
+		return nil, fmt.Errorf("shadow report: %w", err)
+	}
+	log.Printf("wrote the shadow report to %s", o.shadowReport)
+	return md, nil
+}
+
+// validIDs are the valid rides' ids, in order.
+func validIDs(rs []rides.Ride) []string {
+	var ids []string
+	for _, r := range rs {
+		if r.Valid {
+			ids = append(ids, r.ID)
+		}
+	}
+	return ids
 }
 
 // metricsAfter is the function's metrics once they count the predictions
@@ -296,6 +348,10 @@ func (r *Report) print(w io.Writer) {
 		fmt.Fprintf(w, "\nthe function's metrics, as CloudWatch would show them for the run:\n")
 		r.Metrics.Print(w)
 	}
+	if len(r.Shadow) > 0 {
+		fmt.Fprintf(w, "\n")
+		w.Write(r.Shadow)
+	}
 }
 
 // serve is make up: the stack with every stream on one kinesalite, one
@@ -311,7 +367,7 @@ func serve(ctx context.Context, o options) error {
 		return err
 	}
 	s, err := StartStack(ctx, StackConfig{RIE: o.rie, Bootstrap: o.bootstrap, Emulators: o.emulators, Shards: o.shards, OneServer: true, ESM: mapping,
-		MetricsFile: o.metricsFile}, logs)
+		MetricsFile: o.metricsFile, ShadowStream: o.shadowStream}, logs)
 	if err != nil {
 		return err
 	}
@@ -321,6 +377,9 @@ func serve(ctx context.Context, o options) error {
 		return err
 	}
 	fmt.Printf(upHelp, s.Kinesis.Endpoint, u.Scheme+"://"+u.Host, o.metricsFile, o.shards, o.parallelization, len(s.Emulators))
+	if o.shadowStream != "" {
+		fmt.Printf(upShadowHelp, o.shadowStream)
+	}
 	<-ctx.Done()
 	log.Print("stopping everything make up started")
 	return nil
@@ -348,4 +407,13 @@ and the function's metrics so far, as CloudWatch would show them:
 go run ./tools/metrics -file %[3]s
 
 Ctrl-C stops everything.
+`
+
+const upShadowHelp = `
+A shadow model is compiled in (make shadow): the function writes its
+predictions to %[1]s as well (SHADOW_STREAM_NAME). After some rides
+(go run ./tools/replay -n 5000), compare it with the serving model:
+
+export SHADOW_STREAM_NAME=%[1]s
+go run ./tools/shadowreport
 `

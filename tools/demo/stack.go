@@ -23,8 +23,12 @@ import (
 const (
 	ridesStream       = "ride_events"
 	predictionsStream = "ride_prediction"
-	dlqStream         = "ride_events_dlq"
-	failuresStream    = "ride_events_failures"
+	// shadowStream is where a stack with a shadow model (make shadow) has
+	// the function write the shadow's predictions (SHADOW_STREAM_NAME),
+	// tools/shadowreport's default.
+	shadowStream   = "ride_prediction_shadow"
+	dlqStream      = "ride_events_dlq"
+	failuresStream = "ride_events_failures"
 )
 
 // StackConfig is what runs locally in place of AWS.
@@ -45,6 +49,10 @@ type StackConfig struct {
 	// MetricsFile, if set, gets each EMF document the function writes, one
 	// JSON line (make up's build/metrics.jsonl, which tools/metrics reads).
 	MetricsFile string
+	// ShadowStream, if set, is created beside ride_prediction, with as many
+	// shards, and named to the function as SHADOW_STREAM_NAME; the
+	// collector reads it too.
+	ShadowStream string
 	// FunctionEndpoint, when set, maps kinesalite's endpoint to the one the
 	// function is given (a fault-injecting proxy in the tests).
 	FunctionEndpoint func(kinesalite string) string
@@ -119,6 +127,15 @@ func StartStack(ctx context.Context, cfg StackConfig, logs io.Writer) (s *Stack,
 		name   string
 		shards int32
 	}{{s.Client, ridesStream, cfg.Shards}, {s.Client, failuresStream, 1}, {s.OutClient, predictionsStream, predictionShards}, {s.OutClient, dlqStream, 1}}
+	outputs := map[string]*kinesis.Client{predictionsStream: s.OutClient, dlqStream: s.OutClient, failuresStream: s.Client}
+	if cfg.ShadowStream != "" {
+		streams = append(streams, struct {
+			c      *kinesis.Client
+			name   string
+			shards int32
+		}{s.OutClient, cfg.ShadowStream, predictionShards})
+		outputs[cfg.ShadowStream] = s.OutClient
+	}
 	for _, st := range streams {
 		if err := localkinesis.CreateStream(ctx, st.c, st.name, st.shards); err != nil {
 			return s, err
@@ -130,6 +147,9 @@ func StartStack(ctx context.Context, cfg StackConfig, logs io.Writer) (s *Stack,
 	}
 	env := []string{"AWS_ENDPOINT_URL_KINESIS=" + endpoint, "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=local",
 		"AWS_SECRET_ACCESS_KEY=local", "PREDICTIONS_STREAM_NAME=" + predictionsStream, "DLQ_STREAM_NAME=" + dlqStream}
+	if cfg.ShadowStream != "" {
+		env = append(env, "SHADOW_STREAM_NAME="+cfg.ShadowStream)
+	}
 	if t := cfg.ESM.FunctionTimeout; t > 0 {
 		// One Timeout, as in Lambda: the emulator ends the function when
 		// the mapping stops waiting for it (FunctionEnv may say otherwise).
@@ -150,10 +170,10 @@ func StartStack(ctx context.Context, cfg StackConfig, logs io.Writer) (s *Stack,
 		invokers = append(invokers, esm.HTTPInvoker{URL: e.URL})
 	}
 
-	s.Out = newCollector()
+	s.Out = newCollector(cfg.ShadowStream)
 	outCtx, cancelOut := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	for name, c := range map[string]*kinesis.Client{predictionsStream: s.OutClient, dlqStream: s.OutClient, failuresStream: s.Client} {
+	for name, c := range outputs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -194,18 +214,19 @@ type Output struct {
 
 // Collector keeps every output record by partition key (the ride id).
 type Collector struct {
-	mu    sync.Mutex
-	byKey map[string][]Output
-	count map[string]int // records per stream
+	mu     sync.Mutex
+	byKey  map[string][]Output
+	count  map[string]int // records per stream
+	shadow string         // the shadow stream, whose records are no ride's outcome
 }
 
-func newCollector() *Collector {
-	return &Collector{byKey: map[string][]Output{}, count: map[string]int{}}
+func newCollector(shadow string) *Collector {
+	return &Collector{byKey: map[string][]Output{}, count: map[string]int{}, shadow: shadow}
 }
 
 func (c *Collector) add(stream string, r localkinesis.Record) {
 	key := r.Key
-	if stream != predictionsStream {
+	if stream != predictionsStream && !isPrediction(r.Data) {
 		// Dead letters carry the input's partition key inside; on-failure
 		// messages carry only batch metadata, kept under the shard id.
 		var v struct {
@@ -221,14 +242,38 @@ func (c *Collector) add(stream string, r localkinesis.Record) {
 	c.count[stream]++
 }
 
-// Accounted counts how many of ids have at least one output record.
+// isPrediction tells a prediction (the shadow stream's, keyed by the ride
+// id as ride_prediction's) from a dead letter or an on-failure message.
+func isPrediction(data []byte) bool {
+	var v struct {
+		EventID    string   `json:"event_id"`
+		Prediction *float64 `json:"prediction"`
+	}
+	return json.Unmarshal(data, &v) == nil && v.EventID != "" && v.Prediction != nil
+}
+
+// Accounted counts how many of ids have at least one outcome: a
+// prediction, a dead letter or an on-failure message (a shadow prediction
+// is none: the serving model's answer is the ride's outcome).
 func (c *Collector) Accounted(ids []string) int {
+	return c.having(ids, func(o Output) bool { return c.shadow == "" || o.Stream != c.shadow })
+}
+
+// Shadowed counts how many of ids have a prediction on the shadow stream.
+func (c *Collector) Shadowed(ids []string) int {
+	return c.having(ids, func(o Output) bool { return c.shadow != "" && o.Stream == c.shadow })
+}
+
+func (c *Collector) having(ids []string, ok func(Output) bool) int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	n := 0
 	for _, id := range ids {
-		if len(c.byKey[id]) > 0 {
-			n++
+		for _, o := range c.byKey[id] {
+			if ok(o) {
+				n++
+				break
+			}
 		}
 	}
 	return n
@@ -248,10 +293,21 @@ func (c *Collector) Count(stream string) int {
 	return c.count[stream]
 }
 
-// WaitFor waits until every id has an output or the timeout passes.
+// WaitFor waits until every id has an outcome (Accounted) or the timeout
+// passes.
 func (c *Collector) WaitFor(ctx context.Context, ids []string, timeout time.Duration) bool {
+	return c.waitFor(ctx, ids, timeout, c.Accounted)
+}
+
+// WaitForShadow waits until every id has a shadow prediction or the
+// timeout passes.
+func (c *Collector) WaitForShadow(ctx context.Context, ids []string, timeout time.Duration) bool {
+	return c.waitFor(ctx, ids, timeout, c.Shadowed)
+}
+
+func (c *Collector) waitFor(ctx context.Context, ids []string, timeout time.Duration, done func([]string) int) bool {
 	deadline := time.Now().Add(timeout)
-	for c.Accounted(ids) < len(ids) {
+	for done(ids) < len(ids) {
 		if time.Now().After(deadline) || ctx.Err() != nil {
 			return false
 		}

@@ -29,6 +29,9 @@ type Ride struct {
 
 // FromTrips makes ride events for the first n trips with the three inputs
 // present (all if n <= 0). Ride ids are "<prefix><row>", unique per file.
+// A trip with both its times carries them in its event
+// (golden.RideEventWithTimes), so that a consumer of the stream, such as
+// tools/shadowreport, can score predictions against the real duration.
 func FromTrips(trips []tlc.Trip, n int, prefix string) []Ride {
 	var out []Ride
 	for row, t := range trips {
@@ -38,9 +41,13 @@ func FromTrips(trips []tlc.Trip, n int, prefix string) []Ride {
 		if t.PULocationID == nil || t.DOLocationID == nil || t.TripDistance == nil {
 			continue
 		}
-		d, _ := t.Duration()
+		d, timed := t.Duration()
 		id := fmt.Sprintf("%s%d", prefix, row)
 		event := golden.RideEvent(*t.PULocationID, *t.DOLocationID, *t.TripDistance, id)
+		if timed {
+			event = golden.RideEventWithTimes(*t.PULocationID, *t.DOLocationID, *t.TripDistance,
+				time.UnixMicro(*t.Pickup), time.UnixMicro(*t.Dropoff), id)
+		}
 		out = append(out, Ride{ID: id, Event: event, Duration: d, Valid: true})
 	}
 	return out

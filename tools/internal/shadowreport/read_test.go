@@ -1,0 +1,90 @@
+package shadowreport
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	"github.com/nyc-taxi/ridepred/internal/golden"
+	"github.com/nyc-taxi/ridepred/tools/internal/localkinesis"
+)
+
+// TestReadFromKinesalite: rides on a two-shard ride_events, predictions
+// keyed by the event ids Kinesis gave them on both output streams (one
+// retried), read back from kinesalite, joined, scored and charted.
+func TestReadFromKinesalite(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: starts kinesalite")
+	}
+	s, err := localkinesis.Start(os.Stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Stop)
+	ctx := context.Background()
+	c := localkinesis.Client(s.Endpoint)
+	for name, shards := range map[string]int32{"ride_events": 2, "ride_prediction": 2, "ride_prediction_shadow": 1} {
+		if err := localkinesis.CreateStream(ctx, c, name, shards); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put := func(stream string, data [][]byte) *kinesis.PutRecordsOutput {
+		t.Helper()
+		in := &kinesis.PutRecordsInput{StreamName: aws.String(stream)}
+		for i, d := range data {
+			in.Records = append(in.Records, types.PutRecordsRequestEntry{Data: d, PartitionKey: aws.String(fmt.Sprint(i))})
+		}
+		out, err := c.PutRecords(ctx, in)
+		if err != nil || aws.ToInt32(out.FailedRecordCount) > 0 {
+			t.Fatalf("put on %s: %v %+v", stream, err, out)
+		}
+		return out
+	}
+	const n = 40
+	pickup := time.Date(2022, 2, 1, 8, 0, 0, 0, time.UTC)
+	var events [][]byte
+	for i := range n {
+		events = append(events, golden.RideEventWithTimes(130, 205, 3.66, pickup, pickup.Add(time.Duration(10+i)*time.Minute), i))
+	}
+	var serving, shadow [][]byte
+	for i, r := range put("ride_events", events).Records {
+		id := aws.ToString(r.ShardId) + ":" + aws.ToString(r.SequenceNumber)
+		serving = append(serving, pred(fmt.Sprint(i), id, "A", float64(10+i))) // exact
+		shadow = append(shadow, pred(fmt.Sprint(i), id, "B", float64(10+i)+2)) // 2 minutes long
+	}
+	put("ride_prediction", append(serving, serving[:3]...)) // three retried
+	put("ride_prediction_shadow", shadow)
+
+	got, err := Read(ctx, Source{c, "ride_prediction"}, Source{c, "ride_prediction_shadow"}, Source{c, "ride_events"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Pairs) != n || got.Serving.Only+got.Shadow.Only != 0 || got.Serving.Duplicates != 3 || got.Scored != n {
+		t.Errorf("joined %d of %d, only %d/%d, duplicates %d, scored %d", len(got.Pairs), n, got.Serving.Only, got.Shadow.Only,
+			got.Serving.Duplicates, got.Scored)
+	}
+	if got.Serving.RMSE != 0 || got.Shadow.RMSE != 2 || got.MeanAbsDiff != 2 || got.ShareOver1Min != 1 {
+		t.Errorf("RMSE %v and %v, want 0 and 2; mean |diff| %v, want 2; share over 1 min %v, want 1",
+			got.Serving.RMSE, got.Shadow.RMSE, got.MeanAbsDiff, got.ShareOver1Min)
+	}
+
+	path := filepath.Join(t.TempDir(), "report.md")
+	md, err := got.Write(path, "/usr/bin/python3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if onDisk, _ := os.ReadFile(path); !bytes.Equal(onDisk, md) || !bytes.Contains(md, []byte("![serving against shadow](report.png)")) {
+		t.Errorf("report on disk differs from the one returned, or links no chart:\n%s", md)
+	}
+	if png, err := os.ReadFile(filepath.Join(filepath.Dir(path), "report.png")); err != nil || !bytes.HasPrefix(png, []byte("\x89PNG")) {
+		t.Errorf("no chart: %v", err)
+	}
+}

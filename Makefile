@@ -223,11 +223,17 @@ kinesalite:
 	@[ -d tools/kinesalite/node_modules/kinesalite ] && [ -d tools/kinesalite/node_modules/aws-kinesis-agg ] \
 		|| (cd tools/kinesalite && npm ci --no-audit --no-fund --loglevel=error)
 
-## demo: stream Feb 2022 rides through kinesalite, the emulator and the Lambda binary (N=10000 by default).
+## demo: stream Feb 2022 rides through kinesalite, the emulator and the Lambda binary (N=10000 by default; SHARDS=4, PF=1).
 N ?= 10000
+# SHARDS: ride_events' shards (unset: 4 for demo, 1 for up); PF: the
+# mapping's ParallelizationFactor (1 to 10). Each batch the mapping may run
+# at once, SHARDS × PF, gets an emulator of its own, up to 16.
+SHARDS ?=
+PF ?= 1
+STACK_FLAGS = $(if $(SHARDS),-shards $(SHARDS)) -parallelization-factor $(PF)
 demo: deps package rie kinesalite
-	$(GO) run ./tools/demo -n $(N)
+	$(GO) run ./tools/demo -n $(N) $(STACK_FLAGS)
 
-## up: the local stack (kinesalite, the function under the emulator, the mapping) until Ctrl-C; prints how to use it.
+## up: the local stack (kinesalite, the function under the emulator, the mapping) until Ctrl-C; prints how to use it (SHARDS=1, PF=1).
 up: deps package rie kinesalite
-	$(GO) run ./tools/demo -up
+	$(GO) run ./tools/demo -up $(STACK_FLAGS)

@@ -32,9 +32,6 @@ func startStack(t *testing.T, cfg StackConfig) *Stack {
 	if cfg.Bootstrap == "" {
 		cfg.Bootstrap = bootstrap
 	}
-	if cfg.Emulators == 0 {
-		cfg.Emulators = 2
-	}
 	if cfg.Shards == 0 {
 		cfg.Shards = 3
 	}

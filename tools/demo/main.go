@@ -9,8 +9,10 @@
 //
 // Flags: -n rides (10,000), -rate rides/s (0: as fast as possible),
 // -poison invalid records mixed in, -file (the Parquet the rides come
-// from), -emulators, -shards, -batch-size, -window, -timeout, -v (the
-// stack's logs on stderr), -rie and -bootstrap (the emulator and the
+// from), -shards (of ride_events: 4, and 1 with -up), -parallelization-factor
+// (the mapping's, 1 to 10), -emulators (0: one per batch the mapping may
+// run at once, shards × parallelization factor, at most 16), -batch-size,
+// -window, -timeout, -v (the stack's logs on stderr), -rie and -bootstrap (the emulator and the
 // function binary, as make builds them), -template (template.yaml, whose
 // function Timeout and MaximumRecordAgeInSeconds the stack takes); -up
 // starts the stack and keeps it up until Ctrl-C, printing the variables
@@ -47,6 +49,7 @@ type options struct {
 	template             string
 	n, poison, emulators int
 	shards               int32
+	parallelization      int
 	rate                 float64
 	batch                int
 	window, timeout      time.Duration
@@ -63,8 +66,9 @@ func main() {
 	flag.StringVar(&o.template, "template", "template.yaml", "the SAM template whose function time-out and record age the stack takes")
 	flag.IntVar(&o.n, "n", 10000, "rides to replay")
 	flag.IntVar(&o.poison, "poison", 12, "invalid records to mix in")
-	flag.IntVar(&o.emulators, "emulators", 2, "emulators running the function")
-	shards := flag.Int("shards", 4, "shards of ride_events")
+	flag.IntVar(&o.emulators, "emulators", 0, "emulators running the function (0: shards × parallelization factor, at most 16)")
+	shards := flag.Int("shards", 0, "shards of ride_events (0: 4, and 1 with -up)")
+	flag.IntVar(&o.parallelization, "parallelization-factor", 1, "the event source mapping's ParallelizationFactor, 1 to 10")
 	flag.Float64Var(&o.rate, "rate", 0, "rides per second (0: as fast as possible)")
 	flag.IntVar(&o.batch, "batch-size", 1000, "event source mapping BatchSize")
 	flag.DurationVar(&o.window, "window", 50*time.Millisecond, "event source mapping batching window")
@@ -74,7 +78,17 @@ func main() {
 	flag.StringVar(&o.metricsFile, "metrics-file", "build/metrics.jsonl", "with -up: where the function's EMF documents go, for go run ./tools/metrics")
 	up := flag.Bool("up", false, "start the stack, print how to use it, and keep it running until Ctrl-C (make up)")
 	flag.Parse()
+	if *shards < 0 || o.parallelization < 1 || o.parallelization > esm.MaxParallelizationFactor {
+		flag.Usage()
+		os.Exit(2)
+	}
 	o.shards = int32(*shards)
+	if o.shards == 0 {
+		o.shards = 4
+		if *up {
+			o.shards = 1
+		}
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -140,12 +154,13 @@ func run(ctx context.Context, o options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	log.Printf("starting kinesalite, %d emulators and the event source mapping", o.emulators)
 	s, err := StartStack(ctx, StackConfig{RIE: o.rie, Bootstrap: o.bootstrap, Emulators: o.emulators, Shards: o.shards, ESM: mapping}, logs)
 	if err != nil {
 		return nil, err
 	}
 	defer s.Stop()
+	log.Printf("started kinesalite (ride_events in %d shards), %d emulators and the event source mapping (parallelization factor %d)",
+		o.shards, len(s.Emulators), o.parallelization)
 
 	log.Printf("replaying %d rides and %d invalid records", len(rs)-o.poison, o.poison)
 	var mu sync.Mutex
@@ -204,6 +219,7 @@ func (o options) mapping() (esm.Config, error) {
 		return esm.Config{}, fmt.Errorf("%s: %w", o.template, err)
 	}
 	cfg.BatchSize, cfg.Window, cfg.Bisect, cfg.MaxRetries, cfg.Poll = o.batch, o.window, true, 5, 20*time.Millisecond
+	cfg.ParallelizationFactor = o.parallelization
 	return cfg, nil
 }
 
@@ -257,8 +273,8 @@ func report(s *Stack, rs []rides.Ride, putAt map[string]time.Time, start time.Ti
 	}
 	st := &s.Mapping.Stats
 	rep.SkippedBatches, rep.SkippedRecords = st.SkippedBatches.Load(), st.ToOnFailure.Load()
-	rep.Mapping = fmt.Sprintf("%d invocations, %d partial failures, %d function errors, %d retries, %d bisections",
-		st.Invocations.Load(), st.PartialFailures.Load(), st.FunctionErrors.Load(), st.Retries.Load(), st.Bisections.Load())
+	rep.Mapping = fmt.Sprintf("%d invocations (up to %d at once, %d emulators), %d partial failures, %d function errors, %d retries, %d bisections",
+		st.Invocations.Load(), st.MaxInFlight.Load(), len(s.Emulators), st.PartialFailures.Load(), st.FunctionErrors.Load(), st.Retries.Load(), st.Bisections.Load())
 	return rep
 }
 
@@ -280,8 +296,9 @@ func (r *Report) print(w io.Writer) {
 	}
 }
 
-// serve is make up: the stack with every stream on one kinesalite and one
-// shard each, as the original's CLI workflow expects, until ctx ends.
+// serve is make up: the stack with every stream on one kinesalite, one
+// shard each but ride_events (-shards, 1 by default, as the original's CLI
+// workflow expects), until ctx ends.
 func serve(ctx context.Context, o options) error {
 	var logs io.Writer = io.Discard
 	if o.verbose {
@@ -291,7 +308,7 @@ func serve(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	s, err := StartStack(ctx, StackConfig{RIE: o.rie, Bootstrap: o.bootstrap, Emulators: 1, Shards: 1, OneServer: true, ESM: mapping,
+	s, err := StartStack(ctx, StackConfig{RIE: o.rie, Bootstrap: o.bootstrap, Emulators: o.emulators, Shards: o.shards, OneServer: true, ESM: mapping,
 		MetricsFile: o.metricsFile}, logs)
 	if err != nil {
 		return err
@@ -301,15 +318,16 @@ func serve(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf(upHelp, s.Kinesis.Endpoint, u.Scheme+"://"+u.Host, o.metricsFile)
+	fmt.Printf(upHelp, s.Kinesis.Endpoint, u.Scheme+"://"+u.Host, o.metricsFile, o.shards, o.parallelization, len(s.Emulators))
 	<-ctx.Done()
 	log.Print("stopping everything make up started")
 	return nil
 }
 
-const upHelp = `The local stack is up: kinesalite with ride_events, ride_prediction,
-ride_events_dlq and ride_events_failures (one shard each), the function under
-the Lambda emulator, and the event source mapping. In another shell:
+const upHelp = `The local stack is up: kinesalite with ride_events (%[4]d shards),
+ride_prediction, ride_events_dlq and ride_events_failures (one shard each),
+the function under the Lambda emulator (%[6]d emulators), and the event source
+mapping (parallelization factor %[5]d). In another shell:
 
 export AWS_ENDPOINT_URL=%[1]s AWS_ENDPOINT_URL_KINESIS=%[1]s AWS_ENDPOINT_URL_LAMBDA=%[2]s
 export AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local

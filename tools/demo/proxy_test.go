@@ -25,6 +25,9 @@ type faultProxy struct {
 	rng            *rand.Rand
 	entries, calls atomic.Int64 // failures injected
 	putCalls       atomic.Int64 // PutRecords calls seen
+	// refuseKey, if set, has every entry of that partition key throttled,
+	// for ever: a poisoned record whose batch never succeeds.
+	refuseKey string
 	// hang, while set, holds every PutRecords call unanswered until the
 	// caller gives up; hung counts them.
 	hang, hung         atomic.Bool
@@ -82,7 +85,7 @@ func (p *faultProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var fwd putRecords
 	fwd.StreamName = in.StreamName
 	for i, rec := range in.Records {
-		if keep[i] = !p.draw(p.entryShare); keep[i] {
+		if keep[i] = !p.draw(p.entryShare) && !p.refused(rec); keep[i] {
 			fwd.Records = append(fwd.Records, rec)
 		} else {
 			p.entries.Add(1)
@@ -113,6 +116,14 @@ func (p *faultProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	b, _ := json.Marshal(out)
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 	w.Write(b)
+}
+
+// refused says whether an entry of PutRecords is refuseKey's.
+func (p *faultProxy) refused(entry json.RawMessage) bool {
+	var e struct {
+		PartitionKey string `json:"PartitionKey"`
+	}
+	return p.refuseKey != "" && json.Unmarshal(entry, &e) == nil && e.PartitionKey == p.refuseKey
 }
 
 func (p *faultProxy) forward(w http.ResponseWriter, r *http.Request, body []byte) {

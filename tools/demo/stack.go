@@ -30,8 +30,11 @@ const (
 // StackConfig is what runs locally in place of AWS.
 type StackConfig struct {
 	RIE, Bootstrap string
-	Emulators      int   // functions, one invocation in flight each
-	Shards         int32 // of ride_events
+	// Emulators run the function, one invocation in flight each. 0 is
+	// one for each batch the mapping may run at once, shards ×
+	// ParallelizationFactor (esm.Concurrency), up to MaxEmulators.
+	Emulators int
+	Shards    int32 // of ride_events
 	// OneServer puts every stream on one kinesalite (for make up, so that
 	// one endpoint serves the AWS CLI), and ride_prediction in one shard.
 	OneServer bool
@@ -47,6 +50,14 @@ type StackConfig struct {
 	FunctionEndpoint func(kinesalite string) string
 	ESM              esm.Config
 }
+
+// MaxEmulators caps the emulators a stack starts by default. Each is two
+// processes (the emulator and the function, about 30 MiB together), and
+// on a machine of a few cores more of them than this add no throughput:
+// with more batches than emulators, a batch waits for one, as a Lambda
+// function whose reserved concurrency is below the mapping's is
+// throttled.
+const MaxEmulators = 16
 
 // Stack is kinesalite, the emulators running the Lambda binary, the event
 // source mapping, and a collector reading the output streams.
@@ -125,6 +136,9 @@ func StartStack(ctx context.Context, cfg StackConfig, logs io.Writer) (s *Stack,
 		env = append(env, fmt.Sprintf("AWS_LAMBDA_FUNCTION_TIMEOUT=%d", int(math.Ceil(t.Seconds()))))
 	}
 	env = append(env, cfg.FunctionEnv...)
+	if cfg.Emulators <= 0 {
+		cfg.Emulators = min(esm.Concurrency(int(cfg.Shards), cfg.ESM.ParallelizationFactor), MaxEmulators)
+	}
 	var invokers []esm.Invoker
 	for range cfg.Emulators {
 		e, err := localproc.StartEmulator(cfg.RIE, []string{cfg.Bootstrap}, env, s.Metrics)

@@ -201,6 +201,9 @@ func TestFunction(t *testing.T) {
 		if fn.MemorySize == nil {
 			t.Error("the function sets no MemorySize")
 		}
+		if _, ok := tpl.Parameters["MemorySize"]; !ok {
+			t.Error("no MemorySize parameter")
+		}
 		if fn.Timeout == nil {
 			t.Error("the function sets no Timeout")
 		}
@@ -260,12 +263,56 @@ func eventSourceMapping(t *testing.T, tpl *cloudformation.Template) {
 		if onFailure != "GetAtt:FailureQueue.Arn" {
 			t.Errorf("on-failure destination %q, want the FailureQueue", onFailure)
 		}
-		// Batch size, window and retries come from parameters.
+		// Batch size, window, parallelization and retries come from parameters.
 		for name, set := range map[string]bool{"BatchSize": m.BatchSize != nil, "MaximumBatchingWindowInSeconds": m.MaximumBatchingWindowInSeconds != nil,
-			"MaximumRetryAttempts": m.MaximumRetryAttempts != nil} {
+			"ParallelizationFactor": m.ParallelizationFactor != nil, "MaximumRetryAttempts": m.MaximumRetryAttempts != nil} {
 			if _, ok := tpl.Parameters[name]; !ok || !set {
 				t.Errorf("%s: set %v, parameter present %v", name, set, ok)
 			}
+		}
+	}
+}
+
+// TestRideEventsStreamMode: ride_events is PROVISIONED with
+// RideEventsShards, or ON_DEMAND with no ShardCount (CloudFormation
+// refuses one), as the parameter RideEventsStreamMode says.
+func TestRideEventsStreamMode(t *testing.T) {
+	for _, path := range templates {
+		text, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc yaml.Node
+		if err := yaml.Unmarshal(text, &doc); err != nil {
+			t.Fatal(err)
+		}
+		root := doc.Content[0]
+		var got struct {
+			Condition []string `yaml:"RideEventsOnDemand"`
+			Mode      struct {
+				Default       string   `yaml:"Default"`
+				AllowedValues []string `yaml:"AllowedValues"`
+			} `yaml:"RideEventsStreamMode"`
+			ShardCount []string `yaml:"ShardCount"`
+			StreamMode string   `yaml:"StreamMode"`
+		}
+		props := lookup(lookup(lookup(root, "Resources"), "RideEventsStream"), "Properties")
+		for node, into := range map[*yaml.Node]any{lookup(root, "Conditions"): &got, lookup(root, "Parameters"): &got, props: &got,
+			lookup(props, "StreamModeDetails"): &got} {
+			if node == nil {
+				t.Fatalf("%s: no Conditions, Parameters, RideEventsStream properties or StreamModeDetails", path)
+			}
+			if err := node.Decode(into); err != nil {
+				t.Fatalf("%s: %v", path, err)
+			}
+		}
+		want := got
+		want.Condition = []string{"RideEventsStreamMode", "ON_DEMAND"}
+		want.Mode.Default, want.Mode.AllowedValues = "PROVISIONED", []string{"PROVISIONED", "ON_DEMAND"}
+		want.ShardCount = []string{"RideEventsOnDemand", "AWS::NoValue", "RideEventsShards"}
+		want.StreamMode = "RideEventsStreamMode"
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s: ride_events' mode (-want +got):\n%s", path, diff)
 		}
 	}
 }

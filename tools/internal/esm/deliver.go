@@ -72,7 +72,9 @@ func (m *Mapping) invoke(ctx context.Context, shard string, recs []types.Record)
 	case <-ctx.Done():
 		return 0, ctx.Err()
 	}
+	m.Stats.started()
 	body, err := m.call(ctx, fn, payload)
+	m.Stats.inFlight.Add(-1)
 	m.Stats.Invocations.Add(1)
 	if err != nil {
 		return 0, err

@@ -6,19 +6,30 @@
 // records older than MaximumRecordAgeInSeconds) to the on-failure
 // destination (a stream here, SQS or SNS in AWS).
 //
-// As Lambda's, it renews an iterator that expired (Kinesis keeps one five
-// minutes, less than a long retry) after the shard's checkpoint; reads the
-// children of a split or merge once their parents are read to their end,
-// so that each partition key's records stay in order; and counts an
-// invocation past FunctionTimeout as a function error, but sends the
-// emulator that ran it nothing more until it answers (the emulator runs
-// one invocation at a time).
+// As Lambda's, it reads each shard on its own, with its own checkpoint,
+// retries and bisection, so that a batch that keeps failing holds back
+// its shard only; with a ParallelizationFactor above 1 it runs up to that
+// many batches of a shard at once, each partition key's records in one of
+// them, in order (lanes.go). It renews an iterator that expired (Kinesis
+// keeps one five minutes, less than a long retry) after the last record
+// read; reads the children of a split or merge once their parents are
+// read to their end, so that each partition key's records stay in order;
+// and counts an invocation past FunctionTimeout as a function error, but
+// sends the emulator that ran it nothing more until it answers (the
+// emulator runs one invocation at a time).
+//
+// Invocations go to a pool of invokers, one invocation in flight each:
+// the emulators. shards × ParallelizationFactor batches can be in flight
+// (Concurrency), Lambda's concurrency for the mapping; with fewer
+// invokers than that a batch waits for one, as a function with a lower
+// reserved concurrency is throttled.
 //
 // One concern per file: esm.go (settings, Run), shards.go (which shards
 // to read, resharding), poll.go (one shard: iterators, batching,
-// checkpoints), deliver.go (invocations, retries, bisection), invoker.go
-// (the emulator and time-outs), recordage.go, onfailure.go,
-// checkpoint.go, redrive.go.
+// checkpoints), lanes.go (parallelization: lanes by partition key, the
+// checkpoint of concurrent batches), deliver.go (invocations, retries,
+// bisection), invoker.go (the emulator and time-outs), recordage.go,
+// onfailure.go, checkpoint.go, redrive.go.
 package esm
 
 import (
@@ -66,6 +77,10 @@ type Config struct {
 	Checkpoints      string                  // optional file keeping each shard's last handled sequence number
 	Region           string
 	Logger           *slog.Logger
+
+	// ParallelizationFactor: concurrent batches per shard, 1 to 10 (0
+	// is 1). Records of one partition key stay in one of them, in order.
+	ParallelizationFactor int
 }
 
 // Stats counts what the mapping did.
@@ -74,6 +89,20 @@ type Stats struct {
 	// ToOnFailure counts the records of the batches given up on, and
 	// SkippedBatches those batches, whose metadata went to OnFailure.
 	ToOnFailure, SkippedBatches atomic.Int64
+	// MaxInFlight is the most invocations that were in flight at once.
+	MaxInFlight atomic.Int64
+	inFlight    atomic.Int64
+}
+
+// started counts an invocation in flight.
+func (s *Stats) started() {
+	n := s.inFlight.Add(1)
+	for {
+		peak := s.MaxInFlight.Load()
+		if n <= peak || s.MaxInFlight.CompareAndSwap(peak, n) {
+			return
+		}
+	}
 }
 
 // Mapping is one event source mapping.
@@ -88,10 +117,14 @@ type Mapping struct {
 }
 
 // New returns a mapping that invokes through fns, one call in flight each.
+// A batch that finds every one of fns busy waits for one, as Lambda's
+// would be throttled by a function's reserved concurrency: give it
+// Concurrency(shards, ParallelizationFactor) of them for none to wait.
 func New(k Kinesis, fns []Invoker, cfg Config) *Mapping {
 	if cfg.BatchSize <= 0 || cfg.BatchSize > 10000 {
 		cfg.BatchSize = 100
 	}
+	cfg.ParallelizationFactor = min(max(1, cfg.ParallelizationFactor), MaxParallelizationFactor)
 	if cfg.MaxBatchBytes <= 0 {
 		cfg.MaxBatchBytes = 6 << 20
 	}

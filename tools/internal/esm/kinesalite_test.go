@@ -58,13 +58,19 @@ func startKinesalite(t *testing.T, shards int32) *kinesis.Client {
 // is shown if the test fails.
 func startMapping(t *testing.T, k Kinesis, fn Invoker, cfg Config) *Mapping {
 	t.Helper()
+	return startPool(t, k, []Invoker{fn}, cfg)
+}
+
+// startPool is startMapping with several invokers.
+func startPool(t *testing.T, k Kinesis, fns []Invoker, cfg Config) *Mapping {
+	t.Helper()
 	logs, err := os.Create(filepath.Join(t.TempDir(), "esm.log"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg.Stream, cfg.OnFailure, cfg.Logger = "in", "failures", slog.New(slog.NewTextHandler(logs, nil))
 	cfg.Poll, cfg.RetryWait = 10*time.Millisecond, 10*time.Millisecond
-	m := New(k, []Invoker{fn}, cfg)
+	m := New(k, fns, cfg)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- m.Run(ctx) }()

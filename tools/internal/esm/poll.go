@@ -13,33 +13,71 @@ import (
 	"github.com/nyc-taxi/ridepred/tools/internal/localkinesis"
 )
 
-// shard polls one shard, from its checkpoint or else from, and delivers its
-// records in batches of at most BatchSize records and MaxBatchBytes, once
-// a batch is full or Window has passed since its first record,
-// checkpointing after each. It returns true once a shard closed by a split
-// or merge is read to its end and every record handled.
+// delivered is a batch a lane has handled (or stopped on, if ctx ended).
+type delivered struct {
+	lane int
+	recs []types.Record
+}
+
+// shard polls one shard, from its checkpoint or else from, and hands its
+// records to ParallelizationFactor lanes by partition key (laneOf). Each
+// lane delivers batches of at most BatchSize records and MaxBatchBytes,
+// once a batch is full or Window has passed since its first record, one
+// at a time; the lanes run concurrently. The shard is read ahead while
+// lanes deliver, until one lane holds a full batch back. It checkpoints
+// after each batch, as far as every record read is handled (progress),
+// and returns true once a shard closed by a split or merge is read to its
+// end and every record handled.
 func (m *Mapping) shard(ctx context.Context, id string, from types.ShardIteratorType) (ended bool, err error) {
-	iter, err := m.iterator(ctx, id, from)
+	iter, err := m.iterator(ctx, id, from, "")
 	if err != nil {
 		return false, err
 	}
-	var pending []types.Record
-	var first time.Time
+	lanes := make([]lane, m.cfg.ParallelizationFactor)
+	prog := newProgress()
+	finished := make(chan delivered, len(lanes))
+	busy, lastRead := 0, ""
+	// On the way out, stop the lanes still delivering (they may retry
+	// for ever) and wait for them: cancel runs first.
+	defer func() {
+		for ; busy > 0; busy-- {
+			<-finished
+		}
+	}()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// handled takes a finished batch back from its lane and moves the
+	// checkpoint; records of a delivery cut short by ctx are not handled.
+	handled := func(d delivered) error {
+		busy--
+		lanes[d.lane].busy = false
+		if ctx.Err() != nil {
+			return nil
+		}
+		if seq := prog.done(d.recs); seq != "" {
+			return m.checkpoint(id, seq)
+		}
+		return nil
+	}
 	for ctx.Err() == nil {
+		for len(finished) > 0 {
+			if err := handled(<-finished); err != nil {
+				return false, err
+			}
+		}
 		got := 0
-		if len(pending) < m.cfg.BatchSize && iter != nil {
-			res, err := m.k.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iter, Limit: aws.Int32(int32(min(10000, m.cfg.BatchSize-len(pending))))})
+		if room := m.cfg.BatchSize - fullest(lanes); room > 0 && iter != nil {
+			res, err := m.k.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iter, Limit: aws.Int32(int32(min(10000, room)))})
 			var expired *types.ExpiredIteratorException
 			switch {
 			case errors.As(err, &expired):
 				// An iterator lasts five minutes, less than a long retry
-				// may take. Records read but not delivered yet are after
-				// the checkpoint: they are read again.
-				m.cfg.Logger.Info("iterator expired, renewing it after the checkpoint", "shard", id)
-				if iter, err = m.iterator(ctx, id, from); err != nil {
+				// may take. The records read so far stay with their
+				// lanes: read on after the last of them.
+				m.cfg.Logger.Info("iterator expired, renewing it after the last record read", "shard", id)
+				if iter, err = m.iterator(ctx, id, from, lastRead); err != nil {
 					return false, err
 				}
-				pending = nil
 				continue
 			case err != nil:
 				if ctx.Err() != nil {
@@ -50,43 +88,85 @@ func (m *Mapping) shard(ctx context.Context, id string, from types.ShardIterator
 				continue
 			}
 			iter, got = res.NextShardIterator, len(res.Records)
-			if got > 0 && len(pending) == 0 {
-				first = time.Now()
+			m.spread(lanes, res.Records)
+			prog.add(res.Records)
+			if got > 0 {
+				lastRead = aws.ToString(res.Records[got-1].SequenceNumber)
 			}
-			pending = append(pending, res.Records...)
 		}
-		if iter == nil && len(pending) == 0 {
+		if iter == nil && prog.empty() {
 			return true, nil
 		}
-		n := m.batchLen(pending)
-		// A closed shard's last records wait for no others.
-		full := n < len(pending) || len(pending) >= m.cfg.BatchSize || iter == nil
-		if len(pending) == 0 || !full && time.Since(first) < m.cfg.Window {
-			if got == 0 {
-				localkinesis.Sleep(ctx, m.cfg.Poll)
+		started := 0
+		for i := range lanes {
+			batch := m.ready(&lanes[i], iter == nil)
+			if batch == nil {
+				continue
 			}
+			busy++
+			started++
+			go func() {
+				m.deliver(ctx, id, batch, 0)
+				finished <- delivered{i, batch}
+			}()
+		}
+		if got > 0 || started > 0 {
 			continue
 		}
-		batch := pending[:n]
-		m.deliver(ctx, id, batch, 0)
-		if ctx.Err() != nil {
-			return false, nil
+		wait := time.NewTimer(m.cfg.Poll)
+		select {
+		case d := <-finished:
+			err = handled(d)
+		case <-wait.C:
+		case <-ctx.Done():
 		}
-		if err := m.checkpoint(id, aws.ToString(batch[n-1].SequenceNumber)); err != nil {
+		wait.Stop()
+		if err != nil {
 			return false, err
 		}
-		pending = append(pending[:0:0], pending[n:]...)
-		first = time.Now()
 	}
 	return false, nil
 }
 
-// iterator reads shard from after its checkpoint, or from from if it has
-// none.
-func (m *Mapping) iterator(ctx context.Context, shard string, from types.ShardIteratorType) (*string, error) {
+// spread hands records, in the order read, to the lanes of their keys.
+func (m *Mapping) spread(lanes []lane, recs []types.Record) {
+	now := time.Now()
+	for _, r := range recs {
+		l := &lanes[laneOf(aws.ToString(r.PartitionKey), len(lanes))]
+		if len(l.pending) == 0 {
+			l.first = now
+		}
+		l.pending = append(l.pending, r)
+	}
+}
+
+// ready takes the lane's next batch if the lane is idle and the batch is
+// full, its window has passed, or the shard is closed and read to its end
+// (its last records wait for no others); nil otherwise.
+func (m *Mapping) ready(l *lane, end bool) []types.Record {
+	if l.busy || len(l.pending) == 0 {
+		return nil
+	}
+	n := m.batchLen(l.pending)
+	full := n < len(l.pending) || len(l.pending) >= m.cfg.BatchSize || end
+	if !full && time.Since(l.first) < m.cfg.Window {
+		return nil
+	}
+	batch := l.pending[:n:n]
+	l.pending = append(l.pending[:0:0], l.pending[n:]...)
+	l.first, l.busy = time.Now(), true
+	return batch
+}
+
+// iterator reads shard from after the record after if given, else after
+// its checkpoint, else from from.
+func (m *Mapping) iterator(ctx context.Context, shard string, from types.ShardIteratorType, after string) (*string, error) {
 	in := &kinesis.GetShardIteratorInput{StreamName: aws.String(m.cfg.Stream), ShardId: aws.String(shard), ShardIteratorType: from}
-	if seq := m.Checkpoint(shard); seq != "" {
-		in.ShardIteratorType, in.StartingSequenceNumber = types.ShardIteratorTypeAfterSequenceNumber, aws.String(seq)
+	if after == "" {
+		after = m.Checkpoint(shard)
+	}
+	if after != "" {
+		in.ShardIteratorType, in.StartingSequenceNumber = types.ShardIteratorTypeAfterSequenceNumber, aws.String(after)
 	}
 	out, err := m.k.GetShardIterator(ctx, in)
 	if err != nil {

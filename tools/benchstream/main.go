@@ -50,6 +50,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -169,8 +170,10 @@ func run(ctx context.Context, cfg config) (*Report, error) {
 		return nil, err
 	}
 	nLatency := int(cfg.latencyRate * cfg.latencySeconds)
-	all := rides.FromTrips(trips, cfg.rides+nLatency, "feb-")
-	if len(all) < cfg.rides+nLatency || len(all) < cfg.batches[len(cfg.batches)-1] {
+	// The quota runs take up to the largest batch from the same rides.
+	need := max(cfg.rides+nLatency, slices.Max(cfg.batches))
+	all := rides.FromTrips(trips, need, "feb-")
+	if len(all) < need {
 		return nil, fmt.Errorf("%s has %d rides, fewer than the run needs", cfg.file, len(all))
 	}
 	drain, latency := all[:cfg.rides], all[cfg.rides:cfg.rides+nLatency]

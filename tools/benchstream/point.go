@@ -61,6 +61,8 @@ type Result struct {
 	LatencyRides int     `json:"latency_rides"`
 	P50Ms        float64 `json:"p50_ms"`
 	P99Ms        float64 `json:"p99_ms"`
+	// PredictionBytes is the mean size of a prediction record's data.
+	PredictionBytes float64 `json:"prediction_bytes"`
 	// Load is the machine's 1-minute load average when the point started.
 	Load float64 `json:"load"`
 }
@@ -100,10 +102,11 @@ func runPoint(ctx context.Context, p Point, cfg config, drain, latency []rides.R
 		if err := s.waitPredictions(ctx, len(drain)+len(latency), cfg.timeout); err != nil {
 			return nil, fmt.Errorf("latency run: %w", err)
 		}
-		lat, err := s.latencies(ctx, latency)
+		lat, bytes, err := s.latencies(ctx, latency)
 		if err != nil {
 			return nil, err
 		}
+		r.PredictionBytes = bytes
 		r.P50Ms, r.P99Ms = quantile(lat, 0.50), quantile(lat, 0.99)
 	}
 	return r, nil
@@ -204,16 +207,22 @@ func sum(xs []float64) float64 {
 
 // latencies is, for each ride of rs, the time from its arrival on
 // ride_events to its prediction's arrival on ride_prediction, in ms,
-// sorted. Both timestamps are kinesalite's ApproximateArrivalTimestamp.
-func (s *stack) latencies(ctx context.Context, rs []rides.Ride) ([]float64, error) {
+// sorted, and the mean size of a prediction. Both timestamps are
+// kinesalite's ApproximateArrivalTimestamp.
+func (s *stack) latencies(ctx context.Context, rs []rides.Ride) (ms []float64, predictionBytes float64, err error) {
 	in, err := localkinesis.ReadAll(ctx, s.inClient, ridesStream)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	out, err := localkinesis.ReadAll(ctx, s.outClient, predictionsStream)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
+	size := 0
+	for _, r := range out {
+		size += len(r.Data)
+	}
+	predictionBytes = float64(size) / float64(max(1, len(out)))
 	put := map[string]time.Time{}
 	for _, r := range in {
 		put[r.Key] = r.Arrival
@@ -224,7 +233,6 @@ func (s *stack) latencies(ctx context.Context, rs []rides.Ride) ([]float64, erro
 			predicted[r.Key] = r.Arrival
 		}
 	}
-	var ms []float64
 	var missing []string
 	for _, r := range rs {
 		p, ok := predicted[r.ID]
@@ -235,10 +243,10 @@ func (s *stack) latencies(ctx context.Context, rs []rides.Ride) ([]float64, erro
 		ms = append(ms, float64(p.Sub(put[r.ID]).Microseconds())/1e3)
 	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("%d rides have no prediction (first: %s)", len(missing), strings.Join(missing[:min(3, len(missing))], ", "))
+		return nil, 0, fmt.Errorf("%d rides have no prediction (first: %s)", len(missing), strings.Join(missing[:min(3, len(missing))], ", "))
 	}
 	slices.Sort(ms)
-	return ms, nil
+	return ms, predictionBytes, nil
 }
 
 // quantile is the nearest-rank quantile of sorted values (0 if none).

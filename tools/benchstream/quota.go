@@ -44,11 +44,13 @@ type QuotaRow struct {
 }
 
 // ColdStart is the first invocation of a new function process under a
-// CPU share: the process's start, its init and a 1-ride answer.
+// CPU share: the process's start, its init and a 1-ride answer; and the
+// process's peak resident memory once it has run every batch.
 type ColdStart struct {
-	Runtime  string  `json:"runtime"`
-	MemoryMB int     `json:"memory_mb"`
-	Ms       float64 `json:"ms"`
+	Runtime    string  `json:"runtime"`
+	MemoryMB   int     `json:"memory_mb"`
+	Ms         float64 `json:"ms"`
+	PeakRSSMiB float64 `json:"peak_rss_mib"`
 }
 
 // quotaRuns runs the function under the emulator, in a cgroup that holds
@@ -109,7 +111,8 @@ func quotaRuns(ctx context.Context, cfg config, rs []rides.Ride, logs io.Writer)
 			if err != nil {
 				return nil, nil, fmt.Errorf("%s at %d MB: %w", rt.name, mem, err)
 			}
-			colds = append(colds, ColdStart{Runtime: rt.name, MemoryMB: mem, Ms: cold})
+			cold.Runtime, cold.MemoryMB = rt.name, mem
+			colds = append(colds, cold)
 			for _, r := range got {
 				r.Runtime, r.MemoryMB, r.CPUShare = rt.name, mem, share
 				rows = append(rows, r)
@@ -121,27 +124,27 @@ func quotaRuns(ctx context.Context, cfg config, rs []rides.Ride, logs io.Writer)
 
 // quotaRun starts one emulator in q and measures its cold start, then each
 // batch size.
-func quotaRun(ctx context.Context, q *cpuQuota, cfg config, bootstrap, env []string, batches []int, rs []rides.Ride, logs io.Writer) (coldMs float64, rows []QuotaRow, err error) {
+func quotaRun(ctx context.Context, q *cpuQuota, cfg config, bootstrap, env []string, batches []int, rs []rides.Ride, logs io.Writer) (cold ColdStart, rows []QuotaRow, err error) {
 	metrics := &emf.Collector{Next: logs}
 	e, err := localproc.StartEmulator(cfg.rie, bootstrap, env, metrics)
 	if err != nil {
-		return 0, nil, err
+		return cold, nil, err
 	}
 	defer e.Stop()
 	// The emulator starts the function at the first invocation, as its
 	// child, in the emulator's cgroup.
 	if err := q.add(localproc.GroupPids(e.Pid())...); err != nil {
-		return 0, nil, err
+		return cold, nil, err
 	}
 	start := time.Now()
 	if err := invokeOK(ctx, e, kinesisEvent(rs[:1])); err != nil {
-		return 0, nil, err
+		return cold, nil, err
 	}
-	coldMs = ms(time.Since(start))
+	cold.Ms = ms(time.Since(start))
 	for _, b := range batches {
-		payload := kinesisEvent(rs[:b])
+		payload, b := fitPayload(rs[:b])
 		if err := invokeOK(ctx, e, payload); err != nil { // the first of a size warms its buffers
-			return 0, nil, err
+			return cold, nil, err
 		}
 		cpu0, thr0, docs0 := localproc.ChildrenCPU(e.Pid()), q.throttled(), metrics.Table()
 		start := time.Now()
@@ -149,7 +152,7 @@ func quotaRun(ctx context.Context, q *cpuQuota, cfg config, bootstrap, env []str
 		n := 0
 		for ; n < 20 && (n < 3 || time.Since(start) < 3*time.Second); n++ {
 			if err := invokeOK(ctx, e, payload); err != nil {
-				return 0, nil, err
+				return cold, nil, err
 			}
 		}
 		wall := time.Since(start)
@@ -158,7 +161,8 @@ func quotaRun(ctx context.Context, q *cpuQuota, cfg config, bootstrap, env []str
 		rows = append(rows, QuotaRow{Batch: b, Invocations: n, WallMs: ms(wall) / float64(n), CPUMs: cpu * 1e3 / float64(n),
 			HandlerMs: sum(handler) / float64(max(1, len(handler))), ThrottledMs: ms(thr) / float64(n)})
 	}
-	return coldMs, rows, nil
+	cold.PeakRSSMiB = e.FunctionPeakRSS()
+	return cold, rows, nil
 }
 
 // invokeOK invokes e and fails unless the function answered without error.
@@ -177,6 +181,25 @@ func invokeOK(ctx context.Context, e *localproc.Emulator, payload []byte) error 
 		return fmt.Errorf("invoke: %d %.300s", status, body)
 	}
 	return nil
+}
+
+// maxPayload is Lambda's limit on a synchronous invocation's event
+// (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html);
+// the emulator cuts off what is longer.
+const maxPayload = 6 << 20
+
+// fitPayload is the event of the leading rides of rs that fit in one
+// invocation, as the mapping would cut it, and how many they are.
+func fitPayload(rs []rides.Ride) ([]byte, int) {
+	payload := kinesisEvent(rs)
+	for n := len(rs); len(payload) > maxPayload; {
+		n = n * maxPayload / len(payload) * 99 / 100
+		payload = kinesisEvent(rs[:n])
+		if len(payload) <= maxPayload {
+			return payload, n
+		}
+	}
+	return payload, len(rs)
 }
 
 // kinesisEvent is the event Lambda's mapping would send for rs.

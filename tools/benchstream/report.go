@@ -59,10 +59,11 @@ func markdown(r *Report, chart string) string {
 		fmt.Fprintf(&b, "| %s | %d | %.3f | %d | %d | %.2f | %.1f | %.2f | %s | %.1f |\n", q.Runtime, q.MemoryMB, q.CPUShare, q.Batch,
 			q.Invocations, q.WallMs, q.WallMs*1e3/float64(q.Batch), q.CPUMs, handler, q.ThrottledMs)
 	}
-	b.WriteString("\nCold start under the same shares (the function process's start, init and first 1-ride answer, the emulator already up):\n\n")
-	b.WriteString("| runtime | memory MB | first answer ms |\n|---|---|---|\n")
+	b.WriteString("\nCold start under the same shares (the function process's start, init and first 1-ride answer, the emulator already up), " +
+		"and the function process's peak resident memory after all its batches:\n\n")
+	b.WriteString("| runtime | memory MB | first answer ms | peak RSS MiB |\n|---|---|---|---|\n")
 	for _, c := range r.Cold {
-		fmt.Fprintf(&b, "| %s | %d | %.0f |\n", c.Runtime, c.MemoryMB, c.Ms)
+		fmt.Fprintf(&b, "| %s | %d | %.0f | %.1f |\n", c.Runtime, c.MemoryMB, c.Ms, c.PeakRSSMiB)
 	}
 	return b.String()
 }

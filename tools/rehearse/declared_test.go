@@ -12,6 +12,7 @@ import (
 // CloudFormation, SAM's resources expanded as sam deploy does.
 type cfnTemplate struct {
 	Parameters map[string]struct{ Default any }
+	Conditions map[string]any
 	Resources  map[string]struct {
 		Type       string
 		Properties object
@@ -89,9 +90,15 @@ var nameProperty = map[string]string{
 	"AWS::Logs::LogGroup":   "LogGroupName",
 }
 
+// noValue is what Ref AWS::NoValue resolves to: the property it is the
+// value of is left out.
+type noValue struct{}
+
 // resolve replaces Ref and the Fn::GetAtt of a queue's name with their
 // values: a parameter's default or the name the template gives the
-// resource. It resolves only what declaredGaps needs, and fails on the rest.
+// resource; and Fn::If with the branch its condition (an Fn::Equals)
+// takes with the parameters' defaults. It resolves only what declaredGaps
+// needs, and fails on the rest.
 func (tpl *cfnTemplate) resolve(v any) (any, error) {
 	switch v := v.(type) {
 	case []any:
@@ -105,7 +112,20 @@ func (tpl *cfnTemplate) resolve(v any) (any, error) {
 		return out, nil
 	case object:
 		if ref, ok := v["Ref"].(string); ok && len(v) == 1 {
+			if ref == "AWS::NoValue" {
+				return noValue{}, nil
+			}
 			return tpl.ref(ref)
+		}
+		if args, ok := v["Fn::If"].([]any); ok && len(v) == 1 && len(args) == 3 {
+			holds, err := tpl.condition(fmt.Sprint(args[0]))
+			if err != nil {
+				return nil, err
+			}
+			if holds {
+				return tpl.resolve(args[1])
+			}
+			return tpl.resolve(args[2])
 		}
 		if att, ok := v["Fn::GetAtt"].([]any); ok && len(v) == 1 && len(att) == 2 {
 			return tpl.getAtt(fmt.Sprint(att[0]), fmt.Sprint(att[1]))
@@ -119,10 +139,31 @@ func (tpl *cfnTemplate) resolve(v any) (any, error) {
 			if out[k], err = tpl.resolve(e); err != nil {
 				return nil, err
 			}
+			if out[k] == (noValue{}) {
+				delete(out, k)
+			}
 		}
 		return out, nil
 	}
 	return v, nil
+}
+
+// condition evaluates a condition of the template, an Fn::Equals.
+func (tpl *cfnTemplate) condition(name string) (bool, error) {
+	expr, _ := tpl.Conditions[name].(object)
+	args, ok := expr["Fn::Equals"].([]any)
+	if !ok || len(expr) != 1 || len(args) != 2 {
+		return false, fmt.Errorf("condition %s: the rehearsal resolves only an Fn::Equals", name)
+	}
+	a, err := tpl.resolve(args[0])
+	if err != nil {
+		return false, err
+	}
+	b, err := tpl.resolve(args[1])
+	if err != nil {
+		return false, err
+	}
+	return fmt.Sprint(a) == fmt.Sprint(b), nil
 }
 
 func (tpl *cfnTemplate) ref(name string) (any, error) {
@@ -157,5 +198,21 @@ func TestDeclaredGaps(t *testing.T) {
 	if len(got.Alarms) != 3 || dims("FailureQueueAlarm") != "[map[Name:QueueName Value:ride_events_failures]]" ||
 		dims("FunctionErrorsAlarm") != "[map[Name:FunctionName Value:ride-duration-prediction]]" {
 		t.Errorf("alarms: %v", got.Alarms)
+	}
+}
+
+// TestResolveOnDemand: Fn::If takes the branch of its condition with the
+// parameters' defaults, and a property whose value is Ref AWS::NoValue
+// is left out, as ride_events' ShardCount in on-demand mode.
+func TestResolveOnDemand(t *testing.T) {
+	for mode, want := range map[string]string{"PROVISIONED": "map[ShardCount:1]", "ON_DEMAND": "map[]"} {
+		tpl := &cfnTemplate{
+			Parameters: map[string]struct{ Default any }{"Mode": {mode}, "Shards": {1.0}},
+			Conditions: map[string]any{"OnDemand": object{"Fn::Equals": []any{object{"Ref": "Mode"}, "ON_DEMAND"}}},
+		}
+		got, err := tpl.resolve(object{"ShardCount": object{"Fn::If": []any{"OnDemand", object{"Ref": "AWS::NoValue"}, object{"Ref": "Shards"}}}})
+		if err != nil || fmt.Sprint(got) != want {
+			t.Errorf("%s: resolved to %v (%v), want %s", mode, got, err, want)
+		}
 	}
 }

@@ -7,6 +7,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import NullFormatter, ScalarFormatter  # noqa: E402
 
 
 def lanes(results):
@@ -35,12 +36,12 @@ def main(report, out):
     lat.set_ylabel("ms")
     cpu.set_title("function CPU per ride (its process)")
     cpu.set_ylabel("µs")
+    lat.set_ylim(bottom=0)
     for ax in (thr, lat, cpu):
         ax.set_xscale("log")
         ax.set_xlabel("batch size")
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=7)
-    lat.set_yscale("log")
     quota = [q for q in rep.get("quota") or [] if q["runtime"] == "go"]
     for batch in sorted({q["batch"] for q in quota}):
         rows = sorted((q for q in quota if q["batch"] == batch), key=lambda q: q["memory_mb"])
@@ -54,9 +55,15 @@ def main(report, out):
     mem.set_ylabel("ms per batch")
     mem.set_xscale("log")
     mem.set_yscale("log")
+    mem.yaxis.set_major_formatter(ScalarFormatter())
+    memories = sorted({q["memory_mb"] for q in quota})
+    mem.set_xticks(memories, [str(m) for m in memories])
+    mem.xaxis.set_minor_formatter(NullFormatter())
     mem.grid(True, which="both", alpha=0.3)
     if quota or py:
         mem.legend(fontsize=7)
+    else:
+        mem.set_axis_off()
     fig.suptitle("The local stack and the function (make bench-stream)")
     fig.tight_layout()
     fig.savefig(out, dpi=80, metadata={"Software": None})

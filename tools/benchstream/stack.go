@@ -127,7 +127,7 @@ func (s *stack) Stop() {
 
 // predictions is how many predictions the function says it wrote so far
 // (its EMF documents' Predictions, written after its records).
-func (s *stack) predictions() float64 { return s.metrics.Table().Sum("Predictions") }
+func (s *stack) predictions() float64 { return s.metrics.Sum("Predictions") }
 
 // waitPredictions waits until the function has written n predictions.
 func (s *stack) waitPredictions(ctx context.Context, n int, timeout time.Duration) error {
@@ -139,7 +139,7 @@ func (s *stack) waitPredictions(ctx context.Context, n int, timeout time.Duratio
 		if time.Now().After(deadline) {
 			return fmt.Errorf("%.0f of %d predictions after %v (build/stream/*.log has the stack's output)", s.predictions(), n, timeout)
 		}
-		time.Sleep(10 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond)
 	}
 	return nil
 }

@@ -47,9 +47,12 @@ type Result struct {
 	// LanesBusy is the share of the drain the lanes (shards × PF, one
 	// batch in flight each) spent in invocations; ReadsBusy the share the
 	// shards' readers spent in GetRecords.
-	InvokeMs  float64 `json:"invoke_ms_per_batch"`
-	LanesBusy float64 `json:"lanes_busy"`
-	ReadsBusy float64 `json:"reads_busy"`
+	InvokeMs float64 `json:"invoke_ms_per_batch"`
+	// MaxInFlight is the most invocations the mapping had in flight at
+	// once (at most shards × PF).
+	MaxInFlight int64   `json:"max_in_flight"`
+	LanesBusy   float64 `json:"lanes_busy"`
+	ReadsBusy   float64 `json:"reads_busy"`
 	// Cores: CPU seconds per second of the drain, per part of the stack.
 	Cores   map[string]float64 `json:"cores"`
 	Ceiling string             `json:"ceiling"`
@@ -93,6 +96,7 @@ func runPoint(ctx context.Context, p Point, cfg config, drain, latency []rides.R
 		return nil, fmt.Errorf("drain: %w", err)
 	}
 	r.drained(before, s.usage())
+	r.MaxInFlight = s.mapping.Stats.MaxInFlight.Load()
 
 	if len(latency) > 0 {
 		r.LatencyRate, r.LatencyRides = cfg.latencyRate, len(latency)

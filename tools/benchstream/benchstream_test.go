@@ -57,6 +57,7 @@ func TestCeiling(t *testing.T) {
 	}{
 		{"a kinesalite at a core", Result{Cores: busyOut}, partKinesisOut},
 		{"every core busy", Result{Cores: busyAll}, "machine"},
+		{"the machine busy with other work", Result{Cores: idle(), MachineBusy: 0.95, LanesBusy: 0.9}, "machine"},
 		{"readers busier", Result{Cores: idle(), LanesBusy: 0.4, ReadsBusy: 0.9}, "reads"},
 		{"neither busy", Result{Cores: idle(), LanesBusy: 0.3, ReadsBusy: 0.2}, "batching and polls"},
 		{"writes", Result{Cores: idle(), LanesBusy: 0.9, ReadsBusy: 0.3, InvokeMs: 100, HandlerMs: 90, FunctionCPUPerBatchMs: 10}, "writes"},

@@ -54,8 +54,11 @@ type Result struct {
 	LanesBusy   float64 `json:"lanes_busy"`
 	ReadsBusy   float64 `json:"reads_busy"`
 	// Cores: CPU seconds per second of the drain, per part of the stack.
-	Cores   map[string]float64 `json:"cores"`
-	Ceiling string             `json:"ceiling"`
+	Cores map[string]float64 `json:"cores"`
+	// MachineBusy is the share of the machine's cores busy during the
+	// drain, with whatever else it runs.
+	MachineBusy float64 `json:"machine_busy"`
+	Ceiling     string  `json:"ceiling"`
 	// The latency run: LatencyRides put at LatencyRate rides/s on the
 	// running stack; put-to-prediction from the ride's
 	// ApproximateArrivalTimestamp on ride_events to its prediction's on
@@ -140,12 +143,16 @@ func (r *Result) drained(a, b usage) {
 		partFunctions:  fn / wall,
 		partMapping:    (b.mapping - a.mapping) / wall,
 	}
+	if total := b.machineTotal - a.machineTotal; total > 0 {
+		r.MachineBusy = float64(b.machineBusy-a.machineBusy) / float64(total)
+	}
 	r.Ceiling = ceiling(r)
 }
 
 // ceiling says which part of the stack limits the drain. A kinesalite is
-// one Node thread: near a whole core, it is the limit. Else, if the parts
-// together keep the machine's cores busy, the machine is. Else the
+// one Node thread: near a whole core, it is the limit. Else, if the
+// machine's cores are busy (with the stack, or with other work besides),
+// the machine is. Else the
 // pipeline waits on something in turn: the lanes (shards × PF, one batch
 // in flight each) waiting on their invocations, or the shards' readers on
 // GetRecords; whichever is busier. Of an invocation, it names the larger
@@ -161,8 +168,8 @@ func ceiling(r *Result) string {
 	for _, c := range r.Cores {
 		total += c
 	}
-	if total >= 0.85*float64(numCPU()) {
-		return fmt.Sprintf("machine (%.1f of %d cores busy)", total, numCPU())
+	if r.MachineBusy >= 0.9 || total >= 0.85*float64(numCPU()) {
+		return fmt.Sprintf("machine (%.0f%% of its %d cores busy, %.1f cores of them this stack's)", 100*r.MachineBusy, numCPU(), total)
 	}
 	if r.ReadsBusy > r.LanesBusy {
 		return fmt.Sprintf("mapping's reads of kinesalite (readers busy %.0f%%)", 100*r.ReadsBusy)

@@ -27,14 +27,14 @@ func markdown(r *Report, chart string) string {
 		"then puts %.0f rides/s for %.0f s for the latency; the mapping polls every %.0f ms with a batching window of %.0f ms.\n\n",
 		r.Date, r.Machine, r.Seconds, r.LoadStart[0], r.LoadEnd[0], st.Rides, st.RideBytes, st.LatencyRate, st.LatencySeconds, st.PollMs, st.WindowMs)
 	b.WriteString("| shards | PF | batch size | rides/s | p50 ms | p99 ms | mean batch | function CPU µs/ride | function CPU ms/batch | " +
-		"HandlerDuration ms | PredictTimePerRide µs | invoke ms/batch | in flight, most | lanes / readers busy | cores: kinesalite in / out | cores: emulators / function / mapping | ceiling | load |\n")
-	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+		"HandlerDuration ms | PredictTimePerRide µs | invoke ms/batch | in flight, most | lanes / readers busy | cores: kinesalite in / out | cores: emulators / function / mapping | machine busy | ceiling | load |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, x := range r.Results {
 		c := x.Cores
-		fmt.Fprintf(&b, "| %d | %d | %d | %.0f | %.0f | %.0f | %.0f | %.1f | %.2f | %.2f | %.2f | %.1f | %d | %.0f%% / %.0f%% | %.2f / %.2f | %.2f / %.2f / %.2f | %s | %.1f |\n",
+		fmt.Fprintf(&b, "| %d | %d | %d | %.0f | %.0f | %.0f | %.0f | %.1f | %.2f | %.2f | %.2f | %.1f | %d | %.0f%% / %.0f%% | %.2f / %.2f | %.2f / %.2f / %.2f | %.0f%% | %s | %.1f |\n",
 			x.Shards, x.PF, x.Batch, x.RidesPerSecond, x.P50Ms, x.P99Ms, x.MeanBatch, x.FunctionCPUPerRideUs, x.FunctionCPUPerBatchMs,
 			x.HandlerMs, x.PredictUsPerRide, x.InvokeMs, x.MaxInFlight, 100*x.LanesBusy, 100*x.ReadsBusy, c[partKinesisIn], c[partKinesisOut], c[partEmulators], c[partFunctions], c[partMapping],
-			x.Ceiling, x.Load)
+			100*x.MachineBusy, x.Ceiling, x.Load)
 	}
 	if chart != "" {
 		fmt.Fprintf(&b, "\n![rides/s, latency and the function's CPU against batch size and memory](%s)\n", chart)

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -179,6 +182,9 @@ type usage struct {
 	kinesisIn, kinesisOut, emulators, functions, mapping float64
 	getCalls, getNs, invokes, invokeNs                   int64
 	metrics                                              emf.Table
+	// machineBusy and machineTotal: the machine's CPU time, all cores, in
+	// ticks: busy (neither idle nor waiting for I/O) and all of it.
+	machineBusy, machineTotal int64
 }
 
 func (s *stack) usage() usage {
@@ -190,9 +196,30 @@ func (s *stack) usage() usage {
 		u.functions += localproc.ChildrenCPU(e.Pid())
 		u.emulators += localproc.GroupCPU(e.Pid())
 	}
+	u.machineBusy, u.machineTotal = machineTicks()
 	u.getCalls, u.getNs = s.gets.calls.Load(), s.gets.ns.Load()
 	u.invokes, u.invokeNs = s.invokes.calls.Load(), s.invokes.ns.Load()
 	return u
+}
+
+// machineTicks is the machine's CPU time so far, all cores, from the
+// first line of /proc/stat: busy (user, nice, system, irq, softirq,
+// steal) and in all.
+func machineTicks() (busy, total int64) {
+	b, _ := os.ReadFile("/proc/stat")
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	if len(f) < 9 || f[0] != "cpu" {
+		return 0, 0
+	}
+	for i, v := range f[1:9] {
+		n, _ := strconv.ParseInt(v, 10, 64)
+		total += n
+		if i != 3 && i != 4 { // idle, iowait
+			busy += n
+		}
+	}
+	return busy, total
 }
 
 // timedKinesis is the mapping's Kinesis client, timing its GetRecords

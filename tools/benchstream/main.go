@@ -32,6 +32,9 @@
 // into -doc (BENCHMARKS.md) between the lines <!-- bench-stream --> and
 // <!-- /bench-stream -->; -json "", -chart "" and -doc "" write none.
 //
+// -from REPORT measures nothing: it writes the tables, the chart and the
+// document's section again from a report run wrote.
+//
 // Flags: -shards, -pf and -batch (the grid, comma-separated), -rides (put
 // before each drain), -latency-rate and -latency-seconds (the latency
 // run), -window (the mapping's batching window), -memory (the memory sizes
@@ -120,6 +123,7 @@ func main() {
 	flag.DurationVar(&cfg.timeout, "timeout", 3*time.Minute, "longest wait for a phase's predictions")
 	flag.BoolVar(&cfg.quota, "quota", true, "measure the function under the CPU share of each memory size")
 	flag.BoolVar(&cfg.original, "original", true, "with -quota, measure the original Python function too")
+	from := flag.String("from", "", "measure nothing: write the tables, chart and document again from this report, the ceilings named anew")
 	flag.Parse()
 	var err error
 	for _, f := range []struct {
@@ -136,7 +140,12 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	r, err := run(ctx, cfg)
+	var r *Report
+	if *from != "" {
+		r, err = reread(*from)
+	} else {
+		r, err = run(ctx, cfg)
+	}
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -212,6 +221,23 @@ func run(ctx context.Context, cfg config) (*Report, error) {
 	}
 	r.LoadEnd, r.Seconds = loadAverages(), time.Since(start).Seconds()
 	return r, nil
+}
+
+// reread reads a report that run wrote and names each point's ceiling
+// again, as ceiling names it now.
+func reread(path string) (*Report, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var r Report
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	for i := range r.Results {
+		r.Results[i].Ceiling = ceiling(&r.Results[i])
+	}
+	return &r, nil
 }
 
 // grid is every point, smallest stack first.

@@ -169,7 +169,14 @@ func ceiling(r *Result) string {
 		total += c
 	}
 	if r.MachineBusy >= 0.9 || total >= 0.85*float64(numCPU()) {
-		return fmt.Sprintf("machine (%.0f%% of its %d cores busy, %.1f cores of them this stack's)", 100*r.MachineBusy, numCPU(), total)
+		top := partKinesisIn
+		for _, k := range []string{partKinesisOut, partMapping, partFunctions, partEmulators} {
+			if r.Cores[k] > r.Cores[top] {
+				top = k
+			}
+		}
+		return fmt.Sprintf("machine (%.0f%% of its %d cores busy; this stack %.1f cores, most of them %s, %.2f)",
+			100*r.MachineBusy, numCPU(), total, top, r.Cores[top])
 	}
 	if r.ReadsBusy > r.LanesBusy {
 		return fmt.Sprintf("mapping's reads of kinesalite (readers busy %.0f%%)", 100*r.ReadsBusy)

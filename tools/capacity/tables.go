@@ -61,17 +61,17 @@ func (t *tables) inputs(w Workload) {
 		t.m.PeakRSSMiB("go"), t.m.PeakRSSMiB("python"))
 	t.printf("| one ride in the function's event | %.0f bytes | computed: the record as Lambda's event carries it (base64, ARNs, sequence number) |\n", w.EventBytes)
 	l := t.p.Limits
-	t.printf("| shard writes | %.0f records/s or %.0f MiB/s | published: %s |\n", l.ShardRecords, l.ShardBytes/(1<<20), SourceKinesisLimits)
+	t.printf("| shard writes | %s records/s or %.0f MiB/s | published: %s |\n", thousands(int(l.ShardRecords)), l.ShardBytes/(1<<20), SourceKinesisLimits)
 	t.printf("| shard reads | 2 MiB/s, 5 GetRecords/s (shared by a stream's consumers; the mapping is the only one here) | published: %s |\n", SourceKinesisLimits)
-	t.printf("| ParallelizationFactor, BatchSize | at most %d, at most %d | published: %s |\n", l.MaxParallelization, l.MaxBatch, SourceMappingParams)
-	t.printf("| invocation payload | %.0f MiB: at most %d rides an invocation | published: %s |\n", l.MaxPayload/(1<<20), l.PayloadBatch(w.EventBytes), SourceLambdaLimits)
+	t.printf("| ParallelizationFactor, BatchSize | at most %d, at most %s | published: %s |\n", l.MaxParallelization, thousands(l.MaxBatch), SourceMappingParams)
+	t.printf("| invocation payload | %.0f MiB: at most %s rides an invocation | published: %s |\n", l.MaxPayload/(1<<20), thousands(l.PayloadBatch(w.EventBytes)), SourceLambdaLimits)
 	t.printf("| PutRecords | %d records a call | published: %s |\n", l.PutRecordsEntries, SourcePutRecords)
 	t.printf("| concurrent executions | %s a Region (default quota, can be raised) | published: %s |\n", thousands(l.Concurrency), SourceLambdaLimits)
-	t.printf("| CPU | memory / %.0f MB of a vCPU | published: %s |\n", l.VCPUMemoryMB, SourceLambdaMemory)
+	t.printf("| CPU | memory / %s MB of a vCPU | published: %s |\n", thousands(int(l.VCPUMemoryMB)), SourceLambdaMemory)
 	t.printf("| shard-hour, extended retention shard-hour, PUT payload units | $%g, $%g, $%g a million (25 KB each) | us-east-1, read %s: %s |\n",
 		p.ShardHour, p.RetentionShardHour, p.PUTUnitsPerMillion, t.o.pricesRead, SourceKinesisPrices)
-	t.printf("| Lambda requests, duration | $%g a million, $%g a GB-second (x86_64) | us-east-1, read %s: %s |\n",
-		p.RequestsPerMillion, p.GBSecond, t.o.pricesRead, SourceLambdaPrices)
+	t.printf("| Lambda requests, duration | $%.2f a million, $%s a GB-second (x86_64) | us-east-1, read %s: %s |\n",
+		p.RequestsPerMillion, strconv.FormatFloat(p.GBSecond, 'f', -1, 64), t.o.pricesRead, SourceLambdaPrices)
 	t.printf("| PutRecords round trip from Lambda | %g ms | **assumed** (`-put-latency-ms`): the measurement's stand-in answers at once |\n", a.PutLatencyMs)
 	t.printf("| a caught-up shard read again after | %g s | **assumed** (`-poll-seconds`), as %s recommends consumers poll |\n", a.PollSeconds, SourceLowLatency)
 	t.printf("| lanes planned at most | %.0f%% busy | **assumed** (`-headroom`): room for bursts and retries |\n\n", 100*a.Headroom)
@@ -84,7 +84,7 @@ func (t *tables) plans() error {
 	if err != nil {
 		return err
 	}
-	t.printf("### Shards, concurrency and cost, this function at %d MB, batch %d, window %g s\n\n", t.d.MemoryMB, t.d.BatchSize, t.d.WindowSeconds)
+	t.printf("### Shards, concurrency and cost, this function at %d MB, batch %s, window %g s\n\n", t.d.MemoryMB, thousands(t.d.BatchSize), t.d.WindowSeconds)
 	t.printf("| rides/s | ride_events shards (KPL) | ride_prediction shards | PF | concurrency (shards × PF) | in flight on average | rides an invocation | " +
 		"ms an invocation | latency typical / worst ms | Kinesis $/M rides | Lambda $/M rides | total $/M rides |\n")
 	t.printf("|---|---|---|---|---|---|---|---|---|---|---|---|\n")
@@ -94,7 +94,7 @@ func (t *tables) plans() error {
 			t.printf("| %.0f | no plan within the limits keeps up |\n", rate)
 			continue
 		}
-		t.printf("| %.0f | %d (%d) | %d | %d | %s | %.2f | %.0f | %.1f | %.0f / %.0f | %.4f | %.4f | %.4f |\n", rate, plan.ShardsIn, plan.ShardsInKPL,
+		t.printf("| %s | %d (%d) | %d | %d | %s | %.2f | %.0f | %.1f | %.0f / %.0f | %.4f | %.4f | %.4f |\n", thousands(int(rate)), plan.ShardsIn, plan.ShardsInKPL,
 			plan.ShardsOut, plan.PF, t.lanes(plan), plan.BusyLanes, plan.Batch, plan.DurationMs, plan.LatencyTypicalMs, plan.LatencyWorstMs,
 			plan.Cost.Kinesis(), plan.Cost.Lambda(), plan.Cost.Total())
 	}
@@ -127,14 +127,14 @@ func (t *tables) original() error {
 			t.printf("| %.0f | no plan within the limits keeps up |\n", rate)
 			continue
 		}
-		t.printf("| %.0f | %d | %d | %s | %.0f | %.0f / %.0f | %.4f | %.4f | %.4f | %.4f | %.1fx |\n", rate, theirs.ShardsIn, theirs.PF, t.lanes(theirs),
+		t.printf("| %s | %d | %d | %s | %.0f | %.0f / %.0f | %.4f | %.4f | %.4f | %.4f | %.1fx |\n", thousands(int(rate)), theirs.ShardsIn, theirs.PF, t.lanes(theirs),
 			theirs.DurationMs, theirs.LatencyTypicalMs, theirs.LatencyWorstMs, theirs.Cost.Kinesis(), theirs.Cost.Lambda(), theirs.Cost.Total(),
 			ours.Cost.Total(), theirs.Cost.Total()/ours.Cost.Total())
 	}
 	goCold, _ := t.m.ColdMs("go", mb)
 	pyCold, _ := t.m.ColdMs("python", mb)
-	t.printf("\nCold start at %d MB (a new execution environment's first answer, measured): this function %.0f ms, the original %.0f ms "+
-		"(without the MLflow import and the S3 download of its model, which it also does).\n\n", mb, goCold, pyCold)
+	t.printf("\nCold start at %d MB (a new execution environment's first answer, measured): this function %.0f ms, the original %s ms "+
+		"(without the MLflow import and the S3 download of its model, which it also does).\n\n", mb, goCold, thousands(int(pyCold+0.5)))
 	return nil
 }
 
@@ -183,7 +183,7 @@ func (t *tables) batching() error {
 	if err != nil {
 		return err
 	}
-	t.printf("### Batch size and batching window against latency, %d rides/s, %d MB\n\n", rate, t.d.MemoryMB)
+	t.printf("### Batch size and batching window against latency, %s rides/s, %d MB\n\n", thousands(rate), t.d.MemoryMB)
 	t.printf("| batch size | window s | shards × PF | rides an invocation | invocations/s | ms an invocation | latency typical / worst ms | Lambda $/M rides |\n")
 	t.printf("|---|---|---|---|---|---|---|---|\n")
 	for _, b := range []int{100, 1000, 10000} {
@@ -194,7 +194,7 @@ func (t *tables) batching() error {
 				t.printf("| %d | %g | no plan keeps up |\n", b, win)
 				continue
 			}
-			t.printf("| %d | %g | %d × %d | %.0f | %.1f | %.1f | %.0f / %.0f | %.4f |\n", b, win, plan.ShardsIn, plan.PF, plan.Batch, rate/plan.Batch,
+			t.printf("| %s | %g | %d × %d | %.0f | %.1f | %.1f | %.0f / %.0f | %.4f |\n", thousands(b), win, plan.ShardsIn, plan.PF, plan.Batch, rate/plan.Batch,
 				plan.DurationMs, plan.LatencyTypicalMs, plan.LatencyWorstMs, plan.Cost.Lambda())
 		}
 	}

@@ -220,7 +220,7 @@ bench-families: deps $(CSVS)
 .PHONY: bench-stream
 ## bench-stream: the local stack's rides/s, latency and CPU at 1, 2 and 4 shards, PF 1 and 4, batches of 100 to 10,000,
 ## and the function under each memory size's CPU share (root, for a cgroup): writes BENCHMARKS.md's section,
-## tools/benchstream/stream.json (which go run ./tools/capacity reads) and stream.png; about 10 minutes.
+## tools/benchstream/stream.json (which go run ./tools/capacity reads) and stream.png; about 8 minutes on 2 cores.
 bench-stream: deps package rie kinesalite $(BUILD)/model/model.pkl
 	$(GO) run ./tools/benchstream -dir $(BUILD)/stream
 

@@ -241,6 +241,13 @@ bench-scale: deps $(CSVS)
 bench-families: deps $(CSVS)
 	$(GO) run ./tools/benchscale -families -dir $(BUILD)/families
 
+.PHONY: bench-stream
+## bench-stream: the local stack's rides/s, latency and CPU at 1, 2 and 4 shards, PF 1 and 4, batches of 100 to 10,000,
+## and the function under each memory size's CPU share (root, for a cgroup): writes BENCHMARKS.md's section,
+## tools/benchstream/stream.json (which go run ./tools/capacity reads) and stream.png; about 8 minutes on 2 cores.
+bench-stream: deps package rie kinesalite $(BUILD)/model/model.pkl
+	$(GO) run ./tools/benchstream -dir $(BUILD)/stream
+
 .PHONY: kinesalite demo up
 ## kinesalite: the local Kinesis server and aws-kinesis-agg (the tests' KPL producer), pinned by tools/kinesalite/package-lock.json.
 kinesalite:

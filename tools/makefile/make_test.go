@@ -23,7 +23,7 @@ import (
 func TestDryRunChangesNothing(t *testing.T) {
 	_, repo := workcopy.Repo(t)
 	before := snapshot(t, repo)
-	for _, args := range [][]string{{"-n", "test"}, {"-n", "bench"}, {"-n", "bench-scale"}, {"-n", "bench-families"},
+	for _, args := range [][]string{{"-n", "test"}, {"-n", "bench"}, {"-n", "bench-scale"}, {"-n", "bench-families"}, {"-n", "bench-stream"},
 		{"-n", "demo"}, {"-n", "model"}, {"-n", "refresh", "MODEL=model.pkl"}, {"-n", "check-model"},
 		{"-n", "shadow", "MODEL=model.pkl"}, {"-n", "shadow-off"}, {"-n", "promote"}, {"-n", "check-generated"}, {}} {
 		cmd := exec.Command("make", append([]string{"--no-print-directory"}, args...)...)

@@ -66,6 +66,13 @@ func (c *Collector) Table() Table {
 	return t
 }
 
+// Sum is the sum of a metric so far, without the copy Table makes.
+func (c *Collector) Sum(name string) float64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.table.Sum(name)
+}
+
 // Table sums EMF documents by metric name (over every dimension set, as
 // the metrics of one service and model are here).
 type Table struct {

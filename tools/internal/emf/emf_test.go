@@ -22,6 +22,9 @@ func TestTable(t *testing.T) {
 		t.Errorf("the output was not passed on whole")
 	}
 	tab := c.Table()
+	if c.Sum("Predictions") != 4 || c.Sum("Missing") != 0 {
+		t.Errorf("Sum: Predictions %v, Missing %v; want 4 and 0", c.Sum("Predictions"), c.Sum("Missing"))
+	}
 	if tab.Documents != 2 || tab.Sum("Predictions") != 4 || tab.Sum("Prediction") != 16 || len(tab.Metrics["Prediction"].Values) != 4 {
 		t.Fatalf("table %+v", tab)
 	}

@@ -117,6 +117,45 @@ func TestShiftOfSamples(t *testing.T) {
 	}
 }
 
+// TestShiftNoise measures, and prints with -v, PredictionDrift's noise:
+// its mean and 95th percentile over disjoint batches of n of the Feb 2022
+// rides (shuffled, fixed), which README's "Drift" quotes. The 95th
+// percentile stays under the Dvoretzky-Kiefer-Wolfowitz bound for 95% of
+// batches, 1.36/√n, for every model; the handler emits no drift below 100
+// rides (driftMinRides), where that bound passes DriftAlarmThreshold.
+func TestShiftNoise(t *testing.T) {
+	feb, err := golden.ShuffledFeb()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int{1, 100, 1000} {
+		var shifts []float64
+		for start := 0; start+n <= len(feb) && len(shifts) < 500; start += n {
+			batch := make([]float64, n)
+			for i, ride := range feb[start : start+n] {
+				batch[i] = ride.Prediction
+			}
+			shifts = append(shifts, Reference.Shift(batch))
+		}
+		slices.Sort(shifts)
+		mean := 0.0
+		for _, d := range shifts {
+			mean += d
+		}
+		mean /= float64(len(shifts))
+		p95 := shifts[int(math.Ceil(0.95*float64(len(shifts))))-1]
+		t.Logf("batches of %d Feb 2022 rides (%d of them): PredictionDrift mean %.3f, 95th percentile %.3f, min %.3f", n, len(shifts), mean, p95, shifts[0])
+		if bound := 1.36 / math.Sqrt(float64(n)); p95 > bound {
+			t.Errorf("batches of %d: 95th percentile %.4f above the DKW bound %.4f", n, p95, bound)
+		}
+	}
+	later := referencePredictions(t)
+	for i := range later {
+		later[i] += 2
+	}
+	t.Logf("all %d Feb 2022 predictions 2 minutes longer: PredictionDrift %.3f", len(later), Reference.Shift(later))
+}
+
 // TestShift: the statistic on a distribution small enough to check by hand.
 func TestShift(t *testing.T) {
 	d := &Distribution{Levels: []float64{0.25, 0.5, 0.75}, Edges: []float64{2, 5, 9}, CDF: []float64{0.3, 0.5, 0.8}}

@@ -8,17 +8,18 @@
 # (x86_64); without --platform, Docker builds for the machine it runs on.
 # The build stage runs on the builder's own CPU and cross-compiles with
 # `make bootstrap`, the same target the tests build and run under the
-# Lambda Runtime Interface Emulator.
+# Lambda Runtime Interface Emulator (TARGETARCH is Docker's amd64 or arm64,
+# which make's ARCH takes as they are).
 FROM --platform=$BUILDPLATFORM public.ecr.aws/docker/library/golang:1.26-bookworm AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 ARG TARGETARCH
-RUN make bootstrap GOARCH=${TARGETARCH}
+RUN make bootstrap ARCH=${TARGETARCH} LAMBDA_DIR=build/image
 
 # The base image's entrypoint runs /var/runtime/bootstrap, under its built-in
 # emulator when started outside Lambda.
 FROM public.ecr.aws/lambda/provided:al2023
-COPY --from=build /src/build/bootstrap ${LAMBDA_RUNTIME_DIR}/bootstrap
+COPY --from=build /src/build/image/bootstrap ${LAMBDA_RUNTIME_DIR}/bootstrap
 CMD ["bootstrap"]

@@ -6,7 +6,7 @@ PY := /usr/bin/python3
 GO ?= go
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 APT_PACKAGES := python3-sklearn python3-pandas python3-yaml python3-matplotlib python3-pytest python3-xgboost python3-venv \
-	time awscli jq gcc libc6-dev
+	time awscli jq gcc libc6-dev qemu-user-static
 
 DATA := model-export/data
 ART ?= model-export/artifacts
@@ -36,7 +36,7 @@ PIP_PACKAGES := 'moto[server]==5.2.1' 'cfn-lint==1.51.0' 'aws-sam-translator==1.
 VENV_PATH := PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 deps:
 	@$(PY) -c 'import sklearn, pandas, yaml, matplotlib, pytest, xgboost, ensurepip' 2>/dev/null && \
-		[ -x /usr/bin/time ] && [ -x /usr/bin/aws ] && [ -x /usr/bin/jq ] && [ -x /usr/bin/gcc ] && [ -f /usr/include/stdio.h ] || { \
+		[ -x /usr/bin/time ] && [ -x /usr/bin/aws ] && [ -x /usr/bin/jq ] && [ -x /usr/bin/gcc ] && [ -f /usr/include/stdio.h ] && [ -x /usr/bin/qemu-aarch64-static ] || { \
 		echo "deps: installing $(APT_PACKAGES)"; \
 		$(SUDO) apt-get update -qq && \
 		$(SUDO) apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); }
@@ -142,7 +142,7 @@ test-go: deps package rie kinesalite $(ORIGINAL_MODEL)
 	RIE=$(CURDIR)/$(BUILD)/aws-lambda-rie BOOTSTRAP=$(CURDIR)/$(BUILD)/bootstrap $(GO) test -timeout 30m -race $$($(GO) list ./... | grep -v /generated)
 
 ## test: every test.
-test: check-size check-fmt check-model check-generated check-arm64 check-templates test-python test-go
+test: check-size check-fmt check-model check-generated check-templates test-python test-go test-arm64
 
 # Tracked files may be over 5 MB only if listed here: the rides the model is
 # trained on and the model's artifacts (a refreshed model's can be larger).
@@ -186,38 +186,60 @@ check-generated:
 	done
 	@echo "check-generated: generated/ and generated/shadow are up to date"
 
-# How the Lambda binary is built, named once: bootstrap and check-arm64 use
-# it, and tools/benchscale reads it (make print-LAMBDA_ENV print-LAMBDA_FLAGS).
+# How the Lambda binary is built, named once: bootstrap uses it, and
+# tools/benchscale reads it (make print-LAMBDA_ENV print-LAMBDA_FLAGS).
+# ARCH is the function's architecture in Lambda's words (x86_64 or arm64;
+# Docker's amd64 means x86_64), and the templates' default is the same: the
+# x86_64 build goes to build/, where the tests and the local stack run it,
+# and an arm64 one to build/arm64/ (LAMBDA_DIR overrides either). GOARCH in
+# the environment is ignored: the emulator and the tools are always built
+# for this machine.
+ARCH ?= x86_64
+GOARCH_x86_64 := amd64
+GOARCH_amd64 := amd64
+GOARCH_arm64 := arm64
+LAMBDA_GOARCH = $(or $(GOARCH_$(ARCH)),$(error ARCH=$(ARCH): want x86_64 or arm64))
+LAMBDA_DIR ?= $(BUILD)$(if $(filter arm64,$(ARCH)),/arm64)
 LAMBDA_ENV := CGO_ENABLED=0 GOOS=linux
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w'
-GOARCH ?= amd64
+HOST_GOARCH = $(shell GOARCH= $(GO) env GOHOSTARCH)
 
 # print-VAR prints VAR's words one a line, as the shell splits them.
 print-%:
 	@printf '%s\n' $($*)
 
 .PHONY: bootstrap package rie
-## bootstrap: the Lambda binary for provided.al2023 (GOARCH=arm64 for Graviton).
+## bootstrap: the Lambda binary for provided.al2023 (ARCH=arm64 for Graviton: build/arm64/bootstrap).
 bootstrap:
-	@mkdir -p $(BUILD)
-	$(LAMBDA_ENV) GOARCH=$(GOARCH) $(GO) build $(LAMBDA_FLAGS) -o $(BUILD)/bootstrap ./handler/cmd/bootstrap
+	@mkdir -p $(LAMBDA_DIR)
+	$(LAMBDA_ENV) GOARCH=$(LAMBDA_GOARCH) $(GO) build $(LAMBDA_FLAGS) -o $(LAMBDA_DIR)/bootstrap ./handler/cmd/bootstrap
 
-## package: build/function.zip with bootstrap at its root.
+## package: build/function.zip with bootstrap at its root (ARCH=arm64: build/arm64/function.zip).
 # The zip is written to a temporary name and renamed, so that a test that
 # reads build/function.zip meanwhile sees the old file or the new one.
 package: bootstrap
-	cd $(BUILD) && $(PY) -m zipfile -c function.zip.$$$$.tmp bootstrap && mv function.zip.$$$$.tmp function.zip
-	@ls -l $(BUILD)/bootstrap $(BUILD)/function.zip
+	cd $(LAMBDA_DIR) && $(PY) -m zipfile -c function.zip.$$$$.tmp bootstrap && mv function.zip.$$$$.tmp function.zip
+	@ls -l $(LAMBDA_DIR)/bootstrap $(LAMBDA_DIR)/function.zip
 
-## rie: the Lambda Runtime Interface Emulator pinned in go.mod.
+## rie: the Lambda Runtime Interface Emulator pinned in go.mod, for this machine.
 rie:
 	@mkdir -p $(BUILD)
-	$(GO) build -o $(BUILD)/aws-lambda-rie github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie
+	GOARCH=$(HOST_GOARCH) $(GO) build -o $(BUILD)/aws-lambda-rie github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie
 
-.PHONY: check-arm64
-## check-arm64: the Lambda binary also builds for arm64 (Graviton).
-check-arm64:
-	$(LAMBDA_ENV) GOARCH=arm64 $(GO) build $(LAMBDA_FLAGS) -o /dev/null ./handler/cmd/bootstrap
+.PHONY: test-arm64
+## test-arm64: the arm64 (Graviton) build of the model and the handler, run under qemu-user:
+## generated/'s parity tests (and the shadow's), handler/... (the emulator's tests run the arm64 function).
+# The test binaries are arm64 and run under qemu-aarch64-static; what they
+# start (the emulator, kinesalite, go) is this machine's and runs natively,
+# and BOOTSTRAP is the arm64 function behind a wrapper that execs it under
+# qemu, so the emulator tests run the Graviton build.
+QEMU := qemu-aarch64-static
+test-arm64: deps rie
+	$(MAKE) --no-print-directory package ARCH=arm64
+	printf '#!/bin/sh\nexec %s %s "$$@"\n' "$$(command -v $(QEMU))" "$(CURDIR)/$(BUILD)/arm64/bootstrap" > $(BUILD)/arm64/bootstrap-qemu
+	chmod +x $(BUILD)/arm64/bootstrap-qemu
+	RIE=$(CURDIR)/$(BUILD)/aws-lambda-rie BOOTSTRAP=$(CURDIR)/$(BUILD)/arm64/bootstrap-qemu \
+		GOARCH=arm64 CGO_ENABLED=0 $(GO) test -timeout 30m -exec "env -u GOARCH $(QEMU)" ./generated/... ./handler/...
 
 .PHONY: bench
 $(BUILD)/model/model.pkl:

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"testing"
+
+	"github.com/nyc-taxi/ridepred/generated/shadow"
 )
 
 // fusedOp matches arm64's fused multiply-add instructions as go tool
@@ -16,8 +18,10 @@ var fusedOp = regexp.MustCompile(`\bFN?M(ADD|SUB)[SD]\b`)
 // instruction on arm64 (Graviton), which rounds once instead of twice and
 // changes the last bit. This machine cannot run arm64 code, so the test
 // compiles this package's tests for arm64 and reads the machine code of
-// every function of the model (this package and its tree packages): no
-// fused instruction may appear. A control program with a*b + c must show
+// every function of the model (this package and its tree packages), and of
+// the shadow model when one is compiled in (generated/shadow): no fused
+// instruction may appear. (make test-arm64 also runs the parity tests of
+// both on arm64, under qemu.) A control program with a*b + c must show
 // one, so that the test fails if the detector stops finding them.
 func TestNoFusedMultiplyAdd(t *testing.T) {
 	if testing.Short() {
@@ -31,6 +35,14 @@ func TestNoFusedMultiplyAdd(t *testing.T) {
 	model := build(t, filepath.Join(dir, "generated.test"), "test", "-c", ".")
 	if n := fused(t, model, `ridepred/generated\b`); n > 0 {
 		t.Fatalf("the arm64 build of the model has %d fused multiply-add instructions", n)
+	}
+	if !shadow.Shipped {
+		t.Log("no shadow model is compiled in (generated/shadow): nothing more to read")
+		return
+	}
+	challenger := build(t, filepath.Join(dir, "shadow.test"), "test", "-c", "./shadow")
+	if n := fused(t, challenger, `ridepred/generated/shadow\b`); n > 0 {
+		t.Fatalf("the arm64 build of the shadow model has %d fused multiply-add instructions", n)
 	}
 }
 

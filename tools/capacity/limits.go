@@ -22,9 +22,10 @@ const (
 )
 
 // USEast1 are the prices of US East (N. Virginia): Kinesis Data Streams
-// in provisioned mode, Lambda on x86_64 (arm64's GB-second is 20% less).
+// in provisioned mode, Lambda's first duration tier on x86_64 and on arm64
+// (Graviton, 20% less a GB-second).
 var USEast1 = Prices{ShardHour: 0.015, RetentionShardHour: 0.02, PUTUnitsPerMillion: 0.014, PUTUnitBytes: 25 * 1024,
-	RequestsPerMillion: 0.20, GBSecond: 0.0000166667}
+	RequestsPerMillion: 0.20, GBSecond: 0.0000166667, GBSecondArm64: 0.0000133334}
 
 // DefaultAssumptions: a PutRecords call of up to 500 small records takes
 // 20 ms from Lambda (AWS publishes no figure; the local stand-in answers

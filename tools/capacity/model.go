@@ -29,6 +29,7 @@ type Prices struct {
 	PUTUnitBytes       float64 // a PUT payload unit: 25 KB of a record, rounded up
 	RequestsPerMillion float64 // a million Lambda requests
 	GBSecond           float64 // a GB-second of Lambda duration (x86_64)
+	GBSecondArm64      float64 // a GB-second of Lambda duration (arm64, Graviton)
 }
 
 // Assumptions are what a plan needs and nothing here measures.
@@ -85,6 +86,9 @@ type Plan struct {
 // Cost is dollars per million rides.
 type Cost struct {
 	Shards, Retention, PUTUnits, Requests, Duration float64
+	// DurationArm64 is Duration at arm64's price, for the same
+	// milliseconds: an estimate until the function is timed on Graviton.
+	DurationArm64 float64
 }
 
 // Total is the sum.
@@ -95,6 +99,12 @@ func (c Cost) Kinesis() float64 { return c.Shards + c.Retention + c.PUTUnits }
 
 // Lambda is the function's part.
 func (c Cost) Lambda() float64 { return c.Requests + c.Duration }
+
+// LambdaArm64 is the function's part on arm64, and TotalArm64 the sum then.
+func (c Cost) LambdaArm64() float64 { return c.Requests + c.DurationArm64 }
+
+// TotalArm64 is Total with the function on arm64.
+func (c Cost) TotalArm64() float64 { return c.Kinesis() + c.LambdaArm64() }
 
 // ShardsFor is how many shards take records records/s of size bytes:
 // each shard takes 1,000 records or 1 MiB a second, whichever comes first.
@@ -188,7 +198,9 @@ func (p Planner) cost(w Workload, m Mapping, plan Plan) Cost {
 	c.PUTUnits = units * pr.PUTUnitsPerMillion
 	invocations := 1e6 / plan.Batch
 	c.Requests = invocations * pr.RequestsPerMillion / 1e6
-	c.Duration = invocations * math.Ceil(plan.DurationMs) / 1e3 * float64(m.MemoryMB) / 1024 * pr.GBSecond
+	gbSeconds := invocations * math.Ceil(plan.DurationMs) / 1e3 * float64(m.MemoryMB) / 1024
+	c.Duration = gbSeconds * pr.GBSecond
+	c.DurationArm64 = gbSeconds * pr.GBSecondArm64
 	return c
 }
 

@@ -58,6 +58,8 @@ func TestCost(t *testing.T) {
 		PUTUnits:  2 * 0.014,         // one unit per ride, one per prediction
 		Requests:  1000 * 0.20 / 1e6,
 		Duration:  1000 * 0.050 * 0.25 * 0.0000166667, // 49.2 ms billed as 50, 256 MB
+		// The same GB-seconds at arm64's price.
+		DurationArm64: 1000 * 0.050 * 0.25 * 0.0000133334,
 	}
 	got := p.cost(w, Mapping{MemoryMB: 256}, plan)
 	if diff := cmp.Diff(want, got, cmp.Comparer(func(a, b float64) bool { return math.Abs(a-b) < 1e-12 })); diff != "" {

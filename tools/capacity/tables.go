@@ -70,8 +70,8 @@ func (t *tables) inputs(w Workload) {
 	t.printf("| CPU | memory / %s MB of a vCPU | published: %s |\n", thousands(int(l.VCPUMemoryMB)), SourceLambdaMemory)
 	t.printf("| shard-hour, extended retention shard-hour, PUT payload units | $%g, $%g, $%g a million (25 KB each) | us-east-1, read %s: %s |\n",
 		p.ShardHour, p.RetentionShardHour, p.PUTUnitsPerMillion, t.o.pricesRead, SourceKinesisPrices)
-	t.printf("| Lambda requests, duration | $%.2f a million, $%s a GB-second (x86_64) | us-east-1, read %s: %s |\n",
-		p.RequestsPerMillion, strconv.FormatFloat(p.GBSecond, 'f', -1, 64), t.o.pricesRead, SourceLambdaPrices)
+	t.printf("| Lambda requests, duration | $%.2f a million, $%s a GB-second (x86_64), $%s (arm64) | us-east-1, read %s: %s |\n",
+		p.RequestsPerMillion, strconv.FormatFloat(p.GBSecond, 'f', -1, 64), strconv.FormatFloat(p.GBSecondArm64, 'f', -1, 64), t.o.pricesRead, SourceLambdaPrices)
 	t.printf("| PutRecords round trip from Lambda | %g ms | **assumed** (`-put-latency-ms`): the measurement's stand-in answers at once |\n", a.PutLatencyMs)
 	t.printf("| a caught-up shard read again after | %g s | **assumed** (`-poll-seconds`), as %s recommends consumers poll |\n", a.PollSeconds, SourceLowLatency)
 	t.printf("| lanes planned at most | %.0f%% busy | **assumed** (`-headroom`): room for bursts and retries |\n\n", 100*a.Headroom)
@@ -86,17 +86,17 @@ func (t *tables) plans() error {
 	}
 	t.printf("### Shards, concurrency and cost, this function at %d MB, batch %s, window %g s\n\n", t.d.MemoryMB, thousands(t.d.BatchSize), t.d.WindowSeconds)
 	t.printf("| rides/s | ride_events shards (KPL) | ride_prediction shards | PF | concurrency (shards × PF) | in flight on average | rides an invocation | " +
-		"ms an invocation | latency typical / worst ms | Kinesis $/M rides | Lambda $/M rides | total $/M rides |\n")
-	t.printf("|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+		"ms an invocation | latency typical / worst ms | Kinesis $/M rides | Lambda $/M rides | total $/M rides | on arm64: Lambda, total $/M rides (estimated) |\n")
+	t.printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, rate := range t.o.rates {
 		plan, ok := t.p.Plan(t.workload(rate), t.mapping(), d)
 		if !ok {
 			t.printf("| %.0f | no plan within the limits keeps up |\n", rate)
 			continue
 		}
-		t.printf("| %s | %d (%d) | %d | %d | %s | %.2f | %.0f | %.1f | %.0f / %.0f | %.4f | %.4f | %.4f |\n", thousands(int(rate)), plan.ShardsIn, plan.ShardsInKPL,
+		t.printf("| %s | %d (%d) | %d | %d | %s | %.2f | %.0f | %.1f | %.0f / %.0f | %.4f | %.4f | %.4f | %.4f, %.4f |\n", thousands(int(rate)), plan.ShardsIn, plan.ShardsInKPL,
 			plan.ShardsOut, plan.PF, t.lanes(plan), plan.BusyLanes, plan.Batch, plan.DurationMs, plan.LatencyTypicalMs, plan.LatencyWorstMs,
-			plan.Cost.Kinesis(), plan.Cost.Lambda(), plan.Cost.Total())
+			plan.Cost.Kinesis(), plan.Cost.Lambda(), plan.Cost.Total(), plan.Cost.LambdaArm64(), plan.Cost.TotalArm64())
 	}
 	t.printf("\n")
 	return nil

@@ -395,23 +395,23 @@ func TestOneArchitecture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := regexp.MustCompile(`(?m)^GOARCH \?= (\w+)$`).FindSubmatch(makefile)
+	m := regexp.MustCompile(`(?m)^ARCH \?= (\w+)$`).FindSubmatch(makefile)
 	if m == nil {
-		t.Fatal("Makefile has no GOARCH ?= default")
+		t.Fatal("Makefile has no ARCH ?= default")
 	}
-	goarch := string(m[1])
-	lambdaArch := map[string]string{"amd64": "x86_64", "arm64": "arm64"}[goarch]
+	lambdaArch := string(m[1])
+	goarch := map[string]string{"x86_64": "amd64", "arm64": "arm64"}[lambdaArch]
 	each(t, func(t *testing.T, tpl *cloudformation.Template) {
 		fn := function(t, tpl)
 		if len(fn.Architectures) != 1 || fn.Architectures[0] != lambdaArch {
-			t.Errorf("function architectures %v; make package builds GOARCH=%s (%s)", fn.Architectures, goarch, lambdaArch)
+			t.Errorf("function architectures %v; make package builds ARCH=%s", fn.Architectures, lambdaArch)
 		}
 	})
 	docker, err := os.ReadFile("../../Dockerfile")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"FROM --platform=$BUILDPLATFORM", "ARG TARGETARCH", "make bootstrap GOARCH=${TARGETARCH}", "--platform linux/" + goarch} {
+	for _, want := range []string{"FROM --platform=$BUILDPLATFORM", "ARG TARGETARCH", "make bootstrap ARCH=${TARGETARCH}", "--platform linux/" + goarch} {
 		if !strings.Contains(string(docker), want) {
 			t.Errorf("Dockerfile lacks %q", want)
 		}

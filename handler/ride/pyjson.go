@@ -88,8 +88,7 @@ type reader struct {
 	data    []byte
 	pos     int
 	depth   int
-	name    []byte // scratch for unescaped names
-	scratch []byte // scratch for dumpObject
+	name  []byte // scratch for unescaped names
 }
 
 // syntaxError is invalid JSON at the reader's position.

@@ -17,9 +17,10 @@ import (
 // memory these come to, measured.
 const (
 	// An aggregate may expand to at most one user record per
-	// minRecordBytes of its own bytes (a ride event is some 90 bytes, a
-	// Record of no data 6), and to no more than maxAggregateRecords.
-	minRecordBytes      = 8
+	// minRecordBytes of its own bytes (a ride event is 75 bytes at the
+	// least, some 90 as a rule; a Record of no data 6), and to no more than
+	// maxAggregateRecords.
+	minRecordBytes      = 32
 	maxAggregateRecords = 16384
 	// An aggregate's user records, data plus partition key each, may sum
 	// to at most maxExpansion times the aggregate's bytes: a key shared by

@@ -91,7 +91,7 @@ func TestAggregateDeadLettersBounded(t *testing.T) {
 	for _, invalid := range []int{maxAggregateDeadLetters, maxAggregateDeadLetters + 1} {
 		data := append(rides(5), make([][]byte, invalid)...)
 		for i := 5; i < len(data); i++ {
-			data[i] = []byte("xx")
+			data[i] = []byte(`{"ride_id": "a bit longer than 32"}`)
 		}
 		fake := newFake()
 		h := New(fake, Config{Retry: fastRetry})
@@ -144,14 +144,14 @@ func TestInvocationDeadLettersBounded(t *testing.T) {
 	}
 }
 
-// TestFanoutLimits: an aggregate may expand to one user record per 8 of
+// TestFanoutLimits: an aggregate may expand to one user record per 32 of
 // its bytes and 8 times its bytes, within what the invocation has left.
 func TestFanoutLimits(t *testing.T) {
 	f := newFanout()
 	if l := f.limits(1 << 20); l.Records != maxAggregateRecords || l.Bytes != 8<<20 {
 		t.Errorf("1 MiB aggregate: %+v", l)
 	}
-	if l := f.limits(800); l.Records != 100 || l.Bytes != 6400 {
+	if l := f.limits(800); l.Records != 25 || l.Bytes != 6400 {
 		t.Errorf("800-byte aggregate: %+v", l)
 	}
 	f.records, f.bytes = 10, 1000

@@ -85,9 +85,9 @@ func (k kind) String() string {
 
 // reader reads one JSON document from data.
 type reader struct {
-	data    []byte
-	pos     int
-	depth   int
+	data  []byte
+	pos   int
+	depth int
 	name  []byte // scratch for unescaped names
 }
 

@@ -21,7 +21,7 @@ import (
 func (h *Handler) batch(ctx context.Context, batch []kinesisRecord) Response {
 	start := time.Now()
 	records := h.deaggregate(ctx, batch)
-	rides, invalid := parse(records)
+	rides, invalid := h.parse(records)
 	m := invocationMetrics{records: len(batch), invalid: len(invalid), age: batchAge(batch, start)}
 	dead := h.deadLetters(ctx, boundDeadLetters(batch, records, invalid))
 	t := time.Now()
@@ -57,8 +57,9 @@ type validRide struct {
 }
 
 // parse reads each record's ride event, and says why for a record that
-// holds none (or an aggregate that deaggregate refused).
-func parse(records []kinesisRecord) (rides []validRide, invalid []invalidRecord) {
+// holds none (or an aggregate that deaggregate refused), or whose
+// prediction Kinesis could not take (oversize).
+func (h *Handler) parse(records []kinesisRecord) (rides []validRide, invalid []invalidRecord) {
 	rides = make([]validRide, 0, len(records))
 	for i := range records {
 		r := &records[i]
@@ -67,6 +68,9 @@ func parse(records []kinesisRecord) (rides []validRide, invalid []invalidRecord)
 			continue
 		}
 		rd, err := ride.Parse(r.Kinesis.Data)
+		if err == nil {
+			err = h.oversize(r, rd)
+		}
 		if err != nil {
 			invalid = append(invalid, invalidRecord{rec: i, src: r, err: err})
 			continue

@@ -3,6 +3,7 @@ package handler
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -64,6 +65,23 @@ func appendPrediction(b, rideID []byte, pred float64, version, eventID string) [
 	b = append(b, `, "event_id": `...)
 	b, _ = jsontext.AppendQuote(b, eventID)
 	return append(b, '}')
+}
+
+// oversize says why Kinesis could not take rd's prediction, if it could
+// not: a ride_id that json.dumps writes longer than a record can be (a
+// string of control characters is written six times larger). Such a ride
+// is dead-lettered without a call, as Publish would refuse it
+// (kinesisout.CheckEntry), but before its prediction takes memory: four
+// 1 MiB rides would otherwise hold 48 MiB of ride ids and predictions.
+func (h *Handler) oversize(r *kinesisRecord, rd ride.Ride) error {
+	// A prediction's fixed text and float take 96 bytes at most; jsontext
+	// writes an escaped character in at most 6.
+	n := 96 + len(rd.ID) + 6*len(h.version) + 6*len(r.EventID) + len(partitionKey(r))
+	if n <= kinesisout.MaxRecordBytes {
+		return nil
+	}
+	return fmt.Errorf("prediction refused: not sent: its ride_id, %d bytes as json.dumps writes it, makes it over Kinesis's %d bytes per record",
+		len(rd.ID), kinesisout.MaxRecordBytes)
 }
 
 // appendFloat appends x as jsontext writes a float64: ride.AppendFloat's

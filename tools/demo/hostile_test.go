@@ -44,29 +44,6 @@ type userRec struct {
 // alone, every one under 1 MiB. The function's peak RSS stays within
 // 128 MiB.
 func TestHostileAggregatesEndToEnd(t *testing.T) {
-	rie, bootstrap, err := localproc.Binaries(t)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var logs localproc.Logs
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("logs:\n%.20000s", logs.String())
-		}
-	})
-	k, err := localkinesis.Start(&logs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(k.Stop)
-	c := localkinesis.Client(k.Endpoint)
-	ctx := context.Background()
-	for _, s := range []string{ridesStream, predictionsStream, dlqStream} {
-		if err := localkinesis.CreateStream(ctx, c, s, 1); err != nil {
-			t.Fatal(err)
-		}
-	}
-
 	valid, want := goldenRides(t, 8105)
 	var many, small []userRec
 	for _, r := range valid[:8000] {
@@ -92,26 +69,57 @@ func TestHostileAggregatesEndToEnd(t *testing.T) {
 		tiny[i] = userRec{"t", []byte(fmt.Sprintf(`{"ride_id": %d, "ride": "not an object, and 60 bytes long"}`, 10_000_000+i))}
 	}
 	aggs := aggregateUsers(t, [][]userRec{empties, invalid, tiny, small, many})
-	for i, a := range aggs {
-		if len(a.Data) > 1<<20 {
-			t.Fatalf("aggregate %d: %d bytes", i, len(a.Data))
-		}
-		// A key past 256 characters names only user records: Kinesis
-		// would refuse it for the aggregate.
-		if len(a.PartitionKey) > 256 {
-			aggs[i].PartitionKey = fmt.Sprintf("hostile-%d", i)
-		}
-	}
 	for _, r := range valid[8003:] {
 		aggs = append(aggs, aggregated{PartitionKey: r.ID, Data: r.Event})
 	}
-	for _, a := range aggs {
-		if _, err := c.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String(ridesStream), PartitionKey: aws.String(a.PartitionKey), Data: a.Data}); err != nil {
+	c, rss := throughFunction(t, aggs)
+	checkHostileOutputs(t, c, want, aggs)
+	if rss == 0 || rss > maxFunctionRSSMiB {
+		t.Errorf("function's peak RSS %.1f MiB, want within %d", rss, maxFunctionRSSMiB)
+	}
+}
+
+// throughFunction puts recs on ride_events in a fresh kinesalite, then
+// sends every record, as one Kinesis event, through the function under
+// the emulator twice, and returns a client of that kinesalite and the
+// function's peak RSS in MiB. Neither invocation may report a batch item
+// failure.
+func throughFunction(t *testing.T, recs []aggregated) (*kinesis.Client, float64) {
+	t.Helper()
+	rie, bootstrap, err := localproc.Binaries(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs localproc.Logs
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("logs:\n%.20000s", logs.String())
+		}
+	})
+	k, err := localkinesis.Start(&logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(k.Stop)
+	c := localkinesis.Client(k.Endpoint)
+	ctx := context.Background()
+	for _, s := range []string{ridesStream, predictionsStream, dlqStream} {
+		if err := localkinesis.CreateStream(ctx, c, s, 1); err != nil {
 			t.Fatal(err)
 		}
 	}
+	for i, r := range recs {
+		// A key past 256 characters names only user records: Kinesis
+		// would refuse it for the aggregate.
+		key := r.PartitionKey
+		if len(key) > 256 {
+			key = fmt.Sprintf("hostile-%d", i)
+		}
+		if _, err := c.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String(ridesStream), PartitionKey: aws.String(key), Data: r.Data}); err != nil {
+			t.Fatalf("put record %d of %d bytes: %v", i, len(r.Data), err)
+		}
+	}
 	event := lambdaEvent(t, c)
-	t.Logf("event of %d bytes, %d records", len(event), len(aggs))
 
 	env := []string{"AWS_ENDPOINT_URL_KINESIS=" + k.Endpoint, "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
 		"PREDICTIONS_STREAM_NAME=" + predictionsStream, "DLQ_STREAM_NAME=" + dlqStream, "AWS_LAMBDA_FUNCTION_TIMEOUT=30"}
@@ -130,12 +138,8 @@ func TestHostileAggregatesEndToEnd(t *testing.T) {
 		}
 	}
 	rss := e.FunctionPeakRSS()
-
-	checkHostileOutputs(t, c, want, aggs)
-	if rss == 0 || rss > maxFunctionRSSMiB {
-		t.Errorf("function's peak RSS %.1f MiB, want within %d", rss, maxFunctionRSSMiB)
-	}
-	t.Logf("two invocations of a %.1f MB event: peak RSS %.1f MiB", float64(len(event))/1e6, rss)
+	t.Logf("two invocations of a %.2f MB event of %d records: peak RSS %.1f MiB", float64(len(event))/1e6, len(recs), rss)
+	return c, rss
 }
 
 // checkHostileOutputs: every valid ride predicted as sklearn does, and the
@@ -252,4 +256,68 @@ func lambdaEvent(t *testing.T, c *kinesis.Client) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestLargestEventsEndToEnd: the events that take the function the most
+// memory, each about 6 MB, twice through the function under the emulator
+// against kinesalite: four 1 MiB aggregates of the shortest valid rides,
+// the most valid rides an event can hold; six aggregates of 16,384
+// invalid user records each, more than an invocation reads (65,536); and
+// four 1 MiB rides whose
+// ride_id of DEL characters json.dumps writes six times larger, whose
+// predictions Kinesis cannot take (each is dead-lettered). The peak RSS
+// stays within 128 MiB (DEPLOY.md, "Bounds on KPL aggregates").
+func TestLargestEventsEndToEnd(t *testing.T) {
+	short := func(i int) []byte {
+		return []byte(fmt.Sprintf(`{"ride":{"PULocationID":%d,"DOLocationID":7,"trip_distance":1},"ride_id":%d}`, 100+i%100, i))
+	}
+	var groups [][]userRec
+	for g := range 4 {
+		var users []userRec
+		for i := g * 11_500; i < (g+1)*11_500; i++ {
+			users = append(users, userRec{"k", short(i)})
+		}
+		groups = append(groups, users)
+	}
+	var invalid [][]userRec
+	for g := range 6 {
+		users := make([]userRec, 16_384)
+		for i := range users {
+			users[i] = userRec{"k", []byte(fmt.Sprintf(`{"ride_id": %d, "no": "ride"}`, 10_000_000*(g+1)+i))}
+		}
+		invalid = append(invalid, users)
+	}
+	del := func(i int) []byte {
+		head := fmt.Sprintf(`{"ride": {"PULocationID": %d, "DOLocationID": 7, "trip_distance": 1}, "ride_id": "`, i)
+		return []byte(head + strings.Repeat("\x7f", 1<<20-len(head)-2-4) + `"}`)
+	}
+	for _, tc := range []struct {
+		name              string
+		recs              []aggregated
+		predictions, dead int
+	}{
+		{"most user records", aggregateUsers(t, groups), 4 * 11_500, 0},
+		// 98,304 invalid user records: the first 65,536 are read, and every
+		// aggregate is dead-lettered whole.
+		{"most invalid user records", aggregateUsers(t, invalid), 0, 6},
+		{"largest ride ids", []aggregated{{PartitionKey: "a", Data: del(1)}, {PartitionKey: "b", Data: del(2)}, {PartitionKey: "c", Data: del(3)}, {PartitionKey: "d", Data: del(4)}}, 0, 4},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, rss := throughFunction(t, tc.recs)
+			preds, err := localkinesis.ReadAll(context.Background(), c, predictionsStream)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dead, err := localkinesis.ReadAll(context.Background(), c, dlqStream)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(preds) != 2*tc.predictions || len(dead) != 2*tc.dead {
+				t.Errorf("%d predictions and %d dead letters, want %d and %d", len(preds), len(dead), 2*tc.predictions, 2*tc.dead)
+			}
+			if rss == 0 || rss > maxFunctionRSSMiB {
+				t.Errorf("function's peak RSS %.1f MiB, want within %d", rss, maxFunctionRSSMiB)
+			}
+		})
+	}
 }

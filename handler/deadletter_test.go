@@ -161,9 +161,11 @@ func TestDeadLetterFits(t *testing.T) {
 		{EventID: "shardId-0:1:0", Kinesis: kinesisData{Data: []byte("x"), PartitionKey: strings.Repeat("\x01", 200_000), SequenceNumber: "1"}},
 		{EventID: long, Kinesis: kinesisData{Data: []byte(long), PartitionKey: long, SequenceNumber: long}},
 		{EventID: "s:1", Kinesis: kinesisData{Data: []byte(long), PartitionKey: strings.Repeat("😀", 200), SequenceNumber: "\xff"}},
+		{EventID: long[:4096] + ":" + long, Kinesis: kinesisData{Data: []byte(long), PartitionKey: long[:256] + "\x01", SequenceNumber: long}},
 	} {
 		e := deadLetterEntry(&r, 0, fmt.Errorf("refused: %s", long))
-		if err := kinesisout.CheckEntry(e); err != nil || len(e.Data)+len(e.Key) > 1<<20 {
+		// deadletter.go's bound, which DEPLOY.md states.
+		if err := kinesisout.CheckEntry(e); err != nil || len(e.Data)+len(e.Key) > 460<<10 {
 			t.Errorf("dead letter of %d bytes, key %.20q: %v", len(e.Data), e.Key, err)
 		}
 		var d deadLetter

@@ -71,3 +71,44 @@ func TestOverLimitNotSent(t *testing.T) {
 		}
 	}
 }
+
+// TestSpentSplitsKeepIsolatedWrites: once the calls for splitting are
+// spent, the halves already split from the bad entries are still written,
+// and only the entries never isolated fail, as Permanent, for a later
+// invocation; the bad entries isolated in time fail as Refused.
+func TestSpentSplitsKeepIsolatedWrites(t *testing.T) {
+	bad := map[string]bool{"r3.": true, "r7.": true, "r130.": true}
+	f := &fake{callErr: func(_ context.Context, data []string) error {
+		for _, d := range data {
+			if bad[strings.TrimRight(d, ".")+"."] {
+				return refusal("records.1.member.data")
+			}
+		}
+		return nil
+	}}
+	retry := fastRetry
+	retry.Splits = 6
+	failed, _ := Publish(context.Background(), f, "s", entries(500, 8), retry)
+	refused, permanent := 0, 0
+	for _, fl := range failed {
+		switch fl.Class {
+		case Refused:
+			refused++
+		case Permanent:
+			permanent++
+		}
+	}
+	// 250-499 hold r130 alone, in 250-374 after one split; the calls then
+	// run out on 0-124, and 125-249 and 375-499, split off clean, are written.
+	// 500 → 0-249 → 0-124 → 0-61, which holds r3 and r7: the calls are
+	// spent there and on 125-249, which holds r130 (62 + 125 entries never
+	// isolated); 62-124 and 250-499, split off clean, are written.
+	if len(f.written) != 63+250 || permanent != 62+125 || refused != 0 {
+		t.Errorf("%d written, %d refused, %d permanent, calls %v", len(f.written), refused, permanent, f.calls)
+	}
+	for _, w := range f.written {
+		if bad[strings.TrimRight(w, ".")+"."] {
+			t.Errorf("bad entry %s written", w)
+		}
+	}
+}

@@ -1,5 +1,7 @@
 package ride
 
+import "slices"
+
 // This file writes an array or object ride id as json.dumps writes the
 // list or dict json.loads makes of it, in time and memory linear in its
 // size whatever its nesting: json.loads keeps, for a name given twice,
@@ -38,6 +40,11 @@ func appendDumpsContainer(dst, raw []byte) ([]byte, error) {
 	if err != nil {
 		return dst, err
 	}
+	n := 0
+	for i := c.head; i >= 0; i = d.pieces[i].next {
+		n += int(d.pieces[i].end - d.pieces[i].start)
+	}
+	dst = slices.Grow(dst, n)
 	for i := c.head; i >= 0; i = d.pieces[i].next {
 		dst = append(dst, d.arena[d.pieces[i].start:d.pieces[i].end]...)
 	}

@@ -12,7 +12,8 @@ import (
 )
 
 // batch handles a Kinesis event: it de-aggregates the records a KPL
-// producer aggregated, parses each record's ride, predicts the valid ones,
+// producer aggregated, parses each record's ride, makes the invalid ones'
+// dead letters (an aggregate's bounded: fanout.go), predicts the valid ones,
 // scores them with the shadow model too if one is compiled in, encodes the
 // predictions, publishes them and the dead letters (or, with TEST_RUN,
 // answers them) while the shadow's go to the shadow stream, and reports
@@ -20,10 +21,12 @@ import (
 func (h *Handler) batch(ctx context.Context, batch []kinesisRecord) Response {
 	start := time.Now()
 	records := h.deaggregate(ctx, batch)
-	rides, dead := h.parse(ctx, records)
+	rides, invalid := h.parse(records)
+	m := invocationMetrics{records: len(batch), invalid: len(invalid), age: batchAge(batch, start)}
+	dead := h.deadLetters(ctx, boundDeadLetters(batch, records, invalid))
 	t := time.Now()
 	preds := predict(rides)
-	m := invocationMetrics{records: len(batch), invalid: len(dead), predict: time.Since(t), values: preds, age: batchAge(batch, start)}
+	m.predict, m.values = time.Since(t), preds
 	m.shadow = h.scoreShadow(rides, preds)
 	out := h.encodePredictions(records, rides, preds)
 	if h.cfg.TestRun {
@@ -53,21 +56,28 @@ type validRide struct {
 	rec int
 }
 
-// parse reads each record's ride event. A record that holds none becomes a
-// dead letter that says why.
-func (h *Handler) parse(ctx context.Context, records []kinesisRecord) (rides []validRide, dead []kinesisout.Entry) {
+// parse reads each record's ride event, and says why for a record that
+// holds none (or an aggregate that deaggregate refused), or whose
+// prediction Kinesis could not take (oversize).
+func (h *Handler) parse(records []kinesisRecord) (rides []validRide, invalid []invalidRecord) {
 	rides = make([]validRide, 0, len(records))
 	for i := range records {
 		r := &records[i]
+		if r.refused != nil {
+			invalid = append(invalid, invalidRecord{rec: i, src: r, err: r.refused})
+			continue
+		}
 		rd, err := ride.Parse(r.Kinesis.Data)
+		if err == nil {
+			err = h.oversize(r, rd)
+		}
 		if err != nil {
-			h.cfg.Logger.WarnContext(ctx, "invalid record", "sequence_number", r.Kinesis.SequenceNumber, "event_id", r.EventID, "error", err.Error())
-			dead = append(dead, deadLetterEntry(records, i, err))
+			invalid = append(invalid, invalidRecord{rec: i, src: r, err: err})
 			continue
 		}
 		rides = append(rides, validRide{Ride: rd, rec: i})
 	}
-	return rides, dead
+	return rides, invalid
 }
 
 // predict runs the model on every ride, as one batch.

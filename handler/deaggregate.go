@@ -2,6 +2,7 @@ package handler
 
 import (
 	"context"
+	"errors"
 	"strconv"
 
 	"github.com/nyc-taxi/ridepred/handler/kpl"
@@ -19,8 +20,10 @@ import (
 // A record with the magic bytes that is not a valid aggregate (bad MD5,
 // malformed protobuf) stays one plain record, as in those libraries, and
 // is dead-lettered whole if it is no ride; one that holds no user records
-// leaves nothing. Records without the magic bytes cost a 4-byte compare,
-// and the batch's slice is kept as it is when no record has them.
+// leaves nothing. One that would expand past the bounds in fanout.go
+// stays one record too, refused with the reason, and is dead-lettered
+// whole. Records without the magic bytes cost a 4-byte compare, and the
+// batch's slice is kept as it is when no record has them.
 func (h *Handler) deaggregate(ctx context.Context, records []kinesisRecord) []kinesisRecord {
 	first := -1
 	for i := range records {
@@ -33,28 +36,38 @@ func (h *Handler) deaggregate(ctx context.Context, records []kinesisRecord) []ki
 		return records
 	}
 	out := append(make([]kinesisRecord, 0, len(records)), records[:first]...)
+	left := newFanout()
 	for i := first; i < len(records); i++ {
-		out = h.appendUserRecords(ctx, out, &records[i])
+		out = h.appendUserRecords(ctx, out, records, i, &left)
 	}
 	return out
 }
 
-// appendUserRecords appends r's user records to out, or r itself if it is
-// not an aggregate.
-func (h *Handler) appendUserRecords(ctx context.Context, out []kinesisRecord, r *kinesisRecord) []kinesisRecord {
+// appendUserRecords appends the user records of batch[i] to out, or
+// batch[i] itself if it is not an aggregate or expands past what left
+// allows.
+func (h *Handler) appendUserRecords(ctx context.Context, out, batch []kinesisRecord, i int, left *fanout) []kinesisRecord {
+	r := &batch[i]
 	if !kpl.HasMagic(r.Kinesis.Data) {
 		return append(out, *r)
 	}
-	users, err := kpl.Deaggregate(r.Kinesis.Data)
+	users, err := kpl.DeaggregateWithin(r.Kinesis.Data, left.limits(len(r.Kinesis.Data)))
 	if err != nil {
+		whole := *r
+		var le *kpl.LimitError
+		if errors.As(err, &le) {
+			whole.refused = overLimit(err)
+		}
 		h.cfg.Logger.WarnContext(ctx, "aggregated record not de-aggregated; handled as one record", "sequence_number", r.Kinesis.SequenceNumber,
 			"event_id", r.EventID, "error", err.Error())
-		return append(out, *r)
+		return append(out, whole)
 	}
-	for i, u := range users {
+	left.spend(users)
+	for j, u := range users {
 		sub := *r
-		sub.EventID = r.EventID + ":" + strconv.Itoa(i)
+		sub.EventID = r.EventID + ":" + strconv.Itoa(j)
 		sub.Kinesis.Data, sub.Kinesis.PartitionKey = u.Data, u.PartitionKey
+		sub.agg = i + 1
 		out = append(out, sub)
 	}
 	return out

@@ -62,6 +62,11 @@ type kinesisRecord struct {
 	EventID     string
 	EventSource string
 	Kinesis     kinesisData
+	// Set by deaggregate: agg is 1 + the batch index of the aggregate a
+	// user record came from (0: none); refused, the reason an aggregate
+	// is dead-lettered whole rather than read as a ride.
+	agg     int
+	refused error
 }
 
 // kinesisData is the part of events.KinesisRecord the handler reads.

@@ -19,8 +19,10 @@
 // One concern per file: Invoke (handler.go) decodes the payload
 // (decode.go) and answers one ride event directly (direct.go) or runs the
 // batch flow (batch.go), whose steps are de-aggregate the records a KPL
-// producer aggregated (deaggregate.go, with the format in kpl/), parse,
-// predict, encode the predictions (encode.go), publish them and the dead
-// letters (publish.go, deadletter.go), and report the records to send
-// again. A new step of the flow belongs in a file of its own.
+// producer aggregated (deaggregate.go, with the format in kpl/, within the
+// bounds of fanout.go), parse, make the dead letters (deadletter.go, as
+// many as fanout.go allows one aggregate), predict, encode the
+// predictions (encode.go), publish them and the dead letters
+// (publish.go), and report the records to send again. A new step of the
+// flow belongs in a file of its own.
 package handler

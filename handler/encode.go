@@ -1,7 +1,11 @@
 package handler
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
 	jsonv2 "github.com/go-json-experiment/json"
@@ -63,6 +67,23 @@ func appendPrediction(b, rideID []byte, pred float64, version, eventID string) [
 	return append(b, '}')
 }
 
+// oversize says why Kinesis could not take rd's prediction, if it could
+// not: a ride_id that json.dumps writes longer than a record can be (a
+// string of control characters is written six times larger). Such a ride
+// is dead-lettered without a call, as Publish would refuse it
+// (kinesisout.CheckEntry), but before its prediction takes memory: four
+// 1 MiB rides would otherwise hold 48 MiB of ride ids and predictions.
+func (h *Handler) oversize(r *kinesisRecord, rd ride.Ride) error {
+	// A prediction's fixed text and float take 96 bytes at most; jsontext
+	// writes an escaped character in at most 6.
+	n := 96 + len(rd.ID) + 6*len(h.version) + 6*len(r.EventID) + len(partitionKey(r))
+	if n <= kinesisout.MaxRecordBytes {
+		return nil
+	}
+	return fmt.Errorf("prediction refused: not sent: its ride_id, %d bytes as json.dumps writes it, makes it over Kinesis's %d bytes per record",
+		len(rd.ID), kinesisout.MaxRecordBytes)
+}
+
 // appendFloat appends x as jsontext writes a float64: ride.AppendFloat's
 // shortest decimal, with exponents written as 1e-7, not Python's 1e-07.
 func appendFloat(b []byte, x float64) []byte {
@@ -76,15 +97,27 @@ func appendFloat(b []byte, x float64) []byte {
 }
 
 // partitionKey is the output records' partition key: the source record's
-// own, which Kinesis accepted so is valid by construction, and sends each
-// key's records to one shard (in order only while none is re-sent: see
-// kinesisout.Publish); the sequence number (digits) if a hand-made
-// event has none fit.
+// own, which sends each key's records to one shard (in order only while
+// none is re-sent: see kinesisout.Publish); the sequence number (digits)
+// if the record has no key that fits Kinesis (a user record's, which
+// Kinesis never checked, or a hand-made event's), or its sha256 if not
+// even that fits. So every output record's key fits: 1 to 256 UTF-16
+// code units of valid UTF-8.
 func partitionKey(r *kinesisRecord) string {
-	if n := utf16Len(r.Kinesis.PartitionKey); n >= 1 && n <= 256 {
+	if keyFits(r.Kinesis.PartitionKey) {
 		return r.Kinesis.PartitionKey
 	}
-	return r.Kinesis.SequenceNumber
+	if keyFits(r.Kinesis.SequenceNumber) {
+		return r.Kinesis.SequenceNumber
+	}
+	sum := sha256.Sum256([]byte(r.Kinesis.SequenceNumber))
+	return hex.EncodeToString(sum[:])
+}
+
+// keyFits tells whether Kinesis takes k as a partition key.
+func keyFits(k string) bool {
+	n := utf16Len(k)
+	return n >= 1 && n <= maxKeyChars && utf8.ValidString(k)
 }
 
 // utf16Len is the length of s in UTF-16 code units, as Kinesis counts a

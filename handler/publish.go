@@ -34,7 +34,7 @@ func (h *Handler) publishPredictions(ctx context.Context, pub kinesisout.Publish
 	p.written, p.resent = len(out)-len(failed), p.resent+resent
 	for _, f := range failed {
 		if f.Class == kinesisout.Refused {
-			refused = append(refused, deadLetterEntry(records, f.Rec, fmt.Errorf("prediction refused: %w", f.Err)))
+			refused = append(refused, deadLetterEntry(&records[f.Rec], f.Rec, fmt.Errorf("prediction refused: %w", f.Err)))
 			continue
 		}
 		h.cfg.Logger.ErrorContext(ctx, "prediction not written", "sequence_number", records[f.Rec].Kinesis.SequenceNumber,

@@ -3,10 +3,13 @@ package handler
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/aws/smithy-go"
 	"github.com/google/go-cmp/cmp"
@@ -171,5 +174,69 @@ func TestHungPutRecords(t *testing.T) {
 	json.Unmarshal(b, &res)
 	if diff := cmp.Diff(failures("seq-0", "seq-1", "seq-2"), res.BatchItemFailures); diff != "" {
 		t.Errorf("batch item failures (-want +got):\n%s", diff)
+	}
+}
+
+// kinesisLimits refuses a call as Kinesis does when one of its entries
+// is past the limits on one record: the whole call, naming the entries.
+func kinesisLimits(_ context.Context, _ string, records []types.PutRecordsRequestEntry) error {
+	var clauses []string
+	for i, r := range records {
+		if n := len(r.Data) + len(aws.ToString(r.PartitionKey)); n > 1<<20 {
+			clauses = append(clauses, fmt.Sprintf("Value 'java.nio.HeapByteBuffer[pos=0 lim=%d cap=%d]' at 'records.%d.member.data' failed to satisfy constraint: "+
+				"Member must have length less than or equal to 1048576", n, n, i+1))
+		}
+		if n := utf16Len(aws.ToString(r.PartitionKey)); n < 1 || n > 256 {
+			clauses = append(clauses, fmt.Sprintf("Value 'k' at 'records.%d.member.partitionKey' failed to satisfy constraint: "+
+				"Member must have length less than or equal to 256", i+1))
+		}
+	}
+	if len(clauses) == 0 {
+		return nil
+	}
+	return &smithy.GenericAPIError{Code: "ValidationException", Message: fmt.Sprintf("%d validation errors detected: %s", len(clauses), strings.Join(clauses, "; "))}
+}
+
+// TestOversizePredictionsNotSplit (issue 30, finding 3): 20 rides whose
+// ride_id is 180 KB of DEL characters, which json.dumps writes six times
+// larger, so that each prediction is past 1 MiB, among 1,000 valid rides.
+// Kinesis would refuse every call holding one; the handler knows it
+// before any call, dead-letters those 20 and writes the 1,000 in one
+// invocation, spending no split (before, bisection spent its 64 calls
+// on four of them, and 743 valid rides went back to Lambda).
+func TestOversizePredictionsNotSplit(t *testing.T) {
+	payloads := rides(1000)
+	oversize := map[string]bool{}
+	for i := range 20 {
+		id := strings.Repeat("\x7f", 180_000-i)
+		p := []byte(`{"ride": {"PULocationID": 130, "DOLocationID": 205, "trip_distance": 3.66}, "ride_id": "` + id + `"}`)
+		at := 25 + 50*i
+		payloads = slices.Insert(payloads, at, p)
+		oversize[fmt.Sprintf("seq-%d", at)] = true
+	}
+	fake := newFake()
+	fake.callErr = kinesisLimits
+	h := New(fake, Config{Retry: fastRetry})
+	res := invoke(t, h, kinesisEvent(t, payloads...))
+	if len(res.BatchItemFailures) != 0 {
+		t.Fatalf("%d batch item failures", len(res.BatchItemFailures))
+	}
+	if n := len(fake.written["ride_prediction"]); n != 1000 {
+		t.Errorf("%d predictions written, want 1000", n)
+	}
+	dead := fake.written["ride_events_dlq"]
+	for _, d := range dead {
+		var dl deadLetter
+		if err := json.Unmarshal([]byte(d), &dl); err != nil || !oversize[dl.SequenceNumber] || !strings.Contains(dl.Error, "prediction refused") ||
+			!strings.Contains(dl.Error, "not sent") || len(d) > 1<<20 {
+			t.Fatalf("dead letter of %d bytes: %.300s (%v)", len(d), d, err)
+		}
+		delete(oversize, dl.SequenceNumber)
+	}
+	if len(dead) != 20 || len(oversize) != 0 {
+		t.Errorf("%d dead letters; rides without one: %v", len(dead), oversize)
+	}
+	if len(fake.calls) != 2+1 { // 1,000 predictions in two calls, the dead letters in one
+		t.Errorf("%d calls: %v", len(fake.calls), fake.calls)
 	}
 }

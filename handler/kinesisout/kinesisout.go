@@ -72,7 +72,8 @@ type Failure struct {
 
 // Publish writes entries to stream in chunks, sending failed entries again
 // with exponential backoff and full jitter while the invocation has time.
-// A call that Kinesis refuses as a whole for its content (one bad entry
+// An entry past Kinesis's limits on one record (CheckEntry) is returned as
+// Refused without a call. A call that Kinesis refuses as a whole for its content (one bad entry
 // fails all 500) is split in halves, as Lambda bisects a failing batch,
 // until the entries at fault stand alone, within retry.Splits calls. It
 // returns the entries that were not written, each with its Class, and how
@@ -83,7 +84,7 @@ type Failure struct {
 // re-sent entry lands after those of its key that were written at the
 // first try.
 func Publish(ctx context.Context, out Publisher, stream string, entries []Entry, retry Retry) (failed []Failure, resent int) {
-	pending := entries
+	pending, failed := fitting(stream, entries)
 	p := putter{out: out, stream: stream, margin: retry.Margin, splits: retry.Splits}
 	if p.splits == 0 {
 		p.splits = DefaultSplits

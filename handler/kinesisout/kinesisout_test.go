@@ -106,7 +106,6 @@ func TestChunks(t *testing.T) {
 		{"500 records per call", 1201, 10, []int{500, 500, 201}},
 		// 17 records of 300 KiB and a short key stay under 5 MiB; 18 do not.
 		{"5 MiB per call", 40, 300 << 10, []int{17, 17, 6}},
-		{"a record over 5 MiB goes alone", 3, 6 << 20, []int{1, 1, 1}},
 		{"exactly 500", 500, 1, []int{500}},
 		{"none", 0, 1, nil},
 	} {

@@ -2,7 +2,9 @@ package kpl
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -102,7 +104,33 @@ func FuzzDeaggregate(f *testing.F) {
 	f.Fuzz(func(t *testing.T, m []byte) {
 		Deaggregate(m)
 		checkAsProtobuf(t, desc, m)
+		checkWithin(t, frame(m))
 	})
+}
+
+// checkWithin: DeaggregateWithin gives Deaggregate's answer when that is
+// within its limits, and a LimitError only when it is not.
+func checkWithin(t *testing.T, data []byte) {
+	t.Helper()
+	all, err := Deaggregate(data)
+	lim := Limits{Records: 3, Bytes: 64}
+	got, errWithin := DeaggregateWithin(data, lim)
+	size := 0
+	for _, u := range all {
+		size += len(u.Data) + len(u.PartitionKey)
+	}
+	var le *LimitError
+	switch over := len(all) > lim.Records || size > lim.Bytes; {
+	case err != nil:
+		// A malformed Record may be past the limits, where it is not read.
+		if errWithin == nil || errors.As(errWithin, &le) && !strings.HasPrefix(err.Error(), "kpl: record ") {
+			t.Fatalf("Deaggregate: %v; DeaggregateWithin: %v", err, errWithin)
+		}
+	case over != errors.As(errWithin, &le):
+		t.Fatalf("%d records, %d bytes: DeaggregateWithin says %v", len(all), size, errWithin)
+	case !over && !cmp.Equal(all, got, cmp.Comparer(bytes.Equal)):
+		t.Fatalf("within the limits, DeaggregateWithin gives %v, Deaggregate %v", got, all)
+	}
 }
 
 func checkAsProtobuf(t *testing.T, desc protoreflect.MessageDescriptor, m []byte) {

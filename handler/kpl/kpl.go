@@ -73,7 +73,39 @@ var (
 // and drops the user records from there on; here none is dropped.)
 //
 // A valid AggregatedRecord may hold no records: then there is none.
+//
+// Deaggregate sets no bound on what data expands to: a record of 6 bytes
+// can name a key of any length, so a 1 MiB aggregate can stand for
+// 174,000 user records or gigabytes of keys. DeaggregateWithin bounds it.
 func Deaggregate(data []byte) ([]UserRecord, error) {
+	return DeaggregateWithin(data, Limits{})
+}
+
+// Limits bound what one aggregated record may expand to; 0 is no bound.
+type Limits struct {
+	Records int // user records
+	// Bytes bounds the user records' data plus partition keys, summed:
+	// their size as plain Kinesis records. The data is part of the
+	// aggregate, but every user record of a shared key counts it again.
+	Bytes int
+}
+
+// LimitError is an aggregated record that expands past a Limits bound.
+type LimitError struct {
+	What  string // "user records" or "bytes of data and partition keys"
+	Limit int
+}
+
+func (e *LimitError) Error() string {
+	return fmt.Sprintf("kpl: the aggregate expands to more than %d %s", e.Limit, e.What)
+}
+
+// DeaggregateWithin is Deaggregate within lim: it returns a *LimitError,
+// having allocated nothing per user record, for an aggregate of more user
+// records than lim.Records, and stops at the first user record past
+// lim.Bytes. A malformed AggregatedRecord is reported as such before
+// either; a malformed Record after the one past lim.Bytes is not read.
+func DeaggregateWithin(data []byte, lim Limits) ([]UserRecord, error) {
 	if !HasMagic(data) {
 		return nil, ErrNoMagic
 	}
@@ -84,19 +116,21 @@ func Deaggregate(data []byte) ([]UserRecord, error) {
 	if md5.Sum(msg) != [md5.Size]byte(sum) {
 		return nil, ErrChecksum
 	}
-	return parse(msg)
+	return parse(msg, lim)
 }
 
-// aggregate is an AggregatedRecord with its records not yet parsed: they
-// may come before the tables they index.
+// aggregate is an AggregatedRecord's key tables: its records may come
+// before them.
 type aggregate struct {
 	keys, hashKeys []string
-	records        [][]byte
 }
 
-// parse reads an AggregatedRecord and resolves each record's keys.
-func parse(msg []byte) ([]UserRecord, error) {
+// parse reads an AggregatedRecord in two passes: the tables and a count of
+// the records first, so that an aggregate of too many records is refused
+// before they take memory, then each record, its keys resolved.
+func parse(msg []byte, lim Limits) ([]UserRecord, error) {
 	var a aggregate
+	n := 0
 	err := fields(msg, func(num protowire.Number, typ protowire.Type, v []byte) error {
 		if typ != protowire.BytesType {
 			return nil
@@ -107,18 +141,34 @@ func parse(msg []byte) ([]UserRecord, error) {
 		case 2:
 			a.hashKeys = append(a.hashKeys, string(v))
 		case 3:
-			a.records = append(a.records, v)
+			n++
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("kpl: AggregatedRecord: %w", err)
 	}
-	out := make([]UserRecord, len(a.records))
-	for i, b := range a.records {
-		if out[i], err = a.userRecord(b); err != nil {
-			return nil, fmt.Errorf("kpl: record %d: %w", i, err)
+	if lim.Records > 0 && n > lim.Records {
+		return nil, &LimitError{What: "user records", Limit: lim.Records}
+	}
+	out := make([]UserRecord, 0, n)
+	size := 0
+	err = fields(msg, func(num protowire.Number, typ protowire.Type, v []byte) error {
+		if num != 3 || typ != protowire.BytesType {
+			return nil
 		}
+		u, err := a.userRecord(v)
+		if err != nil {
+			return fmt.Errorf("kpl: record %d: %w", len(out), err)
+		}
+		if size += len(u.Data) + len(u.PartitionKey); lim.Bytes > 0 && size > lim.Bytes {
+			return &LimitError{What: "bytes of data and partition keys", Limit: lim.Bytes}
+		}
+		out = append(out, u)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -85,11 +85,10 @@ func (k kind) String() string {
 
 // reader reads one JSON document from data.
 type reader struct {
-	data    []byte
-	pos     int
-	depth   int
-	name    []byte // scratch for unescaped names
-	scratch []byte // scratch for dumpObject
+	data  []byte
+	pos   int
+	depth int
+	name  []byte // scratch for unescaped names
 }
 
 // syntaxError is invalid JSON at the reader's position.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 )
@@ -19,6 +20,15 @@ type Limits struct {
 // DefaultLimits keep the seed model's trees whole (one function each) and
 // cut anything larger.
 var DefaultLimits = Limits{FuncNodes: 4096, FuncDepth: 48, FileNodes: 20_000, PackageNodes: 100_000}
+
+// check says whether the limits can hold a model: each is at least what
+// the one below it holds.
+func (l Limits) check() error {
+	if l.FuncNodes < 3 || l.FuncDepth < 1 || l.FileNodes < l.FuncNodes || l.PackageNodes < l.FileNodes {
+		return errors.New("limits: want func-nodes >= 3, func-depth >= 1, file-nodes >= func-nodes, package-nodes >= file-nodes")
+	}
+	return nil
+}
 
 // Func is one generated function: a tree's root or a subtree cut from its
 // parent, which calls it where the subtree was.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -57,26 +56,5 @@ func TestOptional(t *testing.T) {
 	left, err := filepath.Glob(filepath.Join(dir, "*"))
 	if err != nil || len(left) != 1 || filepath.Base(left[0]) != "none.go" {
 		t.Errorf("after writing none.go over a model, %s holds %v (%v), want none.go alone", dir, left, err)
-	}
-}
-
-// TestOursSkipsNestedPackages: a package below the output directory
-// (generated/shadow below generated/) is not gen's to remove, though gen
-// wrote it; the tree packages under internal/ are.
-func TestOursSkipsNestedPackages(t *testing.T) {
-	dir := t.TempDir()
-	for _, name := range []string{"model.go", "internal/trees000/trees_000.go", "shadow/none.go", "shadow/internal/trees000/trees_000.go"} {
-		path := filepath.Join(dir, name)
-		os.MkdirAll(filepath.Dir(path), 0o755)
-		if err := os.WriteFile(path, []byte(header+"x.json; DO NOT EDIT.\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got, err := ours(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(got) != 2 || !got["model.go"] || !got["internal/trees000/trees_000.go"] {
-		t.Errorf("ours = %v, want model.go and internal/trees000/trees_000.go", got)
 	}
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
-
 	"github.com/nyc-taxi/ridepred/generated"
 	"github.com/nyc-taxi/ridepred/handler/kinesisout"
 	"github.com/nyc-taxi/ridepred/handler/ride"
@@ -89,22 +87,6 @@ func predict(rides []validRide) []float64 {
 	preds := make([]float64, len(rides))
 	generated.PredictBatch(features, preds)
 	return preds
-}
-
-// report is the response that names the records Lambda must send again:
-// records[i] for each i in failed, which is sorted. The user records of
-// one aggregate are next to each other and share its sequence number,
-// which is named once: Lambda sends the aggregate again, whole.
-func report(records []kinesisRecord, failed []int) Response {
-	res := Response{KinesisEventResponse: events.KinesisEventResponse{BatchItemFailures: make([]events.KinesisBatchItemFailure, 0, len(failed))}}
-	for _, i := range failed {
-		seq := records[i].Kinesis.SequenceNumber
-		if n := len(res.BatchItemFailures); n > 0 && res.BatchItemFailures[n-1].ItemIdentifier == seq {
-			continue
-		}
-		res.BatchItemFailures = append(res.BatchItemFailures, events.KinesisBatchItemFailure{ItemIdentifier: seq})
-	}
-	return res
 }
 
 // answer is TEST_RUN's response: it writes nothing, and carries the

@@ -1,13 +1,8 @@
 package handler
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"unicode/utf16"
-	"unicode/utf8"
 
-	"github.com/aws/aws-lambda-go/events"
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
@@ -94,58 +89,4 @@ func appendFloat(b []byte, x float64) []byte {
 		b = b[:len(b)-1]
 	}
 	return b
-}
-
-// partitionKey is the output records' partition key: the source record's
-// own, which sends each key's records to one shard (in order only while
-// none is re-sent: see kinesisout.Publish); the sequence number (digits)
-// if the record has no key that fits Kinesis (a user record's, which
-// Kinesis never checked, or a hand-made event's), or its sha256 if not
-// even that fits. So every output record's key fits: 1 to 256 UTF-16
-// code units of valid UTF-8.
-func partitionKey(r *kinesisRecord) string {
-	if keyFits(r.Kinesis.PartitionKey) {
-		return r.Kinesis.PartitionKey
-	}
-	if keyFits(r.Kinesis.SequenceNumber) {
-		return r.Kinesis.SequenceNumber
-	}
-	sum := sha256.Sum256([]byte(r.Kinesis.SequenceNumber))
-	return hex.EncodeToString(sum[:])
-}
-
-// keyFits tells whether Kinesis takes k as a partition key.
-func keyFits(k string) bool {
-	n := utf16Len(k)
-	return n >= 1 && n <= maxKeyChars && utf8.ValidString(k)
-}
-
-// utf16Len is the length of s in UTF-16 code units, as Kinesis counts a
-// partition key's characters.
-func utf16Len(s string) int {
-	n := 0
-	for _, r := range s {
-		n += utf16.RuneLen(r)
-	}
-	return n
-}
-
-// Response is the answer to a Kinesis event: the records Lambda must send
-// again, and with TEST_RUN the predictions and dead letters that were not
-// written.
-type Response struct {
-	events.KinesisEventResponse
-	Predictions []jsontext.Value `json:"predictions,omitempty"`
-	DeadLetters []jsontext.Value `json:"dead_letters,omitempty"`
-}
-
-// responseOptions write a Response as encoding/json did: compact, with <, >,
-// &, U+2028 and U+2029 escaped, and the records it carries keeping their
-// other escapes as written, even an unpaired surrogate's (a ride id's, as
-// json.dumps writes it).
-var responseOptions = jsonv2.JoinOptions(jsontext.EscapeForHTML(true), jsontext.EscapeForJS(true), jsontext.PreserveRawStrings(true),
-	jsontext.AllowInvalidUTF8(true))
-
-func encodeResponse(res Response) ([]byte, error) {
-	return jsonv2.Marshal(res, responseOptions)
 }

@@ -1,18 +1,12 @@
 package handler
 
 import (
-	"context"
-	"errors"
 	"math"
 	"strconv"
 	"sync/atomic"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/kinesis"
-	"github.com/aws/smithy-go"
-
 	"github.com/nyc-taxi/ridepred/generated"
-	"github.com/nyc-taxi/ridepred/handler/kinesisout"
 )
 
 // invocationMetrics are one batch's figures. The handler writes them as
@@ -164,30 +158,4 @@ func batchAge(records []kinesisRecord, now time.Time) time.Duration {
 		return -1
 	}
 	return max(0, now.Sub(time.UnixMilli(int64(oldest*1000))))
-}
-
-// counting is a Publisher that counts one invocation's calls and the
-// entries Kinesis throttled, for the metrics.
-type counting struct {
-	kinesisout.Publisher
-	calls, throttled int
-}
-
-const throttledCode = "ProvisionedThroughputExceededException"
-
-func (c *counting) PutRecords(ctx context.Context, in *kinesis.PutRecordsInput, opts ...func(*kinesis.Options)) (*kinesis.PutRecordsOutput, error) {
-	c.calls++
-	out, err := c.Publisher.PutRecords(ctx, in, opts...)
-	var api smithy.APIError
-	switch {
-	case errors.As(err, &api) && api.ErrorCode() == throttledCode:
-		c.throttled += len(in.Records)
-	case err == nil:
-		for _, r := range out.Records {
-			if r.ErrorCode != nil && *r.ErrorCode == throttledCode {
-				c.throttled++
-			}
-		}
-	}
-	return out, err
 }

@@ -2,9 +2,12 @@ package handler
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/smithy-go"
 	"github.com/nyc-taxi/ridepred/handler/kinesisout"
 )
 
@@ -62,4 +65,30 @@ func (h *Handler) publishDeadLetters(ctx context.Context, pub kinesisout.Publish
 			"event_id", records[f.Rec].EventID, "error", f.Err.Error())
 		p.failed = append(p.failed, f.Rec)
 	}
+}
+
+// counting is a Publisher that counts one invocation's calls and the
+// entries Kinesis throttled, for the metrics.
+type counting struct {
+	kinesisout.Publisher
+	calls, throttled int
+}
+
+const throttledCode = "ProvisionedThroughputExceededException"
+
+func (c *counting) PutRecords(ctx context.Context, in *kinesis.PutRecordsInput, opts ...func(*kinesis.Options)) (*kinesis.PutRecordsOutput, error) {
+	c.calls++
+	out, err := c.Publisher.PutRecords(ctx, in, opts...)
+	var api smithy.APIError
+	switch {
+	case errors.As(err, &api) && api.ErrorCode() == throttledCode:
+		c.throttled += len(in.Records)
+	case err == nil:
+		for _, r := range out.Records {
+			if r.ErrorCode != nil && *r.ErrorCode == throttledCode {
+				c.throttled++
+			}
+		}
+	}
+	return out, err
 }

@@ -63,7 +63,6 @@ import (
 	"github.com/nyc-taxi/ridepred/tools/internal/command"
 )
 
-
 // wantInputs are the features the handler builds for every ride.
 var wantInputs = []input{{"PU_DO", "categorical"}, {"trip_distance", "numeric"}}
 

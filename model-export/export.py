@@ -148,7 +148,8 @@ def read_mlmodel(path):
         flavor = flavors["xgboost"]
         source, read = os.path.join(path, flavor.get("data", "model.xgb")), read_xgboost
     else:
-        raise ExportError(f"{mlmodel} has no sklearn or xgboost flavour, so it cannot be read without mlflow")
+        names = ", ".join(sorted(f for f in flavors if f != "python_function")) if isinstance(flavors, dict) else "none"
+        raise ExportError(f"{mlmodel} has flavours {names or 'none'}; only the sklearn and xgboost flavours are read")
     if not os.path.exists(source):
         raise ExportError(f"MLflow model file {source} does not exist")
     return source, meta.get("run_id"), read

@@ -276,8 +276,10 @@ demo: deps $(if $(SHADOW),demo-shadow) package rie kinesalite
 
 ## up: the local stack (kinesalite, the function under the emulator, the mapping) until Ctrl-C; prints how to use it (SHARDS=1, PF=1).
 ## With a shadow compiled in (or SHADOW=PATH, as for demo), the shadow's stream too, for go run ./tools/shadowreport.
+## MLFLOW=1: an MLflow tracking server too (SQLite, artifacts in moto's S3; build/venv's mlflow), for train, log, register, refresh.
+MLFLOW ?=
 up: deps $(if $(SHADOW),demo-shadow) package rie kinesalite
-	$(GO) run ./tools/demo -up $(STACK_FLAGS)
+	$(GO) run ./tools/demo -up $(STACK_FLAGS) $(if $(filter 1,$(MLFLOW)),-mlflow $(CURDIR)/$(VENV)/bin/python)
 
 .PHONY: demo-shadow
 demo-shadow:

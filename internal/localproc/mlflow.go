@@ -104,7 +104,9 @@ func StartMLflow(python, dir, bucket string, logs io.Writer) (*MLflow, error) {
 	cmd := exec.Command(python, "-m", "mlflow", "server", "--host", "127.0.0.1", "--port", fmt.Sprint(port), "--workers", "1",
 		"--backend-store-uri", "sqlite:///"+db, "--default-artifact-root", "s3://"+bucket, "--no-serve-artifacts")
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), append(s3.Env(), quietMLflow...)...)
+	// The server's job runner (GenAI evaluation jobs, three pools of
+	// workers) serves nothing here and costs a core's worth of start-up.
+	cmd.Env = append(os.Environ(), append(s3.Env(), append(quietMLflow, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false")...)...)
 	cmd.Stdout, cmd.Stderr = logs, logs
 	// MLflow takes seconds to import, and more on a busy machine.
 	server, err := StartServer(cmd, addr, 2*time.Minute)

@@ -16,7 +16,10 @@
 // -shadow-rounds (turns of the handler benchmark per shadow variant: none,
 // the serving model as its own shadow, a GradientBoosting challenger; see
 // shadow.go) and -only-shadow (only those rows: go run ./tools/bench
-// -only-shadow -out build/bench-shadow.json -chart "").
+// -only-shadow -out build/bench-shadow.json -chart ""), -only-cold (only
+// the cold starts) and -mlflow-python (the Python with mlflow and moto
+// that starts the baseline as the original starts, loading the model
+// through MLflow from S3 in moto; cold.go).
 package main
 
 import (
@@ -69,6 +72,7 @@ type config struct {
 	coldRuns, pyRuns int
 	shadowRounds     int
 	onlyShadow       bool
+	onlyCold         bool
 }
 
 // model is the seed's pickle, which the Python baseline serves.
@@ -87,6 +91,7 @@ func main() {
 	flag.IntVar(&cfg.pyRuns, "python-runs", 10, "cold starts per Python measurement")
 	flag.IntVar(&cfg.shadowRounds, "shadow-rounds", 7, "turns of the handler benchmark per shadow variant")
 	flag.BoolVar(&cfg.onlyShadow, "only-shadow", false, "measure only what a shadow costs (the handler's CPU per record and the sizes)")
+	flag.BoolVar(&cfg.onlyCold, "only-cold", false, "measure only the cold starts")
 	flag.Parse()
 	cfg.rie = filepath.Join(cfg.build, "aws-lambda-rie")
 
@@ -118,6 +123,9 @@ func run(cfg config) (*Report, error) {
 	in, err := prepare(dir)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.onlyCold {
+		return r, coldRows(cfg, in, dir, r)
 	}
 	if cfg.onlyShadow {
 		log.Print("shadow: the handler's CPU per record and the sizes, with and without a shadow")

@@ -30,10 +30,8 @@ type mlflowCase struct {
 }
 
 var mlflowCases = []mlflowCase{
-	{name: "runs URI, sklearn forest in skops", args: []string{"--form", "rf", "--rows", "3000", "--params", `{"n_estimators": 3, "max_depth": 8}`},
-		uri: func(l logged) string { return l.RunsURI }},
-	{name: "models URI, registered xgboost Booster", args: []string{"--form", "xgb-mlflow", "--rows", "3000", "--register", "ride-duration-xgb",
-		"--params", `{"num_boost_round": 5, "max_depth": 4}`}, uri: func(l logged) string { return l.ModelsURI }},
+	{name: "runs URI, xgboost Booster", args: []string{"--form", "xgb-mlflow", "--rows", "3000",
+		"--params", `{"num_boost_round": 5, "max_depth": 4}`}, uri: func(l logged) string { return l.RunsURI }},
 	{name: "s3 URI, the seed's layout", args: []string{"--form", "rf", "--rows", "3000", "--layout", "run", "--serialization", "cloudpickle",
 		"--params", `{"n_estimators": 2, "max_depth": 6}`}, uri: func(l logged) string { return l.StoreURI }, s3Only: true},
 }
@@ -42,8 +40,8 @@ var mlflowCases = []mlflowCase{
 // (SQLite; artifacts in an S3 bucket in moto) with mlflow.sklearn.log_model
 // and mlflow.xgboost.log_model, registers one, and ships each by URI with
 // make refresh PYTHON=build/venv/bin/python in a copy of the repository:
-// runs:/<run_id>/model through the tracking server, models:/<name>/<version>
-// through the registry, and s3://<bucket>/<experiment>/<run_id>/artifacts/model,
+// models:/<name>/<version> through the registry (README's workflow, run as
+// written), runs:/<run_id>/model through the tracking server, and s3://<bucket>/<experiment>/<run_id>/artifacts/model,
 // the original's own form, with the AWS SDK's variables and no tracking
 // server. Each must pass its parity tests, and its run id must reach
 // provenance.json, the generated RunID (what the function's RUN_ID is
@@ -57,12 +55,27 @@ func TestRefreshMLflowURIs(t *testing.T) {
 		t.Fatal(err)
 	}
 	tmp, repo := workcopy.Repo(t)
+	// README's commands name build/venv/bin/python, as a user's clone has it.
+	if err := os.Symlink(filepath.Dir(filepath.Dir(python)), filepath.Join(repo, "build", "venv")); err != nil {
+		t.Fatal(err)
+	}
 	var logs localproc.Logs
 	m, err := localproc.StartMLflow(python, tmp, "mlflow-nyc-taxi-reg-exp", &logs)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, logs.String())
 	}
 	defer m.Stop()
+
+	// README's workflow, as written: a forest logged with
+	// mlflow.sklearn.log_model (skops), registered, shipped by models:/.
+	t.Run("models URI, README's workflow", func(t *testing.T) {
+		out := workcopy.Run(t, repo, m.Env(), "bash", "-euo", "pipefail", "-c", readmeBlock(t, "mlflow-workflow"))
+		var l logged
+		if err := json.Unmarshal([]byte(lastLine(out, `{"run_id"`)), &l); err != nil || l.ModelsURI != "models:/ride-duration/1" {
+			t.Fatalf("log_mlflow.py registered %+v (%v), want models:/ride-duration/1:\n%s", l, err, out)
+		}
+		checkShipped(t, repo, out, l.ModelsURI, l.RunID)
+	})
 
 	for _, c := range mlflowCases {
 		t.Run(c.name, func(t *testing.T) {
@@ -187,4 +200,19 @@ func checkShipped(t *testing.T, repo, out, uri, runID string) {
 	if err != nil || !strings.Contains(string(src), `RunID = "`+runID+`"`) {
 		t.Errorf("generated/model.go does not carry run id %s (%v)", runID, err)
 	}
+}
+
+// readmeBlock is README.md's shell block tagged <!-- name -->.
+func readmeBlock(t *testing.T, name string) string {
+	t.Helper()
+	readme, err := os.ReadFile(filepath.Join(localproc.Root(), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(readme), "<!-- "+name+" -->\n```sh\n")
+	code, _, ok2 := strings.Cut(rest, "```")
+	if !ok || !ok2 {
+		t.Fatalf("README.md has no %s block", name)
+	}
+	return code
 }

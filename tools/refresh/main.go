@@ -10,8 +10,14 @@
 // Booster, as the MLOps Zoomcamp saves it) takes it from -vectorizer, a
 // pickled DictVectorizer (preprocessor.b). The estimator is any family
 // export.py knows: sklearn's forests, GradientBoosting and
-// HistGradientBoosting, or xgboost's gbtree regressors. In one run, from
-// the repository's root, it:
+// HistGradientBoosting, or xgboost's gbtree regressors. PATH may also be
+// an MLflow model URI, runs:/<run_id>/model (with MLFLOW_TRACKING_URI),
+// models:/<name>/<version>, or s3://<bucket>/<experiment>/<run_id>/artifacts/model
+// (the AWS SDK's credentials and endpoint variables): model-export/fetch.py
+// downloads it with mlflow into build/refresh/model first (fetch.go).
+// -python (make refresh PYTHON=) is the interpreter that runs
+// model-export's scripts: one with the library versions that wrote the
+// model, and mlflow for a URI. In one run, from the repository's root, it:
 //
 //  1. exports the model to model-export/artifacts/forest.json and records
 //     where it came from in provenance.json (origin "imported", the path,

@@ -97,7 +97,7 @@ func TestRefreshMLflowURIs(t *testing.T) {
 	// An interpreter without mlflow cannot read a URI: one sentence says
 	// what to install, before any file changes.
 	t.Run("no mlflow", func(t *testing.T) {
-		l := logModel(t, repo, python, m.Env(), mlflowCases[0].args)
+		l := logModel(t, repo, python, m.Env(), []string{"--form", "rf", "--rows", "2000", "--params", `{"n_estimators": 2, "max_depth": 4}`})
 		out, err := refreshFails(repo, m.Env(), "MODEL="+l.RunsURI, "PYTHON=/usr/bin/python3")
 		if err == nil || !strings.Contains(out, "has no mlflow to read it: pip install mlflow there") {
 			t.Errorf("make refresh of a URI with /usr/bin/python3: %v, want the one-sentence refusal:\n%s", err, out)

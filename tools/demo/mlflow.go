@@ -53,7 +53,8 @@ server kept them (both go when make up stops). In the shell that trains:
 then the course's workflow: train and log a model, register it, ship it,
 and restart make up (Ctrl-C, make up MLFLOW=1) to serve it:
 
-%[4]s model-export/log_mlflow.py --train build/model/2022-01.csv --form rf --register ride-duration
+%[4]s model-export/log_mlflow.py --train build/model/2022-01.csv --form rf \
+    --rows 20000 --params '{"n_estimators": 5, "max_depth": 10}' --register ride-duration
 make refresh MODEL=models:/ride-duration/1 PYTHON=%[4]s
 
 (MODEL=runs:/RUN_ID/model and the s3:// address log_mlflow.py prints work

@@ -18,7 +18,8 @@ runs:/<run id>/model still finds them. --layout run writes them into the
 run's own artifacts, s3://<bucket>/<experiment>/<run id>/artifacts/model,
 as MLflow 2 did for the original's model (save_model, then log_artifacts).
 --serialization is mlflow.sklearn's format (MLflow 3's default, skops,
-trusting sklearn's tree type, which it asks for). --register adds the
+trusting the types skops reports untrusted in this model, sklearn's Tree
+for a forest). --register adds the
 model to the registry under NAME. Prints one JSON object: run_id, the
 runs:/ URI, the artifact store's URI (s3://...), and models:/NAME/VERSION
 when registered.
@@ -36,8 +37,6 @@ import mlflow
 from rides import prepare_dictionaries, read_dataframe
 from train_family import DEFAULTS, train
 
-# What skops must trust to load sklearn's tree ensembles and a DictVectorizer.
-SKOPS_TRUSTED = ["sklearn.tree._tree.Tree", "collections.defaultdict", "builtins.float", "builtins.int", "builtins.str"]
 LGB_DEFAULTS = dict(objective="regression", num_leaves=15, learning_rate=0.3, seed=0, num_threads=1, verbose=-1,
                     num_boost_round=10)
 
@@ -66,11 +65,15 @@ def flavor(form):
     return mlflow.sklearn
 
 
-def sklearn_kwargs(form, serialization):
+def sklearn_kwargs(form, model, serialization):
     if flavor(form) is not mlflow.sklearn:
         return {}
     if serialization == "skops":
-        return {"serialization_format": "skops", "skops_trusted_types": SKOPS_TRUSTED}
+        # The types skops does not trust by default (sklearn's Tree, for
+        # the forests): this model was trained here, so they are trusted.
+        import skops.io
+        trusted = skops.io.get_untrusted_types(data=skops.io.dumps(model))
+        return {"serialization_format": "skops", "skops_trusted_types": trusted}
     return {"serialization_format": serialization}
 
 
@@ -113,7 +116,7 @@ def main():
     with warnings.catch_warnings(), mlflow.start_run() as run:
         warnings.simplefilter("ignore")
         mlflow.log_params({"form": args.form, "rows": len(df)} | json.loads(args.params))
-        runs_uri, store_uri = log(args.form, model, args.layout, sklearn_kwargs(args.form, args.serialization))
+        runs_uri, store_uri = log(args.form, model, args.layout, sklearn_kwargs(args.form, model, args.serialization))
     out = {"run_id": run.info.run_id, "runs_uri": runs_uri, "store_uri": store_uri}
     if args.register:
         version = mlflow.register_model(runs_uri, args.register)

@@ -228,7 +228,8 @@ $(BUILD)/model/model.pkl:
 	$(MAKE) --no-print-directory model ART=$(BUILD)/_bench-model
 
 ## bench: Go vs sklearn and the original Python Lambda, one table (build/bench.json, build/cold_start.png;
-## CHART=tools/bench/cold_start.png updates the committed chart).
+## CHART=tools/bench/cold_start.png updates the committed chart). The original's cold start loads its model
+## through MLflow from S3 in moto, with build/venv's Python, as the original does.
 CHART ?= $(BUILD)/cold_start.png
 bench: deps package rie $(BUILD)/model/model.pkl
 	$(GO) run ./tools/bench -out $(BUILD)/bench.json -chart $(CHART)

@@ -3,6 +3,9 @@
 # lists the targets and installs nothing.
 SHELL := /bin/bash
 PY := /usr/bin/python3
+# PYTHON: the interpreter make refresh and make shadow read the model with
+# (the library versions that wrote it; mlflow, for a model URI).
+PYTHON ?= /usr/bin/python3
 GO ?= go
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 APT_PACKAGES := python3-sklearn python3-pandas python3-yaml python3-matplotlib python3-pytest python3-xgboost python3-venv \
@@ -70,10 +73,11 @@ model: deps $(CSVS)
 	$(PY) -W ignore model-export/golden.py --model $(BUILD)/model/model.pkl --forest $(ART)/forest.json \
 		--rides $(foreach m,$(MONTHS),$(m)=$(BUILD)/model/$(m).csv) --out $(ART)/golden --reference $(ART)/reference.json
 
-## refresh: ship the model at MODEL [VECTORIZER=preprocessor.b] (sklearn forest or boosting, or xgboost): artifacts, golden answers, generated/, parity tests, report.
+## refresh: ship the model at MODEL [VECTORIZER=preprocessor.b] [PYTHON=...] (sklearn forest or boosting, or xgboost; a path or an
+## MLflow URI: runs:/, models:/, s3://): artifacts, golden answers, generated/, parity tests, report.
 refresh: deps $(CSVS)
-	@[ -n "$(MODEL)" ] || { echo "usage: make refresh MODEL=PATH [VECTORIZER=PATH] (a Pipeline or (DictVectorizer, estimator) pickle, an MLflow model directory, or an xgboost model file; VECTORIZER is a pickled DictVectorizer for a model saved without one)"; exit 2; }
-	$(GO) run ./tools/refresh -model "$(MODEL)" $(if $(VECTORIZER),-vectorizer "$(VECTORIZER)")
+	@[ -n "$(MODEL)" ] || { echo "usage: make refresh MODEL=PATH|URI [VECTORIZER=PATH] [PYTHON=PATH] (a Pipeline or (DictVectorizer, estimator) pickle, an MLflow model directory or URI (runs:/RUN_ID/model, models:/NAME/VERSION, s3://BUCKET/.../artifacts/model; PYTHON must have mlflow), or an xgboost model file; VECTORIZER is a pickled DictVectorizer for a model saved without one)"; exit 2; }
+	$(GO) run ./tools/refresh -python "$(PYTHON)" -model "$(MODEL)" $(if $(VECTORIZER),-vectorizer "$(VECTORIZER)")
 
 SHADOW_ART := model-export/shadow
 
@@ -83,7 +87,7 @@ SHADOW_ART := model-export/shadow
 ## The function then scores every ride with both and writes the challenger's to SHADOW_STREAM_NAME.
 shadow: deps $(CSVS)
 	@[ -n "$(MODEL)" ] || { echo "usage: make shadow MODEL=PATH [VECTORIZER=PATH] (what make refresh takes)"; exit 2; }
-	$(GO) run ./tools/refresh -shadow -model "$(MODEL)" $(if $(VECTORIZER),-vectorizer "$(VECTORIZER)")
+	$(GO) run ./tools/refresh -python "$(PYTHON)" -shadow -model "$(MODEL)" $(if $(VECTORIZER),-vectorizer "$(VECTORIZER)")
 
 ## shadow-off: remove the challenger: $(SHADOW_ART)/ goes, and generated/shadow holds no model again.
 shadow-off:
@@ -255,7 +259,8 @@ $(BUILD)/model/model.pkl:
 	$(MAKE) --no-print-directory model ART=$(BUILD)/_bench-model
 
 ## bench: Go vs sklearn and the original Python Lambda, one table (build/bench.json, build/cold_start.png;
-## CHART=tools/bench/cold_start.png updates the committed chart).
+## CHART=tools/bench/cold_start.png updates the committed chart). The original's cold start loads its model
+## through MLflow from S3 in moto, with build/venv's Python, as the original does.
 CHART ?= $(BUILD)/cold_start.png
 bench: deps package rie $(BUILD)/model/model.pkl
 	$(GO) run ./tools/bench -out $(BUILD)/bench.json -chart $(CHART)
@@ -303,8 +308,10 @@ demo: deps $(if $(SHADOW),demo-shadow) package rie kinesalite
 
 ## up: the local stack (kinesalite, the function under the emulator, the mapping) until Ctrl-C; prints how to use it (SHARDS=1, PF=1).
 ## With a shadow compiled in (or SHADOW=PATH, as for demo), the shadow's stream too, for go run ./tools/shadowreport.
+## MLFLOW=1: an MLflow tracking server too (SQLite, artifacts in moto's S3; build/venv's mlflow), for train, log, register, refresh.
+MLFLOW ?=
 up: deps $(if $(SHADOW),demo-shadow) package rie kinesalite
-	$(GO) run ./tools/demo -up $(STACK_FLAGS)
+	$(GO) run ./tools/demo -up $(STACK_FLAGS) $(if $(filter 1,$(MLFLOW)),-mlflow $(CURDIR)/$(VENV)/bin/python)
 
 .PHONY: demo-shadow
 demo-shadow:

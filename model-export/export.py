@@ -6,8 +6,9 @@ PATH is one of:
   - a pickle of a sklearn Pipeline(DictVectorizer, estimator), or of a
     (DictVectorizer, estimator) tuple;
   - an MLflow model directory (an MLmodel file and the sklearn flavour's
-    pickle, or the xgboost flavour's model file), read without mlflow; its
-    run_id is recorded;
+    pickle or skops file, or the xgboost flavour's model file), read without
+    mlflow; its run_id is recorded (fetch.py downloads one from an MLflow
+    URI, and --source records that URI);
   - an xgboost model file (.json, .ubj, or the binary .xgb/.model/.bin).
 
 VEC is a pickled DictVectorizer (the Zoomcamp's preprocessor.b), for a
@@ -59,12 +60,12 @@ def load(path, vectorizer_path=None):
     """Returns the Model at PATH (with the vectorizer at vectorizer_path, if given)."""
     run_id = None
     if os.path.isdir(path):
-        source, run_id, kind = read_mlmodel(path)
+        source, run_id, read = read_mlmodel(path)
     elif os.path.exists(path):
-        source, kind = path, "xgboost" if path.endswith(XGB_SUFFIXES) else "pickle"
+        source, read = path, read_xgboost if path.endswith(XGB_SUFFIXES) else read_pickle
     else:
         raise ExportError(f"model path {path} does not exist")
-    obj = read_xgboost(source) if kind == "xgboost" else read_pickle(source)
+    obj = read(source)
     given = read_vectorizer(vectorizer_path) if vectorizer_path else None
     vectorizer, estimator = split(obj, source, given)
     check(vectorizer, estimator)
@@ -83,6 +84,21 @@ def read_pickle(source):
             return pickle.load(f)
     except Exception as e:  # pickle raises many kinds for corrupt input
         raise ExportError(f"{source} is not a readable pickle ({type(e).__name__}: {e})")
+
+
+def read_skops(source, trusted):
+    """A model mlflow.sklearn saved in its skops format (MLflow 3's default),
+    trusting the types its MLmodel lists, as mlflow.sklearn.load_model does."""
+    try:
+        import skops.io
+    except ImportError:
+        raise ExportError(f"{source} is saved in the skops format, and skops is not installed (pip install skops)")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return skops.io.load(source, trusted=trusted)
+    except Exception as e:  # skops raises many kinds for corrupt or untrusted input
+        raise ExportError(f"{source} is not a readable skops file ({type(e).__name__}: {str(e).splitlines()[0]})")
 
 
 def read_xgboost(source):
@@ -110,7 +126,7 @@ def read_vectorizer(path):
 
 
 def read_mlmodel(path):
-    """(model file, run id, "pickle" or "xgboost") of an MLflow model directory."""
+    """(model file, run id, the function that reads the file) of an MLflow model directory."""
     mlmodel = os.path.join(path, "MLmodel")
     if not os.path.exists(mlmodel):
         raise ExportError(f"directory {path} has no MLmodel file, so it is not an MLflow model")
@@ -123,17 +139,20 @@ def read_mlmodel(path):
     if isinstance(flavors, dict) and "sklearn" in flavors:
         flavor = flavors["sklearn"]
         fmt = flavor.get("serialization_format", "cloudpickle")
-        if fmt not in ("pickle", "cloudpickle"):
-            raise ExportError(f"{mlmodel} uses serialization format {fmt}; only pickle and cloudpickle are read")
-        source, kind = os.path.join(path, flavor.get("pickled_model", "model.pkl")), "pickle"
+        if fmt not in ("pickle", "cloudpickle", "skops"):
+            raise ExportError(f"{mlmodel} uses serialization format {fmt}; only pickle, cloudpickle and skops are read")
+        trusted = flavor.get("skops_trusted_types") or []
+        read = read_pickle if fmt != "skops" else lambda source: read_skops(source, trusted)
+        source = os.path.join(path, flavor.get("pickled_model", "model.pkl"))
     elif isinstance(flavors, dict) and "xgboost" in flavors:
         flavor = flavors["xgboost"]
-        source, kind = os.path.join(path, flavor.get("data", "model.xgb")), "xgboost"
+        source, read = os.path.join(path, flavor.get("data", "model.xgb")), read_xgboost
     else:
-        raise ExportError(f"{mlmodel} has no sklearn or xgboost flavour, so it cannot be read without mlflow")
+        names = ", ".join(sorted(f for f in flavors if f != "python_function")) if isinstance(flavors, dict) else "none"
+        raise ExportError(f"{mlmodel} has flavours {names or 'none'}; only the sklearn and xgboost flavours are read")
     if not os.path.exists(source):
         raise ExportError(f"MLflow model file {source} does not exist")
-    return source, meta.get("run_id"), kind
+    return source, meta.get("run_id"), read
 
 
 def split(obj, source, given):
@@ -161,7 +180,9 @@ def split(obj, source, given):
 def check(vectorizer, estimator):
     if not isinstance(vectorizer, DictVectorizer):
         raise ExportError(f"the vectorizer is a {type(vectorizer).__name__}; only DictVectorizer is supported")
-    if is_classifier(estimator):
+    # is_classifier asks sklearn's tags, which sklearn 1.6+ demands of
+    # every object it is given: an xgboost Booster has none.
+    if hasattr(estimator, "get_params") and is_classifier(estimator):
         raise ExportError(f"the estimator is a classifier ({type(estimator).__name__}); only regressors are supported")
     if not hasattr(vectorizer, "feature_names_"):
         raise ExportError("the DictVectorizer is not fitted")
@@ -249,6 +270,7 @@ def main(argv=None):
     ap.add_argument("--vectorizer", help="pickled DictVectorizer, for a model saved without one")
     ap.add_argument("--out", required=True, help="forest JSON to write")
     ap.add_argument("--provenance", help="also write provenance JSON here")
+    ap.add_argument("--source", help="where --model came from, for provenance, when it is a local copy (fetch.py's of an MLflow URI)")
     ap.add_argument("--origin", choices=("trained", "imported"), default="imported",
                     help="trained: by train.py from the committed data; imported: from --model")
     args = ap.parse_args(argv)
@@ -265,7 +287,7 @@ def main(argv=None):
         f.write(text + "\n")
     if args.provenance:
         with open(args.provenance, "w") as f:
-            json.dump(provenance(forest, args.origin, args.model, args.vectorizer), f, indent=2)
+            json.dump(provenance(forest, args.origin, args.source or args.model, args.vectorizer), f, indent=2)
             f.write("\n")
     return 0
 

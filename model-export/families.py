@@ -272,7 +272,11 @@ class XGBoost(Family):
         return int(self.model["learner"]["learner_model_param"]["num_feature"])
 
     def base_score(self):
-        return float(np.float32(float(self.model["learner"]["learner_model_param"]["base_score"])))
+        # xgboost 3.1 and later write it as a vector, one per output: "[1.2E1]".
+        text = self.model["learner"]["learner_model_param"]["base_score"].strip("[]")
+        if "," in text:
+            raise ExportError(f"the xgboost model has several base scores ({text}): only one output is supported")
+        return float(np.float32(float(text)))
 
     def metadata(self):
         # An xgboost model file keeps no training parameters: the learning

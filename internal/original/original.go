@@ -77,7 +77,9 @@ type Lambda struct {
 func Start(model string) (*Lambda, error) {
 	l := &Lambda{}
 	l.cmd = exec.Command(Python, filepath.Join(Root(), "model-export", "baseline", "records.py"))
-	l.cmd.Env = append(os.Environ(), "MODEL_PATH="+model)
+	// No RUN_ID: lambda_function.py unpickles MODEL_PATH with Debian's
+	// Python (with RUN_ID it would load the original's MLflow model from S3).
+	l.cmd.Env = append(os.Environ(), "RUN_ID=", "MODEL_PATH="+model)
 	l.cmd.Stderr = &l.stderr
 	in, err := l.cmd.StdinPipe()
 	if err != nil {

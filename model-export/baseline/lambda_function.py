@@ -1,12 +1,17 @@
 """The original app's Lambda function (final version), as the baseline.
 
 Same steps as the original: base64-decode each Kinesis record, json.loads,
-prepare_features, predict one ride at a time, build the output event. The
-model is unpickled from local disk at import time, where the original
-loads it from S3 through MLflow: mlflow and boto3 cannot be installed here,
-so the original's cold start is higher than this baseline's (the mlflow
-import and the S3 download come on top), and nothing is put on Kinesis
-(TEST_RUN behaviour).
+prepare_features, predict one ride at a time, build the output event;
+nothing is put on Kinesis (TEST_RUN behaviour).
+
+With RUN_ID set, the model loads as the original's does at a cold start:
+mlflow.pyfunc.load_model("s3://MODEL_BUCKET/EXPERIMENT_ID/RUN_ID/artifacts/model")
+(the bucket mlflow-nyc-taxi-reg-exp and experiment 4 by default), from
+the AWS SDK's S3 or MLFLOW_S3_ENDPOINT_URL's (moto, in make bench). That
+needs an interpreter with mlflow (make deps' build/venv), and MLflow 3
+loads a pickled model only with MLFLOW_ALLOW_PICKLE_DESERIALIZATION=true.
+Without RUN_ID it unpickles MODEL_PATH from local disk, which Debian's
+Python can do: the differential tests (internal/original) run it so.
 """
 
 import base64
@@ -16,10 +21,18 @@ import pickle
 
 PREDICTIONS_STREAM_NAME = os.getenv("PREDICTIONS_STREAM_NAME", "ride_prediction")
 TEST_RUN = os.getenv("TEST_RUN", "False") == "True"
+RUN_ID = os.getenv("RUN_ID")
 MODEL_PATH = os.getenv("MODEL_PATH", os.path.join(os.path.dirname(__file__), "..", "..", "build", "model", "model.pkl"))
 
-with open(MODEL_PATH, "rb") as f:
-    model = pickle.load(f)
+if RUN_ID:
+    import mlflow.pyfunc
+
+    logged_model = "s3://%s/%s/%s/artifacts/model" % (
+        os.getenv("MODEL_BUCKET", "mlflow-nyc-taxi-reg-exp"), os.getenv("EXPERIMENT_ID", "4"), RUN_ID)
+    model = mlflow.pyfunc.load_model(logged_model)
+else:
+    with open(MODEL_PATH, "rb") as f:
+        model = pickle.load(f)
 
 
 def prepare_features(ride):

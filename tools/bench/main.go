@@ -16,7 +16,10 @@
 // -shadow-rounds (turns of the handler benchmark per shadow variant: none,
 // the serving model as its own shadow, a GradientBoosting challenger; see
 // shadow.go) and -only-shadow (only those rows: go run ./tools/bench
-// -only-shadow -out build/bench-shadow.json -chart "").
+// -only-shadow -out build/bench-shadow.json -chart ""), -only-cold (only
+// the cold starts) and -mlflow-python (the Python with mlflow and moto
+// that starts the baseline as the original starts, loading the model
+// through MLflow from S3 in moto; cold.go).
 package main
 
 import (
@@ -28,7 +31,6 @@ import (
 	"io"
 	"log"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -41,7 +43,6 @@ import (
 	"github.com/nyc-taxi/ridepred/handler"
 	"github.com/nyc-taxi/ridepred/internal/golden"
 	"github.com/nyc-taxi/ridepred/internal/kinesistest"
-	"github.com/nyc-taxi/ridepred/internal/localproc"
 	"github.com/nyc-taxi/ridepred/tools/internal/baseline"
 	"github.com/nyc-taxi/ridepred/tools/internal/command"
 )
@@ -67,9 +68,11 @@ type Report struct {
 
 type config struct {
 	build, py, rie   string
+	mlflowPy         string // the Python with mlflow that starts the baseline as the original starts
 	coldRuns, pyRuns int
 	shadowRounds     int
 	onlyShadow       bool
+	onlyCold         bool
 }
 
 // model is the seed's pickle, which the Python baseline serves.
@@ -83,10 +86,12 @@ func main() {
 	chart := flag.String("chart", "build/cold_start.png", "cold-start chart to write (needs matplotlib)")
 	flag.StringVar(&cfg.build, "build", "build", "build directory (bootstrap, function.zip, aws-lambda-rie, model/model.pkl)")
 	flag.StringVar(&cfg.py, "python", "/usr/bin/python3", "Python with sklearn")
+	flag.StringVar(&cfg.mlflowPy, "mlflow-python", "build/venv/bin/python", "Python with mlflow and moto, for the baseline's cold start as the original's (make deps' venv)")
 	flag.IntVar(&cfg.coldRuns, "cold-runs", 30, "cold starts per Go measurement")
 	flag.IntVar(&cfg.pyRuns, "python-runs", 10, "cold starts per Python measurement")
 	flag.IntVar(&cfg.shadowRounds, "shadow-rounds", 7, "turns of the handler benchmark per shadow variant")
 	flag.BoolVar(&cfg.onlyShadow, "only-shadow", false, "measure only what a shadow costs (the handler's CPU per record and the sizes)")
+	flag.BoolVar(&cfg.onlyCold, "only-cold", false, "measure only the cold starts")
 	flag.Parse()
 	cfg.rie = filepath.Join(cfg.build, "aws-lambda-rie")
 
@@ -118,6 +123,9 @@ func run(cfg config) (*Report, error) {
 	in, err := prepare(dir)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.onlyCold {
+		return r, coldRows(cfg, in, dir, r)
 	}
 	if cfg.onlyShadow {
 		log.Print("shadow: the handler's CPU per record and the sizes, with and without a shadow")
@@ -174,44 +182,9 @@ func run(cfg config) (*Report, error) {
 		Row{Name: "handler allocations", Unit: "allocs/record", Go: float64(hb.AllocsPerOp()) / 1000},
 	)
 
-	log.Print("cold start: process start to first prediction")
-	predictBin := filepath.Join(dir, "predict")
-	if err := goBuild(predictBin, "./tools/predict"); err != nil {
+	if err := coldRows(cfg, in, dir, r); err != nil {
 		return nil, err
 	}
-	goCold, goRSS, err := coldRuns(cfg.coldRuns, in.rideLine, predictBin)
-	if err != nil {
-		return nil, err
-	}
-	pyCold, pyRSS, err := coldRuns(cfg.pyRuns, nil, cfg.py, baseline.Script, "cold", in.rideFile)
-	if err != nil {
-		return nil, err
-	}
-	r.Samples["process, Go tools/predict"], r.Samples["process, Python baseline"] = goCold, pyCold
-	floor := execFloor(cfg.coldRuns)
-	r.Samples["process, /bin/true (floor)"] = floor
-	r.Rows = append(r.Rows,
-		faster("cold start to first prediction (median)", "ms", median(goCold), median(pyCold), spread(goCold, pyCold)),
-		Row{Name: "starting /bin/true (this machine's floor)", Unit: "ms", Go: median(floor), Note: "what any process pays here before its first instruction"},
-		faster("peak RSS, one prediction", "MiB", goRSS, pyRSS, "one run under /usr/bin/time"),
-	)
-
-	log.Print("cold start under the Lambda Runtime Interface Emulator")
-	env := []string{"TEST_RUN=True", "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=x", "AWS_SECRET_ACCESS_KEY=x"}
-	goEmu, goListen, goFnRSS, err := emulatorRuns(cfg.coldRuns, cfg.rie, []string{filepath.Join(cfg.build, "bootstrap")}, env, in.rideLine)
-	if err != nil {
-		return nil, err
-	}
-	pyEmu, _, pyFnRSS, err := emulatorRuns(cfg.pyRuns, cfg.rie, []string{cfg.py, "model-export/baseline/runtime.py"}, env, in.event[:0:0])
-	if err != nil {
-		return nil, err
-	}
-	r.Samples["emulator, Go bootstrap"], r.Samples["emulator, Python baseline"] = goEmu, pyEmu
-	r.Rows = append(r.Rows,
-		faster("emulator start to first invoke response (median)", "ms", median(goEmu), median(pyEmu),
-			spread(goEmu, pyEmu)+"; Python answers a 1-record Kinesis event"),
-		Row{Name: "of which the emulator's own start (median)", Unit: "ms", Go: median(goListen), Note: "process start until it accepts connections"},
-		faster("function peak RSS under the emulator", "MiB", goFnRSS, pyFnRSS, "VmHWM of the function process after its first invoke"))
 
 	log.Print("build side")
 	rows, err := buildRows(cfg, dir)
@@ -279,77 +252,6 @@ func prepare(dir string) (*inputs, error) {
 
 func goBuild(out, pkg string) error {
 	return command.Run(nil, "go", "build", "-trimpath", "-ldflags=-s -w", "-o", out, pkg)
-}
-
-// coldRuns starts the command n times with stdin and returns each run's
-// wall time in ms, and the peak RSS in MiB of one more run. The n runs are
-// timed here rather than under /usr/bin/time (command.Time), whose own
-// start would add about a millisecond to a figure of a few.
-func coldRuns(n int, stdin []byte, name string, args ...string) ([]float64, float64, error) {
-	var times []float64
-	for range n {
-		cmd := exec.Command(name, args...)
-		cmd.Stdin = bytes.NewReader(stdin)
-		start := time.Now()
-		out, err := cmd.Output()
-		elapsed := time.Since(start)
-		if err != nil || !bytes.Contains(out, []byte("prediction")) {
-			return nil, 0, fmt.Errorf("%s: %v: %s", name, err, out)
-		}
-		times = append(times, ms(elapsed))
-	}
-	cmd := exec.Command(name, args...)
-	cmd.Stdin = bytes.NewReader(stdin)
-	t, err := command.Time(cmd)
-	if err != nil {
-		return nil, 0, err
-	}
-	return times, t.PeakMiB, nil
-}
-
-// execFloor is how long starting and reaping a trivial process takes here.
-func execFloor(n int) []float64 {
-	var times []float64
-	for range n {
-		start := time.Now()
-		if exec.Command("/bin/true").Run() == nil {
-			times = append(times, ms(time.Since(start)))
-		}
-	}
-	return times
-}
-
-// emulatorRuns starts the emulator with the function n times and times each
-// start until the first successful invoke response. A nil payload sends the
-// original's direct ride event; an empty one a 1-record Kinesis event.
-func emulatorRuns(n int, rie string, bootstrap, env []string, payload []byte) (times, listen []float64, rss float64, err error) {
-	if len(payload) == 0 {
-		payload = []byte(`{"Records": [{"kinesis": {"partitionKey": "1", "sequenceNumber": "1", "data": "` +
-			"eyJyaWRlIjogeyJQVUxvY2F0aW9uSUQiOiAxMzAsICJET0xvY2F0aW9uSUQiOiAyMDUsICJ0cmlwX2Rpc3RhbmNlIjogMy42Nn0sICJyaWRlX2lkIjogMTIzfQ==" +
-			`"}}]}`)
-	}
-	for range n {
-		var logs bytes.Buffer
-		start := time.Now()
-		e, err := localproc.StartEmulator(rie, bootstrap, append(env, "MODEL_PATH=build/model/model.pkl"), &logs)
-		if err != nil {
-			return nil, nil, 0, err
-		}
-		listen = append(listen, ms(time.Since(start)))
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		status, body, err := e.Invoke(ctx, payload)
-		elapsed := time.Since(start)
-		cancel()
-		rss = max(rss, e.FunctionPeakRSS())
-		e.Stop()
-		// Any model's answer will do: this times the start, and the Python
-		// baseline serves the seed pickle whatever generated/ holds.
-		if err != nil || status != 200 || !bytes.Contains(body, []byte("prediction")) && !bytes.Contains(body, []byte("ride_duration")) {
-			return nil, nil, 0, fmt.Errorf("emulator with %v: %d %s %v\n%s", bootstrap, status, body, err, logs.String())
-		}
-		times = append(times, ms(elapsed))
-	}
-	return times, listen, rss, nil
 }
 
 // ms is d in milliseconds, the unit of the table's times.

@@ -75,7 +75,9 @@ func quotaRuns(ctx context.Context, cfg config, rs []rides.Ride, logs io.Writer)
 
 	goEnv := []string{"AWS_ENDPOINT_URL_KINESIS=" + sink.url, "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=local",
 		"AWS_SECRET_ACCESS_KEY=local", "GOMAXPROCS=1"}
-	pyEnv := []string{"TEST_RUN=True", "AWS_REGION=us-east-1", "MODEL_PATH=" + filepath.Join(cfg.build, "model", "model.pkl")}
+	// No RUN_ID: the baseline unpickles MODEL_PATH with Debian's Python
+	// (make bench measures its start through MLflow from S3).
+	pyEnv := []string{"TEST_RUN=True", "AWS_REGION=us-east-1", "RUN_ID=", "MODEL_PATH=" + filepath.Join(cfg.build, "model", "model.pkl")}
 	runtimes := []struct {
 		name      string
 		bootstrap []string

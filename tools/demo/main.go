@@ -17,7 +17,9 @@
 // function binary, as make builds them), -template (template.yaml, whose
 // function Timeout and MaximumRecordAgeInSeconds the stack takes); -up
 // starts the stack and keeps it up until Ctrl-C, printing the variables
-// that point the AWS CLI and the tools at it (`make up`); -kinesalite-only
+// that point the AWS CLI and the tools at it (`make up`), and with -mlflow
+// PYTHON (make up MLFLOW=1) an MLflow tracking server beside it, its
+// artifacts in moto's S3, for the course's workflow; -kinesalite-only
 // measures kinesalite alone with the same rides, the stack's likely
 // ceiling. With a shadow model compiled in (make shadow), the stack also
 // has the shadow's stream, -shadow-stream (ride_prediction_shadow), and
@@ -62,6 +64,7 @@ type options struct {
 	batch                int
 	window, timeout      time.Duration
 	verbose, ceiling     bool
+	mlflowPython         string // "": no MLflow tracking server with -up
 }
 
 func main() {
@@ -91,6 +94,7 @@ func main() {
 	flag.StringVar(&o.shadowStream, "shadow-stream", defaultShadow, `the shadow model's stream, SHADOW_STREAM_NAME ("": none; default `+
 		shadowStream+" when make shadow has compiled one in)")
 	flag.StringVar(&o.shadowReport, "shadow-report", "build/shadowreport/report.md", "where the demo's shadow report goes (its chart beside it)")
+	flag.StringVar(&o.mlflowPython, "mlflow", "", "with -up, also start an MLflow tracking server (artifacts in moto's S3) with this Python, which has mlflow and moto (make up MLFLOW=1: build/venv/bin/python)")
 	up := flag.Bool("up", false, "start the stack, print how to use it, and keep it running until Ctrl-C (make up)")
 	flag.Parse()
 	if *shards < 0 || o.parallelization < 1 || o.parallelization > esm.MaxParallelizationFactor {
@@ -379,6 +383,14 @@ func serve(ctx context.Context, o options) error {
 	fmt.Printf(upHelp, s.Kinesis.Endpoint, u.Scheme+"://"+u.Host, o.metricsFile, o.shards, o.parallelization, len(s.Emulators))
 	if o.shadowStream != "" {
 		fmt.Printf(upShadowHelp, o.shadowStream)
+	}
+	if o.mlflowPython != "" {
+		m, stop, err := startMLflow(o.mlflowPython, logs)
+		if err != nil {
+			return fmt.Errorf("MLflow: %w", err)
+		}
+		defer stop()
+		printMLflowHelp(os.Stdout, m, o.mlflowPython)
 	}
 	<-ctx.Done()
 	log.Print("stopping everything make up started")

@@ -10,8 +10,14 @@
 // Booster, as the MLOps Zoomcamp saves it) takes it from -vectorizer, a
 // pickled DictVectorizer (preprocessor.b). The estimator is any family
 // export.py knows: sklearn's forests, GradientBoosting and
-// HistGradientBoosting, or xgboost's gbtree regressors. In one run, from
-// the repository's root, it:
+// HistGradientBoosting, or xgboost's gbtree regressors. PATH may also be
+// an MLflow model URI, runs:/<run_id>/model (with MLFLOW_TRACKING_URI),
+// models:/<name>/<version>, or s3://<bucket>/<experiment>/<run_id>/artifacts/model
+// (the AWS SDK's credentials and endpoint variables): model-export/fetch.py
+// downloads it with mlflow into build/refresh/model first (fetch.go).
+// -python (make refresh PYTHON=) is the interpreter that runs
+// model-export's scripts: one with the library versions that wrote the
+// model, and mlflow for a URI. In one run, from the repository's root, it:
 //
 //  1. exports the model to model-export/artifacts/forest.json and records
 //     where it came from in provenance.json (origin "imported", the path,
@@ -49,6 +55,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -62,8 +69,6 @@ import (
 	"github.com/nyc-taxi/ridepred/tools/internal/command"
 )
 
-const py = "/usr/bin/python3"
-
 // wantInputs are the features the handler builds for every ride.
 var wantInputs = []input{{"PU_DO", "categorical"}, {"trip_distance", "numeric"}}
 
@@ -74,7 +79,9 @@ type input struct {
 
 // config says where things are, relative to the repository's root.
 type config struct {
+	python     string // the interpreter that runs model-export's scripts (make refresh's PYTHON)
 	model      string // the model to ship; "" to promote the shadow
+	source     string // where model came from, when it is fetch.py's copy of an MLflow URI; else ""
 	vectorizer string // a pickled DictVectorizer for a model saved without one, or ""
 	serving    string // the serving model's artifacts: model-export/artifacts
 	artifacts  string // where this run's model goes: serving, or model-export/shadow
@@ -98,7 +105,8 @@ var shippedFiles = []string{"forest.json", "provenance.json", "reference.json", 
 func main() {
 	log.SetFlags(0)
 	log.SetPrefix("refresh: ")
-	model := flag.String("model", "", "the model to ship: a pickle, an MLflow model directory or an xgboost model file")
+	model := flag.String("model", "", "the model to ship: a pickle, an MLflow model directory or URI, or an xgboost model file")
+	python := flag.String("python", "/usr/bin/python3", "the Python that reads the model (the library versions that wrote it; mlflow for a URI)")
 	vectorizer := flag.String("vectorizer", "", "a pickled DictVectorizer, for a model saved without one (xgboost)")
 	shadow := flag.Bool("shadow", false, "ship the model as the shadow, beside the serving one")
 	promote := flag.Bool("promote", false, "make the shadow the serving model (no -model)")
@@ -107,7 +115,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: go run ./tools/refresh [-shadow] -model PATH [-vectorizer PATH]\n       go run ./tools/refresh -promote")
 		os.Exit(2)
 	}
-	cfg := config{model: *model, vectorizer: *vectorizer, serving: servingArtifacts, artifacts: servingArtifacts, pkg: servingPkg,
+	cfg := config{python: *python, model: *model, vectorizer: *vectorizer, serving: servingArtifacts, artifacts: servingArtifacts, pkg: servingPkg,
 		report: "refresh", build: "build/refresh"}
 	run := refresh
 	switch {
@@ -124,7 +132,7 @@ func main() {
 // refresh exports cfg.model into cfg.artifacts and compiles it into
 // cfg.pkg: the serving model (make refresh) or the shadow (make shadow).
 func refresh(cfg config) error {
-	if _, err := os.Stat(cfg.model); err != nil {
+	if _, err := os.Stat(cfg.model); err != nil && !isURI(cfg.model) {
 		return fmt.Errorf("model: %w", err)
 	}
 	var vec []string // export.py's and golden.py's --vectorizer
@@ -138,12 +146,19 @@ func refresh(cfg config) error {
 	if err != nil {
 		return err
 	}
+	if cfg, err = fetch(cfg); err != nil {
+		return err
+	}
 
 	// Export to scratch first, so that a model the handler cannot serve
 	// leaves the artifacts alone.
 	forest := filepath.Join(cfg.build, "forest.json")
 	prov := filepath.Join(cfg.build, "provenance.json")
-	if err := command.Run(nil, py, append([]string{"model-export/export.py", "--model", cfg.model, "--out", forest, "--provenance", prov, "--origin", "imported"}, vec...)...); err != nil {
+	args := []string{"model-export/export.py", "--model", cfg.model, "--out", forest, "--provenance", prov, "--origin", "imported"}
+	if cfg.source != "" {
+		args = append(args, "--source", cfg.source)
+	}
+	if err := command.Run(nil, cfg.python, append(args, vec...)...); err != nil {
 		return err
 	}
 	if err := checkInputs(forest); err != nil {
@@ -166,7 +181,7 @@ func refresh(cfg config) error {
 		}
 	}
 	artForest := filepath.Join(cfg.artifacts, "forest.json")
-	if err := command.Run(nil, py, append([]string{"-W", "ignore", "model-export/golden.py", "--model", cfg.model, "--forest", artForest,
+	if err := command.Run(nil, cfg.python, append([]string{"-W", "ignore", "model-export/golden.py", "--model", cfg.model, "--forest", artForest,
 		"--rides", "2022-01=build/model/2022-01.csv", "2022-02=build/model/2022-02.csv",
 		"--out", filepath.Join(cfg.artifacts, "golden"), "--reference", filepath.Join(cfg.artifacts, "reference.json")}, vec...)...); err != nil {
 		return err
@@ -181,7 +196,7 @@ func refresh(cfg config) error {
 		undo = "make shadow-off"
 	}
 	fmt.Fprintf(os.Stderr, "\nrefresh: shipped %s into %s; report in %s/%s.md. Next: %s.\nrefresh: to undo, %s\n",
-		cfg.model, cfg.pkg, cfg.artifacts, cfg.report, next, undo)
+		cmp.Or(cfg.source, cfg.model), cfg.pkg, cfg.artifacts, cfg.report, next, undo)
 	return nil
 }
 
@@ -303,7 +318,7 @@ func compileAndReport(cfg config, old, pkg string) error {
 	if cfg.artifacts == shadowArtifacts {
 		args = append(args, "--title", "Shadow model report: the serving model against the challenger", "--columns", "serving,shadow")
 	}
-	if err := command.Run(nil, py, args...); err != nil {
+	if err := command.Run(nil, cfg.python, args...); err != nil {
 		return err
 	}
 	if parityErr != nil {

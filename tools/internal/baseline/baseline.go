@@ -16,7 +16,9 @@ const Script = "model-export/baseline/bench.py"
 // model at model as MODEL_PATH and its vectorizer, if saved apart, as
 // VECTORIZER_PATH, and decodes the JSON object it prints into v.
 func Bench(python, model, vectorizer string, v any, args ...string) error {
-	cmd := command.New([]string{"MODEL_PATH=" + model, "VECTORIZER_PATH=" + vectorizer}, python, append([]string{Script}, args...)...)
+	// No RUN_ID: lambda_function.py unpickles MODEL_PATH (with RUN_ID it
+	// would load the original's MLflow model from S3).
+	cmd := command.New([]string{"RUN_ID=", "MODEL_PATH=" + model, "VECTORIZER_PATH=" + vectorizer}, python, append([]string{Script}, args...)...)
 	cmd.Stdout = nil
 	out, err := cmd.Output()
 	if err != nil {

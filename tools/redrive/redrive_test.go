@@ -119,4 +119,3 @@ func startKinesalite(t *testing.T) kinesalite {
 	t.Cleanup(s.Stop)
 	return kinesalite{localkinesis.Client(s.Endpoint), s.Endpoint}
 }
-

@@ -80,7 +80,9 @@ func TestOneWayToDeploy(t *testing.T) {
 	}
 	roll := commands(blocks(t, "roll-forward"))
 	for _, op := range []string{"update-function-code", "wait function-updated-v2", "update-function-configuration", "publish-version", "update-alias"} {
-		if !slices.ContainsFunc(roll, func(c string) bool { return strings.HasPrefix(c, "aws lambda "+op+" ") || strings.Contains(c, "$(aws lambda "+op+" ") }) {
+		if !slices.ContainsFunc(roll, func(c string) bool {
+			return strings.HasPrefix(c, "aws lambda "+op+" ") || strings.Contains(c, "$(aws lambda "+op+" ")
+		}) {
 			t.Errorf("the roll-forward block lacks aws lambda %s", op)
 		}
 	}

@@ -111,7 +111,9 @@ func (r *rehearsal) newBuild(mark, runID string) string {
 // environment is the environment of the function's version.
 func (r *rehearsal) environment(version string) map[string]string {
 	r.t.Helper()
-	var out struct{ Environment struct{ Variables map[string]string } }
+	var out struct {
+		Environment struct{ Variables map[string]string }
+	}
 	r.json("lambda get-function-configuration --function-name ride-duration-prediction --qualifier "+version, &out)
 	return out.Environment.Variables
 }

@@ -28,8 +28,10 @@ type Limits struct {
 	MaxVersions int
 }
 
-// DefaultLimits keep a Joiner under about 100 MB (a waiting ride is a map
-// entry and a list element, about 200 bytes with its event_id).
+// DefaultLimits are tools/shadowreport's: at most 250,000 rides waiting
+// and as many settled ones remembered for duplicates (a map entry each,
+// with a list element while waiting), and 20,000 sampled pairs, whatever
+// the streams hold. TestReadIsBounded shows the bound with smaller limits.
 var DefaultLimits = Limits{MaxPending: 250_000, SampleSize: 20_000, MaxVersions: 100}
 
 // The halves of a ride.

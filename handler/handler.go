@@ -1,6 +1,7 @@
 package handler
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -32,7 +33,11 @@ type Config struct {
 
 // Check tells whether the settings can work: each stream a name or ARN
 // Kinesis takes (an empty one is the default). Kinesis would refuse every
-// call to any other, so main refuses to start with it.
+// call to any other, so main refuses to start with it. The shadow stream
+// must also differ from the prediction and dead-letter streams, by name
+// whether given as a name or an ARN: the shadow's prediction carries the
+// serving one's event_id, so a consumer that drops repeats by event_id
+// would keep whichever came first, the shadow's as often as not.
 func (c Config) Check() error {
 	for _, s := range []struct{ env, stream string }{{"PREDICTIONS_STREAM_NAME", c.PredictionsStream}, {"DLQ_STREAM_NAME", c.DLQStream},
 		{"SHADOW_STREAM_NAME", c.ShadowStream}} {
@@ -43,7 +48,31 @@ func (c Config) Check() error {
 			return fmt.Errorf("%s: %w", s.env, err)
 		}
 	}
+	if c.ShadowStream == "" {
+		return nil
+	}
+	shadow := streamName(c.ShadowStream, "")
+	for _, s := range []struct{ env, stream, def string }{{"PREDICTIONS_STREAM_NAME", c.PredictionsStream, defaultPredictionsStream},
+		{"DLQ_STREAM_NAME", c.DLQStream, defaultDLQStream}} {
+		if streamName(s.stream, s.def) == shadow {
+			return fmt.Errorf("SHADOW_STREAM_NAME: %q is the stream of %s (%q): the shadow's predictions need a stream of their own",
+				c.ShadowStream, s.env, cmp.Or(s.stream, s.def))
+		}
+	}
 	return nil
+}
+
+// The streams a Config's empty settings stand for.
+const (
+	defaultPredictionsStream = "ride_prediction"
+	defaultDLQStream         = "ride_events_dlq"
+)
+
+// streamName is the stream's name, out of its ARN if it is one, or def if
+// s is empty.
+func streamName(s, def string) string {
+	name, _ := kinesisout.StreamParams(cmp.Or(s, def))
+	return *name
 }
 
 // Handler is the Lambda function. It implements lambda.Handler and decodes
@@ -59,12 +88,8 @@ var _ lambda.Handler = (*Handler)(nil)
 
 // New returns a handler that writes through out.
 func New(out kinesisout.Publisher, cfg Config) *Handler {
-	if cfg.PredictionsStream == "" {
-		cfg.PredictionsStream = "ride_prediction"
-	}
-	if cfg.DLQStream == "" {
-		cfg.DLQStream = "ride_events_dlq"
-	}
+	cfg.PredictionsStream = cmp.Or(cfg.PredictionsStream, defaultPredictionsStream)
+	cfg.DLQStream = cmp.Or(cfg.DLQStream, defaultDLQStream)
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}

@@ -136,6 +136,15 @@ func TestConfigCheck(t *testing.T) {
 		{Config{DLQStream: "arn:aws:kinesis:us-east-1:stream/dlq"}, false},
 		{Config{ShadowStream: "ride_prediction_shadow"}, true},
 		{Config{ShadowStream: "shadow stream"}, false},
+		// The shadow's stream must be neither the serving nor the dead-letter
+		// one, defaults and ARNs included (issue 30, finding 6).
+		{Config{ShadowStream: "ride_prediction"}, false},
+		{Config{ShadowStream: "ride_events_dlq"}, false},
+		{Config{PredictionsStream: "out", ShadowStream: "out"}, false},
+		{Config{PredictionsStream: "out", ShadowStream: "ride_prediction"}, true},
+		{Config{PredictionsStream: "arn:aws:kinesis:us-east-1:123456789012:stream/out", ShadowStream: "out"}, false},
+		{Config{DLQStream: "dlq", ShadowStream: "arn:aws:kinesis:eu-west-1:123456789012:stream/dlq"}, false},
+		{Config{PredictionsStream: "out", DLQStream: "dlq", ShadowStream: "out_shadow"}, true},
 	} {
 		if err := tc.cfg.Check(); (err == nil) != tc.ok {
 			t.Errorf("%+v: Check() = %v, want ok %v", tc.cfg, err, tc.ok)

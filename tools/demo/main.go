@@ -219,7 +219,7 @@ func shadowReport(ctx context.Context, s *Stack, o options, valid []string) ([]b
 	if !s.Out.WaitForShadow(ctx, valid, o.timeout) && ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
-	c, err := shadowreport.Read(ctx, shadowreport.Source{Client: s.OutClient, Stream: predictionsStream},
+	c, err := shadowreport.Read(ctx, shadowreport.Options{}, shadowreport.Source{Client: s.OutClient, Stream: predictionsStream},
 		shadowreport.Source{Client: s.OutClient, Stream: o.shadowStream}, shadowreport.Source{Client: s.Client, Stream: ridesStream})
 	if err != nil {
 		return nil, fmt.Errorf("shadow report: %w", err)

@@ -92,13 +92,13 @@ func TestShadowEndToEnd(t *testing.T) {
 	}
 	check(valid, predictionsStream, servingWant, handler.ModelVersion())
 	check(valid, shadowStream, shadowWant, shadowVersion)
-	c, err := shadowreport.Read(context.Background(), shadowreport.Source{Client: s.OutClient, Stream: predictionsStream},
+	c, err := shadowreport.Read(context.Background(), shadowreport.Options{}, shadowreport.Source{Client: s.OutClient, Stream: predictionsStream},
 		shadowreport.Source{Client: s.OutClient, Stream: shadowStream}, shadowreport.Source{Client: s.Client, Stream: ridesStream})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c.Pairs) != len(valid) || c.Serving.Only != 0 || c.Shadow.Only != 0 || c.Scored == 0 {
-		t.Errorf("shadow report: %d rides joined of %d, %d only serving, %d only shadow, %d with an RMSE", len(c.Pairs), len(valid),
+	if c.Joined != len(valid) || c.Serving.Only != 0 || c.Shadow.Only != 0 || c.Scored == 0 {
+		t.Errorf("shadow report: %d rides joined of %d, %d only serving, %d only shadow, %d with an RMSE", c.Joined, len(valid),
 			c.Serving.Only, c.Shadow.Only, c.Scored)
 	}
 	if c.Shadow.Versions[shadowVersion] != len(valid) || c.Serving.Versions[handler.ModelVersion()] != len(valid) {

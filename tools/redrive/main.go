@@ -5,16 +5,24 @@
 // retention period (7 days in template.yaml), and invokes the function with
 // them exactly as the mapping would (same event ids, so consumers can drop
 // duplicates), retrying and bisecting until each record is handled. A batch
-// that fails again, or is not done within -batch-timeout, is reported (and
-// its metadata goes back to the on-failure stream, if one is given);
-// redrive then goes on to the next, and exits 1 naming every batch that
-// failed.
+// that fails again is reported, and its metadata goes back to the
+// on-failure stream, if one is given. So does a batch not done within
+// -batch-timeout: the range of its records not yet handled goes back,
+// written under a short context of its own (the batch's has ended), with
+// the condition RedriveUnfinished. Records of a batch that are past the
+// stream's retention are gone; the rest are redriven, and the batch is
+// reported. Redrive then goes on to the next batch, and exits 1 naming
+// every batch that failed.
+//
+// It invokes the alias the event source mapping invokes, live, by default
+// (-function): the bare function name would invoke $LATEST, which after a
+// rollback is the code that was rolled back.
 //
 // In AWS, after fixing what made the batches fail:
 //
 //	aws sqs receive-message --queue-url "$QUEUE_URL" --max-number-of-messages 10 \
 //	  | jq -c '.Messages[].Body | fromjson' > failed.jsonl
-//	go run ./tools/redrive -in failed.jsonl -function ride-duration-prediction
+//	go run ./tools/redrive -in failed.jsonl -function ride-duration-prediction:live
 //
 // Against the local stack of make up, whose on-failure destination is a
 // stream, in a shell with the variables make up prints (it picks free
@@ -25,7 +33,8 @@
 // The flags are -in FILE (JSON lines of on-failure messages, - for stdin),
 // -from-stream NAME (read every message of a stream instead), -stream (the
 // source stream; default: the one each message names), -function (the
-// Lambda function to invoke), -max-retries, -batch-timeout and
+// Lambda function to invoke; default ride-duration-prediction:live; the
+// local stack's emulator serves "function"), -max-retries, -batch-timeout and
 // -on-failure-stream (optional; it must exist).
 // Credentials, region and endpoints come from the AWS SDK's environment.
 package main
@@ -60,13 +69,13 @@ func main() {
 	in := flag.String("in", "", "JSON lines of on-failure messages (- for stdin)")
 	fromStream := flag.String("from-stream", "", "read the on-failure messages from this stream instead")
 	stream := flag.String("stream", "", "the source stream (default: the one each message names)")
-	function := flag.String("function", "", "the Lambda function to invoke")
+	function := flag.String("function", "ride-duration-prediction:live", "the Lambda function to invoke, with its alias")
 	retries := flag.Int("max-retries", 2, "retries of a failing batch before it goes back on failure")
 	onFailure := flag.String("on-failure-stream", "", "where a batch that fails again goes (default: reported here only)")
-	batchTimeout := flag.Duration("batch-timeout", 15*time.Minute, "time for one batch, its retries and its on-failure message")
+	batchTimeout := flag.Duration("batch-timeout", 15*time.Minute, "time for one batch and its retries; what is unfinished then goes back on -on-failure-stream")
 	flag.Parse()
 	if (*in == "") == (*fromStream == "") || *function == "" || flag.NArg() > 0 {
-		fmt.Fprintln(os.Stderr, "usage: redrive (-in FILE | -from-stream NAME) -function NAME [-stream NAME] [-max-retries N] [-on-failure-stream NAME]")
+		fmt.Fprintln(os.Stderr, "usage: redrive (-in FILE | -from-stream NAME) [-function NAME:ALIAS] [-stream NAME] [-max-retries N] [-batch-timeout D] [-on-failure-stream NAME]")
 		os.Exit(2)
 	}
 	ctx := context.Background()
@@ -100,7 +109,7 @@ func main() {
 		cancel()
 		switch {
 		case errors.Is(err, context.DeadlineExceeded):
-			log.Printf("%s: not done within -batch-timeout %v (%d records read back)", batch, *batchTimeout, n)
+			log.Printf("%s: not done within -batch-timeout %v (%d records read back): %v", batch, *batchTimeout, n, err)
 			failed = append(failed, batch)
 		case err != nil:
 			log.Printf("%s: %v", batch, err)

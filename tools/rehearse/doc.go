@@ -7,7 +7,12 @@
 // (rehearse_test.go, describe_test.go, declared_test.go). moto's
 // CloudFormation has no Lambda alias either: the rehearsal creates the one
 // the template declares between two steps of the stack (alias_test.go).
-// TestRollback runs DEPLOY.md's roll-forward and rollback blocks. The rehearsal's
+// TestRollback runs DEPLOY.md's roll-forward and rollback blocks, and
+// TestShadowRollForward its shadow block and roll-forwards that add, keep
+// and drop SHADOW_STREAM_NAME. TestOneWayToDeploy (no moto) fails when
+// README or DEPLOY.md shows a command that changes the function's code,
+// settings, versions or alias that these do not run, or invokes the
+// function without its alias live (oneway_test.go). The rehearsal's
 // aws plays the transitional states that AWS has and moto does not, so
 // that a missing wait fails (transitions_test.go). translate.py turns the
 // SAM template into plain CloudFormation, as sam deploy does, since moto

@@ -118,10 +118,12 @@ func TestRunIDMismatchStopsStartUnderEmulator(t *testing.T) {
 // TestMalformedStreamStopsStartUnderEmulator: a stream setting Kinesis
 // would refuse on every call (here a name with a space, in either setting)
 // stops the start with one sentence naming the variable, rather than
-// dead-lettering every ride as "prediction refused".
+// dead-lettering every ride as "prediction refused"; so does a shadow
+// stream that is the prediction stream (the default one here), which
+// would mix the shadow's answers into the serving ones.
 func TestMalformedStreamStopsStartUnderEmulator(t *testing.T) {
 	for _, env := range []string{"PREDICTIONS_STREAM_NAME=ride prediction", "DLQ_STREAM_NAME=arn:aws:kinesis:us-east-1:1:stream/dlq",
-		"SHADOW_STREAM_NAME=ride prediction shadow"} {
+		"SHADOW_STREAM_NAME=ride prediction shadow", "SHADOW_STREAM_NAME=arn:aws:kinesis:us-east-1:123456789012:stream/ride_prediction"} {
 		name, _, _ := strings.Cut(env, "=")
 		e, logs := startEmulator(t, env)
 		_, body := invoke(t, e, directEvent)

@@ -6,7 +6,8 @@
 // the shadow model's predictions, when make shadow compiled one in; set
 // without one, it is ignored with a warning, so that a stack still
 // configured for a shadow keeps serving after make promote or shadow-off),
-// each a stream's name or ARN (start-up fails on anything else), TEST_RUN=True to write nothing,
+// each a stream's name or ARN (start-up fails on anything else, and on a
+// shadow stream that is the prediction or DLQ stream), TEST_RUN=True to write nothing,
 // RUN_ID to insist on a model (start-up fails if the compiled one differs),
 // POWERTOOLS_METRICS_NAMESPACE and POWERTOOLS_SERVICE_NAME for the metrics
 // (one CloudWatch EMF document per invocation on stdout), Lambda's

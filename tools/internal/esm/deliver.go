@@ -16,47 +16,57 @@ import (
 
 // deliver invokes the function with recs until they are handled: processed,
 // or sent to the on-failure stream once retries run out or as they grow
-// older than MaxRecordAge.
-func (m *Mapping) deliver(ctx context.Context, shard string, recs []types.Record, retries int) {
+// older than MaxRecordAge. It returns how many of recs, from the first,
+// are handled: all unless ctx ended first (records are handled in order,
+// bisection's halves one after the other).
+func (m *Mapping) deliver(ctx context.Context, shard string, recs []types.Record, retries int) (handled int) {
 	wait := m.cfg.RetryWait
 	var err error
 	for ctx.Err() == nil {
 		if old := m.tooOld(recs); old > 0 {
-			m.onFailure(ctx, shard, recs[:old], RecordAgeExceeded, retries, err)
+			if !m.onFailure(ctx, shard, recs[:old], RecordAgeExceeded, retries, err) {
+				return handled
+			}
+			handled += old
 			if recs = recs[old:]; len(recs) == 0 {
-				return
+				return handled
 			}
 		}
 		var from int
 		from, err = m.invoke(ctx, shard, recs)
 		switch {
 		case err == nil && from < 0:
-			return
+			return handled + len(recs)
 		case err == nil:
 			m.Stats.PartialFailures.Add(1)
 			m.cfg.Logger.Info("partial batch failure", "shard", shard, "records", len(recs), "retry_from", aws.ToString(recs[from].SequenceNumber))
+			handled += from
 			recs = recs[from:]
 		case m.cfg.Bisect && len(recs) > 1:
 			m.Stats.FunctionErrors.Add(1)
 			m.Stats.Bisections.Add(1)
 			m.cfg.Logger.Warn("function error, bisecting", "shard", shard, "records", len(recs), "error", err.Error())
 			half := len(recs) / 2
-			m.deliver(ctx, shard, recs[:half], retries)
-			m.deliver(ctx, shard, recs[half:], retries)
-			return
+			if n := m.deliver(ctx, shard, recs[:half], retries); n < half {
+				return handled + n
+			}
+			return handled + half + m.deliver(ctx, shard, recs[half:], retries)
 		default:
 			m.Stats.FunctionErrors.Add(1)
 			m.cfg.Logger.Warn("function error", "shard", shard, "records", len(recs), "error", err.Error())
 		}
 		if m.cfg.MaxRetries >= 0 && retries >= m.cfg.MaxRetries {
-			m.onFailure(ctx, shard, recs, RetryAttemptsExhausted, retries+1, err)
-			return
+			if !m.onFailure(ctx, shard, recs, RetryAttemptsExhausted, retries+1, err) {
+				return handled
+			}
+			return handled + len(recs)
 		}
 		retries++
 		m.Stats.Retries.Add(1)
 		localkinesis.Sleep(ctx, time.Duration(rand.Int64N(int64(wait)))+wait/2)
 		wait = min(2*wait, 5*time.Second)
 	}
+	return handled
 }
 
 // invoke makes one invocation. It returns the index of the first record to

@@ -12,7 +12,9 @@
 // many batches of a shard at once, each partition key's records in one of
 // them, in order (lanes.go). It renews an iterator that expired (Kinesis
 // keeps one five minutes, less than a long retry) after the last record
-// read; reads the children of a split or merge once their parents are
+// read, or, at LATEST with none read yet, at the time reading began
+// (AT_TIMESTAMP), so that what was written meanwhile is not skipped; it
+// reads the children of a split or merge once their parents are
 // read to their end, so that each partition key's records stay in order;
 // and counts an invocation past FunctionTimeout as a function error, but
 // sends the emulator that ran it nothing more until it answers (the

@@ -27,6 +27,7 @@ type fakeStream struct {
 	mu      sync.Mutex
 	records []types.Record
 	failed  []FailedBatch
+	trimmed int // records before this one are past the retention: never read
 }
 
 func newStream(n int) *fakeStream {
@@ -58,6 +59,7 @@ func (s *fakeStream) GetShardIterator(_ context.Context, in *kinesis.GetShardIte
 
 func (s *fakeStream) GetRecords(_ context.Context, in *kinesis.GetRecordsInput, _ ...func(*kinesis.Options)) (*kinesis.GetRecordsOutput, error) {
 	from, _ := strconv.Atoi(*in.ShardIterator)
+	from = max(from, s.trimmed)
 	to := min(len(s.records), from+int(*in.Limit))
 	return &kinesis.GetRecordsOutput{Records: s.records[from:to], NextShardIterator: aws.String(strconv.Itoa(to))}, nil
 }

@@ -48,13 +48,15 @@ type BatchInfo struct {
 // onFailure puts the batch's metadata on the on-failure stream, retrying
 // until it succeeds or ctx ends: without it nobody would know what to
 // redrive. Without an on-failure stream it only counts and logs the batch.
-func (m *Mapping) onFailure(ctx context.Context, shard string, recs []types.Record, condition string, invokes int, funcErr error) {
+// It tells whether the batch is given up on as it should be: false only
+// when ctx ended before the metadata was written.
+func (m *Mapping) onFailure(ctx context.Context, shard string, recs []types.Record, condition string, invokes int, funcErr error) bool {
 	m.Stats.ToOnFailure.Add(int64(len(recs)))
 	m.Stats.SkippedBatches.Add(1)
 	if m.cfg.OnFailure == "" {
 		m.cfg.Logger.Error("giving up on a batch (no on-failure destination)", "shard", shard, "records", len(recs),
 			"start", aws.ToString(recs[0].SequenceNumber), "end", aws.ToString(recs[len(recs)-1].SequenceNumber))
-		return
+		return true
 	}
 	var fb FailedBatch
 	fb.RequestContext.Condition, fb.RequestContext.ApproximateInvokeCount = condition, invokes
@@ -75,9 +77,10 @@ func (m *Mapping) onFailure(ctx context.Context, shard string, recs []types.Reco
 	for wait := m.cfg.RetryWait; ctx.Err() == nil; wait = min(2*wait, 5*time.Second) {
 		failed, _ := kinesisout.Publish(ctx, m.k, m.cfg.OnFailure, entry, kinesisout.DefaultRetry)
 		if len(failed) == 0 {
-			return
+			return true
 		}
 		m.cfg.Logger.Error("on-failure destination", "error", failed[0].Err.Error())
 		localkinesis.Sleep(ctx, wait)
 	}
+	return false
 }

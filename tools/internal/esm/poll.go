@@ -29,7 +29,12 @@ type delivered struct {
 // and returns true once a shard closed by a split or merge is read to its
 // end and every record handled.
 func (m *Mapping) shard(ctx context.Context, id string, from types.ShardIteratorType) (ended bool, err error) {
-	iter, err := m.iterator(ctx, id, from, "")
+	// With LATEST, reading begins now: a renewal before any record is
+	// read starts at this time, not at the newest record then, which
+	// would skip those written since (during a GetRecords outage longer
+	// than an iterator's five minutes, say), as Lambda does not.
+	began := time.Now()
+	iter, err := m.iterator(ctx, id, from, "", time.Time{})
 	if err != nil {
 		return false, err
 	}
@@ -73,9 +78,10 @@ func (m *Mapping) shard(ctx context.Context, id string, from types.ShardIterator
 			case errors.As(err, &expired):
 				// An iterator lasts five minutes, less than a long retry
 				// may take. The records read so far stay with their
-				// lanes: read on after the last of them.
-				m.cfg.Logger.Info("iterator expired, renewing it after the last record read", "shard", id)
-				if iter, err = m.iterator(ctx, id, from, lastRead); err != nil {
+				// lanes: read on after the last of them, or from when
+				// reading began if none was read yet.
+				m.cfg.Logger.Info("iterator expired, renewing it where reading stopped", "shard", id, "after", lastRead)
+				if iter, err = m.iterator(ctx, id, from, lastRead, began); err != nil {
 					return false, err
 				}
 				continue
@@ -159,14 +165,18 @@ func (m *Mapping) ready(l *lane, end bool) []types.Record {
 }
 
 // iterator reads shard from after the record after if given, else after
-// its checkpoint, else from from.
-func (m *Mapping) iterator(ctx context.Context, shard string, from types.ShardIteratorType, after string) (*string, error) {
+// its checkpoint, else, when from is LATEST and began is set (a renewal
+// before any record was read), from began (AT_TIMESTAMP), else from from.
+func (m *Mapping) iterator(ctx context.Context, shard string, from types.ShardIteratorType, after string, began time.Time) (*string, error) {
 	in := &kinesis.GetShardIteratorInput{StreamName: aws.String(m.cfg.Stream), ShardId: aws.String(shard), ShardIteratorType: from}
 	if after == "" {
 		after = m.Checkpoint(shard)
 	}
-	if after != "" {
+	switch {
+	case after != "":
 		in.ShardIteratorType, in.StartingSequenceNumber = types.ShardIteratorTypeAfterSequenceNumber, aws.String(after)
+	case from == types.ShardIteratorTypeLatest && !began.IsZero():
+		in.ShardIteratorType, in.Timestamp = types.ShardIteratorTypeAtTimestamp, aws.Time(began)
 	}
 	out, err := m.k.GetShardIterator(ctx, in)
 	if err != nil {

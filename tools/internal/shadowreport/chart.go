@@ -20,7 +20,7 @@ func (c *Comparison) Write(path, python string) ([]byte, error) {
 		return nil, err
 	}
 	png := ""
-	if python != "" && len(c.Pairs) > 0 {
+	if python != "" && c.Joined > 0 {
 		png = strings.TrimSuffix(path, filepath.Ext(path)) + ".png"
 		if err := c.Chart(python, png); err != nil {
 			return nil, err
@@ -34,11 +34,11 @@ func (c *Comparison) Write(path, python string) ([]byte, error) {
 	return b.Bytes(), os.WriteFile(path, b.Bytes(), 0o644)
 }
 
-// Chart draws the joined rides (how the shadow differs, and serving
+// Chart draws the sample of joined rides (how the shadow differs, and serving
 // against shadow, as the refresh report's chart) to a PNG at path with
 // chart.py and python, which needs matplotlib (make deps installs it).
 func (c *Comparison) Chart(python, path string) error {
-	if len(c.Pairs) == 0 {
+	if c.Joined == 0 {
 		return errors.New("chart: no ride was scored by both models")
 	}
 	in := struct {
@@ -46,8 +46,9 @@ func (c *Comparison) Chart(python, path string) error {
 		Shadow         []float64 `json:"shadow"`
 		ServingVersion string    `json:"serving_version"`
 		ShadowVersion  string    `json:"shadow_version"`
-	}{ServingVersion: mainVersion(c.Serving.Versions), ShadowVersion: mainVersion(c.Shadow.Versions)}
-	for _, p := range c.Pairs {
+		Joined         int       `json:"joined"`
+	}{ServingVersion: mainVersion(c.Serving.Versions), ShadowVersion: mainVersion(c.Shadow.Versions), Joined: c.Joined}
+	for _, p := range c.Sample {
 		in.Serving = append(in.Serving, p.Serving)
 		in.Shadow = append(in.Shadow, p.Shadow)
 	}

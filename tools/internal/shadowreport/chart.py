@@ -3,7 +3,8 @@
     /usr/bin/python3 chart.py PAIRS.json OUT.png
 
 PAIRS.json: {"serving": [...], "shadow": [...], "serving_version": "...",
-"shadow_version": "..."}, the predictions of the rides both models scored.
+"shadow_version": "...", "joined": N}: the predictions of a sample of the N rides
+both models scored.
 """
 
 import json
@@ -33,7 +34,8 @@ def main(pairs, out):
     ax2.set_xlabel("serving prediction (min)")
     ax2.set_ylabel("shadow prediction (min)")
     ax2.set_title("Serving against shadow")
-    fig.suptitle(f"{len(a):,} live rides scored by both models: serving {p['serving_version']}, shadow {p['shadow_version']}")
+    drawn = "" if len(a) == p["joined"] else f" ({len(a):,} drawn)"
+    fig.suptitle(f"{p['joined']:,} live rides scored by both models{drawn}: serving {p['serving_version']}, shadow {p['shadow_version']}")
     fig.tight_layout()
     fig.savefig(out, dpi=90, metadata={"Software": None})
     plt.close(fig)

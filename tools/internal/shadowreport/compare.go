@@ -8,8 +8,7 @@ package shadowreport
 
 import (
 	"encoding/json"
-	"math"
-	"sort"
+	"time"
 )
 
 // Prediction is one record of a predictions stream, as the function writes
@@ -23,8 +22,8 @@ type Prediction struct {
 	EventID string          `json:"event_id"`
 }
 
-// Stream is what was read from one predictions stream: its name and its
-// records' data, in the order read.
+// Stream is a predictions stream's name and records' data, in the order
+// read (Compare's input).
 type Stream struct {
 	Name    string
 	Records [][]byte
@@ -49,10 +48,13 @@ type Pair struct {
 	Duration        float64 // the real duration in minutes; NaN if unknown
 }
 
-// Comparison is the report's content.
+// Comparison is the report's content. Every figure is over all the rides
+// read; Sample, which the chart draws, is a bounded sample of them.
 type Comparison struct {
+	Since           time.Time // where the streams were read from; zero: their start
 	Serving, Shadow Side
-	Pairs           []Pair // joined rides, in event_id order
+	Joined          int    // rides scored by both
+	Sample          []Pair // at most Limits.SampleSize joined rides, uniformly drawn, in event_id order
 	MeanAbsDiff     float64
 	MaxAbsDiff      float64
 	MaxAbsDiffEvent string
@@ -66,84 +68,18 @@ type Comparison struct {
 // Compare joins the serving and shadow streams' predictions by event_id
 // (the first record of each event id in each stream counts: at-least-once
 // delivery repeats records) and compares the joined rides. durations, the
-// real ride durations in minutes by event_id, may be nil.
-func Compare(serving, shadow Stream, durations map[string]float64) Comparison {
-	var c Comparison
-	a := c.Serving.read(serving)
-	b := c.Shadow.read(shadow)
-	for id := range a {
-		if _, ok := b[id]; !ok {
-			c.Serving.Only++
-		}
+// real ride durations in minutes by event_id, may be nil. It is Read's
+// Joiner over records held in memory, with lim.
+func Compare(serving, shadow Stream, durations map[string]float64, lim Limits) Comparison {
+	j := NewJoiner(serving.Name, shadow.Name, durations != nil, lim)
+	for id, d := range durations {
+		j.Event(id, d, true)
 	}
-	for id, p := range b {
-		q, ok := a[id]
-		if !ok {
-			c.Shadow.Only++
-			continue
-		}
-		d, known := durations[id]
-		if !known {
-			d = math.NaN()
-		}
-		c.Pairs = append(c.Pairs, Pair{EventID: id, Serving: q.Value, Shadow: p.Value, Duration: d})
+	for _, r := range serving.Records {
+		j.Serving(r)
 	}
-	sort.Slice(c.Pairs, func(i, j int) bool { return c.Pairs[i].EventID < c.Pairs[j].EventID })
-	c.summarize()
-	return c
-}
-
-// read decodes a stream's records, keeping the first prediction of each
-// event id, and counts the rest and the versions.
-func (s *Side) read(st Stream) map[string]Prediction {
-	s.Stream, s.Records, s.Versions = st.Name, len(st.Records), map[string]int{}
-	out := make(map[string]Prediction, len(st.Records))
-	for _, r := range st.Records {
-		var p Prediction
-		if json.Unmarshal(r, &p) != nil || p.EventID == "" {
-			s.Unreadable++
-			continue
-		}
-		if _, seen := out[p.EventID]; seen {
-			s.Duplicates++
-			continue
-		}
-		out[p.EventID] = p
-		s.Versions[p.Version]++
+	for _, r := range shadow.Records {
+		j.Shadow(r)
 	}
-	return out
-}
-
-func (c *Comparison) summarize() {
-	n := float64(len(c.Pairs))
-	if n == 0 {
-		return
-	}
-	var sumA, sumB, sumAbs, over, sqA, sqB float64
-	for _, p := range c.Pairs {
-		sumA += p.Serving
-		sumB += p.Shadow
-		d := math.Abs(p.Shadow - p.Serving)
-		sumAbs += d
-		if d > c.MaxAbsDiff || c.MaxAbsDiffEvent == "" {
-			c.MaxAbsDiff, c.MaxAbsDiffEvent = d, p.EventID
-		}
-		if d > 1 {
-			over++
-		}
-		if math.IsNaN(p.Duration) {
-			continue
-		}
-		c.WithDuration++
-		if p.Duration >= 1 && p.Duration <= 60 {
-			c.Scored++
-			sqA += (p.Serving - p.Duration) * (p.Serving - p.Duration)
-			sqB += (p.Shadow - p.Duration) * (p.Shadow - p.Duration)
-		}
-	}
-	c.Serving.Mean, c.Shadow.Mean = sumA/n, sumB/n
-	c.MeanAbsDiff, c.ShareOver1Min = sumAbs/n, over/n
-	if c.Scored > 0 {
-		c.Serving.RMSE, c.Shadow.RMSE = math.Sqrt(sqA/float64(c.Scored)), math.Sqrt(sqB/float64(c.Scored))
-	}
+	return j.Finish()
 }

@@ -34,13 +34,13 @@ func streams() (Stream, Stream, map[string]float64) {
 
 func TestCompare(t *testing.T) {
 	serving, shadow, durations := streams()
-	c := Compare(serving, shadow, durations)
+	c := Compare(serving, shadow, durations, DefaultLimits)
 	want := Comparison{
 		Serving: Side{Stream: "ride_prediction", Records: 6, Unreadable: 1, Duplicates: 1, Only: 1, Versions: map[string]int{"A": 4},
 			Mean: (10 + 20 + 5) / 3.0, RMSE: math.Sqrt((4 + 4) / 2.0)},
 		Shadow: Side{Stream: "ride_prediction_shadow", Records: 4, Only: 1, Versions: map[string]int{"B": 4},
 			Mean: (10.5 + 23 + 4) / 3.0, RMSE: math.Sqrt((1.5*1.5 + 25) / 2)},
-		Pairs: []Pair{{"e1", 10, 10.5, 12}, {"e2", 20, 23, 18}, {"e3", 5, 4, math.NaN()}},
+		Joined: 3, Sample: []Pair{{"e1", 10, 10.5, 12}, {"e2", 20, 23, 18}, {"e3", 5, 4, math.NaN()}},
 		// |diffs| 0.5, 3, 1: only 3 is over a minute (1 is not).
 		MeanAbsDiff: 4.5 / 3, MaxAbsDiff: 3, MaxAbsDiffEvent: "e2", ShareOver1Min: 1 / 3.0,
 		WithDuration: 2, Scored: 2,
@@ -56,7 +56,7 @@ func TestCompare(t *testing.T) {
 // no RMSE, as in the seed's validation and make demo.
 func TestCompareScoredFilter(t *testing.T) {
 	s := Stream{Name: "s", Records: [][]byte{pred("1", "a", "A", 10), pred("2", "b", "A", 10)}}
-	c := Compare(s, s, map[string]float64{"a": 0.5, "b": 61})
+	c := Compare(s, s, map[string]float64{"a": 0.5, "b": 61}, DefaultLimits)
 	if c.WithDuration != 2 || c.Scored != 0 || c.Serving.RMSE != 0 {
 		t.Errorf("WithDuration %d, Scored %d, RMSE %v; want 2, 0, 0", c.WithDuration, c.Scored, c.Serving.RMSE)
 	}
@@ -71,9 +71,9 @@ func TestCompareScoredFilter(t *testing.T) {
 func TestMarkdown(t *testing.T) {
 	serving, shadow, durations := streams()
 	for name, c := range map[string]Comparison{
-		"full":         Compare(serving, shadow, durations),
-		"no-durations": Compare(serving, shadow, nil),
-		"disjoint":     Compare(Stream{Name: "a", Records: serving.Records[4:5]}, Stream{Name: "b", Records: shadow.Records[3:]}, nil),
+		"full":         Compare(serving, shadow, durations, DefaultLimits),
+		"no-durations": Compare(serving, shadow, nil, DefaultLimits),
+		"disjoint":     Compare(Stream{Name: "a", Records: serving.Records[4:5]}, Stream{Name: "b", Records: shadow.Records[3:]}, nil, DefaultLimits),
 	} {
 		t.Run(name, func(t *testing.T) {
 			var b bytes.Buffer

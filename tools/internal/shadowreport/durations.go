@@ -17,27 +17,36 @@ import (
 // function numbers them (handler/deaggregate.go).
 func Durations(events []localkinesis.Record) map[string]float64 {
 	out := map[string]float64{}
-	add := func(id string, data []byte) {
-		if d, ok := Duration(data); ok {
-			out[id] = d
-		}
-	}
 	for _, r := range events {
-		id := r.Shard + ":" + r.Seq
-		if !kpl.HasMagic(r.Data) {
-			add(id, r.Data)
-			continue
-		}
-		users, err := kpl.Deaggregate(r.Data)
-		if err != nil {
-			add(id, r.Data) // the function handles it as one record too
-			continue
-		}
-		for i, u := range users {
-			add(id+":"+strconv.Itoa(i), u.Data)
-		}
+		eventDurations(r.Shard, r.Seq, r.Data, func(id string, d float64, known bool) {
+			if known {
+				out[id] = d
+			}
+		})
 	}
 	return out
+}
+
+// eventDurations gives fn the duration of each ride in one source record
+// (shard, sequence number seq), with the event_id its predictions carry:
+// Durations' rule, one record at a time.
+func eventDurations(shard, seq string, data []byte, fn func(id string, minutes float64, known bool)) {
+	id := shard + ":" + seq
+	if !kpl.HasMagic(data) {
+		d, ok := Duration(data)
+		fn(id, d, ok)
+		return
+	}
+	users, err := kpl.Deaggregate(data)
+	if err != nil {
+		d, ok := Duration(data) // the function handles it as one record too
+		fn(id, d, ok)
+		return
+	}
+	for i, u := range users {
+		d, ok := Duration(u.Data)
+		fn(id+":"+strconv.Itoa(i), d, ok)
+	}
 }
 
 // Duration is a ride event's dropoff minus pickup time in minutes, as the

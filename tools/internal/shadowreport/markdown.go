@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Markdown writes the report; chart, if set, is the chart's path relative
@@ -14,8 +15,12 @@ import (
 func (c *Comparison) Markdown(w io.Writer, chart string) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Shadow report: the serving model against its shadow, on live traffic\n\n")
-	fmt.Fprintf(&b, "`%s` (serving) and `%s` (shadow), every shard from the start, joined by `event_id` "+
-		"(the source record each prediction answers).\n\n", c.Serving.Stream, c.Shadow.Stream)
+	from := "from the start"
+	if !c.Since.IsZero() {
+		from = "since " + c.Since.UTC().Format(time.RFC3339)
+	}
+	fmt.Fprintf(&b, "`%s` (serving) and `%s` (shadow), every shard %s, joined by `event_id` "+
+		"(the source record each prediction answers).\n\n", c.Serving.Stream, c.Shadow.Stream, from)
 	b.WriteString("| | serving | shadow |\n|---|---|---|\n")
 	row := func(name, a, b2 string) { fmt.Fprintf(&b, "| %s | %s | %s |\n", name, a, b2) }
 	row("stream", "`"+c.Serving.Stream+"`", "`"+c.Shadow.Stream+"`")
@@ -26,21 +31,21 @@ func (c *Comparison) Markdown(w io.Writer, chart string) error {
 		row("records that are not a prediction", count(c.Serving.Unreadable), count(c.Shadow.Unreadable))
 	}
 	row("rides only in this stream", count(c.Serving.Only), count(c.Shadow.Only))
-	if len(c.Pairs) > 0 {
+	if c.Joined > 0 {
 		row("mean prediction, rides scored by both", minutes(c.Serving.Mean, 3), minutes(c.Shadow.Mean, 3))
 	}
 	if c.Scored > 0 {
 		row(fmt.Sprintf("RMSE, 1 ≤ duration ≤ 60 (%s rides)", count(c.Scored)), minutes(c.Serving.RMSE, 4), minutes(c.Shadow.RMSE, 4))
 	}
 	b.WriteString("\n")
-	if len(c.Pairs) == 0 {
+	if c.Joined == 0 {
 		b.WriteString("**No ride was scored by both models.**\n")
 		_, err := io.WriteString(w, b.String())
 		return err
 	}
 	fmt.Fprintf(&b, "**%s rides scored by both.** Shadow against serving: mean absolute difference %.3f min, max %.3f min "+
 		"(`event_id` `%s`); %.1f%% of rides differ by more than 1 minute.\n\n",
-		count(len(c.Pairs)), c.MeanAbsDiff, c.MaxAbsDiff, c.MaxAbsDiffEvent, 100*c.ShareOver1Min)
+		count(c.Joined), c.MeanAbsDiff, c.MaxAbsDiff, c.MaxAbsDiffEvent, 100*c.ShareOver1Min)
 	switch {
 	case c.Scored > 0:
 		move := c.Shadow.RMSE - c.Serving.RMSE

@@ -45,12 +45,23 @@ func translate(t *testing.T, name string) *cfnTemplate {
 
 // declaredGaps is what the template declares and moto's CloudFormation
 // drops (stack.motoGaps), in the shape describe gives: each stream's
-// encryption, and each alarm's settings by its logical id.
-func declaredGaps(t *testing.T, tpl *cfnTemplate) stack {
+// encryption, each alarm's settings by its logical id, and the function's
+// architectures, with the template's Architecture set to arch.
+func declaredGaps(t *testing.T, tpl *cfnTemplate, arch string) stack {
 	t.Helper()
-	tpl.set = map[string]any{"AlarmTopicArn": alarmTopic} // as deployTemplate deploys it
-	s := stack{Encryption: map[string]encryption{}, Alarms: map[string]object{}}
+	tpl.set = map[string]any{"AlarmTopicArn": alarmTopic, "Architecture": arch} // as deployTemplate deploys it
+	s := stack{Encryption: map[string]encryption{}, Alarms: map[string]object{}, Architectures: map[string]any{}}
 	for id, res := range tpl.Resources {
+		if res.Type == "AWS::Lambda::Function" {
+			name, err := tpl.resolve(res.Properties["FunctionName"])
+			if err != nil {
+				t.Fatalf("%s: %v", id, err)
+			}
+			if s.Architectures[fmt.Sprint(name)], err = tpl.resolve(res.Properties["Architectures"]); err != nil {
+				t.Fatalf("%s: %v", id, err)
+			}
+			continue
+		}
 		if res.Type != "AWS::Kinesis::Stream" && res.Type != "AWS::CloudWatch::Alarm" {
 			continue
 		}
@@ -203,7 +214,10 @@ func (tpl *cfnTemplate) getAtt(name, attribute string) (any, error) {
 // CloudFormation cannot tell is read from the template, references
 // resolved.
 func TestDeclaredGaps(t *testing.T) {
-	got := declaredGaps(t, translate(t, "template.yaml"))
+	got := declaredGaps(t, translate(t, "template.yaml"), "arm64")
+	if a := fmt.Sprint(got.Architectures); a != "map[ride-duration-prediction:[arm64]]" {
+		t.Errorf("architectures %s, want the function's, arm64 as set", a)
+	}
 	for _, name := range []string{"ride_events", "ride_prediction", "ride_events_dlq"} {
 		if want := (encryption{"KMS", "alias/aws/kinesis"}); got.Encryption[name] != want {
 			t.Errorf("stream %s: encryption %+v, want %+v", name, got.Encryption[name], want)

@@ -2,6 +2,7 @@ package rehearse
 
 import (
 	"encoding/json"
+	"fmt"
 	"path"
 	"strings"
 )
@@ -24,6 +25,10 @@ type stack struct {
 	Mappings   map[string]object     // list-event-source-mappings, by stream and function ARNs
 	Dashboards map[string]any        // get-dashboard's body, decoded, by name
 	Alarms     map[string]object     // describe-alarms' settable properties, by the template's name
+	// Architectures are each function's, by name, out of Functions and
+	// Versions; a version whose architectures differ from its function's
+	// is listed too, as "name:version".
+	Architectures map[string]any
 }
 
 // object is a resource as the AWS CLI prints it.
@@ -46,15 +51,16 @@ type role struct {
 
 // withoutMotoGaps is s without what moto's CloudFormation drops from the
 // template: the streams' StreamEncryption (moto 5.2 leaves them
-// unencrypted) and the AWS::CloudWatch::Alarms (it lists none).
+// unencrypted), the AWS::CloudWatch::Alarms (it lists none) and the
+// function's Architectures (it makes every function x86_64).
 func (s stack) withoutMotoGaps() stack {
-	s.Encryption, s.Alarms = nil, nil
+	s.Encryption, s.Alarms, s.Architectures = nil, nil, nil
 	return s
 }
 
 // motoGaps is the part of s that withoutMotoGaps leaves out.
 func (s stack) motoGaps() stack {
-	return stack{Encryption: s.Encryption, Alarms: s.Alarms}
+	return stack{Encryption: s.Encryption, Alarms: s.Alarms, Architectures: s.Architectures}
 }
 
 // describe lists and describes the rehearsal's resources. It deletes only
@@ -65,7 +71,7 @@ func (r *rehearsal) describe() *stack {
 		Streams: map[string]object{}, Encryption: map[string]encryption{}, Queues: map[string]object{},
 		LogGroups: map[string]object{}, Functions: map[string]object{}, Roles: map[string]role{},
 		Aliases: map[string]object{}, Versions: map[string][]object{}, Mappings: map[string]object{},
-		Dashboards: map[string]any{}, Alarms: map[string]object{},
+		Dashboards: map[string]any{}, Alarms: map[string]object{}, Architectures: map[string]any{},
 	}
 	var streams struct{ StreamNames []string }
 	r.json("kinesis list-streams", &streams)
@@ -106,6 +112,8 @@ func (r *rehearsal) describe() *stack {
 		delete(f, "Role")         // its ARN names it; the role is compared in Roles
 		delete(f, "LastModified") // when it was created or updated
 		delete(f, "RevisionId")   // random, per change
+		s.Architectures[name] = f["Architectures"]
+		delete(f, "Architectures") // a moto gap: compared in Architectures
 		s.Functions[name] = f
 
 		var aliases struct{ Aliases []object }
@@ -120,6 +128,10 @@ func (r *rehearsal) describe() *stack {
 			delete(v, "Role") // as above
 			delete(v, "LastModified")
 			delete(v, "RevisionId")
+			if fmt.Sprint(v["Architectures"]) != fmt.Sprint(s.Architectures[name]) {
+				s.Architectures[fmt.Sprintf("%s:%v", name, v["Version"])] = v["Architectures"]
+			}
+			delete(v, "Architectures")
 		}
 		s.Versions[name] = versions.Versions
 	}

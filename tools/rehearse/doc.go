@@ -1,7 +1,9 @@
 // Package rehearse holds the deploy rehearsal, a test only. It deploys the
 // stack to moto, an AWS API emulator, with AWS CLI v2 twice, each into its
 // own moto: from template.yaml through CloudFormation, and from DEPLOY.md's
-// plain-CLI commands as written. It describes both with the same aws calls
+// plain-CLI commands as written, once for each architecture (x86_64 and
+// arm64, with make package ARCH=arm64's zip). It describes both with the
+// same aws calls
 // and fails on any setting in which they differ; what moto's CloudFormation
 // drops (stream encryption, alarms) is compared with the template instead
 // (rehearse_test.go, describe_test.go, declared_test.go). moto's

@@ -110,17 +110,25 @@ const stackName = "ride-duration-prediction"
 // from SAM as sam deploy does, with CloudFormation, and DEPLOY.md's
 // plain-CLI blocks as written. Where moto's CloudFormation drops what the
 // template declares (see motoGaps), the plain-CLI stack is compared with
-// the template instead.
+// the template instead. It does so for each architecture, x86_64 (the
+// default) and arm64 (Graviton: the template's Architecture, the CLI's
+// ARCH, and make package ARCH=arm64's zip).
 func TestSameStack(t *testing.T) {
+	for _, arch := range []string{"x86_64", "arm64"} {
+		t.Run(arch, func(t *testing.T) { sameStack(t, arch) })
+	}
+}
+
+func sameStack(t *testing.T, arch string) {
 	var cfn, cli *stack
 	t.Run("deploy", func(t *testing.T) {
 		t.Run("CloudFormation", func(t *testing.T) {
 			t.Parallel()
-			cfn = deployTemplate(t)
+			cfn = deployTemplate(t, arch)
 		})
 		t.Run("PlainCLI", func(t *testing.T) {
 			t.Parallel()
-			cli = deployCLI(t)
+			cli = deployCLI(t, arch)
 		})
 	})
 	if cfn == nil || cli == nil {
@@ -134,13 +142,39 @@ func TestSameStack(t *testing.T) {
 			t.Errorf("mappings %v, aliases %v, dashboards %d: want one mapping, live on version 1, one dashboard", s.Mappings, s.Aliases, len(s.Dashboards))
 		}
 	}
+	if got := fmt.Sprint(cli.Architectures); got != "map["+stackName+":["+arch+"]]" {
+		t.Errorf("the plain-CLI function's architectures are %s, want [%s] (and its versions' the same)", got, arch)
+	}
 	if diff := cmp.Diff(cfn.withoutMotoGaps(), cli.withoutMotoGaps()); diff != "" {
 		t.Errorf("the two ways build different stacks (-CloudFormation +plain CLI):\n%s", diff)
 	}
-	want := declaredGaps(t, translate(t, "template.yaml"))
+	want := declaredGaps(t, translate(t, "template.yaml"), arch)
 	if diff := cmp.Diff(want, cli.motoGaps()); diff != "" {
 		t.Errorf("the plain-CLI stack differs from template.yaml where moto's CloudFormation cannot tell (-template +plain CLI):\n%s", diff)
 	}
+}
+
+// functionZip is make package's zip for arch, relative to the repository:
+// build/function.zip (which start builds), or build/arm64/function.zip,
+// built here under the lock the tests build with.
+func functionZip(t *testing.T, arch string) string {
+	t.Helper()
+	if arch == "x86_64" {
+		return "build/function.zip"
+	}
+	root := localproc.Root()
+	err := localproc.WithLock(filepath.Join(root, "build", "binaries.lock"), func() error {
+		cmd := exec.Command("make", "--no-print-directory", "package", "ARCH="+arch)
+		cmd.Dir = root
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("make package ARCH=%s: %w\n%s", arch, err, out)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "build/" + arch + "/function.zip"
 }
 
 // alarmTopic is the SNS topic both deployments' alarms notify: the
@@ -156,17 +190,18 @@ const alarmTopic = "arn:aws:sns:us-east-1:123456789012:ride-duration-alarms"
 // then creates the alias as the template declares it, on the version the
 // stack published; the second (an update) adds the rest, each Ref to the
 // alias replaced by what it gives on AWS, the alias's ARN.
-func deployTemplate(t *testing.T) *stack {
+func deployTemplate(t *testing.T, arch string) *stack {
 	r := start(t)
+	zip := functionZip(t, arch)
 	r.sh(`aws s3 mb s3://rehearsal-artifacts >/dev/null
-aws s3 cp --quiet build/function.zip s3://rehearsal-artifacts/function.zip
+aws s3 cp --quiet ` + zip + ` s3://rehearsal-artifacts/function.zip
 aws sns create-topic --name ` + alarmTopic[strings.LastIndex(alarmTopic, ":")+1:] + ` >/dev/null
 python3 tools/rehearse/translate.py template.yaml s3://rehearsal-artifacts/function.zip > "$TMPDIR/stack.json"`)
 	tpl := readJSON(t, filepath.Join(r.tmp(), "stack.json"))
 	first, aliases := withoutAliases(t, tpl)
 	writeJSON(t, filepath.Join(r.tmp(), "first.json"), first)
 	writeJSON(t, filepath.Join(r.tmp(), "stack.json"), tpl)
-	params := "--parameters ParameterKey=AlarmTopicArn,ParameterValue=" + alarmTopic
+	params := "--parameters ParameterKey=AlarmTopicArn,ParameterValue=" + alarmTopic + " ParameterKey=Architecture,ParameterValue=" + arch
 	r.sh(`aws cloudformation create-stack --stack-name ` + stackName + ` --template-body "file://$TMPDIR/first.json" --capabilities CAPABILITY_IAM ` + params + ` >/dev/null
 aws cloudformation wait stack-create-complete --stack-name ` + stackName)
 	for _, a := range aliases {
@@ -180,8 +215,10 @@ aws cloudformation wait stack-update-complete --stack-name ` + stackName)
 
 // deployCLI runs DEPLOY.md's plain-CLI blocks (marked <!-- rehearse -->)
 // as written, in one shell.
-func deployCLI(t *testing.T) *stack {
+func deployCLI(t *testing.T, arch string) *stack {
 	r := start(t)
+	functionZip(t, arch)
+	r.env = append(r.env, "ARCH="+arch)
 	r.deployCLI()
 	return r.describe()
 }

@@ -3,9 +3,9 @@
 // own moto: from template.yaml through CloudFormation, and from DEPLOY.md's
 // plain-CLI commands as written, once for each architecture (x86_64 and
 // arm64, with make package ARCH=arm64's zip). It describes both with the
-// same aws calls
-// and fails on any setting in which they differ; what moto's CloudFormation
-// drops (stream encryption, alarms) is compared with the template instead
+// same aws calls and fails on any setting in which they differ; what moto's
+// CloudFormation drops (stream encryption, alarms, the function's
+// architectures) is compared with the template instead
 // (rehearse_test.go, describe_test.go, declared_test.go). moto's
 // CloudFormation has no Lambda alias either: the rehearsal creates the one
 // the template declares between two steps of the stack (alias_test.go).

@@ -52,7 +52,7 @@ func TestInvalidRecordsDeadLettered(t *testing.T) {
 	}
 	want := []deadLetter{
 		dl(4, "not a JSON object: invalid JSON at byte 0: expecting a value, got 'n'"),
-		dl(5, "ride.trip_distance: must be a number, got a JSON object"),
+		dl(5, `lambda_function.py:29: features["trip_distance"] (DictVectorizer): unsupported value type dict for DictVectorizer (TypeError)`),
 		dl(6, "ride: missing"),
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

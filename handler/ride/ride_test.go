@@ -2,6 +2,7 @@ package ride
 
 import (
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -23,7 +24,7 @@ type parseCase struct {
 func huge(name, text string, x float64) parseCase {
 	in := `{"ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": ` + text + `}, "ride_id": 1}`
 	if (generated.Features{TripDistance: x}).Validate() != nil {
-		return parseCase{name, in, "1", generated.Features{}, "is beyond float32's range (given as " + text + ")"}
+		return parseCase{name, in, "1", generated.Features{}, "feature trip_distance: " + strconv.FormatFloat(x, 'g', -1, 64) + " is beyond float32's range"}
 	}
 	return parseCase{name, in, "1", generated.Features{PUDO: "1_2", TripDistance: x}, ""}
 }
@@ -33,7 +34,7 @@ func huge(name, text string, x float64) parseCase {
 func nan(name, text string) parseCase {
 	in := `{"ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": ` + text + `}, "ride_id": 1}`
 	if (generated.Features{TripDistance: math.NaN()}).Validate() != nil {
-		return parseCase{name, in, "1", generated.Features{}, "ride.trip_distance: NaN is not a number the model accepts (given as " + text + ")"}
+		return parseCase{name, in, "1", generated.Features{}, "feature trip_distance: NaN is not a number the model accepts"}
 	}
 	return parseCase{name, in, "1", generated.Features{PUDO: "1_2", TripDistance: math.NaN()}, ""}
 }
@@ -116,19 +117,23 @@ func TestParse(t *testing.T) {
 		{"huge PU", ev("99999999999999999999", "2", "1", "1"), "1", f("99999999999999999999_2", 1), ""},
 		{"PU strings", ev(`"0130"`, `" 13a"`, "1", "1"), "1", f("0130_ 13a", 1), ""},
 		{"escaped PU", ev(`"\u0031\u0033\u0030"`, `"\ud800"`, "1", "1"), "1", f("130_\xed\xa0\x80", 1), ""},
-		{"array PU", ev("[1]", "2", "1", "1"), "1", generated.Features{}, "ride.PULocationID: an array or object is not a location ID"},
-		{"object DO", ev("1", "{}", "1", "1"), "1", generated.Features{}, "ride.DOLocationID: an array or object is not a location ID"},
+		{"array PU", ev("[1]", "2", "1", "1"), "1", generated.Features{}, `"%s_%s" % (ride["PULocationID"], ride["DOLocationID"]): str() of a JSON array or object is not supported`},
+		{"object DO", ev("1", "{}", "1", "1"), "1", generated.Features{}, `"%s_%s" % (ride["PULocationID"], ride["DOLocationID"]): str() of a JSON array or object is not supported`},
 		// Distances as DictVectorizer reads them.
 		{"no distance", `{"ride": {"PULocationID": 1, "DOLocationID": 2}, "ride_id": 1}`, "1", generated.Features{}, "ride.trip_distance: missing"},
-		{"string distance", ev("1", "2", `"3.66"`, "1"), "1", generated.Features{}, `ride.trip_distance: a string is not a distance, got "3.66"`},
-		{"array distance", ev("1", "2", `[]`, "1"), "1", generated.Features{}, `ride.trip_distance: an array is not a distance, got []`},
-		{"object distance", ev("1", "2", `{}`, "1"), "1", generated.Features{}, `ride.trip_distance: must be a number, got a JSON object`},
+		// DictVectorizer makes a str the category trip_distance=3.66, which
+		// the model does not know: the distance is absent.
+		{"string distance", ev("1", "2", `"3.66"`, "1"), "1", absentDistance(t, "1_2"), ""},
+		{"empty array distance", ev("1", "2", `[]`, "1"), "1", absentDistance(t, "1_2"), ""},
+		{"array of strings distance", ev("1", "2", `["a"]`, "1"), "1", absentDistance(t, "1_2"), ""},
+		{"array of numbers distance", ev("1", "2", `[1]`, "1"), "1", generated.Features{}, `features["trip_distance"] (DictVectorizer): unsupported type int in a list`},
+		{"object distance", ev("1", "2", `{}`, "1"), "1", generated.Features{}, `features["trip_distance"] (DictVectorizer): unsupported value type dict`},
 		{"negative distance", ev("1", "2", "-0.5", "1"), "1", f("1_2", -0.5), ""},
 		{"boolean distances", ev("1", "2", "true", "1"), "1", f("1_2", 1), ""},
 		{"false distance", ev("1", "2", "false", "1"), "1", f("1_2", 0), ""},
 		{"integer distance rounds", ev("1", "2", "9007199254740993", "1"), "1", f("1_2", 9007199254740992), ""},
 		{"integer beyond float64", ev("1", "2", "1"+strings.Repeat("0", 400), "1"), "1", generated.Features{},
-			"ride.trip_distance: the integer 1000000000000000000000000000000000000000... is beyond float64's range"},
+			`features["trip_distance"] (DictVectorizer): int too large to convert to float (OverflowError)`},
 		nan("null distance", "null"),
 		nan("NaN distance", "NaN"),
 		// Whether a huge distance is refused is the model's to say (its
@@ -151,6 +156,16 @@ func TestParse(t *testing.T) {
 			}
 		})
 	}
+}
+
+// absentDistance is the features of a ride whose category is pudo and
+// whose distance the vectorizer leaves out (the model's absent number).
+func absentDistance(t *testing.T, pudo string) generated.Features {
+	f, err := generated.FeaturesFromMap(map[string]any{"PU_DO": pudo})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
 }
 
 // sameFeatures is ==, but NaN equals NaN.

@@ -15,7 +15,7 @@ func TestMixedLines(t *testing.T) {
 	in := strings.Join([]string{
 		`{"ride": {"PULocationID": 130, "DOLocationID": 205, "trip_distance": 3.66}, "ride_id": 123}`,
 		`not json`,
-		`{"ride": {"PULocationID": 130, "DOLocationID": 205, "trip_distance": "1"}, "ride_id": "r-2"}`,
+		`{"ride": {"PULocationID": 130, "DOLocationID": 205, "trip_distance": {}}, "ride_id": "r-2"}`,
 		``,
 		`{"ride": {"PULocationID": "130", "DOLocationID": "205", "trip_distance": 3.66}, "ride_id": "r-4"}` + "\r",
 	}, "\n")
@@ -31,7 +31,7 @@ func TestMixedLines(t *testing.T) {
 	want := []string{
 		`{"ride_id": 123, "prediction": ` + pred + `}`,
 		`{"ride_id": null, "error": "not a JSON object: invalid JSON at byte 0: expecting a value, got 'n'"}`,
-		`{"ride_id": "r-2", "error": "ride.trip_distance: a string is not a distance, got \"1\""}`,
+		`{"ride_id": "r-2", "error": "lambda_function.py:29: features[\"trip_distance\"] (DictVectorizer): unsupported value type dict for DictVectorizer (TypeError)"}`,
 		`{"ride_id": null, "error": "not a JSON object: invalid JSON at byte 0: unexpected end of input"}`,
 		`{"ride_id": "r-4", "prediction": ` + pred + `}`,
 	}

@@ -22,3 +22,12 @@ func Describe(v Value) (typ, repr string) {
 	b, _ := appendPyStr(nil, v)
 	return typ, string(b)
 }
+
+// String is str(v), for messages and tests ("<error>" where str raises).
+func (v Value) String() string {
+	b, err := appendPyStr(nil, v)
+	if err != nil {
+		return "<error>"
+	}
+	return string(b)
+}

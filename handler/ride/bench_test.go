@@ -68,17 +68,18 @@ func parseLibrary(data []byte) (Ride, error) {
 	if err := jsonv2.Unmarshal(data, &ev, pythonKeys); err != nil {
 		return Ride{}, fmt.Errorf("not a JSON object: %w", err)
 	}
-	e := event{id: libraryValue(ev.RideID), ride: libraryValue(ev.Ride), vals: make([]pyval.Value, len(fields))}
+	e := event{id: libraryValue(ev.RideID), ride: libraryValue(ev.Ride)}
+	vals := make([]pyval.Value, len(fields))
 	if e.ride.IsObject() {
 		var members map[string]jsontext.Value
 		if err := jsonv2.Unmarshal(ev.Ride, &members, pythonKeys); err != nil {
 			return Ride{}, fmt.Errorf("not a JSON object: %w", err)
 		}
 		for i, f := range fields {
-			e.vals[i] = libraryValue(members[f])
+			vals[i] = libraryValue(members[f])
 		}
 	}
-	return e.parse()
+	return parse(e.id, e.ride, vals)
 }
 
 // pythonKeys decodes as json.loads does: of a key given twice, the last

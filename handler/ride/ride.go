@@ -71,17 +71,20 @@ func Parse(data []byte) (Ride, error) {
 	if !utf8.Valid(data) {
 		return Ride{}, pyval.ErrNotUTF8
 	}
+	// vals is kept apart from ev, so that what escapes of ev's values
+	// (the id's text, in errors) does not take vals, on the stack, with it.
 	var buf [stackFields]pyval.Value
-	ev := event{vals: buf[:0]}
+	vals := buf[:0]
 	if len(fields) <= stackFields {
-		ev.vals = buf[:len(fields)]
+		vals = buf[:len(fields)]
 	} else {
-		ev.vals = make([]pyval.Value, len(fields))
+		vals = make([]pyval.Value, len(fields))
 	}
-	if err := ev.read(data); err != nil {
+	var ev event
+	if err := ev.read(data, vals); err != nil {
 		return Ride{}, fmt.Errorf("not a JSON object: %w", err)
 	}
-	return ev.parse()
+	return parse(ev.id, ev.ride, vals)
 }
 
 // stackFields is how many fields Parse keeps without allocating.
@@ -91,11 +94,11 @@ const stackFields = 16
 // Value is absent.
 type event struct {
 	id, ride pyval.Value
-	vals     []pyval.Value // the ride's fields, as fields names them
 }
 
-// read reads the event's JSON, whole.
-func (ev *event) read(data []byte) error {
+// read reads the event's JSON, whole, and into vals the ride's fields
+// that fields names.
+func (ev *event) read(data []byte, vals []pyval.Value) error {
 	r := pyval.NewReader(data)
 	if r.Peek() != '{' {
 		v, err := r.Value()
@@ -114,7 +117,7 @@ func (ev *event) read(data []byte) error {
 		}
 		switch string(name) {
 		case "ride":
-			err = ev.readRide(r)
+			err = ev.readRide(r, vals)
 		case "ride_id":
 			ev.id, err = r.Value()
 		default:
@@ -128,8 +131,8 @@ func (ev *event) read(data []byte) error {
 }
 
 // readRide reads the value of ride, which replaces any earlier one.
-func (ev *event) readRide(r *pyval.Reader) error {
-	clear(ev.vals)
+func (ev *event) readRide(r *pyval.Reader, vals []pyval.Value) error {
+	clear(vals)
 	if r.Peek() != '{' {
 		var err error
 		ev.ride, err = r.Value()
@@ -147,7 +150,7 @@ func (ev *event) readRide(r *pyval.Reader) error {
 			return err
 		}
 		if i >= 0 {
-			ev.vals[i] = v
+			vals[i] = v
 		}
 	}
 	return nil
@@ -165,33 +168,33 @@ func slot(name []byte) int {
 
 // parse turns the event's values into a Ride, or says why not, in a fixed
 // order whatever the order of the names.
-func (ev *event) parse() (Ride, error) {
-	if ev.id.Absent() {
+func parse(rideID, rideValue pyval.Value, vals []pyval.Value) (Ride, error) {
+	if rideID.Absent() {
 		return Ride{}, errors.New("ride_id: missing")
 	}
-	id, err := pyval.Dumps(ev.id)
+	id, err := pyval.Dumps(rideID)
 	if err != nil {
-		return Ride{}, fmt.Errorf("ride_id: %s %w", clip(string(ev.id.Raw())), err)
+		return Ride{}, fmt.Errorf("ride_id: %s %w", clip(string(rideID.Raw())), err)
 	}
 	// From here on errors keep the ride id, so that callers can say which
 	// ride was refused.
 	ride := Ride{ID: id}
 	switch {
-	case ev.ride.Absent():
+	case rideValue.Absent():
 		return ride, errors.New("ride: missing")
-	case !ev.ride.IsObject():
-		return ride, fmt.Errorf("ride: must be a JSON object, got a JSON %s", ev.ride.JSONKind())
+	case !rideValue.IsObject():
+		return ride, fmt.Errorf("ride: must be a JSON object, got a JSON %s", rideValue.JSONKind())
 	}
-	if ride.Features, err = generated.Prepare(ev.vals[:len(generated.Fields)]); err != nil {
+	if ride.Features, err = generated.Prepare(vals[:len(generated.Fields)]); err != nil {
 		return ride, err
 	}
 	if shadow.Shipped {
 		var buf [stackFields]pyval.Value
-		vals := buf[:0]
+		shadowVals := buf[:0]
 		for _, at := range shadowAt {
-			vals = append(vals, ev.vals[at])
+			shadowVals = append(shadowVals, vals[at])
 		}
-		ride.Shadow, ride.ShadowErr = shadow.Prepare(vals)
+		ride.Shadow, ride.ShadowErr = shadow.Prepare(shadowVals)
 	}
 	return ride, nil
 }

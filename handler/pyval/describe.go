@@ -31,3 +31,7 @@ func (v Value) String() string {
 	}
 	return string(b)
 }
+
+// AppendFloatRepr appends repr(x), as json.dumps writes a finite float
+// (130.0, 1e-05, 1.5e+16).
+func AppendFloatRepr(dst []byte, x float64) []byte { return appendPyFloatStr(dst, x) }

@@ -23,15 +23,14 @@ const pyvalPath = "github.com/nyc-taxi/ridepred/handler/pyval"
 //		var f Features
 //		var err error
 //		// line 27: features["PU_DO"] = "%s_%s" % (ride["PULocationID"], ride["DOLocationID"])
-//		v0, err := pyval.Item(ride[0], "PULocationID")
-//		if err != nil {
-//			return f, fmt.Errorf("lambda_function.py:27: %w", err)
+//		if ride[0].Absent() {
+//			return f, fmt.Errorf("lambda_function.py:27: %w", pyval.Missing("PULocationID"))
 //		}
 //		...
-//		v2, err := pyval.Format("%s_%s", v0, v1)
+//		v0, err := pyval.Format("%s_%s", ride[0], ride[1])
 //		...
 //		// line 29: return features
-//		if f.PUDO, err = pyval.Category(v2); err != nil {
+//		if f.PUDO, err = pyval.Category(v0); err != nil {
 //			...
 //		}
 //		...
@@ -133,9 +132,6 @@ func (pe *programEmitter) call(fn string, line int, src string, args ...jen.Code
 	t := pe.temp()
 	pe.g.List(jen.Id(t), jen.Err()).Op(":=").Qual(pyvalPath, fn).Call(args...)
 	pos := fmt.Sprintf("%s:%d: %s: %%w", pe.p.Source, line, strings.ReplaceAll(src, "%", "%%"))
-	if fn == "Item" {
-		pos = fmt.Sprintf("%s:%d: %%w", pe.p.Source, line)
-	}
 	pe.g.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Id("f"), jen.Qual("fmt", "Errorf").Call(jen.Lit(pos), jen.Err())))
 	return val{temp: t}
 }
@@ -143,7 +139,11 @@ func (pe *programEmitter) call(fn string, line int, src string, args ...jen.Code
 func (pe *programEmitter) expr(e *Expr, line int) val {
 	switch e.Op {
 	case "item":
-		return pe.call("Item", line, e.Src, pe.field(e.Field), jen.Lit(e.Field))
+		// ride[K] is the field's value itself, once checked present.
+		pos := fmt.Sprintf("%s:%d: %%w", pe.p.Source, line)
+		pe.g.If(pe.field(e.Field).Dot("Absent").Call()).Block(
+			jen.Return(jen.Id("f"), jen.Qual("fmt", "Errorf").Call(jen.Lit(pos), jen.Qual(pyvalPath, "Missing").Call(jen.Lit(e.Field)))))
+		return val{code: pe.field(e.Field)}
 	case "get":
 		var def jen.Code = jen.Qual(pyvalPath, "None")
 		if e.Const != nil {
@@ -172,7 +172,7 @@ func (pe *programEmitter) expr(e *Expr, line int) val {
 }
 
 // field is ride[i], field's value.
-func (pe *programEmitter) field(name string) jen.Code {
+func (pe *programEmitter) field(name string) *jen.Statement {
 	for i, f := range pe.p.Fields {
 		if f == name {
 			return jen.Id("ride").Index(jen.Lit(i))

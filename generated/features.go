@@ -22,28 +22,25 @@ func Prepare(ride []pyval.Value) (Features, error) {
 	var err error
 	// line 26: features = {}
 	// line 27: features["PU_DO"] = "%s_%s" % (ride["PULocationID"], ride["DOLocationID"])
-	v0, err := pyval.Item(ride[0], "PULocationID")
-	if err != nil {
-		return f, fmt.Errorf("lambda_function.py:27: %w", err)
+	if ride[0].Absent() {
+		return f, fmt.Errorf("lambda_function.py:27: %w", pyval.Missing("PULocationID"))
 	}
-	v1, err := pyval.Item(ride[1], "DOLocationID")
-	if err != nil {
-		return f, fmt.Errorf("lambda_function.py:27: %w", err)
+	if ride[1].Absent() {
+		return f, fmt.Errorf("lambda_function.py:27: %w", pyval.Missing("DOLocationID"))
 	}
-	v2, err := pyval.Format("%s_%s", v0, v1)
+	v0, err := pyval.Format("%s_%s", ride[0], ride[1])
 	if err != nil {
 		return f, fmt.Errorf("lambda_function.py:27: \"%%s_%%s\" %% (ride[\"PULocationID\"], ride[\"DOLocationID\"]): %w", err)
 	}
 	// line 28: features["trip_distance"] = ride["trip_distance"]
-	v3, err := pyval.Item(ride[2], "trip_distance")
-	if err != nil {
-		return f, fmt.Errorf("lambda_function.py:28: %w", err)
+	if ride[2].Absent() {
+		return f, fmt.Errorf("lambda_function.py:28: %w", pyval.Missing("trip_distance"))
 	}
 	// line 29: return features
-	if f.PUDO, err = pyval.Category(v2); err != nil {
+	if f.PUDO, err = pyval.Category(v0); err != nil {
 		return f, fmt.Errorf("lambda_function.py:29: features[\"PU_DO\"] (DictVectorizer): %w", err)
 	}
-	if f.TripDistance, err = pyval.Number(v3, 0.0); err != nil {
+	if f.TripDistance, err = pyval.Number(ride[2], 0.0); err != nil {
 		return f, fmt.Errorf("lambda_function.py:29: features[\"trip_distance\"] (DictVectorizer): %w", err)
 	}
 	if err = f.Validate(); err != nil {

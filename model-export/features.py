@@ -85,6 +85,7 @@ class Compiler:
         src = ast.get_source_segment(self.text, node) or type(node).__name__
         if isinstance(node, ast.Call):
             src = (ast.get_source_segment(self.text, node.func) or "call") + "(...)"
+        src = src.splitlines()[0] if src else src  # a statement: its first line
         self.refuse(node, f"{clip(src)} is not supported ({SUPPORTED})")
 
     def function(self, fn):
@@ -311,6 +312,42 @@ def load_function(source, name=DEFAULT_FUNCTION, filename="<features>"):
     namespace = {}
     exec(compile(module, filename, "exec"), {"__builtins__": __builtins__}, namespace)
     return namespace[name]
+
+
+def evaluate(program, ride):
+    """Runs a feature program (forest JSON's "features") on a ride in Python
+    itself: the dict prepare_features returns, or its exception. The walker
+    test uses it to rebuild the model's inputs without the user's file."""
+    local = {}
+
+    def value(e):
+        op = e["op"]
+        if op == "item":
+            return ride[e["field"]]
+        if op == "get":
+            return ride.get(e["field"], const(e["const"]) if "const" in e else None)
+        if op == "const":
+            return const(e["const"])
+        if op == "local":
+            return local[e["name"]]
+        args = [value(a) for a in e.get("args", [])]
+        if op in ("str", "float", "int"):
+            return {"str": str, "float": float, "int": int}[op](args[0])
+        if op == "concat":
+            return args[0] + args[1]
+        return e["format"] % tuple(args)
+
+    out = {}
+    for step in program["steps"]:
+        if "local" in step:
+            local[step["local"]] = value(step["value"])
+        elif "key" in step:
+            out[step["key"]] = value(step["value"])
+    return out
+
+
+def const(c):
+    return {"str": str, "int": int, "float": float, "bool": lambda v: v == "True", "None": lambda v: None}[c["type"]](c["value"])
 
 
 def describe(v):

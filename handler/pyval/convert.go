@@ -20,7 +20,7 @@ func ToStr(v Value) (Value, error) {
 	if err != nil {
 		return Value{}, err
 	}
-	return Value{kind: kText, str: string(b)}, nil
+	return textValue(string(b)), nil
 }
 
 // ToFloat is float(v): a str is read as Python reads it (ParseFloatText),
@@ -61,7 +61,7 @@ func number(v Value) (x float64, ok bool, err error) {
 		}
 		return x, true, nil
 	case kInt:
-		x, _ = strconv.ParseFloat(v.str, 64)
+		x, _ = strconv.ParseFloat(v.rawString(), 64)
 		if math.IsInf(x, 0) {
 			return 0, true, errOverflow("int too large to convert to float")
 		}
@@ -155,7 +155,7 @@ func Format(format string, args ...Value) (Value, error) {
 			return Value{}, err
 		}
 	}
-	return Value{kind: kText, str: string(b)}, nil
+	return textValue(string(b)), nil
 }
 
 // appendPyIntArg appends '%d' % v.
@@ -164,7 +164,7 @@ func appendPyIntArg(dst []byte, v Value) ([]byte, error) {
 	case v.kind == kNumber && v.isInt:
 		return appendPyInt(dst, v.raw), nil
 	case v.kind == kInt:
-		return append(dst, v.str...), nil
+		return append(dst, v.raw...), nil
 	case v.kind == kTrue:
 		return append(dst, '1'), nil
 	case v.kind == kFalse:
@@ -187,5 +187,5 @@ func Concat(a, b Value) (Value, error) {
 		}
 		return Value{}, errType("can only concatenate str (not %q) to str", typeName(bad))
 	}
-	return Value{kind: kText, str: string(appendText(appendText(nil, a), b))}, nil
+	return textValue(string(appendText(appendText(nil, a), b))), nil
 }

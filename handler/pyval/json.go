@@ -62,9 +62,11 @@ const (
 // kind and its text in the input, read lazily), or what a feature program
 // computed from one (a str, int or float). The zero Value is an absent
 // field.
+//
+// It is five words, so that Go passes and returns it in registers: a
+// computed str or int keeps its text in raw too (see textValue).
 type Value struct {
-	raw   []byte  // a JSON value's text
-	str   string  // kText: the str (WTF-8); kInt: its decimal digits, canonical
+	raw   []byte  // a JSON value's text; kText: the str (WTF-8); kInt: its canonical digits
 	num   float64 // kFloat
 	kind  Kind
 	esc   bool // a string with escapes

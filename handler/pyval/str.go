@@ -21,9 +21,9 @@ var errContainer = fmt.Errorf("str() of a JSON array or object is not supported 
 func appendPyStr(dst []byte, v Value) ([]byte, error) {
 	switch v.kind {
 	case kText:
-		return append(dst, v.str...), nil
+		return append(dst, v.raw...), nil
 	case kInt:
-		return append(dst, v.str...), nil
+		return append(dst, v.raw...), nil
 	case kFloat:
 		return appendPyFloatStr(dst, v.num), nil
 	case kString:

@@ -14,6 +14,7 @@ package pyval
 import (
 	"errors"
 	"fmt"
+	"unsafe"
 )
 
 // None is Python's None (JSON null).
@@ -23,11 +24,11 @@ var None = Value{kind: kNull}
 var Object = Value{kind: kObject}
 
 // Str is the str constant s.
-func Str(s string) Value { return Value{kind: kText, str: s} }
+func Str(s string) Value { return textValue(s) }
 
 // Int is the int constant written as digits (canonical: an optional '-',
 // no leading zeros).
-func Int(digits string) Value { return Value{kind: kInt, str: digits} }
+func Int(digits string) Value { return Value{kind: kInt, raw: bytesOf(digits)} }
 
 // Float is the float constant x.
 func Float(x float64) Value { return Value{kind: kFloat, num: x} }
@@ -56,10 +57,13 @@ func (v Value) Raw() []byte { return v.raw }
 // ride has no such field.
 func Item(v Value, name string) (Value, error) {
 	if v.kind == 0 {
-		return v, fmt.Errorf("ride.%s: missing (KeyError)", name)
+		return v, Missing(name)
 	}
 	return v, nil
 }
+
+// Missing is ride[name]'s KeyError.
+func Missing(name string) error { return fmt.Errorf("ride.%s: missing (KeyError)", name) }
 
 // Get is ride.get(name, def): the field's value, or def (None for
 // ride.get(name)) when the ride has no such field.
@@ -103,7 +107,7 @@ func isStr(v Value) bool { return v.kind == kString || v.kind == kText }
 // write it, see appendUnquote).
 func text(v Value) string {
 	if v.kind == kText {
-		return v.str
+		return v.rawString()
 	}
 	if !v.esc {
 		return string(v.raw[1 : len(v.raw)-1])
@@ -114,7 +118,7 @@ func text(v Value) string {
 // appendText appends a str's text.
 func appendText(dst []byte, v Value) []byte {
 	if v.kind == kText {
-		return append(dst, v.str...)
+		return append(dst, v.raw...)
 	}
 	if !v.esc {
 		return append(dst, v.raw[1:len(v.raw)-1]...)
@@ -146,3 +150,16 @@ func clip(s string) string {
 // quoted is a str for an error message, as Python's repr would show it
 // (near enough: Go's quoting).
 func quoted(v Value) string { return fmt.Sprintf("%q", clip(text(v))) }
+
+// textValue is the computed str s. Its bytes are s's own, without a copy:
+// nothing ever writes to a Value's raw, and a str made by a form is a
+// fresh string, so that the Features a category becomes costs no second
+// allocation (rawString gives it back as the same string).
+func textValue(s string) Value { return Value{kind: kText, raw: bytesOf(s)} }
+
+// bytesOf is s's bytes, shared, never to be written.
+func bytesOf(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
+
+// rawString is raw as a string, shared: for a computed str or int, the
+// string it was made from.
+func (v Value) rawString() string { return unsafe.String(unsafe.SliceData(v.raw), len(v.raw)) }

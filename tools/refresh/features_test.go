@@ -112,6 +112,7 @@ func TestRefreshFeatures(t *testing.T) {
 	}
 
 	// Refusals: nothing changes.
+	workcopy.Run(t, repo, nil, "make", "--no-print-directory", "undo-refresh")
 	model := filepath.Join(tmp, "forest.pkl")
 	for name, text := range map[string]string{
 		"unsupported": "from datetime import datetime\n\ndef prepare_features(ride):\n    features = {}\n    features['PULocationID'] = str(ride['PULocationID'])\n" +

@@ -22,20 +22,18 @@ func Prepare(ride []pyval.Value) (Features, error) {
 	var err error
 	// line 1: features = {}
 	// line 2: features["trip_distance"] = ride["trip_distance"]
-	v0, err := pyval.Item(ride[0], "trip_distance")
-	if err != nil {
-		return f, fmt.Errorf("(format version 1 or 2: no prepare_features):2: %w", err)
+	if ride[0].Absent() {
+		return f, fmt.Errorf("(format version 1 or 2: no prepare_features):2: %w", pyval.Missing("trip_distance"))
 	}
 	// line 3: features["fare amount"] = ride["fare amount"]
-	v1, err := pyval.Item(ride[1], "fare amount")
-	if err != nil {
-		return f, fmt.Errorf("(format version 1 or 2: no prepare_features):3: %w", err)
+	if ride[1].Absent() {
+		return f, fmt.Errorf("(format version 1 or 2: no prepare_features):3: %w", pyval.Missing("fare amount"))
 	}
 	// line 4: return features
-	if f.TripDistance, err = pyval.Number(v0, 0.0); err != nil {
+	if f.TripDistance, err = pyval.Number(ride[0], 0.0); err != nil {
 		return f, fmt.Errorf("(format version 1 or 2: no prepare_features):4: features[\"trip_distance\"] (DictVectorizer): %w", err)
 	}
-	if f.FareAmount, err = pyval.Number(v1, 0.0); err != nil {
+	if f.FareAmount, err = pyval.Number(ride[1], 0.0); err != nil {
 		return f, fmt.Errorf("(format version 1 or 2: no prepare_features):4: features[\"fare amount\"] (DictVectorizer): %w", err)
 	}
 	if err = f.Validate(); err != nil {

@@ -22,12 +22,11 @@ func Prepare(ride []pyval.Value) (Features, error) {
 	var err error
 	// line 1: features = {}
 	// line 2: features["x"] = ride["x"]
-	v0, err := pyval.Item(ride[0], "x")
-	if err != nil {
-		return f, fmt.Errorf("(format version 1 or 2: no prepare_features):2: %w", err)
+	if ride[0].Absent() {
+		return f, fmt.Errorf("(format version 1 or 2: no prepare_features):2: %w", pyval.Missing("x"))
 	}
 	// line 3: return features
-	if f.X, err = pyval.Number(v0, 0.0); err != nil {
+	if f.X, err = pyval.Number(ride[0], 0.0); err != nil {
 		return f, fmt.Errorf("(format version 1 or 2: no prepare_features):3: features[\"x\"] (DictVectorizer): %w", err)
 	}
 	if err = f.Validate(); err != nil {

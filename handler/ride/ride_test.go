@@ -2,6 +2,7 @@ package ride
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -186,5 +187,17 @@ func TestAppendFloat(t *testing.T) {
 		if got := string(AppendFloat(nil, x)); got != want {
 			t.Errorf("AppendFloat(%v) = %s, want %s", x, got, want)
 		}
+	}
+}
+
+// TestUnion: the fields Parse keeps are the serving model's, then the
+// shadow's others, and each shadow field finds its value.
+func TestUnion(t *testing.T) {
+	all, at := union([]string{"PULocationID", "DOLocationID", "trip_distance"}, []string{"fare_amount", "PULocationID"})
+	if strings.Join(all, ",") != "PULocationID,DOLocationID,trip_distance,fare_amount" || at[0] != 3 || at[1] != 0 {
+		t.Errorf("union = %v, %v", all, at)
+	}
+	if slot([]byte("trip_distance")) != slices.Index(fields, "trip_distance") || slot([]byte("nope")) != -1 {
+		t.Errorf("slot: fields are %v", fields)
 	}
 }

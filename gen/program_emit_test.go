@@ -45,9 +45,9 @@ func tempModule(t *testing.T) (string, func(name, text string)) {
 }
 
 // programForest is a one-leaf forest whose vectorizer reads every key the
-// program writes, each categorical or numeric at random: what Prepare
+// program writes, each categorical where categorical says: what Prepare
 // makes of a ride is then all of its features.
-func programForest(r *rand.Rand, p *Program) *Forest {
+func programForest(p *Program, categorical func(key string) bool) *Forest {
 	f := &Forest{Header: Header{FormatVersion: FormatVersion, Rule: ForestRule, Program: p}}
 	f.Vocabulary.Separator = "="
 	seen := map[string]bool{}
@@ -57,7 +57,7 @@ func programForest(r *rand.Rand, p *Program) *Forest {
 		}
 		seen[s.Key] = true
 		kind, name := "numeric", s.Key
-		if r.IntN(2) == 0 {
+		if categorical(s.Key) {
 			kind, name = "categorical", s.Key+"=x"
 		}
 		f.Vocabulary.Inputs = append(f.Vocabulary.Inputs, Input{Key: s.Key, Kind: kind})
@@ -118,7 +118,7 @@ func TestEmittedPrograms(t *testing.T) {
 		}
 		p := a.Program
 		p.Source, p.Function = "features.py", "prepare_features"
-		forest := programForest(r, p)
+		forest := programForest(p, func(string) bool { return r.IntN(2) == 0 })
 		data, err := json.Marshal(forest)
 		if err != nil {
 			t.Fatal(err)

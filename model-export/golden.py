@@ -32,6 +32,7 @@ import numpy as np
 
 import export
 import features as feature_code
+import runner
 import reference
 from rule import Rule
 
@@ -211,7 +212,7 @@ def main():
 
     path, name = feature_code.parse_spec(args.features)
     with open(path) as f:
-        fn = feature_code.load_function(f.read(), name, path)
+        fn = runner.load_function(f.read(), name, path)
     fields = forest["features"]["fields"] if "features" in forest else ["PULocationID", "DOLocationID", "trip_distance"]
     rides, objects = read_rides(args.rides, fields)
     try:

@@ -88,7 +88,7 @@ func Parse(data []byte) (Ride, error) {
 }
 
 // stackFields is how many fields Parse keeps without allocating.
-const stackFields = 16
+const stackFields = 8
 
 // event is what a ride event holds, for each name its last value; a zero
 // Value is absent.

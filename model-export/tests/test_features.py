@@ -6,6 +6,7 @@ import textwrap
 import pytest
 
 import features
+import runner
 from features import FeaturesError
 
 
@@ -71,12 +72,12 @@ def test_named_function_and_module_left_alone(tmp_path):
     (tmp_path / "lambda_function.py").write_text(src)
     p = features.compile_file(str(tmp_path / "lambda_function.py") + ":mine")
     assert p["function"] == "mine" and p["fields"] == ["x"]
-    fn = features.load_function(src, "mine")  # the def alone: the module's model is never loaded
-    assert features.run(fn, '{"x": " 1_000 "}') == {"features": [["a", "float", "1000.0"]]}
-    assert features.run(fn, '{"x": null}')["error"] == "TypeError"
-    assert features.run(fn, '{}')["error"] == "KeyError"
+    fn = runner.load_function(src, "mine")  # the def alone: the module's model is never loaded
+    assert runner.run(fn, '{"x": " 1_000 "}') == {"features": [["a", "float", "1000.0"]]}
+    assert runner.run(fn, '{"x": null}')["error"] == "TypeError"
+    assert runner.run(fn, '{}')["error"] == "KeyError"
 
 
 def test_describe():
-    assert [features.describe(v) for v in (True, None, "\u00e9", 10 ** 30, 130.0, [1])] == [
+    assert [runner.describe(v) for v in (True, None, "\u00e9", 10 ** 30, 130.0, [1])] == [
         ["bool", "True"], ["NoneType", "None"], ["str", json.dumps("\u00e9")], ["int", str(10 ** 30)], ["float", "130.0"], ["list", ""]]

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-import features
+import runner
 from rule import DTYPES, Rule
 
 ART = os.path.join(os.path.dirname(__file__), "..", "artifacts")
@@ -137,7 +137,7 @@ def test_rides(forest):
         cats = ["%d_%d" % (r["PULocationID"], r["DOLocationID"]) for r in rows]
         got = walk(forest, cats, [r["trip_distance"] for r in rows])
     else:  # any other prepare_features, run from the forest's own program
-        got = walk_dicts(forest, [features.evaluate(program, r) for r in rows])
+        got = walk_dicts(forest, [runner.evaluate(program, r) for r in rows])
     assert_exact([r["prediction"] for r in rows], got)
 
 
@@ -163,5 +163,5 @@ def test_walk_dicts_on_the_programs_dicts(forest):
     first golden rides, gives the library's answers (for the seed too)."""
     rows = [r for r in load_jsonl("rides.jsonl.gz") if "prediction" in r][:3000]
     program = forest.get("features") or {"steps": []}
-    got = walk_dicts(forest, [features.evaluate(program, r) for r in rows])
+    got = walk_dicts(forest, [runner.evaluate(program, r) for r in rows])
     assert_exact([r["prediction"] for r in rows], got)

@@ -38,13 +38,13 @@ def with_fare(ride):
 const trainScript = `import json, pickle, sys
 from datetime import datetime
 sys.path.insert(0, "model-export")
-import features
+import runner
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.pipeline import make_pipeline
 from sklearn.ensemble import RandomForestRegressor
 
 path, name, estimator, out = sys.argv[1:]
-fn = features.load_function(open(path).read(), name, path)
+fn = runner.load_function(open(path).read(), name, path)
 X, y = [], []
 for line in open("build/model/2022-01.rides.jsonl"):
     ride = json.loads(line)

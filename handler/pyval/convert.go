@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/big"
 	"strconv"
+	"strings"
 )
 
 // This file holds the forms str(E), float(E), int(E), '%s'/'%d' % (...)
@@ -28,14 +29,18 @@ func ToStr(v Value) (Value, error) {
 // or 0.0; None, arrays and objects raise TypeError.
 func ToFloat(v Value) (Value, error) {
 	switch v.kind {
-	case kFloat:
+	case kNaN, kInf, kNegInf:
 		return v, nil
+	case kNumber:
+		if !v.isInt {
+			return v, nil // a JSON float is the float itself
+		}
 	case kString, kText:
 		x, ok := ParseFloatText(text(v))
 		if !ok {
 			return Value{}, errValue("could not convert string to float: %s", quoted(v))
 		}
-		return Float(x), nil
+		return floatValue(x), nil
 	}
 	x, ok, err := number(v)
 	if err != nil {
@@ -44,7 +49,7 @@ func ToFloat(v Value) (Value, error) {
 	if !ok {
 		return Value{}, errType("float() argument must be a string or a real number, not '%s'", typeName(v))
 	}
-	return Float(x), nil
+	return floatValue(x), nil
 }
 
 // number is the float64 of a number or bool (ok false for other kinds);
@@ -66,8 +71,6 @@ func number(v Value) (x float64, ok bool, err error) {
 			return 0, true, errOverflow("int too large to convert to float")
 		}
 		return x, true, nil
-	case kFloat:
-		return v.num, true, nil
 	case kTrue:
 		return 1, true, nil
 	case kFalse:
@@ -131,17 +134,17 @@ func truncate(x float64) (string, error) {
 // container raises TypeError), %% a '%'. gen accepts only formats of
 // these and as many args as they take; f-strings come here as formats.
 func Format(format string, args ...Value) (Value, error) {
-	var buf [64]byte
+	var buf [48]byte
 	b := buf[:0]
-	for i := 0; i < len(format); i++ {
-		c := format[i]
-		if c != '%' || i+1 == len(format) {
-			b = append(b, c)
-			continue
+	for {
+		i := strings.IndexByte(format, '%')
+		if i < 0 || i+1 == len(format) {
+			b = append(b, format...)
+			break
 		}
-		i++
+		b = append(b, format[:i]...)
 		var err error
-		switch format[i] {
+		switch format[i+1] {
 		case 's':
 			b, err = appendPyStr(b, args[0])
 			args = args[1:]
@@ -154,6 +157,7 @@ func Format(format string, args ...Value) (Value, error) {
 		if err != nil {
 			return Value{}, err
 		}
+		format = format[i+2:]
 	}
 	return textValue(string(b)), nil
 }

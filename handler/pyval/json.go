@@ -38,8 +38,8 @@ const maxDepth = 900
 const maxIntDigits = 4300
 
 // Kind is a value's kind: a JSON value's is named by its first byte ('-'
-// for -Infinity); kText, kInt and kFloat are values a feature program
-// computed; 0 is an absent field.
+// for -Infinity); kText and kInt are values a feature program computed (a
+// computed float is a JSON number's, see floatValue); 0 is an absent field.
 type Kind byte
 
 const (
@@ -55,7 +55,6 @@ const (
 	kObject Kind = '{'
 	kText   Kind = 's' // a computed str
 	kInt    Kind = 'i' // a computed int
-	kFloat  Kind = 'x' // a computed float
 )
 
 // Value is one Python value: what json.loads makes of a JSON value (its
@@ -63,11 +62,12 @@ const (
 // computed from one (a str, int or float). The zero Value is an absent
 // field.
 //
-// It is five words, so that Go passes and returns it in registers: a
-// computed str or int keeps its text in raw too (see textValue).
+// It is a slice and three bytes, as small as a JSON value's, so that Go
+// passes and returns it in integer registers (a float64 field costs the
+// reader a third more): a computed str or int keeps its text in raw, a
+// computed float its repr, as a JSON number (see floatValue).
 type Value struct {
-	raw   []byte  // a JSON value's text; kText: the str (WTF-8); kInt: its canonical digits
-	num   float64 // kFloat
+	raw   []byte // a JSON value's text; kText: the str (WTF-8); kInt: its canonical digits
 	kind  Kind
 	esc   bool // a string with escapes
 	isInt bool // a number without fraction or exponent: Python reads an int
@@ -97,8 +97,6 @@ func (k Kind) String() string {
 		return "str"
 	case kInt:
 		return "int"
-	case kFloat:
-		return "float"
 	}
 	return "absent"
 }

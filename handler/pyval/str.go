@@ -24,8 +24,6 @@ func appendPyStr(dst []byte, v Value) ([]byte, error) {
 		return append(dst, v.raw...), nil
 	case kInt:
 		return append(dst, v.raw...), nil
-	case kFloat:
-		return appendPyFloatStr(dst, v.num), nil
 	case kString:
 		if !v.esc {
 			return append(dst, v.raw[1:len(v.raw)-1]...), nil

@@ -14,6 +14,7 @@ package pyval
 import (
 	"errors"
 	"fmt"
+	"math"
 	"unsafe"
 )
 
@@ -31,7 +32,31 @@ func Str(s string) Value { return textValue(s) }
 func Int(digits string) Value { return Value{kind: kInt, raw: bytesOf(digits)} }
 
 // Float is the float constant x.
-func Float(x float64) Value { return Value{kind: kFloat, num: x} }
+func Float(x float64) Value { return floatValue(x) }
+
+// floatValue is a computed float, written as the JSON value json.loads
+// would read as x: its repr as a number (3.66, -0.0, 1e+16), or NaN,
+// Infinity, -Infinity.
+func floatValue(x float64) Value {
+	switch {
+	case x != x:
+		return Value{kind: kNaN, raw: nanText}
+	case x > math.MaxFloat64:
+		return Value{kind: kInf, raw: infText}
+	case x < -math.MaxFloat64:
+		return Value{kind: kNegInf, raw: negInfText}
+	case x == 1:
+		return Value{kind: kNumber, raw: oneText}
+	case x == 0 && !math.Signbit(x):
+		return Value{kind: kNumber, raw: zeroText}
+	}
+	return Value{kind: kNumber, raw: appendPyFloat(nil, x)}
+}
+
+var (
+	nanText, infText, negInfText = []byte("NaN"), []byte("Infinity"), []byte("-Infinity")
+	oneText, zeroText            = []byte("1.0"), []byte("0.0")
+)
 
 // Bool is the bool constant b.
 func Bool(b bool) Value {
@@ -86,7 +111,7 @@ func typeName(v Value) string {
 		return "float"
 	case kInt:
 		return "int"
-	case kFloat, kNaN, kInf, kNegInf:
+	case kNaN, kInf, kNegInf:
 		return "float"
 	case kTrue, kFalse:
 		return "bool"

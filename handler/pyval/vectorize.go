@@ -20,6 +20,9 @@ var errMultiHot = fmt.Errorf("a list of several strs sets several categories of 
 
 // Category is the category v sets for a categorical key, "" for none.
 func Category(v Value) (string, error) {
+	if v.kind == kText { // what the forms make: no copy
+		return v.rawString(), nil
+	}
 	switch v.kind {
 	case kString, kText:
 		return text(v), nil

@@ -144,13 +144,14 @@ func (ev *event) readRide(r *pyval.Reader, vals []pyval.Value) error {
 		if err != nil {
 			return err
 		}
-		i := slot(name) // the name is valid until the value is read
-		v, err := r.Value()
+		// The name is valid until the value is read.
+		if i := slot(name); i >= 0 {
+			vals[i], err = r.Value()
+		} else {
+			_, err = r.Value()
+		}
 		if err != nil {
 			return err
-		}
-		if i >= 0 {
-			vals[i] = v
 		}
 	}
 	return nil

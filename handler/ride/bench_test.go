@@ -45,6 +45,7 @@ func BenchmarkParse(b *testing.B) {
 // TestParseLibraryAgrees keeps the comparison honest: both parsers give the
 // same rides for valid events.
 func TestParseLibraryAgrees(t *testing.T) {
+	seedFeatures(t)
 	for _, in := range []string{
 		`{"ride": {"PULocationID": 130, "DOLocationID": 205, "trip_distance": 3.66}, "ride_id": 123}`,
 		`{"ride": {"PULocationID": "7", "DOLocationID": 7, "trip_distance": 0, "x": 1}, "ride_id": "a"}`,

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +18,9 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/nyc-taxi/ridepred/generated"
+	"github.com/nyc-taxi/ridepred/handler/ride"
+
 	"github.com/nyc-taxi/ridepred/handler/kinesisout"
 )
 
@@ -24,7 +28,7 @@ func TestInvalidRecordsDeadLettered(t *testing.T) {
 	payloads := rides(4)
 	payloads = append(payloads,
 		[]byte(`not json`),
-		[]byte(`{"ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": {}}, "ride_id": 9}`),
+		dictRide(9),
 		[]byte(`{"ride_id": 10}`),
 	)
 	fake := newFake()
@@ -52,12 +56,33 @@ func TestInvalidRecordsDeadLettered(t *testing.T) {
 	}
 	want := []deadLetter{
 		dl(4, "not a JSON object: invalid JSON at byte 0: expecting a value, got 'n'"),
-		dl(5, `lambda_function.py:29: features["trip_distance"] (DictVectorizer): unsupported value type dict for DictVectorizer (TypeError)`),
+		dl(5, parseError(t, payloads[5])),
 		dl(6, "ride: missing"),
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("dead letters (-want +got):\n%s", diff)
 	}
+}
+
+// dictRide is a ride event whose every field the model's prepare_features
+// reads is a JSON object: Python raises on it whatever the function (str()
+// of a dict is a divergence, float() and DictVectorizer raise TypeError).
+func dictRide(id int) []byte {
+	var members []string
+	for _, f := range generated.Fields {
+		members = append(members, strconv.Quote(f)+": {}")
+	}
+	return []byte(`{"ride": {` + strings.Join(members, ", ") + `}, "ride_id": ` + strconv.Itoa(id) + `}`)
+}
+
+// parseError is the reason ride.Parse gives for refusing data.
+func parseError(t *testing.T, data []byte) string {
+	t.Helper()
+	_, err := ride.Parse(data)
+	if err == nil {
+		t.Fatalf("ride.Parse accepted %s", data)
+	}
+	return err.Error()
 }
 
 // TestDeadLetterBounded: an invalid record at Kinesis's 1 MiB limit becomes

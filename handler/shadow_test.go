@@ -277,7 +277,7 @@ func TestCompiledShadow(t *testing.T) {
 	rides = rides[:min(len(rides), 500)]
 	var payloads [][]byte
 	for i, r := range rides {
-		payloads = append(payloads, golden.RideEvent(r.PULocationID, r.DOLocationID, r.TripDistance, i))
+		payloads = append(payloads, golden.Event(r, i))
 	}
 	invoke(t, h, kinesisEvent(t, payloads...))
 	got := parseRecords(t, fake.written[shadowStream])

@@ -24,7 +24,11 @@
 //  3. regenerates generated/ with go generate, and times it, go build of
 //     generated/ and make package (the report says when the zip passes
 //     Lambda's limits);
-//  4. runs the parity tests (go test ./generated);
+//  4. runs the parity tests (go test ./generated): the library's answers
+//     and the user's own prepare_features, bit for bit. If they fail, the
+//     refresh is undone (the artifacts and the package as they were before;
+//     the report in build/refresh), and the failure names the first ride
+//     that differs;
 //  5. writes artifacts/refresh.md and refresh.png, the model shipped before
 //     against the new one, and prints the report.
 //
@@ -60,6 +64,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"log"
@@ -144,6 +149,10 @@ func refresh(cfg config) error {
 	if err != nil {
 		return err
 	}
+	before, err := snapshot(cfg)
+	if err != nil {
+		return err
+	}
 
 	// Export to scratch first, so that a model whose prepare_features
 	// cannot be compiled, or does not write its vectorizer's keys, leaves
@@ -176,7 +185,9 @@ func refresh(cfg config) error {
 		"--out", filepath.Join(cfg.artifacts, "golden"), "--reference", filepath.Join(cfg.artifacts, "reference.json")}, vec...)...); err != nil {
 		return err
 	}
-	if err := compileAndReport(cfg, old, cfg.pkg); err != nil {
+	if err := compileAndReport(cfg, old, cfg.pkg); errors.Is(err, errParity) {
+		return restore(cfg, before, err)
+	} else if err != nil {
 		return err
 	}
 	next := "make test, make package, deploy (README)"
@@ -312,7 +323,7 @@ func compileAndReport(cfg config, old, pkg string) error {
 		return err
 	}
 	if parityErr != nil {
-		return fmt.Errorf("parity tests failed: %w", parityErr)
+		return fmt.Errorf("%w: %w", errParity, parityErr)
 	}
 	return nil
 }

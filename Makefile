@@ -56,10 +56,20 @@ deps:
 		[ -z "$$why" ] || { rm -rf $(VENV); echo "deps: $$why, so these are still missing: $$missing"; }; }
 	@$(GO) mod download
 
-CSVS := $(foreach m,$(MONTHS),$(BUILD)/model/$(m).csv)
+# Each month as CSV (training) and as ride objects, every TLC column under
+# its own name (golden.py runs the model's prepare_features on them).
+CSVS := $(foreach m,$(MONTHS),$(BUILD)/model/$(m).csv) $(foreach m,$(MONTHS),$(BUILD)/model/$(m).rides.jsonl)
+RIDE_FILES := $(foreach m,$(MONTHS),$(m)=$(BUILD)/model/$(m).rides.jsonl)
 $(BUILD)/model/%.csv: $(DATA)/green_tripdata_%.parquet
 	@mkdir -p $(BUILD)/model
 	$(GO) run ./tools/extract -in $< -out $@
+$(BUILD)/model/%.rides.jsonl: $(DATA)/green_tripdata_%.parquet
+	@mkdir -p $(BUILD)/model
+	$(GO) run ./tools/extract -in $< -rides $@
+
+# The seed's prepare_features, where the original app keeps it: make model
+# compiles it like any user's (FEATURES= of make refresh).
+SEED_FEATURES := model-export/baseline/lambda_function.py
 
 ## model: Parquet -> CSV -> training -> forest JSON -> golden answers and reference, into $(ART): the seed, trained here.
 model: deps $(CSVS)
@@ -69,25 +79,26 @@ model: deps $(CSVS)
 		--data $(DATA)/green_tripdata_2022-01.parquet $(DATA)/green_tripdata_2022-02.parquet \
 		--model $(BUILD)/model/model.pkl --metrics $(ART)/metrics.json --plot $(ART)/validation.png
 	$(PY) model-export/export.py --model $(BUILD)/model/model.pkl --out $(ART)/forest.json \
-		--provenance $(ART)/provenance.json --origin trained
-	$(PY) -W ignore model-export/golden.py --model $(BUILD)/model/model.pkl --forest $(ART)/forest.json \
-		--rides $(foreach m,$(MONTHS),$(m)=$(BUILD)/model/$(m).csv) --out $(ART)/golden --reference $(ART)/reference.json
+		--provenance $(ART)/provenance.json --origin trained --features $(SEED_FEATURES)
+	$(PY) -W ignore model-export/golden.py --model $(BUILD)/model/model.pkl --forest $(ART)/forest.json --features $(SEED_FEATURES) \
+		--rides $(RIDE_FILES) --out $(ART)/golden --reference $(ART)/reference.json
 
-## refresh: ship the model at MODEL [VECTORIZER=preprocessor.b] [PYTHON=...] (sklearn forest or boosting, or xgboost; a path or an
-## MLflow URI: runs:/, models:/, s3://): artifacts, golden answers, generated/, parity tests, report.
+## refresh: ship the model at MODEL [VECTORIZER=preprocessor.b] [FEATURES=lambda_function.py[:NAME]] [PYTHON=...] (sklearn
+## forest or boosting, or xgboost; a path or an MLflow URI: runs:/, models:/, s3://): its prepare_features compiled (the
+## seed's without FEATURES), artifacts, golden answers, generated/, parity tests against the user's Python, report.
 refresh: deps $(CSVS)
-	@[ -n "$(MODEL)" ] || { echo "usage: make refresh MODEL=PATH|URI [VECTORIZER=PATH] [PYTHON=PATH] (a Pipeline or (DictVectorizer, estimator) pickle, an MLflow model directory or URI (runs:/RUN_ID/model, models:/NAME/VERSION, s3://BUCKET/.../artifacts/model; PYTHON must have mlflow), or an xgboost model file; VECTORIZER is a pickled DictVectorizer for a model saved without one)"; exit 2; }
-	$(GO) run ./tools/refresh -python "$(PYTHON)" -model "$(MODEL)" $(if $(VECTORIZER),-vectorizer "$(VECTORIZER)")
+	@[ -n "$(MODEL)" ] || { echo "usage: make refresh MODEL=PATH|URI [VECTORIZER=PATH] [FEATURES=FILE[:NAME]] [PYTHON=PATH] (a Pipeline or (DictVectorizer, estimator) pickle, an MLflow model directory or URI (runs:/RUN_ID/model, models:/NAME/VERSION, s3://BUCKET/.../artifacts/model; PYTHON must have mlflow), or an xgboost model file; VECTORIZER is a pickled DictVectorizer for a model saved without one; FEATURES the Python file that holds its prepare_features(ride))"; exit 2; }
+	$(GO) run ./tools/refresh -python "$(PYTHON)" -model "$(MODEL)" $(if $(VECTORIZER),-vectorizer "$(VECTORIZER)") $(if $(FEATURES),-features "$(FEATURES)")
 
 SHADOW_ART := model-export/shadow
 
 .PHONY: shadow shadow-off promote
-## shadow: compile the model at MODEL [VECTORIZER=...] (anything refresh takes) as the challenger, beside the
+## shadow: compile the model at MODEL [VECTORIZER=...] [FEATURES=...] (anything refresh takes) as the challenger, beside the
 ## serving model: $(SHADOW_ART)/ (artifacts, golden answers, report shadow.md), generated/shadow, its parity tests.
 ## The function then scores every ride with both and writes the challenger's to SHADOW_STREAM_NAME.
 shadow: deps $(CSVS)
 	@[ -n "$(MODEL)" ] || { echo "usage: make shadow MODEL=PATH [VECTORIZER=PATH] (what make refresh takes)"; exit 2; }
-	$(GO) run ./tools/refresh -python "$(PYTHON)" -shadow -model "$(MODEL)" $(if $(VECTORIZER),-vectorizer "$(VECTORIZER)")
+	$(GO) run ./tools/refresh -python "$(PYTHON)" -shadow -model "$(MODEL)" $(if $(VECTORIZER),-vectorizer "$(VECTORIZER)") $(if $(FEATURES),-features "$(FEATURES)")
 
 ## shadow-off: remove the challenger: $(SHADOW_ART)/ goes, and generated/shadow holds no model again.
 shadow-off:

@@ -80,6 +80,9 @@ func Emit(p *Plan, cfg Config, out func(File) error) error {
 		if err := submit(func() (File, error) { return render("reference.go", e.reference()) }); err != nil {
 			return err
 		}
+		if err := submit(func() (File, error) { return render("features.go", e.featuresFile()) }); err != nil {
+			return err
+		}
 		files := func(closed []TreeFile) error {
 			for _, f := range closed {
 				name := fmt.Sprintf("internal/%s/trees_%03d.go", f.Package.Name(), f.Index)

@@ -12,9 +12,11 @@ import (
 )
 
 // FormatVersion is the forest JSON version this generator reads
-// (model-export/FORMAT.md). It also reads version 1, which has no
-// "prediction": a version 1 file is an sklearn forest (ForestRule).
-const FormatVersion = 2
+// (model-export/FORMAT.md). It also reads version 2, which has no
+// "features": its feature program is the seed's (SeedProgram), and
+// version 1, which has no "prediction" either: a version 1 file is an
+// sklearn forest (ForestRule).
+const FormatVersion = 3
 
 // Header is everything in forest JSON but its trees. The trees come last in
 // the file (export.py writes them so), which lets gen read them one at a
@@ -24,6 +26,7 @@ type Header struct {
 	Metadata      Metadata   `json:"metadata"`
 	Rule          Rule       `json:"prediction"`
 	Vocabulary    Vocabulary `json:"vectorizer"`
+	Program       *Program   `json:"features"`
 }
 
 // Metadata describes where the forest came from.
@@ -129,7 +132,8 @@ func (fr *forestReader) read(r io.Reader) (visited bool, err error) {
 		return false, malformed(err)
 	}
 	seen := map[string]bool{}
-	header := map[string]any{"format_version": &fr.h.FormatVersion, "metadata": &fr.h.Metadata, "prediction": &fr.h.Rule, "vectorizer": &fr.h.Vocabulary}
+	header := map[string]any{"format_version": &fr.h.FormatVersion, "metadata": &fr.h.Metadata, "prediction": &fr.h.Rule, "vectorizer": &fr.h.Vocabulary,
+		"features": &fr.h.Program}
 	for dec.PeekKind() != '}' {
 		tok, err := dec.ReadToken()
 		if err != nil {
@@ -139,7 +143,8 @@ func (fr *forestReader) read(r io.Reader) (visited bool, err error) {
 		seen[key] = true
 		switch {
 		case key == "trees":
-			if fr.features == nil && seen["format_version"] && seen["metadata"] && seen["vectorizer"] && (seen["prediction"] || fr.h.FormatVersion == 1) {
+			if fr.features == nil && seen["format_version"] && seen["metadata"] && seen["vectorizer"] && (seen["prediction"] || fr.h.FormatVersion == 1) &&
+				(seen["features"] || fr.h.FormatVersion < 3) {
 				if fr.features, err = fr.h.features(); err != nil {
 					return false, err
 				}
@@ -221,12 +226,21 @@ func (h *Header) features() ([]Feature, error) {
 	case 1:
 		h.Rule = ForestRule
 		h.Metadata.Library, h.Metadata.LibraryVersion = "sklearn", h.Metadata.SklearnVersion
-	case FormatVersion:
+	case 2, FormatVersion:
 		if err := h.Rule.validate(); err != nil {
 			return nil, err
 		}
 	default:
-		return nil, fmt.Errorf("unknown format_version %d (this gen reads 1 and %d)", h.FormatVersion, FormatVersion)
+		return nil, fmt.Errorf("unknown format_version %d (this gen reads 1 to %d)", h.FormatVersion, FormatVersion)
+	}
+	switch {
+	case h.FormatVersion < 3:
+		h.Program = DefaultProgram(h.Vocabulary)
+	case h.Program == nil:
+		return nil, errors.New(`no "features" (format version 3 holds the feature program)`)
+	}
+	if err := h.Program.validate(h.Vocabulary); err != nil {
+		return nil, err
 	}
 	features, err := h.Vocabulary.features()
 	if err != nil {

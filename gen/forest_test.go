@@ -45,8 +45,8 @@ func TestReadForestErrors(t *testing.T) {
 	}{
 		{"malformed", func(*testing.T) []byte { return []byte(`{"format_version": 1,`) }, "malformed forest JSON"},
 		{"version", func(t *testing.T) []byte {
-			return mutate(t, func(m map[string]any) { m["format_version"] = 3 })
-		}, "unknown format_version 3"},
+			return mutate(t, func(m map[string]any) { m["format_version"] = 4 })
+		}, "unknown format_version 4"},
 		{"rule", func(t *testing.T) []byte {
 			return mutate(t, func(m map[string]any) {
 				m["format_version"] = 2

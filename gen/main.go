@@ -63,6 +63,11 @@
 //     support.go.txt.
 //   - tables.go: the cuts and category codes that encode uses, and the list
 //     of the trees' root functions.
+//   - features.go: Fields and Prepare, the model's own prepare_features
+//     compiled from forest JSON's feature program (each Python line as a
+//     comment above its Go, calling handler/pyval's forms), then its
+//     DictVectorizer and Validate (FORMAT.md, "Feature program"); a format
+//     version 1 or 2 file has the seed's (DefaultProgram).
 //   - reference.go: Reference, the model's reference distribution (or nil),
 //     of the type Distribution that distribution.go (copied from
 //     distribution.go.txt) declares with its Shift.

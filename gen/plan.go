@@ -24,7 +24,9 @@ type Plan struct {
 	Rule           Rule
 	NFeatures      int
 	Inputs         []PlanInput
-	NTrees         int
+	// Program is the user's prepare_features, compiled (features.go).
+	Program *Program
+	NTrees  int
 	// Trees streams the trees, planned, in estimator order, reading the
 	// forest a second time (see generate).
 	Trees iter.Seq2[*Node, error]
@@ -119,6 +121,7 @@ func NewPlan(source, sha256 string, h *Header, features []Feature, s *Survey) (*
 		Rule:           h.Rule,
 		NFeatures:      len(features),
 		NTrees:         h.Metadata.NTrees,
+		Program:        h.Program,
 	}
 	if h.Metadata.RunID != nil {
 		p.RunID = *h.Metadata.RunID

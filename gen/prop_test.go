@@ -69,7 +69,7 @@ func randomForest(r *rand.Rand, family string) (*Forest, []float64) {
 		thresholds = append(thresholds, t)
 		pool = append(pool, lo, hi, (lo+hi)/2, math.Nextafter(lo, 0), math.Nextafter(hi, 0), t, math.Nextafter(t, math.Inf(1)))
 	}
-	f := &Forest{Header: Header{FormatVersion: FormatVersion, Rule: rule, Vocabulary: v}}
+	f := &Forest{Header: Header{FormatVersion: FormatVersion, Rule: rule, Vocabulary: v, Program: DefaultProgram(v)}}
 	split := func(t *Tree, n int) {
 		feat := r.IntN(len(v.FeatureNames))
 		t.Feature[n] = feat
@@ -176,17 +176,7 @@ func TestRandomForests(t *testing.T) {
 		t.Skip("builds generated code")
 	}
 	const models, rides = 30, 400
-	dir := t.TempDir()
-	put := func(name, text string) {
-		t.Helper()
-		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	put("go.mod", "module prop\n\ngo 1.26\n")
+	dir, put := tempModule(t) // features.go imports handler/pyval
 	r := rand.New(rand.NewPCG(7, 11))
 	names := slices.Sorted(maps.Keys(families))
 	var main strings.Builder
@@ -253,7 +243,7 @@ func TestRandomForests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("go", "run", ".")
+	cmd := exec.Command("go", "run", "-mod=mod", ".")
 	cmd.Dir = dir
 	cmd.Stdin = strings.NewReader(string(stdin))
 	cmd.Stderr = os.Stderr

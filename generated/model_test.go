@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/nyc-taxi/ridepred/internal/golden"
 )
@@ -66,30 +68,35 @@ func TestFeaturesFromMap(t *testing.T) {
 	tests := []struct {
 		name     string
 		in       map[string]any
-		want     Features
+		want     want
 		errSub   string
 		accepted bool // the model accepts it after all: errSub is what another model says
 	}{
-		{"both", map[string]any{"PU_DO": "130_205", "trip_distance": 3.66}, Features{PUDO: "130_205", TripDistance: 3.66}, "", false},
-		{"empty", map[string]any{}, Features{TripDistance: absent}, "", false},
-		{"no distance", map[string]any{"PU_DO": "1_1"}, Features{PUDO: "1_1", TripDistance: absent}, "", false},
-		{"unknown keys ignored", map[string]any{"PU_DO": "1_1", "fare": "x", "trip_distance": 1.0}, Features{PUDO: "1_1", TripDistance: 1}, "", false},
-		{"int distance", map[string]any{"trip_distance": 3}, Features{TripDistance: 3}, "", false},
-		{"json.Number", map[string]any{"trip_distance": json.Number("2.5")}, Features{TripDistance: 2.5}, "", false},
-		{"negative is the model's business", map[string]any{"trip_distance": -1.0}, Features{TripDistance: -1}, "", false},
-		{"float32 max", map[string]any{"trip_distance": 3.4028235677973362e38}, Features{TripDistance: 3.4028235677973362e38}, "", false},
-		{"number for category", map[string]any{"PU_DO": 130}, Features{}, "PU_DO: want a string, got int", false},
-		{"string for number", map[string]any{"trip_distance": "3.66"}, Features{}, "trip_distance: want a number, got string", false},
-		{"null number", map[string]any{"trip_distance": nil}, Features{}, "trip_distance: want a number, got null", false},
-		{"bad json.Number", map[string]any{"trip_distance": json.Number("x")}, Features{}, `trip_distance: "x" is not a number`, false},
-		{"NaN", map[string]any{"trip_distance": math.NaN()}, Features{TripDistance: math.NaN()}, "trip_distance: NaN", nanMissing},
-		{"+Inf", map[string]any{"trip_distance": math.Inf(1)}, Features{TripDistance: math.Inf(1)}, "trip_distance: +Inf " + beyond, infinityAllowed},
-		{"-Inf", map[string]any{"trip_distance": math.Inf(-1)}, Features{TripDistance: math.Inf(-1)}, "trip_distance: -Inf " + beyond, infinityAllowed},
-		{"beyond float32", map[string]any{"trip_distance": 3.4028235677973366e38}, Features{TripDistance: 3.4028235677973366e38}, beyond, infinityAllowed || !inputFloat32},
-		{"very negative", map[string]any{"trip_distance": -1e300}, Features{TripDistance: -1e300}, beyond, infinityAllowed || !inputFloat32},
+		{"both", map[string]any{"PU_DO": "130_205", "trip_distance": 3.66}, want{"PU_DO": "130_205", "trip_distance": 3.66}, "", false},
+		{"empty", map[string]any{}, want{"trip_distance": absent}, "", false},
+		{"no distance", map[string]any{"PU_DO": "1_1"}, want{"PU_DO": "1_1", "trip_distance": absent}, "", false},
+		{"unknown keys ignored", map[string]any{"PU_DO": "1_1", "fare": "x", "trip_distance": 1.0}, want{"PU_DO": "1_1", "trip_distance": 1}, "", false},
+		{"int distance", map[string]any{"trip_distance": 3}, want{"trip_distance": 3}, "", false},
+		{"json.Number", map[string]any{"trip_distance": json.Number("2.5")}, want{"trip_distance": 2.5}, "", false},
+		{"negative is the model's business", map[string]any{"trip_distance": -1.0}, want{"trip_distance": -1}, "", false},
+		{"float32 max", map[string]any{"trip_distance": 3.4028235677973362e38}, want{"trip_distance": 3.4028235677973362e38}, "", false},
+		{"number for category", map[string]any{"PU_DO": 130}, want{}, "PU_DO: want a string, got int", false},
+		{"string for number", map[string]any{"trip_distance": "3.66"}, want{}, "trip_distance: want a number, got string", false},
+		{"null number", map[string]any{"trip_distance": nil}, want{}, "trip_distance: want a number, got null", false},
+		{"bad json.Number", map[string]any{"trip_distance": json.Number("x")}, want{}, `trip_distance: "x" is not a number`, false},
+		{"NaN", map[string]any{"trip_distance": math.NaN()}, want{"trip_distance": math.NaN()}, "trip_distance: NaN", nanMissing},
+		{"+Inf", map[string]any{"trip_distance": math.Inf(1)}, want{"trip_distance": math.Inf(1)}, "trip_distance: +Inf " + beyond, infinityAllowed},
+		{"-Inf", map[string]any{"trip_distance": math.Inf(-1)}, want{"trip_distance": math.Inf(-1)}, "trip_distance: -Inf " + beyond, infinityAllowed},
+		{"beyond float32", map[string]any{"trip_distance": 3.4028235677973366e38}, want{"trip_distance": 3.4028235677973366e38}, beyond, infinityAllowed || !inputFloat32},
+		{"very negative", map[string]any{"trip_distance": -1e300}, want{"trip_distance": -1e300}, beyond, infinityAllowed || !inputFloat32},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			for key := range tt.in {
+				if key != "fare" && !reflect.ValueOf(Features{}).FieldByName(goName(key)).IsValid() {
+					t.Skipf("the model does not read %q", key)
+				}
+			}
 			got, err := FeaturesFromMap(tt.in)
 			if tt.errSub != "" && !tt.accepted {
 				if err == nil || !strings.Contains(err.Error(), tt.errSub) {
@@ -100,11 +107,58 @@ func TestFeaturesFromMap(t *testing.T) {
 			if err != nil {
 				t.Fatalf("error = %v, want %+v", err, tt.want)
 			}
-			if got.PUDO != tt.want.PUDO || math.Float64bits(got.TripDistance) != math.Float64bits(tt.want.TripDistance) {
-				t.Fatalf("= %+v, want %+v", got, tt.want)
-			}
+			tt.want.check(t, got)
 		})
 	}
+}
+
+// want is the Features a test expects, by vectorizer key; every key the
+// model does not read is left out of the comparison, and a case that
+// names a key the model does not read is skipped, so that any refreshed
+// model runs what applies to it.
+type want map[string]any
+
+func (w want) check(t *testing.T, got Features) {
+	t.Helper()
+	v := reflect.ValueOf(got)
+	for key, x := range w {
+		f := v.FieldByName(goName(key))
+		switch {
+		case !f.IsValid():
+			t.Skipf("the model does not read %q", key)
+		case f.Kind() == reflect.String && f.String() != x:
+			t.Fatalf("%s = %q, want %q", key, f.String(), x)
+		case f.Kind() == reflect.Float64 && math.Float64bits(f.Float()) != math.Float64bits(toFloat(x)):
+			t.Fatalf("%s = %v, want %v", key, f.Float(), x)
+		}
+	}
+}
+
+func toFloat(x any) float64 {
+	if i, ok := x.(int); ok {
+		return float64(i)
+	}
+	return x.(float64)
+}
+
+// goName is gen's name of a key's Features field ("PU_DO" -> "PUDO").
+func goName(key string) string {
+	var b strings.Builder
+	upper := true
+	for _, r := range key {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			upper = true
+			continue
+		}
+		if b.Len() == 0 && !unicode.IsLetter(r) {
+			b.WriteString("F")
+		}
+		if upper {
+			r, upper = unicode.ToUpper(r), false
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 func TestPredictBatchAllocatesNothing(t *testing.T) {
@@ -121,7 +175,12 @@ func TestOriginalTestRide(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := golden.OriginalRide
-	f := Features{PUDO: fmt.Sprintf("%d_%d", r.PULocationID, r.DOLocationID), TripDistance: r.TripDistance}
+	// The features golden.py gives the model for this edge case: a model
+	// with other keys ignores them, as its DictVectorizer does.
+	f, err := FeaturesFromMap(map[string]any{"PU_DO": fmt.Sprintf("%d_%d", r.PULocationID, r.DOLocationID), "trip_distance": r.TripDistance})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if got := Predict(f); got != want {
 		t.Fatalf("Predict(%+v) = %v, want %v (%s's)", f, got, want, Library)
 	}

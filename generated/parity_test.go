@@ -27,12 +27,22 @@ func mustEdges(tb testing.TB) []golden.Edge {
 	return edges
 }
 
+// TestParityRides: every golden ride through Prepare (the model's own
+// prepare_features, compiled) and the model, against the user's Python and
+// the library: the same predictions bit for bit, and an error where the
+// Python raised.
 func TestParityRides(t *testing.T) {
-	rides := mustRides(t)
-	in := make([]Features, len(rides))
-	for i, r := range rides {
-		in[i] = Features{PUDO: r.PUDO(), TripDistance: r.TripDistance}
+	var rides []golden.Ride
+	for _, r := range mustRides(t) {
+		if !r.Error {
+			rides = append(rides, r)
+			continue
+		}
+		if _, err := Prepare(rideValues(t, r.Object)); err == nil {
+			t.Fatalf("%s row %d %s: Prepare accepted a ride the user's Python raised on", r.Month, r.Row, r.Object)
+		}
 	}
+	in := prepared(t, rides)
 	batch := make([]float64, len(in))
 	PredictBatch(in, batch)
 	for i, r := range rides {
@@ -91,11 +101,7 @@ func shuffledFeb(tb testing.TB) []Features {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	in := make([]Features, len(feb))
-	for i, r := range feb {
-		in[i] = Features{PUDO: r.PUDO(), TripDistance: r.TripDistance}
-	}
-	return in
+	return prepared(tb, feb)
 }
 
 var sink float64

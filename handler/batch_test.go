@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/nyc-taxi/ridepred/generated"
+	"github.com/nyc-taxi/ridepred/handler/ride"
 )
 
 func TestPredictionsWrittenInChunksOf500(t *testing.T) {
@@ -32,7 +33,11 @@ func TestPredictionsWrittenInChunksOf500(t *testing.T) {
 	if err := json.Unmarshal([]byte(got[0]), &first); err != nil {
 		t.Fatal(err)
 	}
-	want := generated.Predict(generated.Features{PUDO: "130_205", TripDistance: 3.66})
+	f, err := ride.Parse(rideEvent(0, 130, 205, 3.66))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := generated.Predict(f.Features)
 	if string(first.RideID) != "0" || first.Prediction != want || first.ModelVersion != ModelVersion() || first.EventID != "shardId-000000000000:seq-0" {
 		t.Errorf("first prediction = %s", got[0])
 	}

@@ -17,7 +17,7 @@ func TestDirectInvocation(t *testing.T) {
 		t.Errorf("got %s, want %s", b, want)
 	}
 	if _, err := h.Invoke(context.Background(), []byte(`{"ride": {"PULocationID": 130}, "ride_id": 123}`)); err == nil ||
-		!strings.Contains(err.Error(), "invalid ride event: ride.DOLocationID: missing") {
+		!strings.Contains(err.Error(), "ride.DOLocationID: missing (KeyError)") {
 		t.Errorf("invalid direct event: err = %v", err)
 	}
 	if _, err := h.Invoke(context.Background(), []byte(`[`)); err == nil || !strings.Contains(err.Error(), "invalid event") {

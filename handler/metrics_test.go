@@ -200,7 +200,7 @@ func TestMetricsDrift(t *testing.T) {
 		var payloads [][]byte
 		preds := make([]float64, len(rides))
 		for i, r := range rides {
-			payloads = append(payloads, golden.RideEvent(r.PULocationID, r.DOLocationID, r.TripDistance, i))
+			payloads = append(payloads, golden.Event(r, i))
 			preds[i] = r.Prediction
 		}
 		payloads = append(payloads, []byte(`not json`))

@@ -39,17 +39,17 @@ func ShadowVersion() string {
 	return modelVersion(shadow.RunID, shadow.ModelSHA256)
 }
 
-// predictCompiledShadow scores the rides generated/shadow's Validate
-// accepts, as one batch.
+// predictCompiledShadow scores the rides whose features generated/shadow's
+// own prepare_features made (ride.Parse ran it, on the same parsed ride),
+// as one batch.
 func predictCompiledShadow(rides []validRide) (scored []int, preds []float64) {
 	features := make([]shadow.Features, 0, len(rides))
 	scored = make([]int, 0, len(rides))
 	for i := range rides {
-		f := shadow.Features{PUDO: rides[i].Features.PUDO, TripDistance: rides[i].Features.TripDistance}
-		if f.Validate() != nil {
+		if rides[i].ShadowErr != nil {
 			continue
 		}
-		features = append(features, f)
+		features = append(features, rides[i].Shadow)
 		scored = append(scored, i)
 	}
 	preds = make([]float64, len(features))

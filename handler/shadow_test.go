@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -25,20 +26,24 @@ const shadowStream = "ride_prediction_shadow"
 // testChallenger is the serving model moved by 2 minutes for rides picked
 // up at 130, refusing those picked up at 131, and the same elsewhere: a
 // shadow whose figures the tests know from the serving predictions alone,
-// whatever the model.
+// whatever the model. rides(n)'s ride i is picked up at 130 + i%5, and
+// its id is i: the challenger goes by the id, so that it holds for any
+// model's features.
 func testChallenger() *challenger {
 	return &challenger{version: "shadow-test-version", predict: func(rides []validRide) (scored []int, preds []float64) {
 		var in []generated.Features
+		var moved []bool
 		for i, r := range rides {
-			if strings.HasPrefix(r.Features.PUDO, "131_") {
+			id, _ := strconv.Atoi(r.IDText())
+			if id%5 == 1 {
 				continue
 			}
-			scored, in = append(scored, i), append(in, r.Features)
+			scored, in, moved = append(scored, i), append(in, r.Features), append(moved, id%5 == 0)
 		}
 		preds = make([]float64, len(in))
 		generated.PredictBatch(in, preds)
 		for k := range preds {
-			if strings.HasPrefix(in[k].PUDO, "130_") {
+			if moved[k] {
 				preds[k] += 2
 			}
 		}
@@ -277,7 +282,7 @@ func TestCompiledShadow(t *testing.T) {
 	rides = rides[:min(len(rides), 500)]
 	var payloads [][]byte
 	for i, r := range rides {
-		payloads = append(payloads, golden.RideEvent(r.PULocationID, r.DOLocationID, r.TripDistance, i))
+		payloads = append(payloads, golden.Event(r, i))
 	}
 	invoke(t, h, kinesisEvent(t, payloads...))
 	got := parseRecords(t, fake.written[shadowStream])

@@ -38,9 +38,10 @@ from sklearn.feature_extraction import DictVectorizer
 from sklearn.pipeline import Pipeline
 
 import families
+import features
 from families import ExportError
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 XGB_SUFFIXES = (".json", ".ubj", ".xgb", ".model", ".bin", ".deprecated")
 
 
@@ -216,7 +217,19 @@ def max_depth(tree):
     return deepest
 
 
-def export(path, vectorizer_path=None):
+def feature_program(spec, inputs_):
+    """The feature program of FILE[:NAME] (features.py), checked against the vectorizer's inputs."""
+    try:
+        program = features.compile_file(spec)
+        unknown = features.check_keys(program, inputs_)
+    except features.FeaturesError as e:
+        raise ExportError(str(e))
+    for key in unknown:
+        print(f"export: {program['function']} writes {key!r}, which the vectorizer does not know (DictVectorizer ignores it)", file=sys.stderr)
+    return program
+
+
+def export(path, vectorizer_path=None, features_spec=features.SEED):
     model = load(path, vectorizer_path)
     fam, vectorizer = model.family, model.vectorizer
     with open(model.source, "rb") as f:
@@ -244,6 +257,7 @@ def export(path, vectorizer_path=None):
             "inputs": inputs(vectorizer),
             "feature_names": list(vectorizer.feature_names_),
         },
+        "features": feature_program(features_spec, inputs(vectorizer)),
         "trees": trees,
     }
 
@@ -271,11 +285,13 @@ def main(argv=None):
     ap.add_argument("--out", required=True, help="forest JSON to write")
     ap.add_argument("--provenance", help="also write provenance JSON here")
     ap.add_argument("--source", help="where --model came from, for provenance, when it is a local copy (fetch.py's of an MLflow URI)")
+    ap.add_argument("--features", default=features.SEED,
+                    help="FILE[:NAME]: the Python file holding prepare_features(ride) (default: the seed's, baseline/lambda_function.py)")
     ap.add_argument("--origin", choices=("trained", "imported"), default="imported",
                     help="trained: by train.py from the committed data; imported: from --model")
     args = ap.parse_args(argv)
     try:
-        forest = export(args.model, args.vectorizer)
+        forest = export(args.model, args.vectorizer, args.features)
         text = json.dumps(forest, separators=(",", ":"), allow_nan=False)
     except ExportError as e:
         print(f"export: {e}", file=sys.stderr)

@@ -31,9 +31,10 @@ import re
 import numpy as np
 
 import export
+import features as feature_code
+import runner
 import reference
 from rule import Rule
-from rides import read_trips
 
 UNSEEN = ["0_0", "", "abc", "130_205x", "-1_5", "130.0_205.0", " 130_205", "1_", "_1", "9999_9999"]
 SPECIAL = [
@@ -136,6 +137,53 @@ def features(row):
     return {k: row[k] for k in ("PU_DO", "trip_distance") if k in row}
 
 
+# Each value a ride field is replaced by in the odd rides: every JSON kind,
+# and edge numbers and strings.
+ODD = ["0", "-0", "130", "1e2", "3.66", "-0.0", "1e-7", "1e400", "-1e400", "NaN", "Infinity", "-Infinity",
+       "123456789012345678901234567890", "1" + "0" * 400, '"130"', '" 3.66 "', '"1_000"', '"abc"', '""', '"nan"',
+       '"\\u00e9"', "true", "false", "null", "[]", '["a"]', "[1]", "{}", '{"a": 1}', None]
+
+
+def read_rides(specs, fields):
+    """The rides of MONTH=JSONL files (tools/extract -rides) whose fields the
+    program reads are all there and not null: ({month, row, field...}, the whole ride)."""
+    rows, objects = [], []
+    for spec in specs:
+        month, path = spec.split("=", 1)
+        with open(path) as f:
+            for i, line in enumerate(f):
+                ride = json.loads(line)
+                if all(ride.get(k) is not None for k in fields):
+                    rows.append({"month": month, "row": i} | {k: ride[k] for k in fields})
+                    objects.append(ride)
+    return rows, objects
+
+
+def run_program(fn, predict, ride):
+    """{"prediction"} of the user's function and the model on one ride, or
+    {"error": the function's exception} or {"refused": the library's}."""
+    try:
+        row = fn(ride)
+    except Exception as e:
+        return {"error": type(e).__name__}
+    try:
+        return {"prediction": float(predict([row])[0])}
+    except Exception as e:  # sklearn's ValueError, xgboost's XGBoostError, DictVectorizer's TypeError
+        return {"refused": f"{type(e).__name__}: " + re.sub(r"^\[[0-9:]+\] ", "", str(e).splitlines()[0] if str(e) else "")}
+
+
+def odd_rides(fn, predict, base, fields):
+    """Each field the program reads replaced by each ODD value (None: absent),
+    the others as in base; as JSON text, since NaN and 1e400 do not survive json.dumps."""
+    out = []
+    for f in fields:
+        for v in ODD:
+            members = [(k, json.dumps(base[k]) if k != f else v) for k in fields if k != f or v is not None]
+            text = "{" + ", ".join(f"{json.dumps(k)}: {t}" for k, t in members) + "}"
+            out.append({"field": f, "ride": text} | run_program(fn, predict, json.loads(text)))
+    return out
+
+
 def write_jsonl_gz(path, rows):
     # mtime=0 and no file name in the header: the same rows give the same bytes.
     with open(path, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz:
@@ -148,7 +196,8 @@ def main():
     ap.add_argument("--model", required=True)
     ap.add_argument("--vectorizer", help="pickled DictVectorizer, for a model saved without one")
     ap.add_argument("--forest", required=True)
-    ap.add_argument("--rides", nargs="+", required=True, help="MONTH=CSV")
+    ap.add_argument("--rides", nargs="+", required=True, help="MONTH=JSONL, ride objects (tools/extract -rides)")
+    ap.add_argument("--features", default=feature_code.SEED, help="FILE[:NAME] holding prepare_features (default: the seed's)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--reference", help="where to write the reference (reference.json)")
     args = ap.parse_args()
@@ -161,18 +210,20 @@ def main():
         forest = json.load(f)
     os.makedirs(args.out, exist_ok=True)
 
-    rides = []
-    for spec in args.rides:
-        month, path = spec.split("=", 1)
-        df = read_trips(path)
-        df = df[df.PULocationID.notna() & df.DOLocationID.notna() & df.trip_distance.notna()]
-        for i, pu, do, d in zip(df.index, df.PULocationID, df.DOLocationID, df.trip_distance):
-            rides.append({"month": month, "row": int(i), "PULocationID": int(pu),
-                          "DOLocationID": int(do), "trip_distance": float(d)})
-    preds = predict([{"PU_DO": "%s_%s" % (r["PULocationID"], r["DOLocationID"]),
-                               "trip_distance": r["trip_distance"]} for r in rides])
+    path, name = feature_code.parse_spec(args.features)
+    with open(path) as f:
+        fn = runner.load_function(f.read(), name, path)
+    fields = forest["features"]["fields"] if "features" in forest else ["PULocationID", "DOLocationID", "trip_distance"]
+    rides, objects = read_rides(args.rides, fields)
+    try:
+        preds = predict([fn(o) for o in objects])
+    except Exception:  # some ride raises: each on its own
+        preds = [run_program(fn, predict, o).get("prediction") for o in objects]
     for r, p in zip(rides, preds):
-        r["prediction"] = float(p)
+        if p is None:
+            r["error"] = True
+        else:
+            r["prediction"] = float(p)
     write_jsonl_gz(os.path.join(args.out, "rides.jsonl.gz"), rides)
     if args.reference:
         reference.write(args.reference, reference.of_rides(rides, reference.sha256(args.forest)))
@@ -192,7 +243,9 @@ def main():
             # JSON has no NaN or infinity: these values travel as Python's repr.
             r["trip_distance_repr"] = repr(r.pop("trip_distance"))
     write_jsonl_gz(os.path.join(args.out, "edges.jsonl.gz"), edges)
-    print(f"golden: {len(rides)} rides, {len(edges)} edge cases")
+    odd = odd_rides(fn, predict, rides[0], fields) if rides else []
+    write_jsonl_gz(os.path.join(args.out, "odd.jsonl.gz"), odd)
+    print(f"golden: {len(rides)} rides, {len(edges)} edge cases, {len(odd)} odd rides")
 
 
 if __name__ == "__main__":

@@ -44,7 +44,8 @@ def summary(art):
         preds = {}
         for line in f:
             r = json.loads(line)
-            preds[(r["month"], r["row"])] = r["prediction"]
+            if "prediction" in r:  # not a ride the model's prepare_features raised on
+                preds[(r["month"], r["row"])] = r["prediction"]
     rule = forest.get("prediction", {"start": 0.0})
     return {
         "origin": prov.get("origin", "unknown"),
@@ -64,7 +65,26 @@ def summary(art):
         "sha256": hashlib.sha256(raw).hexdigest(),
         "params": m.get("params", {}),
         "preds": preds,
+        "features": forest.get("features"),
+        "inputs": {i["key"]: i["kind"] for i in forest["vectorizer"]["inputs"]},
     }
+
+
+def feature_table(s):
+    """The model's features: each key its prepare_features writes, with its
+    kind in the vectorizer and the Python line that writes it."""
+    p = s["features"]
+    if p is None:
+        return ["The forest JSON (format version 1 or 2) holds no feature program: the seed's features.", ""]
+    lines = [f"Features: `{p['function']}` of `{p['source']}` (sha256 `{p['sha256'][:16]}…`), compiled into "
+             f"`generated/features.go`; it reads the ride fields {', '.join(f'`{f}`' for f in p['fields'])}.", "",
+             "| feature | kind | line | Python |", "|---|---|---|---|"]
+    for step in p["steps"]:
+        if "key" in step:
+            kind = s["inputs"].get(step["key"], "not in the vectorizer (ignored)")
+            text = step["text"].splitlines()[0].replace("|", "\\|")
+            lines.append(f"| `{step['key']}` | {kind} | {step['line']} | `{text}` |")
+    return lines + [""]
 
 
 def rmse(preds, val):
@@ -209,6 +229,7 @@ def main():
         f"| parity tests (`go test ./generated`, the library's answers bit for bit) | {build['parity']} |",
         "",
     ]
+    lines += feature_table(new)
     lines += zip_limits(build)
     lines += [
         f"![how predictions move]({os.path.basename(args.png)})",

@@ -6,7 +6,11 @@
 // compiles a model here; make shadow-off puts this back.)
 package shadow
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/nyc-taxi/ridepred/handler/pyval"
+)
 
 // Shipped is false: no model is compiled into this package.
 const Shipped = false
@@ -24,6 +28,12 @@ type Features struct {
 }
 
 var errNoModel = errors.New("no model is compiled into this package")
+
+// Fields is empty: there is no feature program.
+var Fields []string
+
+// Prepare refuses every ride: there is no model to prepare features for.
+func Prepare(ride []pyval.Value) (Features, error) { return Features{}, errNoModel }
 
 // Validate refuses every ride: there is no model to predict it.
 func (Features) Validate() error { return errNoModel }

@@ -1,13 +1,13 @@
 package ride
 
 import (
-	"bytes"
 	"fmt"
 	"testing"
 
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/nyc-taxi/ridepred/handler/pyval"
 	"github.com/nyc-taxi/ridepred/internal/golden"
 )
 
@@ -45,6 +45,7 @@ func BenchmarkParse(b *testing.B) {
 // TestParseLibraryAgrees keeps the comparison honest: both parsers give the
 // same rides for valid events.
 func TestParseLibraryAgrees(t *testing.T) {
+	seedFeatures(t)
 	for _, in := range []string{
 		`{"ride": {"PULocationID": 130, "DOLocationID": 205, "trip_distance": 3.66}, "ride_id": 123}`,
 		`{"ride": {"PULocationID": "7", "DOLocationID": 7, "trip_distance": 0, "x": 1}, "ride_id": "a"}`,
@@ -58,9 +59,8 @@ func TestParseLibraryAgrees(t *testing.T) {
 }
 
 // parseLibrary is Parse's interpretation (event.parse) on values that
-// json v2 decodes into structs, for BenchmarkParse. It reads RFC 8259
-// only: json v2 has no NaN or Infinity, and no way to keep an unpaired
-// surrogate.
+// json v2 decodes, for BenchmarkParse. It reads RFC 8259 only: json v2 has
+// no NaN or Infinity, and no way to keep an unpaired surrogate.
 func parseLibrary(data []byte) (Ride, error) {
 	var ev struct {
 		Ride   jsontext.Value `json:"ride"`
@@ -70,18 +70,17 @@ func parseLibrary(data []byte) (Ride, error) {
 		return Ride{}, fmt.Errorf("not a JSON object: %w", err)
 	}
 	e := event{id: libraryValue(ev.RideID), ride: libraryValue(ev.Ride)}
-	if e.ride.kind == kObject {
-		var f struct {
-			PU   jsontext.Value `json:"PULocationID"`
-			DO   jsontext.Value `json:"DOLocationID"`
-			Dist jsontext.Value `json:"trip_distance"`
-		}
-		if err := jsonv2.Unmarshal(ev.Ride, &f, pythonKeys); err != nil {
+	vals := make([]pyval.Value, len(fields))
+	if e.ride.IsObject() {
+		var members map[string]jsontext.Value
+		if err := jsonv2.Unmarshal(ev.Ride, &members, pythonKeys); err != nil {
 			return Ride{}, fmt.Errorf("not a JSON object: %w", err)
 		}
-		e.pu, e.do, e.dist = libraryValue(f.PU), libraryValue(f.DO), libraryValue(f.Dist)
+		for i, f := range fields {
+			vals[i] = libraryValue(members[f])
+		}
 	}
-	return e.parse()
+	return parse(e.id, e.ride, vals)
 }
 
 // pythonKeys decodes as json.loads does: of a key given twice, the last
@@ -89,16 +88,10 @@ func parseLibrary(data []byte) (Ride, error) {
 var pythonKeys = jsontext.AllowDuplicateNames(true)
 
 // libraryValue is a value json v2 checked, as the reader describes it.
-func libraryValue(raw jsontext.Value) value {
+func libraryValue(raw jsontext.Value) pyval.Value {
 	if len(raw) == 0 {
-		return value{}
+		return pyval.Value{}
 	}
-	v := value{raw: raw, kind: kind(raw[0])}
-	switch raw.Kind() {
-	case '0':
-		v.kind, v.isInt = kNumber, !bytes.ContainsAny(raw, ".eE")
-	case '"':
-		v.esc = bytes.IndexByte(raw, '\\') >= 0
-	}
+	v, _ := pyval.NewReader(raw).Value()
 	return v
 }

@@ -1,18 +1,21 @@
 // Package ride reads the original app's ride events as the original does
-// (Parse) and encodes predictions. The Lambda handler and tools/predict share it; it does not
+// (Parse: the JSON as json.loads reads it, the features as the model's own
+// prepare_features makes them, compiled into generated/) and encodes predictions. The Lambda handler and tools/predict share it; it does not
 // depend on the AWS SDK, so tools/predict starts fast.
 package ride
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 
 	"github.com/nyc-taxi/ridepred/generated"
+	"github.com/nyc-taxi/ridepred/generated/shadow"
+	"github.com/nyc-taxi/ridepred/handler/pyval"
 )
 
 // Ride is a ride event the original would predict.
@@ -23,6 +26,11 @@ type Ride struct {
 	// escaped, "\ud800", which strict JSON readers refuse).
 	ID       json.RawMessage
 	Features generated.Features
+	// Shadow is the shadow model's features (generated/shadow, whose
+	// prepare_features may read other fields), when one is compiled in;
+	// ShadowErr says why the shadow cannot score the ride, if it cannot.
+	Shadow    shadow.Features
+	ShadowErr error
 }
 
 // Parse reads one ride event as the original app reads a Kinesis record's
@@ -33,221 +41,182 @@ type Ride struct {
 // What the original predicts is predicted with the same features, and
 // what it raises on is refused, but for the divergences below:
 //
-//   - The data is UTF-8 and JSON as json.loads reads it (pyjson.go): NaN,
-//     Infinity and -Infinity are values, a repeated name keeps its last
-//     value, unpaired surrogate escapes are kept; an integer of more than
-//     4,300 digits is refused, anywhere.
+//   - The data is UTF-8 and JSON as json.loads reads it (package pyval):
+//     NaN, Infinity and -Infinity are values, a repeated name keeps its
+//     last value, unpaired surrogate escapes are kept; an integer of more
+//     than 4,300 digits is refused, anywhere.
 //   - The event is an object with ride (an object) and ride_id; other
 //     names are ignored. Names match exactly, after unescaping.
-//   - PULocationID and DOLocationID may be any value but an array or an
-//     object: the category is '%s_%s' of them as Python prints them
-//     (130.0 gives "130.0", "0130" "0130", true "True", null "None"), which
-//     matches the model's category exactly when the original's does.
-//   - trip_distance is a number (negative, NaN or ±Infinity too), a
-//     boolean (1 or 0, as DictVectorizer reads it) or null (NaN, as
-//     DictVectorizer reads it).
-//     The model's Validate refuses what its library refuses (sklearn's
-//     forests: NaN, infinities, beyond float32); an integer beyond
-//     float64's range is refused (Python's float() raises on it).
+//   - The ride's fields that the model's prepare_features reads
+//     (generated.Fields, and the shadow's) are kept, the others skipped;
+//     generated.Prepare, the user's Python compiled, makes the features
+//     from them with Python's semantics (for the seed, '%s_%s' of the
+//     location ids as Python prints them: 130.0 gives "130.0", true
+//     "True", null "None"), then DictVectorizer's (a str is a category, a
+//     number or bool a number, None NaN) and the model's Validate, which
+//     refuses what its library refuses (sklearn's forests: NaN,
+//     infinities, beyond float32).
 //   - ride_id may be any value; ID is json.dumps's text of it.
 //
 // Divergences (README.md lists them with why): refused where the original
-// predicts are a string or array trip_distance (DictVectorizer makes a
-// category of it, and the original predicts as if there were no distance), a
-// location id that is an array or object, a ride_id holding NaN or an
+// predicts are str() of an array or object (Python writes its repr), a
+// list of several strs as a feature value, a ride_id holding NaN or an
 // infinity (json.dumps writes NaN or Infinity, which is not JSON), and
-// nesting deeper than 900 levels (see maxDepth).
+// nesting deeper than 900 levels.
 //
-// Errors name the field; when ride_id itself is valid, the returned Ride
-// carries it even with an error.
+// Errors name the field, or the Python line and expression that raised;
+// when ride_id itself is valid, the returned Ride carries it even with an
+// error.
 func Parse(data []byte) (Ride, error) {
 	if !utf8.Valid(data) {
-		return Ride{}, errNotUTF8
+		return Ride{}, pyval.ErrNotUTF8
+	}
+	// vals is kept apart from ev, so that what escapes of ev's values
+	// (the id's text, in errors) does not take vals, on the stack, with it.
+	var buf [stackFields]pyval.Value
+	vals := buf[:0]
+	if len(fields) <= stackFields {
+		vals = buf[:len(fields)]
+	} else {
+		vals = make([]pyval.Value, len(fields))
 	}
 	var ev event
-	if err := ev.read(data); err != nil {
+	if err := ev.read(data, vals); err != nil {
 		return Ride{}, fmt.Errorf("not a JSON object: %w", err)
 	}
-	return ev.parse()
+	return parse(ev.id, ev.ride, vals)
 }
 
-// event is what a ride event holds, for each name its last value; kind 0
-// is absent.
+// stackFields is how many fields Parse keeps without allocating.
+const stackFields = 8
+
+// event is what a ride event holds, for each name its last value; a zero
+// Value is absent.
 type event struct {
-	id, ride     value
-	pu, do, dist value // ride's, when ride is an object
+	id, ride pyval.Value
 }
 
-// read reads the event's JSON, whole.
-func (ev *event) read(data []byte) error {
-	r := reader{data: data}
-	if r.peek() != '{' {
-		v, err := r.value()
+// read reads the event's JSON, whole, and into vals the ride's fields
+// that fields names.
+func (ev *event) read(data []byte, vals []pyval.Value) error {
+	r := pyval.NewReader(data)
+	if r.Peek() != '{' {
+		v, err := r.Value()
 		if err == nil {
-			err = r.end()
+			err = r.End()
 		}
 		if err == nil {
-			err = fmt.Errorf("got a JSON %s", v.kind)
+			err = fmt.Errorf("got a JSON %s", v.JSONKind())
 		}
 		return err
 	}
-	r.open('{')
-	for name, more, err := r.member(true); more || err != nil; name, more, err = r.member(false) {
+	r.Open('{')
+	for name, more, err := r.Member(true); more || err != nil; name, more, err = r.Member(false) {
 		if err != nil {
 			return err
 		}
 		switch string(name) {
 		case "ride":
-			err = ev.readRide(&r)
+			err = ev.readRide(r, vals)
 		case "ride_id":
-			ev.id, err = r.value()
+			ev.id, err = r.Value()
 		default:
-			_, err = r.value()
+			_, err = r.Value()
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return r.end()
+	return r.End()
 }
 
 // readRide reads the value of ride, which replaces any earlier one.
-func (ev *event) readRide(r *reader) error {
-	ev.pu, ev.do, ev.dist = value{}, value{}, value{}
-	if r.peek() != '{' {
+func (ev *event) readRide(r *pyval.Reader, vals []pyval.Value) error {
+	clear(vals)
+	if r.Peek() != '{' {
 		var err error
-		ev.ride, err = r.value()
+		ev.ride, err = r.Value()
 		return err
 	}
-	ev.ride = value{kind: kObject}
-	r.open('{')
-	for name, more, err := r.member(true); more || err != nil; name, more, err = r.member(false) {
+	ev.ride = pyval.Object
+	r.Open('{')
+	for name, more, err := r.Member(true); more || err != nil; name, more, err = r.Member(false) {
 		if err != nil {
 			return err
 		}
-		dst := new(value) // the name is valid until the value is read
-		switch string(name) {
-		case "PULocationID":
-			dst = &ev.pu
-		case "DOLocationID":
-			dst = &ev.do
-		case "trip_distance":
-			dst = &ev.dist
+		// The name is valid until the value is read.
+		if i := slot(name); i >= 0 {
+			vals[i], err = r.Value()
+		} else {
+			_, err = r.Value()
 		}
-		if *dst, err = r.value(); err != nil {
+		if err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+// slot is the index in fields of the field name, or -1.
+func slot(name []byte) int {
+	for i, f := range fields {
+		if string(name) == f {
+			return i
+		}
+	}
+	return -1
+}
+
 // parse turns the event's values into a Ride, or says why not, in a fixed
 // order whatever the order of the names.
-func (ev *event) parse() (Ride, error) {
-	if ev.id.kind == 0 {
+func parse(rideID, rideValue pyval.Value, vals []pyval.Value) (Ride, error) {
+	if rideID.Absent() {
 		return Ride{}, errors.New("ride_id: missing")
 	}
-	id, err := rideID(ev.id)
+	id, err := pyval.Dumps(rideID)
 	if err != nil {
-		return Ride{}, err
+		return Ride{}, fmt.Errorf("ride_id: %s %w", clip(string(rideID.Raw())), err)
 	}
 	// From here on errors keep the ride id, so that callers can say which
 	// ride was refused.
 	ride := Ride{ID: id}
-	switch ev.ride.kind {
-	case 0:
+	switch {
+	case rideValue.Absent():
 		return ride, errors.New("ride: missing")
-	case kObject:
-	default:
-		return ride, fmt.Errorf("ride: must be a JSON object, got a JSON %s", ev.ride.kind)
+	case !rideValue.IsObject():
+		return ride, fmt.Errorf("ride: must be a JSON object, got a JSON %s", rideValue.JSONKind())
 	}
-	var buf [64]byte
-	pudo, err := appendLocationID(buf[:0], ev.pu, "PULocationID")
-	if err != nil {
+	if ride.Features, err = generated.Prepare(vals[:len(generated.Fields)]); err != nil {
 		return ride, err
 	}
-	if pudo, err = appendLocationID(append(pudo, '_'), ev.do, "DOLocationID"); err != nil {
-		return ride, err
+	if shadow.Shipped {
+		var buf [stackFields]pyval.Value
+		shadowVals := buf[:0]
+		for _, at := range shadowAt {
+			shadowVals = append(shadowVals, vals[at])
+		}
+		ride.Shadow, ride.ShadowErr = shadow.Prepare(shadowVals)
 	}
-	dist, err := tripDistance(ev.dist)
-	if err != nil {
-		return ride, err
-	}
-	ride.Features = generated.Features{PUDO: string(pudo), TripDistance: dist}
 	return ride, nil
 }
 
-// rideID is json.dumps's text of the ride id: the input's own for an
-// integer (but -0), a literal or a string of printable ASCII without
-// escapes, which is nearly every ride id.
-func rideID(v value) (json.RawMessage, error) {
-	switch {
-	case v.kind == kNumber && v.isInt && string(v.raw) != "-0",
-		v.kind == kTrue, v.kind == kFalse, v.kind == kNull,
-		v.kind == kString && !v.esc && isPrintableASCII(v.raw):
-		return bytes.Clone(v.raw), nil
-	}
-	id, err := appendDumps(nil, v)
-	if err != nil {
-		return nil, fmt.Errorf("ride_id: %s %w", clip(string(v.raw)), err)
-	}
-	return id, nil
-}
+// fields are the ride fields either model's prepare_features reads: the
+// serving model's (generated.Fields), then the shadow's others. shadowAt
+// holds, for each of shadow.Fields, its index in fields.
+var fields, shadowAt = union(generated.Fields, shadow.Fields)
 
-func isPrintableASCII(b []byte) bool {
-	for _, c := range b {
-		if c < 0x20 || c >= 0x7F {
-			return false
+func union(serving, challenger []string) ([]string, []int) {
+	all := slices.Clone(serving)
+	at := make([]int, len(challenger))
+	for i, f := range challenger {
+		j := slices.Index(all, f)
+		if j < 0 {
+			j = len(all)
+			all = append(all, f)
 		}
+		at[i] = j
 	}
-	return true
-}
-
-// appendLocationID appends the location id as '%s' prints it.
-func appendLocationID(dst []byte, v value, field string) ([]byte, error) {
-	if v.kind == 0 {
-		return dst, fmt.Errorf("ride.%s: missing", field)
-	}
-	dst, err := appendPyStr(dst, v)
-	if err != nil {
-		return dst, fmt.Errorf("ride.%s: %w", field, err)
-	}
-	return dst, nil
-}
-
-// tripDistance is the distance as DictVectorizer reads it, if the model
-// takes it.
-func tripDistance(v value) (float64, error) {
-	var x float64
-	switch v.kind {
-	case 0:
-		return 0, errors.New("ride.trip_distance: missing")
-	case kNumber:
-		x = parseFloat(v.raw)
-		if v.isInt && math.IsInf(x, 0) {
-			return 0, fmt.Errorf("ride.trip_distance: the integer %s is beyond float64's range (Python's float() raises)", clip(string(v.raw)))
-		}
-	case kTrue:
-		x = 1
-	case kFalse:
-		x = 0
-	case kNull, kNaN:
-		x = math.NaN()
-	case kInf:
-		x = math.Inf(1)
-	case kNegInf:
-		x = math.Inf(-1)
-	case kString:
-		return 0, fmt.Errorf("ride.trip_distance: a string is not a distance, got %s", clip(string(v.raw)))
-	case kArray:
-		return 0, fmt.Errorf("ride.trip_distance: an array is not a distance, got %s", clip(string(v.raw)))
-	default:
-		return 0, errors.New("ride.trip_distance: must be a number, got a JSON object")
-	}
-	if err := (generated.Features{TripDistance: x}).Validate(); err != nil {
-		return 0, fmt.Errorf("ride.%w (given as %s)", err, clip(string(v.raw)))
-	}
-	return x, nil
+	return all, at
 }
 
 // clip keeps error messages short whatever the input.

@@ -23,6 +23,12 @@ type Ride struct {
 	DOLocationID int64   `json:"DOLocationID"`
 	TripDistance float64 `json:"trip_distance"`
 	Prediction   float64 `json:"prediction"`
+	// Error: the model's prepare_features raised on this ride (no prediction).
+	Error bool `json:"error"`
+	// Object is the ride as the model's prepare_features read it: a JSON
+	// object of the fields it reads, each under its own name (the row but
+	// month, row, prediction and error).
+	Object []byte `json:"-"`
 }
 
 // PUDO is the ride's category as the original app builds it.
@@ -38,6 +44,22 @@ type Edge struct {
 	Refused          string   `json:"refused"`
 	TripDistanceRepr string   `json:"trip_distance_repr"`
 }
+
+// Odd is one odd ride: a real ride with one field the model's
+// prepare_features reads replaced by an odd JSON value (or left out), and
+// what the user's Python and the model made of it: a prediction, or an
+// error (Error: the function raised; Refused: the library refused its
+// features).
+type Odd struct {
+	Field      string   `json:"field"`
+	Ride       string   `json:"ride"`
+	Prediction *float64 `json:"prediction"`
+	Error      string   `json:"error"`
+	Refused    string   `json:"refused"`
+}
+
+// OddIn reads dir's odd.jsonl.gz.
+func OddIn(dir string) ([]Odd, error) { return read[Odd](dir, "odd.jsonl.gz") }
 
 // Dir is model-export/artifacts/golden in this repository.
 func Dir() string {
@@ -96,9 +118,29 @@ func read[T any](dir, name string) ([]T, error) {
 		if err := json.Unmarshal(sc.Bytes(), &v); err != nil {
 			return nil, fmt.Errorf("%s:%d: %w", name, line, err)
 		}
+		if r, ok := any(&v).(*Ride); ok {
+			object, err := rideObject(sc.Bytes())
+			if err != nil {
+				return nil, fmt.Errorf("%s:%d: %w", name, line, err)
+			}
+			r.Object = object
+		}
 		out = append(out, v)
 	}
 	return out, sc.Err()
+}
+
+// rideObject is a golden ride row without month, row, prediction and
+// error: the ride the model's prepare_features read, keys sorted.
+func rideObject(row []byte) ([]byte, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(row, &m); err != nil {
+		return nil, err
+	}
+	for _, k := range []string{"month", "row", "prediction", "error"} {
+		delete(m, k)
+	}
+	return json.Marshal(m)
 }
 
 // OriginalRide is the original app's test ride: PU 130 -> DO 205, 3.66 miles.

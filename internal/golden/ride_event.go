@@ -57,3 +57,14 @@ func rideEvent(r ride, rideID any) []byte {
 	}
 	return b
 }
+
+// Event is the golden ride as a ride event, its ride the fields the
+// model's prepare_features reads (Ride.Object), each under its own name:
+// the event for any model, as RideEvent is the seed's.
+func Event(r Ride, rideID any) []byte {
+	id, err := jsonv2.Marshal(rideID)
+	if err != nil {
+		return nil
+	}
+	return append(append(append(append([]byte(`{"ride": `), r.Object...), `, "ride_id": `...), id...), '}')
+}

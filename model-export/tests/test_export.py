@@ -52,7 +52,8 @@ def test_layouts(tmp_path, estimator):
     for model in (pipe, tup):
         code, forest = run(tmp_path, model)
         assert code == 0
-        assert forest["format_version"] == 2
+        assert forest["format_version"] == 3
+        assert forest["features"]["fields"] == ["PULocationID", "DOLocationID", "trip_distance"]  # the seed's, by default
         assert forest["prediction"]["combine"] == "mean"
         assert forest["metadata"]["estimator"] == type(est).__name__
         assert forest["metadata"]["run_id"] is None
@@ -272,3 +273,22 @@ def test_refuses_booster_without_vectorizer(tmp_path, capsys):
     model, _ = booster(tmp_path, {})
     err = refusal(tmp_path, capsys, model)
     assert "VECTORIZER=" in err
+
+
+def test_features_refused_before_writing(tmp_path, capsys):
+    """A prepare_features outside the subset, or one that leaves a vectorizer
+    key unwritten, is refused naming the line or the key; nothing is written."""
+    dv, est = fitted(DecisionTreeRegressor(max_depth=2, random_state=0))
+    model = dump(tmp_path, make_pipeline(dv, est), "pipe.pkl")
+    cases = {
+        "from datetime import datetime\n\ndef prepare_features(ride):\n    return {'PU_DO': datetime.fromisoformat(ride['x']), 'trip_distance': 1.0}\n":
+            "lambda_function.py:4: datetime.fromisoformat(...) is not supported",
+        "def prepare_features(ride):\n    return {'PU_DO': str(ride['PULocationID'])}\n":
+            "never writes the vectorizer's key 'trip_distance'",
+    }
+    for text, want in cases.items():
+        (tmp_path / "lambda_function.py").write_text(text)
+        out = tmp_path / "forest.json"
+        code = export.main(["--model", model, "--out", str(out), "--features", str(tmp_path / "lambda_function.py")])
+        assert code == 1 and not out.exists()
+        assert want in capsys.readouterr().err

@@ -11,11 +11,14 @@ seconds, but each step is exactly the per-row rule.
 
 import gzip
 import json
+import math
 import os
 
 import numpy as np
 import pytest
+from scipy import sparse
 
+import runner
 from rule import DTYPES, Rule
 
 ART = os.path.join(os.path.dirname(__file__), "..", "artifacts")
@@ -81,11 +84,60 @@ def edge_distance(r):
     return float(r["trip_distance_repr"]) if "trip_distance_repr" in r else r.get("trip_distance")
 
 
+def walk_dicts(forest, dicts):
+    """Predictions for rows given as DictVectorizer input dicts (any keys):
+    a str sets the one-hot key=value, a number the feature key (None: NaN),
+    as FORMAT.md says; absent features are 0 or missing as the rule says."""
+    rule = Rule(forest)
+    names = forest["vectorizer"]["feature_names"]
+    sep = forest["vectorizer"]["separator"]
+    index = {n: i for i, n in enumerate(names)}
+    rows, cols, vals = [], [], []
+    for i, d in enumerate(dicts):
+        for k, v in d.items():
+            name, x = (k + sep + v, 1.0) if isinstance(v, str) else (k, math.nan if v is None else float(v))
+            if name in index:
+                rows.append(i), cols.append(index[name]), vals.append(x)
+    n = len(dicts)
+    x_all = sparse.csr_matrix((vals, (rows, cols)), shape=(n, len(names)))
+    present = sparse.csr_matrix((np.ones(len(vals)), (rows, cols)), shape=(n, len(names)))
+    absent_missing = rule.absent() is None
+    total = np.full(n, rule.p["start"], dtype=rule.acc)
+    every = np.arange(n)
+    for tree in forest["trees"]:
+        left, right = np.array(tree["children_left"]), np.array(tree["children_right"])
+        feature, threshold = np.array(tree["feature"]), np.array(tree["threshold"])
+        default_left = np.array(tree.get("default_left", [False] * len(left)))
+        value = rule.leaf(tree, tree["value"])
+        node = np.zeros(n, dtype=np.int64)
+        while True:
+            f = feature[node]
+            inner = f >= 0
+            if not inner.any():
+                break
+            fi = np.where(inner, f, 0)
+            with np.errstate(over="ignore"):
+                v = np.asarray(x_all[every, fi]).ravel().astype(rule.cast).astype(np.float64)
+            missing = np.isnan(v) | ((np.asarray(present[every, fi]).ravel() == 0) & absent_missing)
+            with np.errstate(invalid="ignore"):
+                go_left = np.where(missing, default_left[node], rule.less(v, threshold[node]))
+            node = np.where(inner, np.where(go_left, left[node], right[node]), node)
+        total = (total + value[node]).astype(rule.acc)
+    return rule.finish(total, len(forest["trees"]))
+
+
 def test_rides(forest):
-    rows = load_jsonl("rides.jsonl.gz")
+    rows = [r for r in load_jsonl("rides.jsonl.gz") if "prediction" in r]
     assert len(rows) > 130_000
-    cats = ["%d_%d" % (r["PULocationID"], r["DOLocationID"]) for r in rows]
-    got = walk(forest, cats, [r["trip_distance"] for r in rows])
+    program = forest.get("features")
+    if program is None or [i["key"] for i in forest["vectorizer"]["inputs"]] == ["PU_DO", "trip_distance"] and \
+            program["fields"] == ["PULocationID", "DOLocationID", "trip_distance"]:
+        # The seed's features (its program, checked by TestParityRides in
+        # Go): the fast walker.
+        cats = ["%d_%d" % (r["PULocationID"], r["DOLocationID"]) for r in rows]
+        got = walk(forest, cats, [r["trip_distance"] for r in rows])
+    else:  # any other prepare_features, run from the forest's own program
+        got = walk_dicts(forest, [runner.evaluate(program, r) for r in rows])
     assert_exact([r["prediction"] for r in rows], got)
 
 
@@ -104,3 +156,12 @@ def test_edges_catch_a_walker_with_the_wrong_cast(forest):
     got = walk(forest, [r.get("PU_DO") for r in rows], [r["trip_distance"] for r in rows], cast=wrong)
     want = np.array([r["prediction"] for r in rows])
     assert np.count_nonzero(want != got) > 0
+
+
+def test_walk_dicts_on_the_programs_dicts(forest):
+    """The general walker, on the forest's own feature program run on the
+    first golden rides, gives the library's answers (for the seed too)."""
+    rows = [r for r in load_jsonl("rides.jsonl.gz") if "prediction" in r][:3000]
+    program = forest.get("features") or {"steps": []}
+    got = walk_dicts(forest, [runner.evaluate(program, r) for r in rows])
+    assert_exact([r["prediction"] for r in rows], got)

@@ -41,6 +41,7 @@ import (
 
 	"github.com/nyc-taxi/ridepred/generated"
 	"github.com/nyc-taxi/ridepred/handler"
+	"github.com/nyc-taxi/ridepred/handler/ride"
 	"github.com/nyc-taxi/ridepred/internal/golden"
 	"github.com/nyc-taxi/ridepred/internal/kinesistest"
 	"github.com/nyc-taxi/ridepred/tools/internal/baseline"
@@ -229,8 +230,12 @@ func prepare(dir string) (*inputs, error) {
 	var lines bytes.Buffer
 	var ev events.KinesisEvent
 	for i, r := range feb {
-		in.features = append(in.features, generated.Features{PUDO: r.PUDO(), TripDistance: r.TripDistance})
 		line := golden.RideEvent(r.PULocationID, r.DOLocationID, r.TripDistance, i)
+		rd, err := ride.Parse(line) // the model's own prepare_features, compiled
+		if err != nil {
+			return nil, fmt.Errorf("ride %d: %w", i, err)
+		}
+		in.features = append(in.features, rd.Features)
 		lines.Write(append(line, '\n'))
 		if i < 1000 {
 			seq := fmt.Sprintf("4963985421087004627883773062009474352417584859150%07d", i)

@@ -39,6 +39,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -48,7 +49,6 @@ import (
 	"github.com/nyc-taxi/ridepred/tools/internal/esm"
 	"github.com/nyc-taxi/ridepred/tools/internal/rides"
 	"github.com/nyc-taxi/ridepred/tools/internal/shadowreport"
-	"github.com/nyc-taxi/ridepred/tools/internal/tlc"
 )
 
 type options struct {
@@ -64,7 +64,8 @@ type options struct {
 	batch                int
 	window, timeout      time.Duration
 	verbose, ceiling     bool
-	mlflowPython         string // "": no MLflow tracking server with -up
+	mlflowPython         string   // "": no MLflow tracking server with -up
+	columns              []string // the TLC columns each ride carries
 }
 
 func main() {
@@ -77,6 +78,7 @@ func main() {
 	flag.StringVar(&o.template, "template", "template.yaml", "the SAM template whose function time-out and record age the stack takes")
 	flag.IntVar(&o.n, "n", 10000, "rides to replay")
 	flag.IntVar(&o.poison, "poison", 12, "invalid records to mix in")
+	columns := flag.String("columns", strings.Join(rides.ModelColumns(), ","), "the TLC columns each ride carries, under their own names (default: those the shipped models' prepare_features read)")
 	flag.IntVar(&o.emulators, "emulators", 0, "emulators running the function (0: shards × parallelization factor, at most 16)")
 	shards := flag.Int("shards", 0, "shards of ride_events (0: 4, and 1 with -up)")
 	flag.IntVar(&o.parallelization, "parallelization-factor", 1, "the event source mapping's ParallelizationFactor, 1 to 10")
@@ -97,6 +99,7 @@ func main() {
 	flag.StringVar(&o.mlflowPython, "mlflow", "", "with -up, also start an MLflow tracking server (artifacts in moto's S3) with this Python, which has mlflow and moto (make up MLFLOW=1: build/venv/bin/python)")
 	up := flag.Bool("up", false, "start the stack, print how to use it, and keep it running until Ctrl-C (make up)")
 	flag.Parse()
+	o.columns = strings.Split(*columns, ",")
 	if *shards < 0 || o.parallelization < 1 || o.parallelization > esm.MaxParallelizationFactor {
 		flag.Usage()
 		os.Exit(2)
@@ -157,11 +160,11 @@ type Report struct {
 }
 
 func run(ctx context.Context, o options) (*Report, error) {
-	trips, err := tlc.Read(o.file)
+	valid, err := rides.Load(o.file, o.n, "feb-", o.columns)
 	if err != nil {
 		return nil, err
 	}
-	rs := append(rides.FromTrips(trips, o.n, "feb-"), rides.Poison(o.poison)...)
+	rs := append(valid, rides.Poison(o.poison)...)
 	if o.ceiling {
 		msg, err := ceiling(ctx, rs, o.shards)
 		fmt.Println(msg)

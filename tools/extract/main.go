@@ -12,6 +12,11 @@
 // keep their order, which matters: the forest's bootstrap samples are drawn by
 // row index.
 //
+// With -rides FILE, it also writes every record as a ride object, one JSON
+// line each in file order, with every column of the TLC file under its own
+// name (tlc.Record.AppendObject: a null is null): the rides golden.py runs
+// the model's own prepare_features on.
+//
 // A null in any of these columns is written as an empty field, never dropped
 // or guessed: training then drops rows without a duration (the seed's duration
 // filter would too) and the golden answers skip rows without the three model
@@ -37,10 +42,17 @@ func main() {
 	log.SetPrefix("extract: ")
 	in := flag.String("in", "", "input Parquet file")
 	out := flag.String("out", "", "output CSV file")
+	rides := flag.String("rides", "", "also write every record as a JSON ride object a line, every column under its own name")
 	flag.Parse()
-	if *in == "" || *out == "" || flag.NArg() != 0 {
+	if *in == "" || *out == "" && *rides == "" || flag.NArg() != 0 {
 		flag.Usage()
 		os.Exit(2)
+	}
+	if *out == "" {
+		if err := writeRides(*in, *rides); err != nil {
+			log.Fatal(err)
+		}
+		return
 	}
 	nulls, rows, err := extract(*in, *out)
 	if err != nil {
@@ -51,6 +63,34 @@ func main() {
 		fmt.Fprintf(os.Stderr, " %s=%d", h, nulls[i])
 	}
 	fmt.Fprintln(os.Stderr)
+	if *rides != "" {
+		if err := writeRides(*in, *rides); err != nil {
+			log.Fatal(err)
+		}
+	}
+}
+
+// writeRides writes every record of in as a ride object, a line each.
+func writeRides(in, out string) error {
+	records, err := tlc.ReadRecords(in)
+	if err != nil {
+		return err
+	}
+	o, err := os.Create(out)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(o)
+	var line []byte
+	for i := range records {
+		line = append(records[i].AppendObject(line[:0], tlc.Columns), '\n')
+		w.Write(line)
+	}
+	if err := w.Flush(); err != nil {
+		o.Close()
+		return err
+	}
+	return o.Close()
 }
 
 func extract(in, out string) (nulls [5]int, rows int, err error) {

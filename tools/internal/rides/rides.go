@@ -59,8 +59,8 @@ func Poison(n int) []Ride {
 	kinds := []struct{ format, reason string }{
 		{`not json at all %s`, "invalid JSON"},
 		{`{"ride": {"PULocationID": 130, "DOLocationID": 205}, "ride_id": "%s"}`, "ride.trip_distance: missing"},
-		{`{"ride": {"PULocationID": 130, "DOLocationID": 205, "trip_distance": "3.66"}, "ride_id": "%s"}`, "ride.trip_distance: a string is not a distance"},
-		{`{"ride": {"PULocationID": {"id": 130}, "DOLocationID": 205, "trip_distance": 1}, "ride_id": "%s"}`, "ride.PULocationID: an array or object is not a location ID"},
+		{`{"ride": {"PULocationID": 130, "DOLocationID": 205, "trip_distance": {"miles": 3.66}}, "ride_id": "%s"}`, "(TypeError)"},
+		{`{"ride": {"PULocationID": {"id": 130}, "DOLocationID": 205, "trip_distance": 1}, "ride_id": "%s"}`, "str() of a JSON array or object is not supported"},
 		{`{"ride_id": "%s"}`, "ride: missing"},
 		hugeDistance(),
 	}
@@ -82,7 +82,7 @@ func hugeDistance() struct{ format, reason string } {
 		return struct{ format, reason string }{`{"ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": 1e39}, "ride_id": "%s"}`, "beyond float32's range"}
 	}
 	return struct{ format, reason string }{`{"ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": 1` + strings.Repeat("0", 400) + `}, "ride_id": "%s"}`,
-		"is beyond float64's range"}
+		"int too large to convert to float"}
 }
 
 // Put writes rides to stream with PutRecords in batches of up to 500, at

@@ -23,13 +23,17 @@ func Repo(tb testing.TB) (tmp, repo string) {
 	if err := Copy(root, repo); err != nil {
 		tb.Fatal(err)
 	}
+	var targets []string
 	for _, m := range []string{"2022-01", "2022-02"} {
-		if data, err := os.ReadFile(filepath.Join(root, "build", "model", m+".csv")); err == nil {
-			os.MkdirAll(filepath.Join(repo, "build", "model"), 0o755)
-			os.WriteFile(filepath.Join(repo, "build", "model", m+".csv"), data, 0o644)
+		for _, name := range []string{m + ".csv", m + ".rides.jsonl"} {
+			if data, err := os.ReadFile(filepath.Join(root, "build", "model", name)); err == nil {
+				os.MkdirAll(filepath.Join(repo, "build", "model"), 0o755)
+				os.WriteFile(filepath.Join(repo, "build", "model", name), data, 0o644)
+			}
+			targets = append(targets, "build/model/"+name)
 		}
 	}
-	Run(tb, repo, nil, "make", "--no-print-directory", "build/model/2022-01.csv", "build/model/2022-02.csv")
+	Run(tb, repo, nil, append([]string{"make", "--no-print-directory"}, targets...)...)
 	return tmp, repo
 }
 

@@ -1,4 +1,4 @@
-package ride
+package pyval
 
 import "slices"
 
@@ -27,7 +27,7 @@ var empty = chain{-1, -1}
 
 // dumper writes json.dumps's text of the checked value at r's position.
 type dumper struct {
-	r      reader
+	r      Reader
 	arena  []byte
 	pieces []piece
 }
@@ -35,7 +35,7 @@ type dumper struct {
 // appendDumpsContainer appends json.dumps's text of the checked array or
 // object raw.
 func appendDumpsContainer(dst, raw []byte) ([]byte, error) {
-	d := dumper{r: reader{data: raw}, arena: make([]byte, 0, len(raw)+len(raw)/4)}
+	d := dumper{r: Reader{data: raw}, arena: make([]byte, 0, len(raw)+len(raw)/4)}
 	c, err := d.value()
 	if err != nil {
 		return dst, err
@@ -92,13 +92,13 @@ func (d *dumper) join(a, b chain) chain {
 
 // value dumps the value at the reader's position.
 func (d *dumper) value() (chain, error) {
-	switch d.r.peek() {
+	switch d.r.Peek() {
 	case '[':
 		return d.array()
 	case '{':
 		return d.object()
 	}
-	v, _ := d.r.value()
+	v, _ := d.r.Value()
 	start := int32(len(d.arena))
 	var err error
 	if d.arena, err = appendDumps(d.arena, v); err != nil {
@@ -108,7 +108,7 @@ func (d *dumper) value() (chain, error) {
 }
 
 func (d *dumper) array() (chain, error) {
-	d.r.open('[')
+	d.r.Open('[')
 	c := d.write(empty, "[")
 	for first := true; ; first = false {
 		if more, _ := d.r.element(first); !more {
@@ -137,10 +137,10 @@ type member struct {
 func (d *dumper) object() (chain, error) {
 	var members []member
 	var index map[string]int // for objects of many members
-	d.r.open('{')
+	d.r.Open('{')
 	open := d.write(empty, "{")
 	for first := true; ; first = false {
-		name, more, _ := d.r.member(first)
+		name, more, _ := d.r.Member(first)
 		if !more {
 			break
 		}

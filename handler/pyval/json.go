@@ -1,4 +1,4 @@
-package ride
+package pyval
 
 import (
 	"errors"
@@ -37,31 +37,43 @@ const maxDepth = 900
 // maxIntDigits is Python's limit on the digits of an int read from text.
 const maxIntDigits = 4300
 
-// kind is a JSON value's kind, named by its first byte ('-' for -Infinity).
-type kind byte
+// Kind is a value's kind: a JSON value's is named by its first byte ('-'
+// for -Infinity); kText and kInt are values a feature program computed (a
+// computed float is a JSON number's, see floatValue); 0 is an absent field.
+type Kind byte
 
 const (
-	kString kind = '"'
-	kNumber kind = '0'
-	kTrue   kind = 't'
-	kFalse  kind = 'f'
-	kNull   kind = 'n'
-	kNaN    kind = 'N'
-	kInf    kind = 'I'
-	kNegInf kind = '-'
-	kArray  kind = '['
-	kObject kind = '{'
+	kString Kind = '"'
+	kNumber Kind = '0'
+	kTrue   Kind = 't'
+	kFalse  Kind = 'f'
+	kNull   Kind = 'n'
+	kNaN    Kind = 'N'
+	kInf    Kind = 'I'
+	kNegInf Kind = '-'
+	kArray  Kind = '['
+	kObject Kind = '{'
+	kText   Kind = 's' // a computed str
+	kInt    Kind = 'i' // a computed int
 )
 
-// value is one JSON value: its kind and its text in the input.
-type value struct {
-	raw   []byte
-	kind  kind
+// Value is one Python value: what json.loads makes of a JSON value (its
+// kind and its text in the input, read lazily), or what a feature program
+// computed from one (a str, int or float). The zero Value is an absent
+// field.
+//
+// It is a slice and three bytes, as small as a JSON value's, so that Go
+// passes and returns it in integer registers (a float64 field costs the
+// reader a third more): a computed str or int keeps its text in raw, a
+// computed float its repr, as a JSON number (see floatValue).
+type Value struct {
+	raw   []byte // a JSON value's text; kText: the str (WTF-8); kInt: its canonical digits
+	kind  Kind
 	esc   bool // a string with escapes
 	isInt bool // a number without fraction or exponent: Python reads an int
 }
 
-func (k kind) String() string {
+func (k Kind) String() string {
 	switch k {
 	case kString:
 		return "string"
@@ -79,12 +91,21 @@ func (k kind) String() string {
 		return "-Infinity"
 	case kArray:
 		return "array"
+	case kObject:
+		return "object"
+	case kText:
+		return "str"
+	case kInt:
+		return "int"
 	}
-	return "object"
+	return "absent"
 }
 
-// reader reads one JSON document from data.
-type reader struct {
+// NewReader reads the JSON document data, which must be valid UTF-8.
+func NewReader(data []byte) *Reader { return &Reader{data: data} }
+
+// Reader reads one JSON document from data, in place.
+type Reader struct {
 	data  []byte
 	pos   int
 	depth int
@@ -92,11 +113,11 @@ type reader struct {
 }
 
 // syntaxError is invalid JSON at the reader's position.
-func (r *reader) syntaxError(what string) error {
+func (r *Reader) syntaxError(what string) error {
 	return fmt.Errorf("invalid JSON at byte %d: %s", r.pos, what)
 }
 
-func (r *reader) skipSpace() {
+func (r *Reader) skipSpace() {
 	for r.pos < len(r.data) {
 		switch r.data[r.pos] {
 		case ' ', '\t', '\n', '\r':
@@ -107,9 +128,9 @@ func (r *reader) skipSpace() {
 	}
 }
 
-// peek skips whitespace and returns the next byte, 0 at the end (or at a
+// Peek skips whitespace and returns the next byte, 0 at the end (or at a
 // NUL byte, which no JSON value starts with).
-func (r *reader) peek() byte {
+func (r *Reader) Peek() byte {
 	r.skipSpace()
 	if r.pos == len(r.data) {
 		return 0
@@ -117,8 +138,8 @@ func (r *reader) peek() byte {
 	return r.data[r.pos]
 }
 
-// end checks that nothing but whitespace follows the document.
-func (r *reader) end() error {
+// End checks that nothing but whitespace follows the document.
+func (r *Reader) End() error {
 	if r.skipSpace(); r.pos != len(r.data) {
 		return r.syntaxError("data after the value")
 	}
@@ -126,40 +147,40 @@ func (r *reader) end() error {
 }
 
 // value reads and checks one value, whole.
-func (r *reader) value() (value, error) {
-	c := r.peek()
+func (r *Reader) Value() (Value, error) {
+	c := r.Peek()
 	start := r.pos
 	switch {
 	case c == '"':
 		return r.str()
 	case c == '-' || '0' <= c && c <= '9':
 		if c == '-' && r.literal("-Infinity") {
-			return value{kind: kNegInf, raw: r.data[start:r.pos]}, nil
+			return Value{kind: kNegInf, raw: r.data[start:r.pos]}, nil
 		}
 		return r.number()
 	case c == '{' || c == '[':
 		if err := r.container(); err != nil {
-			return value{}, err
+			return Value{}, err
 		}
-		return value{kind: kind(c), raw: r.data[start:r.pos]}, nil
+		return Value{kind: Kind(c), raw: r.data[start:r.pos]}, nil
 	default:
 		for _, l := range [...]struct {
 			text string
-			kind kind
+			kind Kind
 		}{{"true", kTrue}, {"false", kFalse}, {"null", kNull}, {"NaN", kNaN}, {"Infinity", kInf}} {
 			if r.literal(l.text) {
-				return value{kind: l.kind, raw: r.data[start:r.pos]}, nil
+				return Value{kind: l.kind, raw: r.data[start:r.pos]}, nil
 			}
 		}
 	}
 	if r.pos == len(r.data) {
-		return value{}, r.syntaxError("unexpected end of input")
+		return Value{}, r.syntaxError("unexpected end of input")
 	}
-	return value{}, r.syntaxError(fmt.Sprintf("expecting a value, got %q", r.data[r.pos]))
+	return Value{}, r.syntaxError(fmt.Sprintf("expecting a value, got %q", r.data[r.pos]))
 }
 
 // literal consumes text if the input continues with it.
-func (r *reader) literal(text string) bool {
+func (r *Reader) literal(text string) bool {
 	if len(r.data)-r.pos < len(text) || string(r.data[r.pos:r.pos+len(text)]) != text {
 		return false
 	}
@@ -168,38 +189,38 @@ func (r *reader) literal(text string) bool {
 }
 
 // container reads and checks an array or object, whatever it holds.
-func (r *reader) container() error {
+func (r *Reader) container() error {
 	if r.data[r.pos] == '[' {
-		if err := r.open('['); err != nil {
+		if err := r.Open('['); err != nil {
 			return err
 		}
 		for more, err := r.element(true); more || err != nil; more, err = r.element(false) {
 			if err != nil {
 				return err
 			}
-			if _, err := r.value(); err != nil {
+			if _, err := r.Value(); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	if err := r.open('{'); err != nil {
+	if err := r.Open('{'); err != nil {
 		return err
 	}
-	for _, more, err := r.member(true); more || err != nil; _, more, err = r.member(false) {
+	for _, more, err := r.Member(true); more || err != nil; _, more, err = r.Member(false) {
 		if err != nil {
 			return err
 		}
-		if _, err := r.value(); err != nil {
+		if _, err := r.Value(); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// open consumes '[' or '{', one level deeper.
-func (r *reader) open(c byte) error {
-	if r.peek() != c {
+// Open consumes '[' or '{', one level deeper.
+func (r *Reader) Open(c byte) error {
+	if r.Peek() != c {
 		return r.syntaxError(fmt.Sprintf("expecting %q", c))
 	}
 	r.depth++
@@ -212,8 +233,8 @@ func (r *reader) open(c byte) error {
 
 // element reads the comma before an array's next element (none before
 // the first), or its closing ']', after which more is false.
-func (r *reader) element(first bool) (more bool, err error) {
-	c := r.peek()
+func (r *Reader) element(first bool) (more bool, err error) {
+	c := r.Peek()
 	if c == ']' {
 		r.pos++
 		r.depth--
@@ -228,11 +249,11 @@ func (r *reader) element(first bool) (more bool, err error) {
 	return true, nil
 }
 
-// member reads an object's next name, unescaped, and its colon (and the
+// Member reads an object's next name, unescaped, and its colon (and the
 // comma before, but for the first), or the closing '}', after which more
 // is false. The name is valid until the next call.
-func (r *reader) member(first bool) (name []byte, more bool, err error) {
-	c := r.peek()
+func (r *Reader) Member(first bool) (name []byte, more bool, err error) {
+	c := r.Peek()
 	if c == '}' {
 		r.pos++
 		r.depth--
@@ -243,7 +264,7 @@ func (r *reader) member(first bool) (name []byte, more bool, err error) {
 			return nil, false, r.syntaxError("expecting ',' or '}'")
 		}
 		r.pos++
-		c = r.peek()
+		c = r.Peek()
 	}
 	if c != '"' {
 		return nil, false, r.syntaxError("expecting a name in double quotes")
@@ -252,7 +273,7 @@ func (r *reader) member(first bool) (name []byte, more bool, err error) {
 	if err != nil {
 		return nil, false, err
 	}
-	if r.peek() != ':' {
+	if r.Peek() != ':' {
 		return nil, false, r.syntaxError("expecting ':'")
 	}
 	r.pos++
@@ -264,16 +285,16 @@ func (r *reader) member(first bool) (name []byte, more bool, err error) {
 }
 
 // str reads and checks a string: Python's escapes, no control characters.
-func (r *reader) str() (value, error) {
+func (r *Reader) str() (Value, error) {
 	start := r.pos
 	esc := false
 	for r.pos++; r.pos < len(r.data); r.pos++ {
 		switch c := r.data[r.pos]; {
 		case c == '"':
 			r.pos++
-			return value{kind: kString, raw: r.data[start:r.pos], esc: esc}, nil
+			return Value{kind: kString, raw: r.data[start:r.pos], esc: esc}, nil
 		case c < 0x20:
-			return value{}, r.syntaxError("control character in a string")
+			return Value{}, r.syntaxError("control character in a string")
 		case c == '\\':
 			esc = true
 			if r.pos+1 == len(r.data) {
@@ -284,20 +305,20 @@ func (r *reader) str() (value, error) {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 			case 'u':
 				if len(r.data)-r.pos <= 4 || !isHex4(r.data[r.pos+1:r.pos+5]) {
-					return value{}, r.syntaxError(`invalid \uXXXX escape`)
+					return Value{}, r.syntaxError(`invalid \uXXXX escape`)
 				}
 				r.pos += 4
 			default:
-				return value{}, r.syntaxError("invalid escape")
+				return Value{}, r.syntaxError("invalid escape")
 			}
 		}
 	}
-	return value{}, r.syntaxError("unterminated string")
+	return Value{}, r.syntaxError("unterminated string")
 }
 
 // number reads and checks a number, as the grammar Python's scanner
 // follows (RFC 8259's).
-func (r *reader) number() (value, error) {
+func (r *Reader) number() (Value, error) {
 	start := r.pos
 	if r.data[r.pos] == '-' {
 		r.pos++
@@ -305,16 +326,16 @@ func (r *reader) number() (value, error) {
 	digits := r.digits()
 	switch {
 	case digits == 0:
-		return value{}, r.syntaxError("expecting a digit")
+		return Value{}, r.syntaxError("expecting a digit")
 	case digits > 1 && r.data[r.pos-digits] == '0':
 		r.pos -= digits - 1
-		return value{}, r.syntaxError("a number has a leading zero")
+		return Value{}, r.syntaxError("a number has a leading zero")
 	}
 	isInt := true
 	if r.pos < len(r.data) && r.data[r.pos] == '.' {
 		r.pos++
 		if r.digits() == 0 {
-			return value{}, r.syntaxError("expecting a digit after '.'")
+			return Value{}, r.syntaxError("expecting a digit after '.'")
 		}
 		isInt = false
 	}
@@ -324,18 +345,18 @@ func (r *reader) number() (value, error) {
 			r.pos++
 		}
 		if r.digits() == 0 {
-			return value{}, r.syntaxError("expecting a digit in the exponent")
+			return Value{}, r.syntaxError("expecting a digit in the exponent")
 		}
 		isInt = false
 	}
 	if isInt && digits > maxIntDigits {
-		return value{}, fmt.Errorf("an integer of %d digits, over Python's limit of %d", digits, maxIntDigits)
+		return Value{}, fmt.Errorf("an integer of %d digits, over Python's limit of %d", digits, maxIntDigits)
 	}
-	return value{kind: kNumber, raw: r.data[start:r.pos], isInt: isInt}, nil
+	return Value{kind: kNumber, raw: r.data[start:r.pos], isInt: isInt}, nil
 }
 
 // digits consumes decimal digits and says how many.
-func (r *reader) digits() int {
+func (r *Reader) digits() int {
 	start := r.pos
 	for r.pos < len(r.data) && '0' <= r.data[r.pos] && r.data[r.pos] <= '9' {
 		r.pos++
@@ -422,5 +443,5 @@ func appendUnquote(dst, raw []byte) []byte {
 	return dst
 }
 
-// errNotUTF8 is the original's UnicodeDecodeError.
-var errNotUTF8 = errors.New("not UTF-8 (the original's decode('utf-8') refuses it)")
+// ErrNotUTF8 is the original's UnicodeDecodeError.
+var ErrNotUTF8 = errors.New("not UTF-8 (the original's decode('utf-8') refuses it)")

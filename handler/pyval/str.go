@@ -1,24 +1,29 @@
-package ride
+package pyval
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"math"
 	"strconv"
 	"unicode/utf8"
 )
 
-// This file writes values as the original writes them: a location id as
-// '%s' % value does (Python's str), the ride id as json.dumps does.
+// This file writes values as Python writes them: str(v) (and '%s' % v),
+// and the ride id as json.dumps does.
 
-// errContainer is a location id that is an array or object (a divergence:
-// see Parse).
-var errContainer = errors.New("an array or object is not a location ID")
+// errContainer is str() of an array or object: Python writes its repr,
+// which depends on Python's Unicode tables (a divergence: refused).
+var errContainer = fmt.Errorf("str() of a JSON array or object is not supported (Python writes its repr; %w)", ErrDivergence)
 
-// appendPyStr appends str(v) of the Python value json.loads makes of v,
-// for every kind but arrays and objects, whose str is their repr (which
-// depends on Python's Unicode tables): those are refused.
-func appendPyStr(dst []byte, v value) ([]byte, error) {
+// appendPyStr appends str(v), for every kind but arrays and objects, whose
+// str is their repr: those are refused (errContainer).
+func appendPyStr(dst []byte, v Value) ([]byte, error) {
 	switch v.kind {
+	case kText:
+		return append(dst, v.raw...), nil
+	case kInt:
+		return append(dst, v.raw...), nil
 	case kString:
 		if !v.esc {
 			return append(dst, v.raw[1:len(v.raw)-1]...), nil
@@ -28,14 +33,7 @@ func appendPyStr(dst []byte, v value) ([]byte, error) {
 		if v.isInt {
 			return appendPyInt(dst, v.raw), nil
 		}
-		switch x := parseFloat(v.raw); {
-		case math.IsInf(x, 1):
-			return append(dst, "inf"...), nil
-		case math.IsInf(x, -1):
-			return append(dst, "-inf"...), nil
-		default:
-			return appendPyFloat(dst, x), nil
-		}
+		return appendPyFloatStr(dst, parseFloat(v.raw)), nil
 	case kTrue:
 		return append(dst, "True"...), nil
 	case kFalse:
@@ -50,6 +48,19 @@ func appendPyStr(dst []byte, v value) ([]byte, error) {
 		return append(dst, "-inf"...), nil
 	}
 	return dst, errContainer
+}
+
+// appendPyFloatStr appends str(x) of any float.
+func appendPyFloatStr(dst []byte, x float64) []byte {
+	switch {
+	case math.IsNaN(x):
+		return append(dst, "nan"...)
+	case math.IsInf(x, 1):
+		return append(dst, "inf"...)
+	case math.IsInf(x, -1):
+		return append(dst, "-inf"...)
+	}
+	return appendPyFloat(dst, x)
 }
 
 // appendPyInt appends str(int(text)) for a JSON integer's text: the text
@@ -122,6 +133,30 @@ func appendPyFloat(dst []byte, x float64) []byte {
 	return append(append(append(dst, digits[:exp+1]...), '.'), digits[exp+1:]...)
 }
 
+// Dumps is json.dumps(v): the input's own text when it is the same (an
+// integer but -0, a literal, a string of printable ASCII without escapes,
+// which is nearly every ride id), else written anew. NaN and the
+// infinities, which json.dumps writes as NaN or Infinity, not JSON, are
+// refused (a divergence).
+func Dumps(v Value) ([]byte, error) {
+	switch {
+	case v.kind == kNumber && v.isInt && string(v.raw) != "-0",
+		v.kind == kTrue, v.kind == kFalse, v.kind == kNull,
+		v.kind == kString && !v.esc && isPrintableASCII(v.raw):
+		return bytes.Clone(v.raw), nil
+	}
+	return appendDumps(nil, v)
+}
+
+func isPrintableASCII(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 || c >= 0x7F {
+			return false
+		}
+	}
+	return true
+}
+
 // errNotJSON is a ride id the original would write as NaN or Infinity (a
 // divergence: see Parse).
 var errNotJSON = errors.New("holds NaN or an infinity, which json.dumps writes as NaN or Infinity, not JSON")
@@ -131,7 +166,7 @@ var errNotJSON = errors.New("holds NaN or an infinity, which json.dumps writes a
 // character outside printable ASCII escaped, a repeated name written once,
 // where it first was, with its last value. NaN and the infinities are
 // refused.
-func appendDumps(dst []byte, v value) ([]byte, error) {
+func appendDumps(dst []byte, v Value) ([]byte, error) {
 	switch v.kind {
 	case kString:
 		return appendDumpsString(dst, v.raw), nil

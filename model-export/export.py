@@ -8,16 +8,19 @@ PATH is one of:
   - an MLflow model directory (an MLmodel file and the sklearn flavour's
     pickle, or the xgboost flavour's model file), read without mlflow; its
     run_id is recorded;
-  - an xgboost model file (.json, .ubj, or the binary .xgb/.model/.bin).
+  - an xgboost model file (.json, .ubj, or the binary .xgb/.model/.bin);
+  - a LightGBM text model file (model.txt, or MLflow's model.lgb), known
+    by its first line, "tree".
 
 VEC is a pickled DictVectorizer (the Zoomcamp's preprocessor.b), for a
-model saved without its vectorizer: an xgboost Booster, an MLflow xgboost
-directory, or a pickle of the bare estimator.
+model saved without its vectorizer: an xgboost or LightGBM Booster, an
+MLflow xgboost or lightgbm directory, or a pickle of the bare estimator.
 
 The estimator is one of the families in families.py: sklearn's
 DecisionTree, RandomForest, ExtraTrees, GradientBoosting and
 HistGradientBoosting regressors, or an xgboost gbtree regressor
-(XGBRegressor or Booster) with reg:squarederror. The format is documented
+(XGBRegressor or Booster) with reg:squarederror, or a LightGBM gbdt
+regressor (LGBMRegressor or Booster, lightgbm_family.py). The format is documented
 in model-export/FORMAT.md. Anything else exits with status 1 and one
 sentence naming the problem.
 """
@@ -37,6 +40,7 @@ from sklearn.feature_extraction import DictVectorizer
 from sklearn.pipeline import Pipeline
 
 import families
+import lightgbm_family
 from families import ExportError
 
 FORMAT_VERSION = 2
@@ -62,9 +66,12 @@ def load(path, vectorizer_path=None):
         source, run_id, kind = read_mlmodel(path)
     elif os.path.exists(path):
         source, kind = path, "xgboost" if path.endswith(XGB_SUFFIXES) else "pickle"
+        if lightgbm_family.is_model_file(path):
+            kind = "lightgbm"
     else:
         raise ExportError(f"model path {path} does not exist")
-    obj = read_xgboost(source) if kind == "xgboost" else read_pickle(source)
+    readers = {"xgboost": read_xgboost, "lightgbm": lightgbm_family.load_model_file, "pickle": read_pickle}
+    obj = readers[kind](source)
     given = read_vectorizer(vectorizer_path) if vectorizer_path else None
     vectorizer, estimator = split(obj, source, given)
     check(vectorizer, estimator)
@@ -110,7 +117,7 @@ def read_vectorizer(path):
 
 
 def read_mlmodel(path):
-    """(model file, run id, "pickle" or "xgboost") of an MLflow model directory."""
+    """(model file, run id, "pickle", "xgboost" or "lightgbm") of an MLflow model directory."""
     mlmodel = os.path.join(path, "MLmodel")
     if not os.path.exists(mlmodel):
         raise ExportError(f"directory {path} has no MLmodel file, so it is not an MLflow model")
@@ -129,8 +136,16 @@ def read_mlmodel(path):
     elif isinstance(flavors, dict) and "xgboost" in flavors:
         flavor = flavors["xgboost"]
         source, kind = os.path.join(path, flavor.get("data", "model.xgb")), "xgboost"
+    elif isinstance(flavors, dict) and "lightgbm" in flavors:
+        # mlflow.lightgbm saves a Booster as model.lgb, an LGBMRegressor pickled.
+        flavor = flavors["lightgbm"]
+        booster = flavor.get("model_class", "lightgbm.basic.Booster") == "lightgbm.basic.Booster"
+        fmt = flavor.get("serialization_format", "cloudpickle")
+        if not booster and fmt not in ("pickle", "cloudpickle"):
+            raise ExportError(f"{mlmodel} uses serialization format {fmt}; only pickle and cloudpickle are read")
+        source, kind = os.path.join(path, flavor.get("data", "model.lgb")), "lightgbm" if booster else "pickle"
     else:
-        raise ExportError(f"{mlmodel} has no sklearn or xgboost flavour, so it cannot be read without mlflow")
+        raise ExportError(f"{mlmodel} has no sklearn, xgboost or lightgbm flavour, so it cannot be read without mlflow")
     if not os.path.exists(source):
         raise ExportError(f"MLflow model file {source} does not exist")
     return source, meta.get("run_id"), kind
@@ -161,7 +176,8 @@ def split(obj, source, given):
 def check(vectorizer, estimator):
     if not isinstance(vectorizer, DictVectorizer):
         raise ExportError(f"the vectorizer is a {type(vectorizer).__name__}; only DictVectorizer is supported")
-    if is_classifier(estimator):
+    # A Booster is no sklearn estimator (sklearn 1.6 on cannot ask it).
+    if hasattr(estimator, "get_params") and is_classifier(estimator):
         raise ExportError(f"the estimator is a classifier ({type(estimator).__name__}); only regressors are supported")
     if not hasattr(vectorizer, "feature_names_"):
         raise ExportError("the DictVectorizer is not fitted")

@@ -70,10 +70,15 @@ model: deps $(CSVS)
 	$(PY) -W ignore model-export/golden.py --model $(BUILD)/model/model.pkl --forest $(ART)/forest.json \
 		--rides $(foreach m,$(MONTHS),$(m)=$(BUILD)/model/$(m).csv) --out $(ART)/golden --reference $(ART)/reference.json
 
-## refresh: ship the model at MODEL [VECTORIZER=preprocessor.b] (sklearn forest or boosting, or xgboost): artifacts, golden answers, generated/, parity tests, report.
+## refresh: ship the model at MODEL [VECTORIZER=preprocessor.b] (sklearn forest or boosting, xgboost or LightGBM): artifacts, golden answers, generated/, parity tests, report.
+## PYTHON=/path/to/python exports with the Python the model was trained with (LightGBM: one that has lightgbm).
+# PYTHON: the interpreter of refresh's Python steps (export, golden answers,
+# reference, report): the user's own, so that a pickle is read by the
+# library version that wrote it.
+PYTHON ?= /usr/bin/python3
 refresh: deps $(CSVS)
-	@[ -n "$(MODEL)" ] || { echo "usage: make refresh MODEL=PATH [VECTORIZER=PATH] (a Pipeline or (DictVectorizer, estimator) pickle, an MLflow model directory, or an xgboost model file; VECTORIZER is a pickled DictVectorizer for a model saved without one)"; exit 2; }
-	$(GO) run ./tools/refresh -model "$(MODEL)" $(if $(VECTORIZER),-vectorizer "$(VECTORIZER)")
+	@[ -n "$(MODEL)" ] || { echo "usage: make refresh MODEL=PATH [VECTORIZER=PATH] [PYTHON=PATH] (a Pipeline or (DictVectorizer, estimator) pickle, an MLflow model directory, or an xgboost model file; VECTORIZER is a pickled DictVectorizer for a model saved without one; PYTHON the interpreter it was trained with)"; exit 2; }
+	$(GO) run ./tools/refresh -python "$(PYTHON)" -model "$(MODEL)" $(if $(VECTORIZER),-vectorizer "$(VECTORIZER)")
 
 SHADOW_ART := model-export/shadow
 
@@ -82,8 +87,8 @@ SHADOW_ART := model-export/shadow
 ## serving model: $(SHADOW_ART)/ (artifacts, golden answers, report shadow.md), generated/shadow, its parity tests.
 ## The function then scores every ride with both and writes the challenger's to SHADOW_STREAM_NAME.
 shadow: deps $(CSVS)
-	@[ -n "$(MODEL)" ] || { echo "usage: make shadow MODEL=PATH [VECTORIZER=PATH] (what make refresh takes)"; exit 2; }
-	$(GO) run ./tools/refresh -shadow -model "$(MODEL)" $(if $(VECTORIZER),-vectorizer "$(VECTORIZER)")
+	@[ -n "$(MODEL)" ] || { echo "usage: make shadow MODEL=PATH [VECTORIZER=PATH] [PYTHON=PATH] (what make refresh takes)"; exit 2; }
+	$(GO) run ./tools/refresh -python "$(PYTHON)" -shadow -model "$(MODEL)" $(if $(VECTORIZER),-vectorizer "$(VECTORIZER)")
 
 ## shadow-off: remove the challenger: $(SHADOW_ART)/ goes, and generated/shadow holds no model again.
 shadow-off:
@@ -93,7 +98,7 @@ shadow-off:
 ## promote: make the challenger the serving model, from its own artifacts (no export); the old one goes.
 ## Writes the refresh report ($(ART)/refresh.md); make undo-refresh undoes it.
 promote: deps $(CSVS)
-	$(GO) run ./tools/refresh -promote
+	$(GO) run ./tools/refresh -python "$(PYTHON)" -promote
 
 .PHONY: undo-refresh
 ## undo-refresh: back to the model committed in git: removes all that make refresh wrote

@@ -242,7 +242,7 @@ bench-scale: deps $(CSVS)
 	$(GO) run ./tools/benchscale -dir $(BUILD)/scale -chart $(SCALE_CHART)
 
 .PHONY: bench-families
-## bench-families: one model per family (forest, GradientBoosting, HistGradientBoosting, XGBRegressor, the Zoomcamp's xgboost) against its library (build/families/bench.md).
+## bench-families: one model per family (forest, GradientBoosting, HistGradientBoosting, XGBRegressor, the Zoomcamp's xgboost, LightGBM) against its library, LightGBM also against lleaves (build/families/bench.md).
 bench-families: deps $(CSVS)
 	$(GO) run ./tools/benchscale -families -dir $(BUILD)/families
 

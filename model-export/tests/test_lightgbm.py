@@ -202,3 +202,24 @@ def test_refuses_a_categorical_number(tmp_path, capsys):
     assert export.main(["--model", model, "--vectorizer", vec, "--out", str(tmp_path / "f.json")]) == 1
     err = capsys.readouterr().err.strip()
     assert "'trip_distance' as a categorical feature" in err and err.count("\n") == 0, err
+
+
+@pytest.mark.parametrize("kind", ["booster", "lgbmregressor"])
+def test_directories_mlflow_writes(tmp_path, kind):
+    """mlflow.lightgbm.save_model's own directories: a Booster (model.lgb)
+    and an LGBMRegressor (pickled), each with the vectorizer apart."""
+    mlflow_lightgbm = pytest.importorskip("mlflow.lightgbm")
+    model, vec = booster_file(tmp_path)
+    obj = lgb.Booster(model_file=model)
+    if kind == "lgbmregressor":
+        dv, obj, _ = fit(2, {}, False)
+        with open(vec, "wb") as f:
+            pickle.dump(dv, f)
+    d = tmp_path / "mlflow"
+    mlflow_lightgbm.save_model(obj, str(d), serialization_format="cloudpickle")
+    out = tmp_path / "forest.json"
+    assert export.main(["--model", str(d), "--vectorizer", vec, "--out", str(out)]) == 0
+    forest = json.loads(out.read_text())
+    assert forest["metadata"]["estimator"] == {"booster": "Booster", "lgbmregressor": "LGBMRegressor"}[kind]
+    want = export.load(str(d), vec).predictor()([{"PU_DO": "1_1", "trip_distance": 2.5}, {}])
+    assert_exact(want, walk(forest, ["1_1", None], [2.5, None]))

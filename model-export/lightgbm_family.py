@@ -113,7 +113,7 @@ def tree_arrays(root):
     index = {id(n): i for i, n in enumerate(nodes(root))}
     for n in nodes(root):
         if "leaf_value" in n:
-            row = (-1, -1, -2, -2.0, n["leaf_value"], n["leaf_count"], False, "none", None)
+            row = (-1, -1, -2, -2.0, float(n["leaf_value"]), n.get("leaf_count", 0), False, "none", None)
         else:
             cats = None
             threshold = n["threshold"]
@@ -122,7 +122,7 @@ def tree_arrays(root):
             elif n["decision_type"] != "<=":
                 raise ExportError(f"a LightGBM split has decision type {n['decision_type']!r}; only <= and == exist")
             row = (index[id(n["left_child"])], index[id(n["right_child"])], n["split_feature"], float(threshold),
-                   n["internal_value"], n["internal_count"], bool(n["default_left"]), MISSING[n["missing_type"]], cats)
+                   float(n["internal_value"]), n["internal_count"], bool(n["default_left"]), MISSING[n["missing_type"]], cats)
         for k, v in zip(out, row):
             out[k].append(v)
     return out

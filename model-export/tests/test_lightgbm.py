@@ -223,3 +223,14 @@ def test_directories_mlflow_writes(tmp_path, kind):
     assert forest["metadata"]["estimator"] == {"booster": "Booster", "lgbmregressor": "LGBMRegressor"}[kind]
     want = export.load(str(d), vec).predictor()([{"PU_DO": "1_1", "trip_distance": 2.5}, {}])
     assert_exact(want, walk(forest, ["1_1", None], [2.5, None]))
+
+
+def test_trees_of_one_leaf(tmp_path):
+    """A target with nothing to learn gives trees that are one leaf."""
+    rows = rides(np.random.default_rng(4), 100, 0.0, 0.0)
+    dv = DictVectorizer()
+    est = lgb.LGBMRegressor(n_estimators=3, verbose=-1, n_jobs=1).fit(dv.fit_transform(rows), np.full(100, 7.25))
+    path, forest = export_pipeline(tmp_path, dv, est)
+    assert [len(t["children_left"]) for t in forest["trees"]] == [1]
+    want = export.load(path).predictor()([{"trip_distance": 3.0}])
+    assert_exact(want, walk(forest, [None], [3.0]))

@@ -273,7 +273,10 @@ func refuses(r Rule) string {
 			out = append(out, "beyond float32")
 		}
 	}
-	if len(out) == 0 {
+	switch {
+	case len(out) == 0 && r.NaN == "split":
+		return "nothing: NaN takes each split's missing rule and infinities are compared"
+	case len(out) == 0:
 		return "nothing: NaN is missing and infinities are compared"
 	}
 	return strings.Join(out, ", ")

@@ -57,7 +57,7 @@ func FeaturesFromMap(m map[string]any) (Features, error) {
 	return f, f.Validate()
 }
 
-// Validate reports a numeric value that lightgbm would refuse (nothing: NaN is missing and infinities are compared).
+// Validate reports a numeric value that lightgbm would refuse (nothing: NaN takes each split's missing rule and infinities are compared).
 // Predict assumes valid features.
 func (f Features) Validate() error {
 	if err := checkValue(f.TripDistance); err != nil {

@@ -113,9 +113,16 @@ def test_the_kinds_make_what_they_claim(tmp_path):
     seen = set()
     for seed in range(len(KINDS)):
         _, forest = export_pipeline(tmp_path, *fit(seed, *KINDS[seed])[:2])
+        types = {}  # numeric feature -> missing types of its numeric splits
         for t in forest["trees"]:
             seen |= {m for m, f in zip(t["missing_type"], t["feature"]) if f >= 0}
             seen |= {"categorical" for c in t["categories"] if c is not None}
+            for m, f, c in zip(t["missing_type"], t["feature"], t["categories"]):
+                if f >= 0 and c is None:
+                    types.setdefault(f, set()).add(m)
+        # What gen's zero-band coding rests on (gen/lightgbm.go): a feature's
+        # numeric splits share one missing type.
+        assert all(len(m) == 1 for m in types.values()), types
     assert {"none", "zero", "nan", "categorical"} <= seen, seen
 
 

@@ -84,10 +84,11 @@ model: deps $(CSVS)
 		--rides $(RIDE_FILES) --out $(ART)/golden --reference $(ART)/reference.json
 
 ## refresh: ship the model at MODEL [VECTORIZER=preprocessor.b] [FEATURES=lambda_function.py[:NAME]] [PYTHON=...] (sklearn
-## forest or boosting, or xgboost; a path or an MLflow URI: runs:/, models:/, s3://): its prepare_features compiled (the
-## seed's without FEATURES), artifacts, golden answers, generated/, parity tests against the user's Python, report.
+## forest or boosting, xgboost or LightGBM; a path or an MLflow URI: runs:/, models:/, s3://): its prepare_features compiled
+## (the seed's without FEATURES), artifacts, golden answers, generated/, parity tests against the user's Python, report.
+## PYTHON=/path/to/python exports with the Python the model was trained with (LightGBM: one that has lightgbm).
 refresh: deps $(CSVS)
-	@[ -n "$(MODEL)" ] || { echo "usage: make refresh MODEL=PATH|URI [VECTORIZER=PATH] [FEATURES=FILE[:NAME]] [PYTHON=PATH] (a Pipeline or (DictVectorizer, estimator) pickle, an MLflow model directory or URI (runs:/RUN_ID/model, models:/NAME/VERSION, s3://BUCKET/.../artifacts/model; PYTHON must have mlflow), or an xgboost model file; VECTORIZER is a pickled DictVectorizer for a model saved without one; FEATURES the Python file that holds its prepare_features(ride))"; exit 2; }
+	@[ -n "$(MODEL)" ] || { echo "usage: make refresh MODEL=PATH|URI [VECTORIZER=PATH] [FEATURES=FILE[:NAME]] [PYTHON=PATH] (a Pipeline or (DictVectorizer, estimator) pickle, an MLflow model directory or URI (runs:/RUN_ID/model, models:/NAME/VERSION, s3://BUCKET/.../artifacts/model; PYTHON must have mlflow), an xgboost model file or a LightGBM model.txt; VECTORIZER is a pickled DictVectorizer for a model saved without one; FEATURES the Python file that holds its prepare_features(ride); PYTHON the interpreter the model was trained with)"; exit 2; }
 	$(GO) run ./tools/refresh -python "$(PYTHON)" -model "$(MODEL)" $(if $(VECTORIZER),-vectorizer "$(VECTORIZER)") $(if $(FEATURES),-features "$(FEATURES)")
 
 SHADOW_ART := model-export/shadow
@@ -97,7 +98,7 @@ SHADOW_ART := model-export/shadow
 ## serving model: $(SHADOW_ART)/ (artifacts, golden answers, report shadow.md), generated/shadow, its parity tests.
 ## The function then scores every ride with both and writes the challenger's to SHADOW_STREAM_NAME.
 shadow: deps $(CSVS)
-	@[ -n "$(MODEL)" ] || { echo "usage: make shadow MODEL=PATH [VECTORIZER=PATH] (what make refresh takes)"; exit 2; }
+	@[ -n "$(MODEL)" ] || { echo "usage: make shadow MODEL=PATH [VECTORIZER=PATH] [FEATURES=FILE[:NAME]] [PYTHON=PATH] (what make refresh takes)"; exit 2; }
 	$(GO) run ./tools/refresh -python "$(PYTHON)" -shadow -model "$(MODEL)" $(if $(VECTORIZER),-vectorizer "$(VECTORIZER)") $(if $(FEATURES),-features "$(FEATURES)")
 
 ## shadow-off: remove the challenger: $(SHADOW_ART)/ goes, and generated/shadow holds no model again.
@@ -108,7 +109,7 @@ shadow-off:
 ## promote: make the challenger the serving model, from its own artifacts (no export); the old one goes.
 ## Writes the refresh report ($(ART)/refresh.md); make undo-refresh undoes it.
 promote: deps $(CSVS)
-	$(GO) run ./tools/refresh -promote
+	$(GO) run ./tools/refresh -python "$(PYTHON)" -promote
 
 .PHONY: undo-refresh
 ## undo-refresh: back to the model committed in git: removes all that make refresh wrote
@@ -284,7 +285,7 @@ bench-scale: deps $(CSVS)
 	$(GO) run ./tools/benchscale -dir $(BUILD)/scale -chart $(SCALE_CHART)
 
 .PHONY: bench-families
-## bench-families: one model per family (forest, GradientBoosting, HistGradientBoosting, XGBRegressor, the Zoomcamp's xgboost) against its library (build/families/bench.md).
+## bench-families: one model per family (forest, GradientBoosting, HistGradientBoosting, XGBRegressor, the Zoomcamp's xgboost, LightGBM) against its library, LightGBM also against lleaves (build/families/bench.md).
 bench-families: deps $(CSVS)
 	$(GO) run ./tools/benchscale -families -dir $(BUILD)/families
 

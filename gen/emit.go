@@ -310,7 +310,8 @@ func (e *emitter) split(n *Node) (jen.Code, string) {
 	op, flipped := r.Compare, map[string]string{"<=": ">", "<": ">="}[r.Compare]
 	missing := ""
 	if in.Missing {
-		missing = fmt.Sprintf(" (missing: %s)", map[bool]string{true: "left", false: "right"}[n.DefaultLeft])
+		what := map[bool]string{true: "missing or zero", false: "missing"}[in.ZeroMissing]
+		missing = fmt.Sprintf(" (%s: %s)", what, map[bool]string{true: "left", false: "right"}[n.DefaultLeft])
 	}
 	var cond *jen.Statement
 	switch {

@@ -253,7 +253,7 @@ func (e *emitter) combine(f *jen.File) {
 		jen.Comment(fmt.Sprintf("compareLess: a split sends x left when x < threshold; else when x <= threshold.")),
 		jen.Id("compareLess").Op("=").Lit(r.Compare == "<"),
 		jen.Comment("nanMissing: NaN is a missing value, which takes each split's default direction; else it is refused."),
-		jen.Id("nanMissing").Op("=").Lit(r.NaN == "missing"),
+		jen.Id("nanMissing").Op("=").Lit(r.NaN != "refused"),
 		jen.Comment("infinityAllowed: infinities (after the cast) are compared; else they are refused."),
 		jen.Id("infinityAllowed").Op("=").Lit(r.Infinity == "allowed"),
 		jen.Comment("absentMissing: a number left out of the input is missing (NaN in Features); else it is 0."),
@@ -273,7 +273,10 @@ func refuses(r Rule) string {
 			out = append(out, "beyond float32")
 		}
 	}
-	if len(out) == 0 {
+	switch {
+	case len(out) == 0 && r.NaN == "split":
+		return "nothing: NaN takes each split's missing rule and infinities are compared"
+	case len(out) == 0:
 		return "nothing: NaN is missing and infinities are compared"
 	}
 	return strings.Join(out, ", ")
@@ -294,6 +297,8 @@ func (e *emitter) encode(f *jen.File) {
 			for _, in := range e.used() {
 				if in.Categorical {
 					g.Id(in.Field).Op(":").Id("code" + in.Field).Call(jen.Id("f").Dot(in.Field))
+				} else if in.ZeroMissing {
+					g.Id(in.Field).Op(":").Id("rankZero").Call(jen.Id("cuts"+in.Field).Index(jen.Op(":")), jen.Id("f").Dot(in.Field))
 				} else {
 					g.Id(in.Field).Op(":").Id("rank").Call(jen.Id("cuts"+in.Field).Index(jen.Op(":")), jen.Id("f").Dot(in.Field))
 				}

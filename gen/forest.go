@@ -66,6 +66,12 @@ type Tree struct {
 	// DefaultLeft is where a missing value goes at each split; absent in
 	// files whose rule has no missing values.
 	DefaultLeft []bool `json:"default_left"`
+	// MissingType and Categories are LightGBM's, per node (lightgbm.go):
+	// what each split takes as missing ("none", "zero" or "nan"), and a
+	// categorical split's categories (nil for a numeric split). Present
+	// exactly when the rule's nan is "split".
+	MissingType []string `json:"missing_type"`
+	Categories  [][]int  `json:"categories"`
 	// Scale multiplies every leaf value (GradientBoosting's learning rate);
 	// absent means 1.
 	Scale *float64 `json:"scale"`
@@ -358,5 +364,5 @@ func (t *Tree) validate(rule Rule, v Vocabulary, features []Feature) error {
 			return fmt.Errorf("node %d: unreachable from the root", node)
 		}
 	}
-	return nil
+	return t.validateSplits(rule, v, features)
 }

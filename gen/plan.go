@@ -60,6 +60,9 @@ type PlanInput struct {
 	// Missing: a value can be missing (NaN, or absent when the rule says
 	// so), and then takes each split's default direction.
 	Missing bool
+	// ZeroMissing: LightGBM's zero band, |x| <= 1e-35f, is missing too
+	// (lightgbm.go).
+	ZeroMissing bool
 }
 
 // Node is a leaf (Left == nil) or a split. A numeric split goes left when
@@ -87,6 +90,12 @@ type Node struct {
 type Survey struct {
 	Splits     map[int]int              // by feature index
 	Thresholds map[int]map[float64]bool // by feature index
+	// Zero and Apart are LightGBM's (lightgbm.go): the features with
+	// zero-type splits, and the first split on each that parts the
+	// zero band from NaN.
+	Zero  map[int]bool
+	Apart map[int]string
+	trees int // trees added
 }
 
 // Add counts one tree's splits.
@@ -104,6 +113,8 @@ func (s *Survey) Add(t *Tree) {
 		}
 		s.Thresholds[feat][t.Threshold[n]] = true
 	}
+	s.addSplits(t)
+	s.trees++
 }
 
 // NewPlan gives every input its codes from the survey of a validated
@@ -148,6 +159,11 @@ func NewPlan(source, sha256 string, h *Header, features []Feature, s *Survey) (*
 		for t := range s.Thresholds[feat] {
 			in.Cuts = append(in.Cuts, h.Rule.Cut(t))
 		}
+		zero, err := s.zeroMissing(feat, in.Key)
+		if err != nil {
+			return nil, err
+		}
+		in.ZeroMissing = zero
 	}
 	for i := range p.Inputs {
 		in := &p.Inputs[i]
@@ -191,10 +207,13 @@ func (p *Plan) node(t *Tree, features []Feature, n int) *Node {
 	}
 	feat := features[t.Feature[n]]
 	in := p.Inputs[feat.Input]
-	defaultLeft := t.DefaultLeft != nil && t.DefaultLeft[n]
+	defaultLeft := t.missingLeft(n)
 	node := &Node{ID: n, Input: feat.Input, Threshold: t.Threshold[n], DefaultLeft: defaultLeft}
 	if in.Categorical {
 		matched, unmatched := p.Rule.CategoryLeft(t.Threshold[n], defaultLeft)
+		if t.MissingType != nil { // LightGBM: a one-hot's 1, and 0 (also when absent)
+			matched, unmatched = t.lightgbmLeft(n, 1), t.lightgbmLeft(n, 0)
+		}
 		if matched == unmatched {
 			return p.node(t, features, child(t, n, matched))
 		}

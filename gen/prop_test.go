@@ -24,6 +24,35 @@ var families = map[string]Rule{
 	"hist":     {Combine: "sum", Accumulator: "float64", Input: "float64", Compare: "<=", Absent: "zero", NaN: "missing", Infinity: "allowed"},
 	"xgboost":  {Combine: "sum", Accumulator: "float32", Input: "float32", Compare: "<", Absent: "missing", NaN: "missing", Infinity: "refused"},
 	"xgbdense": {Combine: "sum", Accumulator: "float32", Input: "float32", Compare: "<", Absent: "zero", NaN: "missing", Infinity: "allowed"},
+	"lightgbm": {Combine: "sum", Accumulator: "float64", Input: "float64", Compare: "<=", Absent: "zero", NaN: "split", Infinity: "allowed"},
+}
+
+// zeroBand are values on and around LightGBM's zero band, |x| <= 1e-35f.
+var zeroBand = []float64{0, math.Copysign(0, -1), zeroThreshold, -zeroThreshold, math.Nextafter(zeroThreshold, 1),
+	math.Nextafter(zeroThreshold, 0), math.Nextafter(-zeroThreshold, -1), 1e-40, -5e-324}
+
+// lightgbmSplit gives split n LightGBM's per-split rules: a categorical
+// set on a one-hot column now and then, else a missing type. On a numeric
+// feature that may take zero as missing (zeroFeat) the other splits keep
+// the zero band and NaN together, as gen requires (lightgbm.go).
+func lightgbmSplit(r *rand.Rand, t *Tree, n int, onehot, zeroFeat bool) {
+	t.MissingType[n] = missingTypes[r.IntN(3)]
+	if onehot && r.IntN(2) == 0 {
+		all := []int{0, 1, 2, 7}
+		r.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] })
+		t.Categories[n] = slices.Sorted(slices.Values(all[:1+r.IntN(3)]))
+		return
+	}
+	if !onehot && r.IntN(3) == 0 {
+		t.Threshold[n] = zeroBand[r.IntN(len(zeroBand))]
+	}
+	switch {
+	case onehot:
+	case !zeroFeat && t.MissingType[n] == "zero":
+		t.MissingType[n] = "nan"
+	case zeroFeat && t.MissingType[n] != "zero" && t.bandApart(n):
+		t.MissingType[n] = "zero"
+	}
 }
 
 // randomForest builds a forest JSON of the family's rule with random keys,
@@ -74,6 +103,11 @@ func randomForest(r *rand.Rand, family string) (*Forest, []float64) {
 		feat := r.IntN(len(v.FeatureNames))
 		t.Feature[n] = feat
 		t.DefaultLeft[n] = rule.HasMissing() && r.IntN(2) == 0
+		defer func() {
+			if rule.NaN == "split" {
+				lightgbmSplit(r, t, n, strings.Contains(v.FeatureNames[feat], "="), feat%2 == 0)
+			}
+		}()
 		switch {
 		case strings.Contains(v.FeatureNames[feat], "=") && boosted:
 			t.Threshold[n] = []float64{0.5, 1, 1e-6, 2, -1}[r.IntN(5)] // xgboost's one-hot splits are often at 1
@@ -103,6 +137,9 @@ func randomForest(r *rand.Rand, family string) (*Forest, []float64) {
 			t.Feature, t.Threshold = append(t.Feature, -2), append(t.Threshold, -2)
 			t.Value, t.Samples = append(t.Value, r.NormFloat64()*20), append(t.Samples, float64(1+r.IntN(1000)))
 			t.DefaultLeft = append(t.DefaultLeft, false)
+			if rule.NaN == "split" {
+				t.MissingType, t.Categories = append(t.MissingType, "none"), append(t.Categories, nil)
+			}
 			return len(t.Left) - 1
 		}
 		var grow func(depth int) int
@@ -137,6 +174,10 @@ func randomForest(r *rand.Rand, family string) (*Forest, []float64) {
 		NFeatures: len(v.FeatureNames), NTrees: len(f.Trees)}
 	if rule.HasMissing() {
 		pool = append(pool, math.NaN())
+	}
+	if rule.NaN == "split" {
+		pool = append(pool, zeroBand...)
+		pool = append(pool, math.Inf(1), math.Inf(-1))
 	}
 	return f, pool
 }
@@ -218,8 +259,13 @@ func TestRandomForests(t *testing.T) {
 		var batch []m%[1]d.Features
 		for _, m := range in[%[1]d] {
 			for k, v := range m {
-				if v == "NaN!" {
+				switch v {
+				case "NaN!":
 					m[k] = math.NaN()
+				case "Inf!":
+					m[k] = math.Inf(1)
+				case "-Inf!":
+					m[k] = math.Inf(-1)
 				}
 			}
 			f, err := m%[1]d.FeaturesFromMap(m)
@@ -268,15 +314,21 @@ func TestRandomForests(t *testing.T) {
 	t.Logf("%d random models (%v) × %d rides: Predict and PredictBatch equal the walker bit for bit", models, names, rides)
 }
 
-// jsonNaN writes NaN, which JSON cannot hold, as "NaN!" for the generated
-// program to turn back.
+// jsonNaN writes NaN and infinities, which JSON cannot hold, as "NaN!",
+// "Inf!" and "-Inf!" for the generated program to turn back.
 func jsonNaN(in []map[string]any) []map[string]any {
 	out := make([]map[string]any, len(in))
 	for i, m := range in {
 		out[i] = maps.Clone(m)
 		for k, v := range m {
-			if x, ok := v.(float64); ok && math.IsNaN(x) {
+			x, ok := v.(float64)
+			switch {
+			case ok && math.IsNaN(x):
 				out[i][k] = "NaN!"
+			case ok && math.IsInf(x, 1):
+				out[i][k] = "Inf!"
+			case ok && math.IsInf(x, -1):
+				out[i][k] = "-Inf!"
 			}
 		}
 	}

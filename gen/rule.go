@@ -16,7 +16,7 @@ type Rule struct {
 	Input       string  `json:"input"`       // "float32" or "float64": what every input value is cast to
 	Compare     string  `json:"compare"`     // "<=" or "<": x compared with the threshold; true goes left
 	Absent      string  `json:"absent"`      // a feature the vectorizer leaves out: "zero", or "missing"
-	NaN         string  `json:"nan"`         // "refused", or "missing" (takes the split's default_left)
+	NaN         string  `json:"nan"`         // "refused", "missing" (takes the split's default_left), or "split" (each split's missing_type: LightGBM)
 	Infinity    string  `json:"infinity"`    // ±Inf after the cast: "refused" or "allowed"
 }
 
@@ -34,13 +34,16 @@ func (r Rule) validate() error {
 		{"input", r.Input, []string{"float32", "float64"}},
 		{"compare", r.Compare, []string{"<=", "<"}},
 		{"absent", r.Absent, []string{"zero", "missing"}},
-		{"nan", r.NaN, []string{"refused", "missing"}},
+		{"nan", r.NaN, []string{"refused", "missing", "split"}},
 		{"infinity", r.Infinity, []string{"refused", "allowed"}},
 	}
 	for _, f := range fields {
 		if !slices.Contains(f.allowed, f.value) {
 			return fmt.Errorf("prediction.%s is %q; want one of %q", f.name, f.value, f.allowed)
 		}
+	}
+	if r.NaN == "split" && (r.Absent != "zero" || r.Compare != "<=") {
+		return fmt.Errorf("prediction.nan \"split\" (LightGBM) needs absent \"zero\" and compare \"<=\"")
 	}
 	if math.IsNaN(r.Start) || math.IsInf(r.Start, 0) {
 		return fmt.Errorf("prediction.start %v is not finite", r.Start)
@@ -53,7 +56,7 @@ func (r Rule) validate() error {
 
 // HasMissing reports whether a value can be missing, and so take a split's
 // default direction.
-func (r Rule) HasMissing() bool { return r.NaN == "missing" || r.Absent == "missing" }
+func (r Rule) HasMissing() bool { return r.NaN != "refused" || r.Absent == "missing" }
 
 // cast is x as the model's input type, in a float64.
 func (r Rule) cast(x float64) float64 {

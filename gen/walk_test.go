@@ -42,6 +42,8 @@ func walk(f *Forest, in map[string]any) float64 {
 		for t.Left[n] != -1 {
 			var left bool
 			switch feat := t.Feature[n]; {
+			case t.MissingType != nil:
+				left = lightgbmWalk(&t, n, x[feat])
 			case missing[feat]:
 				left = t.DefaultLeft[n]
 			case r.Compare == "<":
@@ -72,6 +74,40 @@ func walk(f *Forest, in map[string]any) float64 {
 		return sum64 / float64(len(f.Trees))
 	}
 	return sum64
+}
+
+// lightgbmWalk is LightGBM's tree.h decision, as written there: a
+// categorical split truncates x to an int, a numeric one takes NaN as 0.0
+// unless its missing type is NaN, and zero (|x| <= 1e-35f) or NaN as
+// missing where its type says.
+func lightgbmWalk(t *Tree, n int, x float64) bool {
+	if t.Categories[n] != nil {
+		if math.IsNaN(x) {
+			return false
+		}
+		i := int64(math.Trunc(x))
+		if math.Abs(x) >= 1<<31 {
+			i = math.MinInt32 // what static_cast<int> gives on x86
+		}
+		if i < 0 {
+			return false
+		}
+		for _, c := range t.Categories[n] {
+			if int64(c) == i {
+				return true
+			}
+		}
+		return false
+	}
+	kind := t.MissingType[n]
+	if math.IsNaN(x) && kind != "nan" {
+		x = 0
+	}
+	zero := float64(float32(1e-35))
+	if kind == "zero" && x >= -zero && x <= zero || kind == "nan" && math.IsNaN(x) {
+		return t.DefaultLeft[n]
+	}
+	return x <= t.Threshold[n]
 }
 
 // nextUp32 is the next float32 above x, as a float64.

@@ -6,19 +6,22 @@ PATH is one of:
   - a pickle of a sklearn Pipeline(DictVectorizer, estimator), or of a
     (DictVectorizer, estimator) tuple;
   - an MLflow model directory (an MLmodel file and the sklearn flavour's
-    pickle or skops file, or the xgboost flavour's model file), read without
-    mlflow; its run_id is recorded (fetch.py downloads one from an MLflow
-    URI, and --source records that URI);
-  - an xgboost model file (.json, .ubj, or the binary .xgb/.model/.bin).
+    pickle or skops file, or the xgboost or lightgbm flavour's model file),
+    read without mlflow; its run_id is recorded (fetch.py downloads one from
+    an MLflow URI, and --source records that URI);
+  - an xgboost model file (.json, .ubj, or the binary .xgb/.model/.bin);
+  - a LightGBM text model file (model.txt, or MLflow's model.lgb), known
+    by its first line, "tree".
 
 VEC is a pickled DictVectorizer (the Zoomcamp's preprocessor.b), for a
-model saved without its vectorizer: an xgboost Booster, an MLflow xgboost
-directory, or a pickle of the bare estimator.
+model saved without its vectorizer: an xgboost or LightGBM Booster, an
+MLflow xgboost or lightgbm directory, or a pickle of the bare estimator.
 
 The estimator is one of the families in families.py: sklearn's
 DecisionTree, RandomForest, ExtraTrees, GradientBoosting and
 HistGradientBoosting regressors, or an xgboost gbtree regressor
-(XGBRegressor or Booster) with reg:squarederror. The format is documented
+(XGBRegressor or Booster) with reg:squarederror, or a LightGBM gbdt
+regressor (LGBMRegressor or Booster, lightgbm_family.py). The format is documented
 in model-export/FORMAT.md. Anything else exits with status 1 and one
 sentence naming the problem.
 """
@@ -39,6 +42,7 @@ from sklearn.pipeline import Pipeline
 
 import families
 import features
+import lightgbm_family
 from families import ExportError
 
 FORMAT_VERSION = 3
@@ -64,6 +68,8 @@ def load(path, vectorizer_path=None):
         source, run_id, read = read_mlmodel(path)
     elif os.path.exists(path):
         source, read = path, read_xgboost if path.endswith(XGB_SUFFIXES) else read_pickle
+        if lightgbm_family.is_model_file(path):
+            read = lightgbm_family.load_model_file
     else:
         raise ExportError(f"model path {path} does not exist")
     obj = read(source)
@@ -148,9 +154,17 @@ def read_mlmodel(path):
     elif isinstance(flavors, dict) and "xgboost" in flavors:
         flavor = flavors["xgboost"]
         source, read = os.path.join(path, flavor.get("data", "model.xgb")), read_xgboost
+    elif isinstance(flavors, dict) and "lightgbm" in flavors:
+        # mlflow.lightgbm saves a Booster as model.lgb, an LGBMRegressor pickled.
+        flavor = flavors["lightgbm"]
+        booster = flavor.get("model_class", "lightgbm.basic.Booster") == "lightgbm.basic.Booster"
+        fmt = flavor.get("serialization_format", "cloudpickle")
+        if not booster and fmt not in ("pickle", "cloudpickle"):
+            raise ExportError(f"{mlmodel} uses serialization format {fmt}; only pickle and cloudpickle are read")
+        source, read = os.path.join(path, flavor.get("data", "model.lgb")), lightgbm_family.load_model_file if booster else read_pickle
     else:
         names = ", ".join(sorted(f for f in flavors if f != "python_function")) if isinstance(flavors, dict) else "none"
-        raise ExportError(f"{mlmodel} has flavours {names or 'none'}; only the sklearn and xgboost flavours are read")
+        raise ExportError(f"{mlmodel} has flavours {names or 'none'}; only the sklearn, xgboost and lightgbm flavours are read")
     if not os.path.exists(source):
         raise ExportError(f"MLflow model file {source} does not exist")
     return source, meta.get("run_id"), read

@@ -8,6 +8,7 @@ Every family states how its library predicts, in forest JSON's
   gradient     float32  <=       0                refused  init constant  float64, lr*leaf
   hist         float64  <=       0 (dense input)  missing  baseline       float64
   xgboost      float32  <        missing (CSR)    missing  base_score     float32
+  lightgbm     float64  <=       0                by split 0.0 (folded)  float64
 
 Each family also knows how its library predicts for golden.py: the way the
 user's pipeline calls it (Pipeline.predict, or Booster.predict on a DMatrix
@@ -32,7 +33,7 @@ class ExportError(Exception):
 
 FORESTS = (DecisionTreeRegressor, RandomForestRegressor, ExtraTreesRegressor)
 SKLEARN = FORESTS + (GradientBoostingRegressor, HistGradientBoostingRegressor)
-SUPPORTED = ", ".join(e.__name__ for e in SKLEARN) + ", XGBRegressor and xgboost Boosters"
+SUPPORTED = ", ".join(e.__name__ for e in SKLEARN) + ", XGBRegressor and xgboost Boosters, LGBMRegressor and LightGBM Boosters"
 
 GB_LOSSES = ("squared_error", "absolute_error", "huber", "quantile")
 HGB_LOSSES = ("squared_error", "absolute_error", "quantile")
@@ -68,6 +69,9 @@ def family(estimator):
         return Hist(estimator)
     if is_xgboost(estimator):
         return XGBoost(estimator)
+    import lightgbm_family  # its own module; it imports this one
+    if lightgbm_family.is_lightgbm(estimator):
+        return lightgbm_family.LightGBM(estimator)
     raise ExportError(f"the estimator is a {type(estimator).__name__}; supported are {SUPPORTED}")
 
 

@@ -34,7 +34,7 @@ import export
 import features as feature_code
 import runner
 import reference
-from rule import Rule
+from rule import ZERO_THRESHOLD, Rule
 
 UNSEEN = ["0_0", "", "abc", "130_205x", "-1_5", "130.0_205.0", " 130_205", "1_", "_1", "9999_9999"]
 SPECIAL = [
@@ -44,6 +44,8 @@ SPECIAL = [
     3.4028235677973362e38,  # the largest float64 that rounds to it
     -3.4028235677973362e38,
 ]
+ZERO_BAND = [z for t in (ZERO_THRESHOLD, -ZERO_THRESHOLD)
+             for z in (t, math.nextafter(t, 0), math.nextafter(t, math.inf), math.nextafter(t, -math.inf))] + [-1e-40, -5e-324]
 # Values some library refuses (sklearn's forests all; xgboost the infinite
 # ones after its float32 cast); others predict them. Either way the row
 # records what the library did.
@@ -80,7 +82,6 @@ def threshold_paths(forest):
     rule = Rule(forest)
     out = {}
     for tree in forest["trees"]:
-        default_left = tree.get("default_left")
         stack = [(0, None)]
         while stack:
             node, cat = stack.pop()
@@ -88,11 +89,10 @@ def threshold_paths(forest):
             if f < 0:
                 continue
             left, right = tree["children_left"][node], tree["children_right"][node]
-            dl = default_left[node] if default_left else False
             if sep in names[f]:
                 k = names[f].split(sep, 1)[1]
-                matched = left if rule.left(1.0, tree["threshold"][node], dl) else right
-                unmatched = left if rule.left(None, tree["threshold"][node], dl) else right
+                matched = left if rule.split_left(tree, node, 1.0) else right
+                unmatched = left if rule.split_left(tree, node, None) else right
                 if cat is None:
                     stack += [(unmatched, None), (matched, k)]
                 else:
@@ -126,6 +126,11 @@ def edge_inputs(forest):
     for d in SPECIAL:
         rows.append({"PU_DO": "130_205", "trip_distance": d, "case": "special distance"})
         rows.append({"trip_distance": d, "case": "special distance, no category"})
+    if forest.get("prediction", {}).get("nan") == "split":
+        # LightGBM's zero band (|x| <= 1e-35f is missing where missing_type is zero).
+        for d in ZERO_BAND:
+            rows.append({"PU_DO": "130_205", "trip_distance": d, "case": "special distance"})
+            rows.append({"trip_distance": d, "case": "special distance, no category"})
     rows.append({"PU_DO": "130_205", "case": "no distance"})
     rows.append({"case": "no inputs"})
     for d in EXTREME:
@@ -203,8 +208,8 @@ def main():
     args = ap.parse_args()
 
     # Anything export.py reads, predicted the way the user's pipeline
-    # predicts: Pipeline.predict, or Booster.predict on a DMatrix of the
-    # vectorizer's output, with one thread.
+    # predicts: Pipeline.predict, or Booster.predict on (xgboost: a DMatrix
+    # of) the vectorizer's output, with one thread.
     predict = export.load(args.model, args.vectorizer).predictor()
     with open(args.forest) as f:
         forest = json.load(f)

@@ -2,8 +2,11 @@
 
 The Python side's one statement of the rule, used by golden.py to find the
 paths to thresholds and by the walker test to predict without the library.
-Format version 1 files have no "prediction": they are forests.
+Format version 1 files have no "prediction": they are forests. LightGBM's
+trees carry each split's own missing rule and categories (lightgbm_left).
 """
+
+import math
 
 import numpy as np
 
@@ -12,6 +15,10 @@ FOREST = {"combine": "mean", "start": 0.0, "accumulator": "float64", "input": "f
           "compare": "<=", "absent": "zero", "nan": "refused", "infinity": "refused"}
 
 DTYPES = {"float32": np.float32, "float64": np.float64}
+
+# LightGBM's kZeroThreshold (1e-35f, as a double): at a split whose
+# missing_type is "zero", |x| <= it is missing.
+ZERO_THRESHOLD = float(np.float32(1e-35))
 
 
 class Rule:
@@ -33,6 +40,16 @@ class Rule:
             return bool(default_left)
         return bool(self.less(np.float64(self.cast(x)), threshold))
 
+    def split_left(self, tree, node, x):
+        """Whether node of tree sends x (None: absent) left: the rule's, or,
+        in a tree with missing_type (LightGBM), that split's own."""
+        if "missing_type" not in tree:
+            default_left = tree["default_left"][node] if "default_left" in tree else False
+            return self.left(x, tree["threshold"][node], default_left)
+        x = float(self.cast(self.absent() if x is None else x))
+        return lightgbm_left(x, tree["threshold"][node], tree["default_left"][node],
+                             tree["missing_type"][node], tree["categories"][node])
+
     def leaf(self, tree, values):
         """A tree's leaf values as they are added: scaled in float64, then in the accumulator's type."""
         values = np.asarray(values, dtype=np.float64)
@@ -43,3 +60,18 @@ class Rule:
     def finish(self, total, n_trees):
         total = total.astype(np.float64)
         return total / n_trees if self.p["combine"] == "mean" else total
+
+
+def lightgbm_left(x, threshold, default_left, missing_type, categories):
+    """LightGBM's tree.h, NumericalDecision and CategoricalDecision, for a double x."""
+    if categories is not None:
+        # NaN, and an int truncation that is negative (or, for |x| >= 2**31,
+        # INT_MIN on x86), go right; -1 < x < 1 is category 0.
+        if math.isnan(x) or not -2.0**31 < x < 2.0**31 or math.trunc(x) < 0:
+            return False
+        return math.trunc(x) in categories
+    if math.isnan(x) and missing_type != "nan":
+        x = 0.0
+    if missing_type == "zero" and -ZERO_THRESHOLD <= x <= ZERO_THRESHOLD or missing_type == "nan" and math.isnan(x):
+        return bool(default_left)
+    return x <= threshold

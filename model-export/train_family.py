@@ -17,6 +17,16 @@ FORM is one of:
   xgb-file    a bare xgboost model file (PATH ending .json or .ubj) from
               xgb.train, and the vectorizer as PATH.preprocessor.b
 
+  lgbm-pipe   pickled Pipeline(DictVectorizer, LGBMRegressor)
+  lgbm-file   a bare LightGBM text model file (PATH, model.txt) from
+              lightgbm.train, and the vectorizer as PATH.preprocessor.b
+  lgbm-mlflow an MLflow lightgbm directory of that Booster, written by
+              mlflow.lightgbm.save_model, the vectorizer as PATH/preprocessor.b
+
+The lgbm forms need lightgbm (and lgbm-mlflow mlflow): run them with the
+venv's python. For them, --params may also hold "categorical": "onehot",
+which makes every one-hot column a LightGBM categorical feature.
+
 --params are the estimator's (or xgb.train's) keyword arguments; --rows
 takes the first N rides (all by default).
 """
@@ -41,6 +51,11 @@ DEFAULTS = {
     # The Zoomcamp's best parameters, but fewer rounds (make bench-families takes 1,000).
     "xgb-mlflow": dict(learning_rate=0.0958, max_depth=30, min_child_weight=1.06, objective="reg:squarederror",
                        reg_alpha=0.0181, reg_lambda=0.0117, seed=42, nthread=1, num_boost_round=50),
+    "lgbm-pipe": dict(n_estimators=50, num_leaves=31, learning_rate=0.1, random_state=0, n_jobs=1, verbose=-1),
+    "lgbm-file": dict(objective="regression", num_leaves=31, learning_rate=0.1, seed=0, num_threads=1, verbose=-1,
+                      num_boost_round=50),
+    "lgbm-mlflow": dict(objective="regression", num_leaves=31, learning_rate=0.1, seed=0, num_threads=1, verbose=-1,
+                        num_boost_round=50),
     "xgb-file": dict(max_depth=6, learning_rate=0.3, objective="reg:squarederror", seed=1, nthread=1,
                      base_score=3.5, num_boost_round=40),
 }
@@ -63,6 +78,8 @@ run_id: {run_id}
 
 
 def train(form, X_dicts, y, params):
+    if form.startswith("lgbm"):
+        return train_lightgbm(form, X_dicts, y, dict(params))
     if form in ("rf", "gb", "gb-zero", "hgb", "xgb-pipe"):
         est = {"rf": RandomForestRegressor, "gb": GradientBoostingRegressor, "gb-zero": GradientBoostingRegressor,
                "hgb": HistGradientBoostingRegressor}.get(form)
@@ -82,11 +99,39 @@ def train(form, X_dicts, y, params):
     return booster, dv
 
 
+def train_lightgbm(form, X_dicts, y, params):
+    import lightgbm
+    onehot = params.pop("categorical", None) == "onehot"
+    dv = DictVectorizer()
+    X = dv.fit_transform(X_dicts)
+    cats = [i for i, n in enumerate(dv.feature_names_) if dv.separator in n] if onehot else "auto"
+    if form == "lgbm-pipe":
+        pipe = make_pipeline(dv, lightgbm.LGBMRegressor(**params))
+        pipe.fit(X_dicts, y, lgbmregressor__categorical_feature=cats)
+        return pipe, None
+    rounds = params.pop("num_boost_round")
+    return lightgbm.train(params, lightgbm.Dataset(X, label=y, categorical_feature=cats), num_boost_round=rounds), dv
+
+
+def save_lightgbm(form, model, dv, out):
+    if form == "lgbm-mlflow":
+        import mlflow.lightgbm
+        mlflow.lightgbm.save_model(model, out)
+        vec = os.path.join(out, "preprocessor.b")
+    else:
+        model.save_model(out)
+        vec = out + ".preprocessor.b"
+    with open(vec, "wb") as f:
+        pickle.dump(dv, f)
+
+
 def save(form, model, dv, out):
     if dv is None:
         with open(out, "wb") as f:
             pickle.dump(model, f)
         return
+    if form.startswith("lgbm"):
+        return save_lightgbm(form, model, dv, out)
     import xgboost
     if form == "xgb-mlflow":
         os.makedirs(out, exist_ok=True)

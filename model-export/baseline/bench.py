@@ -5,6 +5,11 @@
     bench.py sklearn RIDES_JSONL   the library's own single-ride and batch timings
                                    (sklearn's or xgboost's; VECTORIZER_PATH for a
                                    model saved without its vectorizer)
+    bench.py lleaves RIDES_JSONL GO_PREDICTIONS
+                                   a LightGBM model compiled by lleaves: its
+                                   timings, and how many of its predictions and
+                                   of Go's (tools/predict's output) differ from
+                                   Booster.predict's
 """
 
 import json
@@ -68,5 +73,57 @@ def library_timings(path):
                       "max_depth": max(export.max_depth(t) for t in trees)}))
 
 
+def lleaves_timings(path, go_predictions):
+    """lleaves (LLVM-compiled LightGBM) on the rides: compile time, one ride
+    and batch timings with one thread (the vectorizer's rows made dense, as
+    lleaves reads only dense input), and the rides where lleaves and Go
+    differ from the library's own predict, bit for bit."""
+    import tempfile
+
+    import lleaves
+    import numpy as np
+
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+    import export
+
+    model = export.load(os.environ["MODEL_PATH"], os.environ.get("VECTORIZER_PATH") or None)
+    vec, want = model.vectorizer, model.predictor()
+    with open(path) as f:
+        rides = [json.loads(line) for line in f]
+    dicts = [{"PU_DO": "%s_%s" % (r["ride"]["PULocationID"], r["ride"]["DOLocationID"]),
+              "trip_distance": r["ride"]["trip_distance"]} for r in rides]
+    with tempfile.TemporaryDirectory() as tmp:
+        text = os.path.join(tmp, "model.txt")
+        model.family.booster.save_model(text)  # best_iteration's trees, as predict's
+        compiled = lleaves.Model(model_file=text)
+        start = time.perf_counter()
+        compiled.compile(cache=os.path.join(tmp, "lleaves.so"))
+        compile_s = time.perf_counter() - start
+
+    def predict(rows):
+        x = vec.transform(rows)
+        return np.concatenate([compiled.predict(x[i:i + 2000].toarray(), n_jobs=1) for i in range(0, x.shape[0], 2000)])
+
+    predict(dicts[:10])
+    singles = []
+    for d in dicts[:300]:
+        start = time.perf_counter()
+        predict([d])
+        singles.append(time.perf_counter() - start)
+    singles.sort()
+    start = time.perf_counter()
+    got = predict(dicts)
+    batch = time.perf_counter() - start
+    lib = np.asarray(want(dicts), dtype=np.float64)
+    with open(go_predictions) as f:
+        go = np.array([json.loads(line).get("prediction", np.nan) for line in f], dtype=np.float64)
+    print(json.dumps({"single_ns": singles[len(singles) // 2] * 1e9, "batch_ns_per_ride": batch / len(dicts) * 1e9,
+                      "compile_s": compile_s, "rides": len(dicts),
+                      "lleaves_mismatches": int(np.count_nonzero(got.view(np.int64) != lib.view(np.int64))),
+                      "lleaves_max_abs_diff": float(np.max(np.abs(got - lib))),
+                      "go_mismatches": int(np.count_nonzero(go.view(np.int64) != lib.view(np.int64))) if len(go) == len(lib) else len(lib)}))
+
+
 if __name__ == "__main__":
-    {"cold": cold, "inprocess": inprocess, "sklearn": library_timings, "library": library_timings}[sys.argv[1]](sys.argv[2])
+    modes = {"cold": cold, "inprocess": inprocess, "sklearn": library_timings, "library": library_timings, "lleaves": lleaves_timings}
+    modes[sys.argv[1]](*sys.argv[2:])

@@ -22,7 +22,9 @@ def test_seed_compiles_to_the_program_gen_knows(tmp_path):
     keys = [s["key"] for s in p["steps"] if "key" in s]
     assert keys == ["PU_DO", "trip_distance"]
     assert p["steps"][1]["text"] == 'features["PU_DO"] = "%s_%s" % (ride["PULocationID"], ride["DOLocationID"])'
-    assert p["steps"][-1] == {"line": 29, "text": "return features", "returns": True}
+    with open(features.SEED) as f:
+        line = next(i for i, text in enumerate(f, 1) if text.strip() == "return features")
+    assert p["steps"][-1] == {"line": line, "text": "return features", "returns": True}
 
 
 def test_forms(tmp_path):

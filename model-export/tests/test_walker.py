@@ -3,7 +3,8 @@
 The walker knows nothing of sklearn or xgboost: it reads the exported JSON
 and follows its "prediction" rule (rule.py, FORMAT.md): cast each input,
 compare it with the threshold, send missing values the node's default way,
-add the (scaled) leaf values in tree order from the start value in the
+or, in LightGBM's trees, follow each split's own missing type and
+categories; add the (scaled) leaf values in tree order from the start value in the
 accumulator's type, and divide by the tree count for a mean. It steps every
 row down one level at a time with numpy so that all golden rows take
 seconds, but each step is exactly the per-row rule.
@@ -19,9 +20,10 @@ import pytest
 from scipy import sparse
 
 import runner
-from rule import DTYPES, Rule
+from rule import DTYPES, ZERO_THRESHOLD, Rule
 
-ART = os.path.join(os.path.dirname(__file__), "..", "artifacts")
+# ARTIFACTS checks other artifacts than the shipped ones (test_lightgbm.py's).
+ART = os.environ.get("ARTIFACTS", os.path.join(os.path.dirname(__file__), "..", "artifacts"))
 
 
 def load_jsonl(name):
@@ -66,11 +68,30 @@ def walk(forest, cats, dists, cast=None):
             is_dist, matched = f == dist_feature, f == cat_feature
             v = np.where(is_dist, x, np.where(matched, 1.0, 0.0))
             missing = np.where(is_dist, dist_missing, ~matched & absent_missing)
-            with np.errstate(invalid="ignore"):
-                go_left = np.where(missing, default_left[node], rule.less(v, threshold[node]))
+            if "missing_type" in tree:
+                go_left = lightgbm_left(tree, node, v)
+            else:
+                with np.errstate(invalid="ignore"):
+                    go_left = np.where(missing, default_left[node], rule.less(v, threshold[node]))
             node = np.where(inner, np.where(go_left, left[node], right[node]), node)
         total = (total + value[node]).astype(rule.acc)
     return rule.finish(total, len(forest["trees"]))
+
+
+def lightgbm_left(tree, node, v):
+    """LightGBM's split rule (rule.lightgbm_left) for every row v at its node."""
+    missing_type = np.array(tree["missing_type"])[node]
+    default_left = np.array(tree["default_left"])[node]
+    v = np.where(np.isnan(v) & (missing_type != "nan"), 0.0, v)
+    missing = (missing_type == "zero") & (np.abs(v) <= ZERO_THRESHOLD) | (missing_type == "nan") & np.isnan(v)
+    left = np.where(missing, default_left, v <= np.array(tree["threshold"])[node])
+    categorical = np.array([c is not None for c in tree["categories"]])[node]
+    with np.errstate(invalid="ignore"):
+        whole = np.where((v > -2.0**31) & (v < 2.0**31), np.trunc(v), -1)  # NaN, out of int range: -1
+    for n in np.unique(node[categorical]):
+        rows = categorical & (node == n)
+        left[rows] = (whole[rows] >= 0) & np.isin(whole[rows], tree["categories"][n])
+    return left
 
 
 def assert_exact(want, got):

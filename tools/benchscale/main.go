@@ -3,6 +3,10 @@
 // rides, and for each one exports it, generates it, compiles it and builds
 // the Lambda binary with it in a copy of this repository, then times
 // Predict and PredictBatch against sklearn on the same shuffled Feb rides.
+// A LightGBM model (make bench-families' lightgbm row, trained and timed
+// with build/venv's python) is also compiled with lleaves, timed, and both
+// lleaves' and Go's predictions on those rides are compared with
+// Booster.predict's bit for bit.
 //
 //	go run ./tools/benchscale [-only seed,default] [-dir build/scale]
 //
@@ -41,24 +45,31 @@ type spec struct {
 	Name   string
 	Params string
 	Form   string
+	// Venv: trained, exported and timed with build/venv's python, the
+	// only one with lightgbm and lleaves.
+	Venv bool
 }
 
 var specs = []spec{
-	{"seed", `{}`, ""}, // max_depth=20, min_samples_leaf=10: ~0.18 M nodes
-	{"leaf5", `{"max_depth": null, "min_samples_leaf": 5}`, ""},   // ~0.58 M
-	{"leaf2", `{"max_depth": null, "min_samples_leaf": 2}`, ""},   // ~1.7 M
-	{"default", `{"max_depth": null, "min_samples_leaf": 1}`, ""}, // sklearn's defaults, ~5.5 M
+	{"seed", `{}`, "", false}, // max_depth=20, min_samples_leaf=10: ~0.18 M nodes
+	{"leaf5", `{"max_depth": null, "min_samples_leaf": 5}`, "", false},   // ~0.58 M
+	{"leaf2", `{"max_depth": null, "min_samples_leaf": 2}`, "", false},   // ~1.7 M
+	{"default", `{"max_depth": null, "min_samples_leaf": 1}`, "", false}, // sklearn's defaults, ~5.5 M
 }
 
 // familySpecs are make bench-families' models, one per family, trained on
 // all of Jan 2022. zoomcamp is the MLOps Zoomcamp's xgboost (its best
 // parameters: max_depth=30, 1,000 rounds), saved as its notebook saves it.
 var familySpecs = []spec{
-	{"forest (seed)", `{}`, ""},
-	{"gradient", `{"n_estimators": 100, "max_depth": 6}`, "gb"},
-	{"hist", `{"max_iter": 200}`, "hgb"},
-	{"xgbregressor", `{"n_estimators": 200, "max_depth": 8}`, "xgb-pipe"},
-	{"zoomcamp", `{"num_boost_round": 1000, "nthread": 2}`, "xgb-mlflow"},
+	{"forest (seed)", `{}`, "", false},
+	{"gradient", `{"n_estimators": 100, "max_depth": 6}`, "gb", false},
+	{"hist", `{"max_iter": 200}`, "hgb", false},
+	{"xgbregressor", `{"n_estimators": 200, "max_depth": 8}`, "xgb-pipe", false},
+	{"zoomcamp", `{"num_boost_round": 1000, "nthread": 2}`, "xgb-mlflow", false},
+	// LightGBM, also against lleaves: 30 trees of 31 leaves, as lleaves'
+	// compile of LightGBM's default 100 had not ended after 30 minutes
+	// (14 CPU minutes) here.
+	{"lightgbm", `{"n_estimators": 30, "num_leaves": 31, "learning_rate": 0.1}`, "lgbm-pipe", true},
 }
 
 // Result is one forest's row.
@@ -82,6 +93,8 @@ type Result struct {
 	BatchUS       float64 `json:"predict_batch_us"`
 	SklearnUS     float64 `json:"sklearn_single_us"`
 	SklearnBatchU float64 `json:"sklearn_batch_us"`
+	// Lleaves is a LightGBM model's comparison with lleaves; nil for others.
+	Lleaves *Lleaves `json:"lleaves,omitempty"`
 }
 
 const py = "/usr/bin/python3"
@@ -196,7 +209,7 @@ func (b *bench) prepare() error {
 func (b *bench) measure(s spec) (Result, error) {
 	r := Result{Name: s.Name, Params: s.Params}
 	dir := filepath.Join(b.dir, strings.Fields(s.Name)[0])
-	model, vectorizer, err := train(s, dir, filepath.Join(b.root, "build", "model"))
+	model, vectorizer, err := train(s, b.python(s), dir, filepath.Join(b.root, "build", "model"))
 	if err != nil {
 		return r, err
 	}
@@ -205,7 +218,8 @@ func (b *bench) measure(s spec) (Result, error) {
 		vec = []string{"--vectorizer", vectorizer}
 	}
 	forest := filepath.Join(dir, "forest.json")
-	t, err := command.Time(command.New(nil, py, append([]string{"model-export/export.py", "--model", model, "--out", forest}, vec...)...))
+	python := b.python(s)
+	t, err := command.Time(command.New(nil, python, append([]string{"model-export/export.py", "--model", model, "--out", forest}, vec...)...))
 	if err != nil {
 		return r, err
 	}
@@ -262,17 +276,24 @@ func (b *bench) measure(s spec) (Result, error) {
 		MaxDepth  int     `json:"max_depth"`
 		BatchRide int     `json:"batch_rides"`
 	}
-	if err := baseline.Bench(py, model, vectorizer, &sk, "library", b.rides); err != nil {
+	if err := baseline.Bench(python, model, vectorizer, &sk, "library", b.rides); err != nil {
 		return r, err
 	}
 	r.SklearnUS, r.SklearnBatchU, r.Nodes, r.MaxDepth = sk.Single/1e3, sk.Batch/1e3, sk.Nodes, sk.MaxDepth
+	if strings.HasPrefix(s.Form, "lgbm") {
+		if r.Lleaves, err = b.lleaves(python, model, vectorizer, dir, repo, cache); err != nil {
+			return r, err
+		}
+		r.Lleaves.LibrarySingleUS, r.Lleaves.LibraryBatchUS = r.SklearnUS, r.SklearnBatchU
+		r.Lleaves.PredictUS, r.Lleaves.PredictBatchUS = r.PredictUS, r.BatchUS
+	}
 	log.Printf("%s: %+v", s.Name, r)
 	return r, nil
 }
 
 // train makes the spec's model in dir, unless it is there from an earlier
 // run: its path, and its vectorizer's when it is saved apart.
-func train(s spec, dir, csvs string) (model, vectorizer string, err error) {
+func train(s spec, python, dir, csvs string) (model, vectorizer string, err error) {
 	csv := func(m string) string { return filepath.Join(csvs, m+".csv") }
 	var args []string
 	switch s.Form {
@@ -297,7 +318,15 @@ func train(s spec, dir, csvs string) (model, vectorizer string, err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", "", err
 	}
-	return model, vectorizer, command.Run(nil, py, args...)
+	return model, vectorizer, command.Run(nil, python, args...)
+}
+
+// python is the interpreter of the spec's Python steps.
+func (b *bench) python(s spec) string {
+	if s.Venv {
+		return filepath.Join(b.root, "build", "venv", "bin", "python")
+	}
+	return py
 }
 
 // goBench runs the generated package's Predict and PredictBatch benchmarks.
@@ -357,6 +386,7 @@ func markdown(rs []Result) string {
 			r.BootstrapS, r.LinkMB, r.ExportS+r.GenS+r.CompileS+r.BootstrapS, r.SourceMB, r.Packages, r.BootstrapMB, r.ZipMB,
 			r.PredictUS, r.BatchUS, r.SklearnUS, r.SklearnBatchU)
 	}
+	b.WriteString(lleavesMarkdown(rs))
 	return b.String()
 }
 

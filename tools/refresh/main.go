@@ -10,14 +10,17 @@
 // Booster, as the MLOps Zoomcamp saves it) takes it from -vectorizer, a
 // pickled DictVectorizer (preprocessor.b). The estimator is any family
 // export.py knows: sklearn's forests, GradientBoosting and
-// HistGradientBoosting, or xgboost's gbtree regressors. PATH may also be
+// HistGradientBoosting, xgboost's gbtree regressors, or LightGBM's gbdt
+// regressors (an LGBMRegressor, or a model.txt or MLflow lightgbm
+// directory with -vectorizer). PATH may also be
 // an MLflow model URI, runs:/<run_id>/model (with MLFLOW_TRACKING_URI),
 // models:/<name>/<version>, or s3://<bucket>/<experiment>/<run_id>/artifacts/model
 // (the AWS SDK's credentials and endpoint variables): model-export/fetch.py
 // downloads it with mlflow into build/refresh/model first (fetch.go).
 // -python (make refresh PYTHON=) is the interpreter that runs
 // model-export's scripts: one with the library versions that wrote the
-// model, and mlflow for a URI. In one run, from the repository's root, it:
+// model (lightgbm for a LightGBM one), and mlflow for a URI. In one run,
+// from the repository's root, it:
 //
 //  1. exports the model to model-export/artifacts/forest.json and records
 //     where it came from in provenance.json (origin "imported", the path,
@@ -116,14 +119,14 @@ func main() {
 	log.SetFlags(0)
 	log.SetPrefix("refresh: ")
 	model := flag.String("model", "", "the model to ship: a pickle, an MLflow model directory or URI, or an xgboost model file")
-	python := flag.String("python", "/usr/bin/python3", "the Python that reads the model (the library versions that wrote it; mlflow for a URI)")
+	python := flag.String("python", "/usr/bin/python3", "the Python that reads the model: the library versions that wrote it (lightgbm for LightGBM; mlflow for a URI)")
 	vectorizer := flag.String("vectorizer", "", "a pickled DictVectorizer, for a model saved without one (xgboost)")
 	features := flag.String("features", seedFeatures, "FILE[:NAME]: the Python file holding the model's prepare_features(ride)")
 	shadow := flag.Bool("shadow", false, "ship the model as the shadow, beside the serving one")
 	promote := flag.Bool("promote", false, "make the shadow the serving model (no -model)")
 	flag.Parse()
 	if (*model == "") != *promote || *shadow && *promote || flag.NArg() > 0 {
-		fmt.Fprintln(os.Stderr, "usage: go run ./tools/refresh [-shadow] -model PATH [-vectorizer PATH]\n       go run ./tools/refresh -promote")
+		fmt.Fprintln(os.Stderr, "usage: go run ./tools/refresh [-python PATH] [-shadow] -model PATH|URI [-vectorizer PATH] [-features FILE[:NAME]]\n       go run ./tools/refresh [-python PATH] -promote")
 		os.Exit(2)
 	}
 	cfg := config{python: *python, model: *model, vectorizer: *vectorizer, features: *features, serving: servingArtifacts, artifacts: servingArtifacts, pkg: servingPkg,

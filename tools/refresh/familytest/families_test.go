@@ -1,10 +1,11 @@
 // Package familytest ships a model of every boosted family, in each form a
-// user saves it, through make refresh. It is a package of its own so that
+// user saves it, through make refresh (LightGBM's with build/venv's python). It is a package of its own so that
 // its minutes do not count against tools/refresh's test timeout.
 package familytest
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,6 +20,7 @@ type family struct {
 	model        string // the path train_family.py writes, under the scratch directory
 	vectorizer   string // VECTORIZER=, for a model saved without one
 	estimator    string // what the report must name
+	venv         bool   // trained and exported with build/venv's python (LightGBM is only there)
 }
 
 var familyCases = []family{
@@ -34,6 +36,12 @@ var familyCases = []family{
 		model: "mlruns/models_mlflow", vectorizer: "mlruns/models_mlflow/preprocessor.b", estimator: "Booster"},
 	{form: "xgb-file", params: `{"num_boost_round": 30, "objective": "reg:linear"}`,
 		model: "xgb.ubj", vectorizer: "xgb.ubj.preprocessor.b", estimator: "Booster"},
+	// LightGBM: zero as missing on trip_distance and categorical one-hots
+	// (bitset splits) in a Pipeline; a bare model.txt with huber's loss.
+	{form: "lgbm-pipe", params: `{"n_estimators": 30, "zero_as_missing": true, "categorical": "onehot", "min_data_per_group": 20, "cat_smooth": 5}`,
+		model: "lgbm.pkl", estimator: "LGBMRegressor", venv: true},
+	{form: "lgbm-file", params: `{"num_boost_round": 25, "objective": "huber", "num_leaves": 15}`,
+		model: "model.txt", vectorizer: "model.txt.preprocessor.b", estimator: "Booster", venv: true},
 }
 
 // TestRefreshFamilies ships a model of every boosted family, in each form
@@ -44,17 +52,22 @@ var familyCases = []family{
 // ride parser's tests). The report must name the estimator.
 func TestRefreshFamilies(t *testing.T) {
 	if testing.Short() || raceEnabled {
-		t.Skip("ships six models in a copy of the repository (not under -short or -race)")
+		t.Skip("ships eight models in a copy of the repository (not under -short or -race)")
 	}
+	venv := venvPython(t)
 	tmp, repo := workcopy.Repo(t)
 	git := workcopy.Git(t, repo)
 	for _, f := range familyCases {
 		t.Run(f.form, func(t *testing.T) {
+			python := "/usr/bin/python3"
+			if f.venv {
+				python = venv
+			}
 			model := filepath.Join(tmp, f.model)
 			os.MkdirAll(filepath.Dir(model), 0o755)
-			workcopy.Run(t, repo, nil, "/usr/bin/python3", "model-export/train_family.py", "--train", "build/model/2022-01.csv",
+			workcopy.Run(t, repo, nil, python, "model-export/train_family.py", "--train", "build/model/2022-01.csv",
 				"--rows", "8000", "--form", f.form, "--out", model, "--params", f.params)
-			args := []string{"make", "--no-print-directory", "refresh", "MODEL=" + model}
+			args := []string{"make", "--no-print-directory", "refresh", "MODEL=" + model, "PYTHON=" + python}
 			if f.vectorizer != "" {
 				args = append(args, "VECTORIZER="+filepath.Join(tmp, f.vectorizer))
 			}
@@ -68,9 +81,24 @@ func TestRefreshFamilies(t *testing.T) {
 			workcopy.Run(t, repo, nil, "go", "test", "-count=1", "./generated", "./handler/ride")
 		})
 	}
-	// The undo refresh prints goes back over all six.
+	// The undo refresh prints goes back over all of them.
 	workcopy.Run(t, repo, nil, "make", "--no-print-directory", "undo-refresh")
 	if status := git("status", "--porcelain"); status != "" {
 		t.Fatalf("make undo-refresh left changes:\n%s", status)
 	}
+}
+
+// venvPython is build/venv's python in the repository the test runs in,
+// which has lightgbm (make deps installs it from model-export/requirements.txt).
+func venvPython(t *testing.T) string {
+	t.Helper()
+	out, err := exec.Command("git", "rev-parse", "--show-toplevel").Output()
+	if err != nil {
+		t.Fatalf("git rev-parse: %v", err)
+	}
+	python := filepath.Join(strings.TrimSpace(string(out)), "build", "venv", "bin", "python")
+	if err := exec.Command(python, "-c", "import lightgbm").Run(); err != nil {
+		t.Fatalf("%s cannot import lightgbm (%v): make deps installs build/venv from model-export/requirements.txt", python, err)
+	}
+	return python
 }

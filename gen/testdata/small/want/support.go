@@ -72,3 +72,16 @@ func checkValue(x float64) error {
 	}
 	return nil
 }
+
+// zeroThreshold is LightGBM's kZeroThreshold (1e-35f): where a model's
+// splits take zero as missing, every |x| <= it is zero.
+const zeroThreshold = 1.0000000180025095e-35
+
+// rankZero is rank for an input whose zero band, |x| <= zeroThreshold after
+// the cast, is missing as NaN is (LightGBM's zero_as_missing): -1.
+func rankZero(cuts []cut, x float64) int32 {
+	if v := float64(cut(x)); -zeroThreshold <= v && v <= zeroThreshold {
+		return -1
+	}
+	return rank(cuts, x)
+}

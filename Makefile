@@ -78,19 +78,23 @@ model: deps $(CSVS)
 		--rides $(foreach m,$(MONTHS),$(m)=$(BUILD)/model/$(m).csv) --out $(ART)/golden --reference $(ART)/reference.json
 
 ## refresh: ship the model at MODEL [VECTORIZER=preprocessor.b] (sklearn forest or boosting, or xgboost): artifacts, golden answers, generated/, parity tests, report.
+## PYTHON=/path/to/python exports with the Python the model was trained with (the report names it and its library versions).
+# PYTHON: the interpreter of refresh's Python steps (export, golden answers,
+# reference, report), so that a pickle is read by the sklearn that wrote it.
+PYTHON ?= /usr/bin/python3
 refresh: deps $(CSVS)
-	@[ -n "$(MODEL)" ] || { echo "usage: make refresh MODEL=PATH [VECTORIZER=PATH] (a Pipeline or (DictVectorizer, estimator) pickle, an MLflow model directory, or an xgboost model file; VECTORIZER is a pickled DictVectorizer for a model saved without one)"; exit 2; }
-	$(GO) run ./tools/refresh -model "$(MODEL)" $(if $(VECTORIZER),-vectorizer "$(VECTORIZER)")
+	@[ -n "$(MODEL)" ] || { echo "usage: make refresh MODEL=PATH [VECTORIZER=PATH] [PYTHON=PATH] (a Pipeline or (DictVectorizer, estimator) pickle, an MLflow model directory, or an xgboost model file; VECTORIZER is a pickled DictVectorizer for a model saved without one; PYTHON the interpreter it was trained with)"; exit 2; }
+	$(GO) run ./tools/refresh -python "$(PYTHON)" -model "$(MODEL)" $(if $(VECTORIZER),-vectorizer "$(VECTORIZER)")
 
 SHADOW_ART := model-export/shadow
 
 .PHONY: shadow shadow-off promote
-## shadow: compile the model at MODEL [VECTORIZER=...] (anything refresh takes) as the challenger, beside the
+## shadow: compile the model at MODEL [VECTORIZER=...] [PYTHON=...] (anything refresh takes) as the challenger, beside the
 ## serving model: $(SHADOW_ART)/ (artifacts, golden answers, report shadow.md), generated/shadow, its parity tests.
 ## The function then scores every ride with both and writes the challenger's to SHADOW_STREAM_NAME.
 shadow: deps $(CSVS)
-	@[ -n "$(MODEL)" ] || { echo "usage: make shadow MODEL=PATH [VECTORIZER=PATH] (what make refresh takes)"; exit 2; }
-	$(GO) run ./tools/refresh -shadow -model "$(MODEL)" $(if $(VECTORIZER),-vectorizer "$(VECTORIZER)")
+	@[ -n "$(MODEL)" ] || { echo "usage: make shadow MODEL=PATH [VECTORIZER=PATH] [PYTHON=PATH] (what make refresh takes)"; exit 2; }
+	$(GO) run ./tools/refresh -python "$(PYTHON)" -shadow -model "$(MODEL)" $(if $(VECTORIZER),-vectorizer "$(VECTORIZER)")
 
 ## shadow-off: remove the challenger: $(SHADOW_ART)/ goes, and generated/shadow holds no model again.
 shadow-off:
@@ -100,7 +104,7 @@ shadow-off:
 ## promote: make the challenger the serving model, from its own artifacts (no export); the old one goes.
 ## Writes the refresh report ($(ART)/refresh.md); make undo-refresh undoes it.
 promote: deps $(CSVS)
-	$(GO) run ./tools/refresh -promote
+	$(GO) run ./tools/refresh -python "$(PYTHON)" -promote
 
 .PHONY: undo-refresh
 ## undo-refresh: back to the model committed in git: removes all that make refresh wrote
@@ -130,9 +134,12 @@ check-model-imported:
 	$(PY) -m pytest -q -p no:cacheprovider model-export/tests/test_walker.py model-export/tests/test_reference.py
 	@echo "check-model: imported model; golden answers agree with forest.json, and reference.json with them"
 
-## test-python: the Python tests of model-export/tests (the exporter and the walker).
+## test-python: the Python tests of model-export/tests (the exporter and the walker), under Debian's Python
+## and under build/venv's (the current pip releases).
 test-python: deps
 	$(PY) -m pytest -q -p no:cacheprovider model-export/tests
+	@[ -x $(VENV_PY) ] || { echo "test-python: $(VENV_PY) is missing (make deps installs it; its message above says why it could not)"; exit 1; }
+	$(VENV_PY) -m pytest -q -p no:cacheprovider model-export/tests
 
 # The differential tests (handler's TestOriginal*: the original Python Lambda
 # against ours, record by record; the fuzzer runs 3 s, -original.fuzztime)
@@ -284,4 +291,4 @@ up: deps $(if $(SHADOW),demo-shadow) package rie kinesalite
 
 .PHONY: demo-shadow
 demo-shadow:
-	$(MAKE) --no-print-directory shadow MODEL="$(SHADOW)" $(if $(VECTORIZER),VECTORIZER="$(VECTORIZER)")
+	$(MAKE) --no-print-directory shadow MODEL="$(SHADOW)" $(if $(VECTORIZER),VECTORIZER="$(VECTORIZER)") PYTHON="$(PYTHON)"

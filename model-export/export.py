@@ -36,6 +36,7 @@ from sklearn.base import is_classifier
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.pipeline import Pipeline
 
+import environment
 import families
 from families import ExportError
 
@@ -161,7 +162,9 @@ def split(obj, source, given):
 def check(vectorizer, estimator):
     if not isinstance(vectorizer, DictVectorizer):
         raise ExportError(f"the vectorizer is a {type(vectorizer).__name__}; only DictVectorizer is supported")
-    if is_classifier(estimator):
+    # sklearn >= 1.6's is_classifier asks for __sklearn_tags__, which an
+    # xgboost Booster lacks; a Booster's objective is checked by its family.
+    if type(estimator).__name__ != "Booster" and is_classifier(estimator):
         raise ExportError(f"the estimator is a classifier ({type(estimator).__name__}); only regressors are supported")
     if not hasattr(vectorizer, "feature_names_"):
         raise ExportError("the DictVectorizer is not fitted")
@@ -240,6 +243,8 @@ def provenance(forest, origin, model, vectorizer=None):
         "library_version": m.get("library_version", m["sklearn_version"]),
         "sklearn_version": m["sklearn_version"],
         "vectorizer": vectorizer,
+        "python": environment.python(),
+        "libraries": environment.libraries(),
     }
 
 

@@ -272,7 +272,14 @@ class XGBoost(Family):
         return int(self.model["learner"]["learner_model_param"]["num_feature"])
 
     def base_score(self):
-        return float(np.float32(float(self.model["learner"]["learner_model_param"]["base_score"])))
+        # xgboost < 3.1 writes base_score as one number ("5E-1"); 3.1 and
+        # later as a vector, one intercept per target ("[5E-1]"), and a model
+        # with several targets is refused by check.
+        text = self.model["learner"]["learner_model_param"]["base_score"]
+        scores = text.strip("[]").split(",")
+        if len(scores) != 1:
+            raise ExportError(f"the xgboost model has {len(scores)} intercepts (base_score {text}); only one output is supported")
+        return float(np.float32(float(scores[0])))
 
     def metadata(self):
         # An xgboost model file keeps no training parameters: the learning

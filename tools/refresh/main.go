@@ -41,6 +41,17 @@
 // artifacts/refresh.md, the model shipped before against the promoted one.
 // make shadow-off removes the shadow.
 //
+// -python (make refresh's PYTHON=, /usr/bin/python3 by default) is the
+// interpreter every Python step runs with: the export, the golden answers,
+// the reference and the report. Give the user's own, the one the model was
+// trained with (a venv's bin/python, say), so that a pickle is read by the
+// library version that wrote it; export.py records the interpreter and its
+// library versions in provenance.json, and the report names them. It needs
+// what model-export/requirements.in lists (numpy, sklearn, pyyaml,
+// matplotlib; xgboost for an xgboost model). make check-model's walker
+// reads only forest.json and the golden answers, with numpy, so it stays
+// Debian's.
+//
 // metrics.json and validation.png describe a model trained here, so a
 // refresh or a promotion removes them. The artifacts are committed: git checkout undoes a refresh, and
 // make model brings the seed back. The handler builds the features PU_DO
@@ -62,8 +73,6 @@ import (
 	"github.com/nyc-taxi/ridepred/tools/internal/command"
 )
 
-const py = "/usr/bin/python3"
-
 // wantInputs are the features the handler builds for every ride.
 var wantInputs = []input{{"PU_DO", "categorical"}, {"trip_distance", "numeric"}}
 
@@ -74,6 +83,7 @@ type input struct {
 
 // config says where things are, relative to the repository's root.
 type config struct {
+	python     string // the interpreter of every Python step: the user's
 	model      string // the model to ship; "" to promote the shadow
 	vectorizer string // a pickled DictVectorizer for a model saved without one, or ""
 	serving    string // the serving model's artifacts: model-export/artifacts
@@ -102,12 +112,13 @@ func main() {
 	vectorizer := flag.String("vectorizer", "", "a pickled DictVectorizer, for a model saved without one (xgboost)")
 	shadow := flag.Bool("shadow", false, "ship the model as the shadow, beside the serving one")
 	promote := flag.Bool("promote", false, "make the shadow the serving model (no -model)")
+	python := flag.String("python", "/usr/bin/python3", "the Python to export with: the one the model was trained with")
 	flag.Parse()
 	if (*model == "") != *promote || *shadow && *promote || flag.NArg() > 0 {
-		fmt.Fprintln(os.Stderr, "usage: go run ./tools/refresh [-shadow] -model PATH [-vectorizer PATH]\n       go run ./tools/refresh -promote")
+		fmt.Fprintln(os.Stderr, "usage: go run ./tools/refresh [-python PATH] [-shadow] -model PATH [-vectorizer PATH]\n       go run ./tools/refresh [-python PATH] -promote")
 		os.Exit(2)
 	}
-	cfg := config{model: *model, vectorizer: *vectorizer, serving: servingArtifacts, artifacts: servingArtifacts, pkg: servingPkg,
+	cfg := config{python: *python, model: *model, vectorizer: *vectorizer, serving: servingArtifacts, artifacts: servingArtifacts, pkg: servingPkg,
 		report: "refresh", build: "build/refresh"}
 	run := refresh
 	switch {
@@ -143,7 +154,7 @@ func refresh(cfg config) error {
 	// leaves the artifacts alone.
 	forest := filepath.Join(cfg.build, "forest.json")
 	prov := filepath.Join(cfg.build, "provenance.json")
-	if err := command.Run(nil, py, append([]string{"model-export/export.py", "--model", cfg.model, "--out", forest, "--provenance", prov, "--origin", "imported"}, vec...)...); err != nil {
+	if err := command.Run(nil, cfg.python, append([]string{"model-export/export.py", "--model", cfg.model, "--out", forest, "--provenance", prov, "--origin", "imported"}, vec...)...); err != nil {
 		return err
 	}
 	if err := checkInputs(forest); err != nil {
@@ -166,7 +177,7 @@ func refresh(cfg config) error {
 		}
 	}
 	artForest := filepath.Join(cfg.artifacts, "forest.json")
-	if err := command.Run(nil, py, append([]string{"-W", "ignore", "model-export/golden.py", "--model", cfg.model, "--forest", artForest,
+	if err := command.Run(nil, cfg.python, append([]string{"-W", "ignore", "model-export/golden.py", "--model", cfg.model, "--forest", artForest,
 		"--rides", "2022-01=build/model/2022-01.csv", "2022-02=build/model/2022-02.csv",
 		"--out", filepath.Join(cfg.artifacts, "golden"), "--reference", filepath.Join(cfg.artifacts, "reference.json")}, vec...)...); err != nil {
 		return err
@@ -303,7 +314,7 @@ func compileAndReport(cfg config, old, pkg string) error {
 	if cfg.artifacts == shadowArtifacts {
 		args = append(args, "--title", "Shadow model report: the serving model against the challenger", "--columns", "serving,shadow")
 	}
-	if err := command.Run(nil, py, args...); err != nil {
+	if err := command.Run(nil, cfg.python, args...); err != nil {
 		return err
 	}
 	if parityErr != nil {

@@ -2,11 +2,13 @@
 forms make refresh reads, for the refresh round-trip tests and
 make bench-families.
 
-    /usr/bin/python3 model-export/train_family.py --train JAN.csv --form FORM --out PATH \
+    PYTHON model-export/train_family.py --train JAN.csv --form FORM --out PATH \
         [--rows N] [--params '{"max_depth": 6}']
 
 FORM is one of:
   rf          pickled Pipeline(DictVectorizer, RandomForestRegressor)
+  rf-dense    pickled Pipeline(DictVectorizer(sparse=False), RandomForestRegressor):
+              sklearn >= 1.4 predicts a NaN distance on it (missing_go_to_left)
   gb          pickled Pipeline(DictVectorizer, GradientBoostingRegressor)
   gb-zero     the same with init='zero'
   hgb         pickled Pipeline(DictVectorizer(sparse=False), HistGradientBoostingRegressor)
@@ -16,6 +18,10 @@ FORM is one of:
               MLOps Zoomcamp's week 2 saves it
   xgb-file    a bare xgboost model file (PATH ending .json or .ubj) from
               xgb.train, and the vectorizer as PATH.preprocessor.b
+
+PYTHON is the environment to train in (Debian's /usr/bin/python3, or
+build/venv/bin/python for the current pip releases); the refresh tests
+ship each model with the same one (make refresh PYTHON=).
 
 --params are the estimator's (or xgb.train's) keyword arguments; --rows
 takes the first N rides (all by default).
@@ -34,6 +40,7 @@ from rides import prepare_dictionaries, read_dataframe
 
 DEFAULTS = {
     "rf": dict(n_estimators=10, max_depth=10, min_samples_leaf=10, random_state=0, n_jobs=1),
+    "rf-dense": dict(n_estimators=10, max_depth=10, min_samples_leaf=10, random_state=0, n_jobs=1),
     "gb": dict(n_estimators=50, max_depth=5, learning_rate=0.1, random_state=0),
     "gb-zero": dict(n_estimators=50, max_depth=5, learning_rate=0.1, random_state=0, init="zero"),
     "hgb": dict(max_iter=50, learning_rate=0.1, random_state=0),
@@ -63,13 +70,13 @@ run_id: {run_id}
 
 
 def train(form, X_dicts, y, params):
-    if form in ("rf", "gb", "gb-zero", "hgb", "xgb-pipe"):
-        est = {"rf": RandomForestRegressor, "gb": GradientBoostingRegressor, "gb-zero": GradientBoostingRegressor,
+    if form in ("rf", "rf-dense", "gb", "gb-zero", "hgb", "xgb-pipe"):
+        est = {"rf": RandomForestRegressor, "rf-dense": RandomForestRegressor, "gb": GradientBoostingRegressor, "gb-zero": GradientBoostingRegressor,
                "hgb": HistGradientBoostingRegressor}.get(form)
         if form == "xgb-pipe":
             import xgboost
             est = xgboost.XGBRegressor
-        dv = DictVectorizer(sparse=form != "hgb")
+        dv = DictVectorizer(sparse=form not in ("hgb", "rf-dense"))
         pipe = make_pipeline(dv, est(**params))
         pipe.fit(X_dicts, y)
         return pipe, None

@@ -24,36 +24,43 @@ help:
 	@awk '/^## [a-z0-9-]+:/ { t = $$2; sub(/^## [^:]*: */, ""); printf "%-16s %s\n", substr(t, 1, length(t) - 1), $$0; next } \
 		/^## / { sub(/^## /, ""); printf "%-16s %s\n", "", $$0 }' $(firstword $(MAKEFILE_LIST))
 
-## deps: install what is missing (Debian's Python packages, AWS CLI v2, jq and gcc through apt; moto,
-## cfn-lint and aws-sam-translator into build/venv; Go modules).
-# moto_server, cfn-lint and aws-sam-translator come from PyPI, which Debian's
-# Python refuses to pip install into. deps uses them where they are on PATH
-# (the translator importable by the python3 on PATH) or already in VENV;
-# otherwise it installs all three into VENV, pinned to the versions tested
-# here. All three, because VENV/bin goes first on PATH wherever they run
-# (check-templates here, tools/rehearse's TestMain), so its python3 must hold
-# the translator. A failed install is removed and reported, and deps goes
-# on: only the targets that need these tools fail then.
+## deps: install what is missing (Debian's Python packages, AWS CLI v2, jq and gcc through apt; build/venv from
+## model-export/requirements.txt with pip, when that file changed; Go modules).
+# build/venv is the second Python environment: the current pip releases
+# (sklearn, xgboost, lightgbm, mlflow, pandas) that make test-python and the
+# refresh tests run beside Debian's, and the deploy tools (moto_server,
+# cfn-lint, aws-sam-translator), all pinned with hashes in REQUIREMENTS
+# (uv pip compile model-export/requirements.in). VENV/bin goes first on PATH
+# wherever the deploy tools run (check-templates here, tools/rehearse's
+# TestMain). VENV_STAMP holds the sha256 of the REQUIREMENTS the venv was
+# installed from, so that deps reinstalls only when the file changed. A
+# failed install is removed and reported, in one sentence naming what is
+# still missing and what needs it, and deps goes on: only the targets that
+# need the venv fail then.
 VENV := $(BUILD)/venv
-PIP_PACKAGES := 'moto[server]==5.2.1' 'cfn-lint==1.51.0' 'aws-sam-translator==1.110.0'
+VENV_PY := $(VENV)/bin/python
+REQUIREMENTS := model-export/requirements.txt
+VENV_STAMP := $(VENV)/.requirements.sha256
 VENV_PATH := PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
+SHA256 = $(PY) -c 'import hashlib, sys; print(hashlib.sha256(open(sys.argv[1], "rb").read()).hexdigest())'
 deps:
 	@$(PY) -c 'import sklearn, pandas, yaml, matplotlib, pytest, xgboost, ensurepip' 2>/dev/null && \
 		[ -x /usr/bin/time ] && [ -x /usr/bin/aws ] && [ -x /usr/bin/jq ] && [ -x /usr/bin/gcc ] && [ -f /usr/include/stdio.h ] && [ -x /usr/bin/qemu-aarch64-static ] || { \
 		echo "deps: installing $(APT_PACKAGES)"; \
 		$(SUDO) apt-get update -qq && \
 		$(SUDO) apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); }
-	@$(VENV_PATH); missing=; \
-	command -v moto_server >/dev/null || missing+=", moto_server (for go test ./tools/rehearse)"; \
-	command -v cfn-lint >/dev/null || missing+=", cfn-lint (for make check-templates)"; \
-	python3 -c 'import samtranslator' 2>/dev/null || missing+=", aws-sam-translator (for go test ./tools/rehearse)"; \
-	missing=$${missing#, }; [ -z "$$missing" ] || { \
-		echo "deps: missing $$missing: installing moto, cfn-lint and aws-sam-translator into $(VENV) with pip"; \
+	@want=$$($(SHA256) $(REQUIREMENTS)) && [ -f $(VENV_STAMP) ] && [ "$$(<$(VENV_STAMP))" = "$$want" ] || { \
+		echo "deps: installing $(REQUIREMENTS) into $(VENV) with pip"; \
 		rm -rf $(VENV); why=; \
 		if ! $(PY) -m venv $(VENV); then why="$(PY) -m venv could not create $(VENV) (Debian's python3-venv provides it)"; \
-		elif ! $(VENV)/bin/pip install --quiet $(PIP_PACKAGES); then \
-			why="pip could not install moto, cfn-lint and aws-sam-translator into $(VENV) (its error is above)"; fi; \
-		[ -z "$$why" ] || { rm -rf $(VENV); echo "deps: $$why, so these are still missing: $$missing"; }; }
+		elif ! $(VENV)/bin/pip install --quiet --require-hashes --no-deps -r $(REQUIREMENTS); then \
+			why="pip could not install $(REQUIREMENTS) into $(VENV) (its error is above)"; fi; \
+		if [ -z "$$why" ]; then echo "$$want" > $(VENV_STAMP); else rm -rf $(VENV); \
+			missing="the current sklearn, xgboost, lightgbm and mlflow (for make test-python and go test ./tools/refresh/familytest)"; \
+			command -v moto_server >/dev/null || missing+=", moto_server (for go test ./tools/rehearse)"; \
+			command -v cfn-lint >/dev/null || missing+=", cfn-lint (for make check-templates)"; \
+			python3 -c 'import samtranslator' 2>/dev/null || missing+=", aws-sam-translator (for go test ./tools/rehearse)"; \
+			echo "deps: $$why, so these are still missing: $$missing"; fi; }
 	@$(GO) mod download
 
 # Each month as CSV (training) and as ride objects, every TLC column under
@@ -94,8 +101,8 @@ refresh: deps $(CSVS)
 SHADOW_ART := model-export/shadow
 
 .PHONY: shadow shadow-off promote
-## shadow: compile the model at MODEL [VECTORIZER=...] [FEATURES=...] (anything refresh takes) as the challenger, beside the
-## serving model: $(SHADOW_ART)/ (artifacts, golden answers, report shadow.md), generated/shadow, its parity tests.
+## shadow: compile the model at MODEL [VECTORIZER=...] [FEATURES=...] [PYTHON=...] (anything refresh takes) as the challenger,
+## beside the serving model: $(SHADOW_ART)/ (artifacts, golden answers, report shadow.md), generated/shadow, its parity tests.
 ## The function then scores every ride with both and writes the challenger's to SHADOW_STREAM_NAME.
 shadow: deps $(CSVS)
 	@[ -n "$(MODEL)" ] || { echo "usage: make shadow MODEL=PATH [VECTORIZER=PATH] [FEATURES=FILE[:NAME]] [PYTHON=PATH] (what make refresh takes)"; exit 2; }
@@ -139,9 +146,12 @@ check-model-imported:
 	$(PY) -m pytest -q -p no:cacheprovider model-export/tests/test_walker.py model-export/tests/test_reference.py
 	@echo "check-model: imported model; golden answers agree with forest.json, and reference.json with them"
 
-## test-python: the Python tests of model-export/tests (the exporter and the walker).
+## test-python: the Python tests of model-export/tests (the exporter and the walker), under Debian's Python
+## and under build/venv's (the current pip releases).
 test-python: deps
 	$(PY) -m pytest -q -p no:cacheprovider model-export/tests
+	@[ -x $(VENV_PY) ] || { echo "test-python: $(VENV_PY) is missing (make deps installs it; its message above says why it could not)"; exit 1; }
+	$(VENV_PY) -m pytest -q -p no:cacheprovider model-export/tests
 
 # The differential tests (handler's TestOriginal*: the original Python Lambda
 # against ours, record by record; the fuzzer runs 3 s, -original.fuzztime)
@@ -327,4 +337,4 @@ up: deps $(if $(SHADOW),demo-shadow) package rie kinesalite
 
 .PHONY: demo-shadow
 demo-shadow:
-	$(MAKE) --no-print-directory shadow MODEL="$(SHADOW)" $(if $(VECTORIZER),VECTORIZER="$(VECTORIZER)")
+	$(MAKE) --no-print-directory shadow MODEL="$(SHADOW)" $(if $(VECTORIZER),VECTORIZER="$(VECTORIZER)") PYTHON="$(PYTHON)"

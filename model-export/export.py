@@ -40,6 +40,7 @@ from sklearn.base import is_classifier
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.pipeline import Pipeline
 
+import environment
 import families
 import features
 import lightgbm_family
@@ -195,9 +196,10 @@ def split(obj, source, given):
 def check(vectorizer, estimator):
     if not isinstance(vectorizer, DictVectorizer):
         raise ExportError(f"the vectorizer is a {type(vectorizer).__name__}; only DictVectorizer is supported")
-    # is_classifier asks sklearn's tags, which sklearn 1.6+ demands of
-    # every object it is given: an xgboost Booster has none.
-    if hasattr(estimator, "get_params") and is_classifier(estimator):
+    # sklearn >= 1.6's is_classifier asks for __sklearn_tags__, which an
+    # xgboost or LightGBM Booster lacks; a Booster's objective is checked by
+    # its family.
+    if type(estimator).__name__ != "Booster" and is_classifier(estimator):
         raise ExportError(f"the estimator is a classifier ({type(estimator).__name__}); only regressors are supported")
     if not hasattr(vectorizer, "feature_names_"):
         raise ExportError("the DictVectorizer is not fitted")
@@ -289,6 +291,8 @@ def provenance(forest, origin, model, vectorizer=None):
         "library_version": m.get("library_version", m["sklearn_version"]),
         "sklearn_version": m["sklearn_version"],
         "vectorizer": vectorizer,
+        "python": environment.python(),
+        "libraries": environment.libraries(),
     }
 
 

@@ -4,11 +4,17 @@ Every family states how its library predicts, in forest JSON's
 "prediction" object, so that one generator reproduces them all bit for bit:
 
   family       input    compare  absent feature   NaN      start          accumulate
-  forest       float32  <=       0                refused  0.0            float64, mean
+  forest       float32  <=       0                refused* 0.0            float64, mean
   gradient     float32  <=       0                refused  init constant  float64, lr*leaf
   hist         float64  <=       0 (dense input)  missing  baseline       float64
   xgboost      float32  <        missing (CSR)    missing  base_score     float32
   lightgbm     float64  <=       0                by split 0.0 (folded)  float64
+
+* sklearn >= 1.3's trees (RandomForest from 1.4, ExtraTrees from 1.6)
+  predict NaN on dense input, sending it the way each split's
+  missing_go_to_left says: exported as "missing" with default_left. Whether
+  the library refuses NaN is asked of the estimator itself (accepts_nan),
+  not guessed from its version.
 
 Each family also knows how its library predicts for golden.py: the way the
 user's pipeline calls it (Pipeline.predict, or Booster.predict on a DMatrix
@@ -25,6 +31,8 @@ from sklearn.ensemble import (ExtraTreesRegressor, GradientBoostingRegressor,
                               HistGradientBoostingRegressor, RandomForestRegressor)
 from sklearn.pipeline import make_pipeline
 from sklearn.tree import DecisionTreeRegressor
+
+from missing import MAX_FLOAT64, accepts_nan
 
 
 class ExportError(Exception):
@@ -104,16 +112,19 @@ class Family:
         return make_pipeline(vectorizer, est).predict
 
 
-def sklearn_tree(tree, scale=None):
+def sklearn_tree(tree, scale=None, missing=False):
     t = tree.tree_
+    leaf = t.children_left == -1
     out = {
         "children_left": t.children_left.tolist(),
         "children_right": t.children_right.tolist(),
         "feature": t.feature.tolist(),
-        "threshold": t.threshold.tolist(),
+        "threshold": np.where(np.isposinf(t.threshold), MAX_FLOAT64, t.threshold).tolist(),
         "value": t.value[:, 0, 0].tolist(),
         "n_node_samples": t.n_node_samples.tolist(),
     }
+    if missing:
+        out["default_left"] = [bool(x) and not lf for x, lf in zip(t.missing_go_to_left, leaf)]
     if scale is not None:
         out["scale"] = scale
     return out
@@ -132,7 +143,9 @@ class Forest(Family):
     def check(self, vectorizer):
         fitted_trees(self.estimator)
         if self.estimator.n_outputs_ != 1:
-            raise ExportError(f"the estimator has {self.estimator.n_outputs_} outputs; only one is supported")
+            raise ExportError(f"the sklearn {self.library_version()} {type(self.estimator).__name__} has "
+                              f"{self.estimator.n_outputs_} outputs; only one is supported")
+        self.missing = accepts_nan(self.estimator, vectorizer)
 
     def metadata(self):
         return {"learning_rate": None, "objective": self.estimator.criterion}
@@ -140,10 +153,10 @@ class Forest(Family):
     def prediction(self, vectorizer):
         return {"combine": "mean", "start": 0.0, "accumulator": "float64",
                 "input": input_cast(vectorizer, "float32"), "compare": "<=",
-                "absent": "zero", "nan": "refused", "infinity": "refused"}
+                "absent": "zero", "nan": "missing" if self.missing else "refused", "infinity": "refused"}
 
     def trees(self):
-        return [sklearn_tree(t) for t in fitted_trees(self.estimator)]
+        return [sklearn_tree(t, missing=self.missing) for t in fitted_trees(self.estimator)]
 
 
 class Gradient(Family):
@@ -158,6 +171,7 @@ class Gradient(Family):
         if not (isinstance(est.init_, str) and est.init_ == "zero") and type(est.init_) is not DummyRegressor:
             raise ExportError(f"the GradientBoostingRegressor's init is a {type(est.init_).__name__}; "
                               "only a DummyRegressor or 'zero' is compiled, as other init models are not trees")
+        self.missing = accepts_nan(est, vectorizer)
 
     def start(self):
         init = self.estimator.init_
@@ -172,11 +186,11 @@ class Gradient(Family):
     def prediction(self, vectorizer):
         return {"combine": "sum", "start": self.start(), "accumulator": "float64",
                 "input": input_cast(vectorizer, "float32"), "compare": "<=",
-                "absent": "zero", "nan": "refused", "infinity": "refused"}
+                "absent": "zero", "nan": "missing" if self.missing else "refused", "infinity": "refused"}
 
     def trees(self):
         lr = float(self.estimator.learning_rate)
-        return [sklearn_tree(t, scale=lr) for t in self.estimator.estimators_[:, 0]]
+        return [sklearn_tree(t, scale=lr, missing=self.missing) for t in self.estimator.estimators_[:, 0]]
 
 
 class Hist(Family):
@@ -189,10 +203,11 @@ class Hist(Family):
         if est.loss not in HGB_LOSSES or type(est._loss.link).__name__ != "IdentityLink":
             raise ExportError(f"the HistGradientBoostingRegressor's loss is {est.loss!r}; supported are {', '.join(HGB_LOSSES)}")
         if est.is_categorical_ is not None and np.any(est.is_categorical_):
-            raise ExportError("the HistGradientBoostingRegressor has categorical features, whose bitset splits "
-                              "are not compiled yet; one-hot them with the DictVectorizer instead")
+            raise ExportError(f"the sklearn {self.library_version()} HistGradientBoostingRegressor has categorical features "
+                              "(categorical_features), whose bitset splits are not compiled; one-hot them with the DictVectorizer instead")
         if est.n_trees_per_iteration_ != 1:
-            raise ExportError(f"the HistGradientBoostingRegressor has {est.n_trees_per_iteration_} trees per iteration; only one is supported")
+            raise ExportError(f"the sklearn {self.library_version()} HistGradientBoostingRegressor has "
+                              f"{est.n_trees_per_iteration_} trees per iteration; only one is supported")
         if vectorizer.sparse:
             raise ExportError("a HistGradientBoostingRegressor needs dense input, so the vectorizer must be DictVectorizer(sparse=False)")
 
@@ -261,10 +276,12 @@ class XGBoost(Family):
                               "is compiled, as other objectives may transform the raw score and none was checked bit for bit")
         lm = learner["learner_model_param"]
         if int(lm.get("num_target", "1")) != 1 or int(lm.get("num_class", "0")) != 0:
-            raise ExportError("the xgboost model has several outputs; only one is supported")
+            raise ExportError(f"the xgboost {self.library_version()} model has several outputs "
+                              f"(num_target {lm.get('num_target', '1')}, num_class {lm.get('num_class', '0')}); only one is supported")
         for i, t in enumerate(self.trees_json()):
             if any(t["split_type"]):
-                raise ExportError(f"xgboost tree {i} has categorical splits, which are not compiled yet; one-hot them with the DictVectorizer instead")
+                raise ExportError(f"xgboost {self.library_version()} tree {i} has categorical splits (enable_categorical), "
+                                  "which are not compiled; one-hot them with the DictVectorizer instead")
 
     def trees_json(self):
         return self.model["learner"]["gradient_booster"]["model"]["trees"]
@@ -276,11 +293,14 @@ class XGBoost(Family):
         return int(self.model["learner"]["learner_model_param"]["num_feature"])
 
     def base_score(self):
-        # xgboost 3.1 and later write it as a vector, one per output: "[1.2E1]".
-        text = self.model["learner"]["learner_model_param"]["base_score"].strip("[]")
-        if "," in text:
-            raise ExportError(f"the xgboost model has several base scores ({text}): only one output is supported")
-        return float(np.float32(float(text)))
+        # xgboost < 3.1 writes base_score as one number ("5E-1"); 3.1 and
+        # later as a vector, one intercept per target ("[5E-1]"), and a model
+        # with several targets is refused by check.
+        text = self.model["learner"]["learner_model_param"]["base_score"]
+        scores = text.strip("[]").split(",")
+        if len(scores) != 1:
+            raise ExportError(f"the xgboost model has {len(scores)} intercepts (base_score {text}); only one output is supported")
+        return float(np.float32(float(scores[0])))
 
     def metadata(self):
         # An xgboost model file keeps no training parameters: the learning

@@ -46,6 +46,7 @@ SPECIAL = [
 ]
 ZERO_BAND = [z for t in (ZERO_THRESHOLD, -ZERO_THRESHOLD)
              for z in (t, math.nextafter(t, 0), math.nextafter(t, math.inf), math.nextafter(t, -math.inf))] + [-1e-40, -5e-324]
+F32_ROUNDS_TO_MAX = 3.4028235677973362e38  # beyond it, the float32 cast is infinite
 # Values some library refuses (sklearn's forests all; xgboost the infinite
 # ones after its float32 cast); others predict them. Either way the row
 # records what the library did.
@@ -113,7 +114,11 @@ def edge_inputs(forest):
     rows = []
     for t, cat in threshold_paths(forest):
         for d in around(t):
-            rows.append(({} if cat is None else {"PU_DO": cat}) | {"trip_distance": d, "case": "threshold"})
+            # Around a threshold beyond float32's range (sklearn >= 1.3's
+            # infinite one, exported as float64's largest) lie values the
+            # library may refuse: they are tried one by one, as extremes.
+            case = "threshold" if abs(d) <= F32_ROUNDS_TO_MAX else "extreme"
+            rows.append(({} if cat is None else {"PU_DO": cat}) | {"trip_distance": d, "case": case})
     for cat in split_cats:
         for d in (0.0, 0.5, 2.0, 5.0, 15.0):
             rows.append({"PU_DO": cat, "trip_distance": d, "case": "split category"})

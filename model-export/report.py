@@ -24,6 +24,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+import environment  # noqa: E402
 import reference  # noqa: E402
 from export import max_depth  # noqa: E402
 from rides import read_dataframe  # noqa: E402
@@ -47,7 +48,10 @@ def summary(art):
             if "prediction" in r:  # not a ride the model's prepare_features raised on
                 preds[(r["month"], r["row"])] = r["prediction"]
     rule = forest.get("prediction", {"start": 0.0})
+    python, libraries = environment.describe(prov)
     return {
+        "python": python,
+        "libraries": libraries,
         "origin": prov.get("origin", "unknown"),
         "model": prov.get("model"),
         "vectorizer": prov.get("vectorizer"),
@@ -201,6 +205,8 @@ def main():
         ("start (base score)", repr(old["base_score"]), repr(new["base_score"])),
         ("run id", old["run_id"] or "none", new["run_id"] or "none"),
         ("sklearn version", old["sklearn"], new["sklearn"]),
+        ("Python (export)", old["python"], new["python"]),
+        ("library versions (export)", old["libraries"], new["libraries"]),
         ("forest sha256", f"`{old['sha256'][:16]}…`", f"`{new['sha256'][:16]}…`"),
         (f"RMSE, Feb 2022, 1 ≤ duration ≤ 60 ({n_val:,} rides)", f"{old_rmse:.4f} min", f"{new_rmse:.4f} min"),
     ]

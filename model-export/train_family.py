@@ -2,11 +2,15 @@
 forms make refresh reads, for the refresh round-trip tests and
 make bench-families.
 
-    /usr/bin/python3 model-export/train_family.py --train JAN.csv --form FORM --out PATH \
+    PYTHON model-export/train_family.py --train JAN.csv --form FORM --out PATH \
         [--rows N] [--params '{"max_depth": 6}']
 
 FORM is one of:
   rf          pickled Pipeline(DictVectorizer, RandomForestRegressor)
+  rf-dense    pickled Pipeline(DictVectorizer(sparse=False), RandomForestRegressor):
+              sklearn >= 1.4 predicts a NaN distance on it (missing_go_to_left),
+              and trains on one ride in 10 with its distance NaN (older
+              versions refuse that: they train on the rides as they are)
   gb          pickled Pipeline(DictVectorizer, GradientBoostingRegressor)
   gb-zero     the same with init='zero'
   hgb         pickled Pipeline(DictVectorizer(sparse=False), HistGradientBoostingRegressor)
@@ -27,6 +31,10 @@ The lgbm forms need lightgbm (and lgbm-mlflow mlflow): run them with the
 venv's python. For them, --params may also hold "categorical": "onehot",
 which makes every one-hot column a LightGBM categorical feature.
 
+PYTHON is the environment to train in (Debian's /usr/bin/python3, or
+build/venv/bin/python for the current pip releases); the refresh tests
+ship each model with the same one (make refresh PYTHON=).
+
 --params are the estimator's (or xgb.train's) keyword arguments; --rows
 takes the first N rides (all by default).
 """
@@ -44,6 +52,7 @@ from rides import prepare_dictionaries, read_dataframe
 
 DEFAULTS = {
     "rf": dict(n_estimators=10, max_depth=10, min_samples_leaf=10, random_state=0, n_jobs=1),
+    "rf-dense": dict(n_estimators=10, max_depth=10, min_samples_leaf=10, random_state=0, n_jobs=1),
     "gb": dict(n_estimators=50, max_depth=5, learning_rate=0.1, random_state=0),
     "gb-zero": dict(n_estimators=50, max_depth=5, learning_rate=0.1, random_state=0, init="zero"),
     "hgb": dict(max_iter=50, learning_rate=0.1, random_state=0),
@@ -80,14 +89,19 @@ run_id: {run_id}
 def train(form, X_dicts, y, params):
     if form.startswith("lgbm"):
         return train_lightgbm(form, X_dicts, y, dict(params))
-    if form in ("rf", "gb", "gb-zero", "hgb", "xgb-pipe"):
-        est = {"rf": RandomForestRegressor, "gb": GradientBoostingRegressor, "gb-zero": GradientBoostingRegressor,
+    if form in ("rf", "rf-dense", "gb", "gb-zero", "hgb", "xgb-pipe"):
+        est = {"rf": RandomForestRegressor, "rf-dense": RandomForestRegressor, "gb": GradientBoostingRegressor, "gb-zero": GradientBoostingRegressor,
                "hgb": HistGradientBoostingRegressor}.get(form)
         if form == "xgb-pipe":
             import xgboost
             est = xgboost.XGBRegressor
-        dv = DictVectorizer(sparse=form != "hgb")
+        dv = DictVectorizer(sparse=form not in ("hgb", "rf-dense"))
         pipe = make_pipeline(dv, est(**params))
+        if form == "rf-dense":
+            try:  # learnt missing-value directions, and splits with an infinite threshold
+                return pipe.fit(with_nan(X_dicts), y), None
+            except ValueError:
+                pass
         pipe.fit(X_dicts, y)
         return pipe, None
     import xgboost
@@ -123,6 +137,9 @@ def save_lightgbm(form, model, dv, out):
         vec = out + ".preprocessor.b"
     with open(vec, "wb") as f:
         pickle.dump(dv, f)
+def with_nan(rows):
+    """rows with every tenth ride's distance NaN."""
+    return [r | {"trip_distance": float("nan")} if i % 10 == 0 else r for i, r in enumerate(rows)]
 
 
 def save(form, model, dv, out):

@@ -23,7 +23,9 @@ import (
 	"sync"
 )
 
-// Python is the interpreter with sklearn, as the Makefile's PY.
+// Python is the interpreter with sklearn, as the Makefile's PY: the one
+// the original runs under unless the shipped model was exported with
+// another (Interpreter).
 const Python = "/usr/bin/python3"
 
 // Outcome is what the original does with one record: puts Record on
@@ -76,9 +78,9 @@ type Lambda struct {
 // Start starts the original function with the model pickled at model.
 func Start(model string) (*Lambda, error) {
 	l := &Lambda{}
-	l.cmd = exec.Command(Python, filepath.Join(Root(), "model-export", "baseline", "records.py"))
-	// No RUN_ID: lambda_function.py unpickles MODEL_PATH with Debian's
-	// Python (with RUN_ID it would load the original's MLflow model from S3).
+	l.cmd = exec.Command(Interpreter(), filepath.Join(Root(), "model-export", "baseline", "records.py"))
+	// No RUN_ID: lambda_function.py unpickles MODEL_PATH (with RUN_ID it
+	// would load the original's MLflow model from S3).
 	l.cmd.Env = append(os.Environ(), "RUN_ID=", "MODEL_PATH="+model)
 	l.cmd.Stderr = &l.stderr
 	in, err := l.cmd.StdinPipe()
@@ -148,6 +150,31 @@ func (l *Lambda) Close() error {
 func Root() string {
 	_, file, _, _ := runtime.Caller(0)
 	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+// Interpreter is the Python the shipped model was exported with (make
+// refresh PYTHON=, recorded in provenance.json), so that the original
+// unpickles the model with the library version that wrote it; Python when
+// provenance.json names none, or one that is not there.
+func Interpreter() string {
+	return interpreterIn(filepath.Join(Root(), "model-export", "artifacts", "provenance.json"))
+}
+
+// interpreterIn is Interpreter with the provenance.json at path.
+func interpreterIn(path string) string {
+	var prov struct {
+		Python struct {
+			Executable string `json:"executable"`
+		} `json:"python"`
+	}
+	data, err := os.ReadFile(path)
+	if err != nil || json.Unmarshal(data, &prov) != nil || prov.Python.Executable == "" {
+		return Python
+	}
+	if _, err := os.Stat(prov.Python.Executable); err != nil {
+		return Python
+	}
+	return prov.Python.Executable
 }
 
 // Model is the pickled pipeline that generated/ was compiled from, as the

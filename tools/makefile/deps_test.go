@@ -1,6 +1,8 @@
 package makefile
 
 import (
+	"crypto/sha256"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -8,18 +10,24 @@ import (
 	"testing"
 )
 
-// The tests below run make deps in a copy of the Makefile and go.mod, with
-// PATH set to what each case needs, so that a venv it creates is the copy's.
-// They never run apt-get: it is not on their PATH, and each checks that deps
-// did not try (make test runs make deps first, so Debian's packages are
-// there).
+// The tests below run make deps in a copy of the Makefile, go.mod, go.sum
+// and model-export/requirements.txt, with PATH set to what each case
+// needs, so that a venv it creates is the copy's. They never run apt-get:
+// it is not on their PATH, and each checks that deps did not try (make test
+// runs make deps first, so Debian's packages are there). pip is told to use
+// no package index, so an install fails here as it would without PyPI.
+
+// libsMissing is what a failed install leaves missing whatever is on PATH:
+// the venv's own libraries, the second Python environment.
+const libsMissing = "the current sklearn, xgboost, lightgbm and mlflow (for make test-python and go test ./tools/refresh/familytest)"
 
 // TestDepsMissingPythonTools: on a PATH without moto_server and cfn-lint,
-// and whose python3 is Debian's, make deps says it installs moto, cfn-lint
-// and aws-sam-translator into build/venv; pip cannot (PIP_NO_INDEX stands
-// for a machine without PyPI), so deps says which tools are still missing
-// and what needs each, in one sentence, leaves no half-made venv, and still
-// finishes its other work (go mod download, the last step) without failing.
+// and whose python3 is Debian's, make deps says it installs
+// model-export/requirements.txt into build/venv; pip cannot (PIP_NO_INDEX
+// stands for a machine without PyPI), so deps says, in one sentence, what
+// is still missing (the venv's libraries and the deploy tools) and what
+// needs each, leaves no half-made venv, and still finishes its other work
+// (go mod download, the last step) without failing.
 func TestDepsMissingPythonTools(t *testing.T) {
 	skipShort(t)
 	repo := depsRepo(t)
@@ -28,18 +36,11 @@ func TestDepsMissingPythonTools(t *testing.T) {
 		t.Fatalf("make deps: %v\n%s", err, out)
 	}
 	checkNoApt(t, out)
-	missing := "moto_server (for go test ./tools/rehearse), cfn-lint (for make check-templates)"
+	missing := libsMissing + ", moto_server (for go test ./tools/rehearse), cfn-lint (for make check-templates)"
 	if exec.Command("/usr/bin/python3", "-c", "import samtranslator").Run() != nil {
 		missing += ", aws-sam-translator (for go test ./tools/rehearse)"
 	}
-	for _, want := range []string{
-		"deps: missing " + missing + ": installing moto, cfn-lint and aws-sam-translator into build/venv with pip\n",
-		"deps: pip could not install moto, cfn-lint and aws-sam-translator into build/venv (its error is above), so these are still missing: " + missing + "\n",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("make deps did not say\n%s\nIt said:\n%s", want, out)
-		}
-	}
+	checkFailedInstall(t, repo, out, missing)
 	// Installing outside a venv is what Debian refuses, and the old
 	// message blamed PyPI for it.
 	for _, wrong := range []string{"externally-managed-environment", "PyPI"} {
@@ -47,15 +48,14 @@ func TestDepsMissingPythonTools(t *testing.T) {
 			t.Errorf("make deps says %q:\n%s", wrong, out)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(repo, "build", "venv")); !os.IsNotExist(err) {
-		t.Errorf("a failed install left build/venv behind (stat: %v)", err)
-	}
 }
 
 // TestDepsUsesPythonToolsOnPath: where moto_server, cfn-lint and the
-// translator are on PATH (this machine's python3 has them; a user's has
-// them in the repository's build/venv, which go first as the tests that use
-// them put it), make deps says nothing and creates no venv.
+// translator are on PATH (this machine's python3 has them; a user's have
+// them in the repository's build/venv, which goes first as the tests that
+// use them put it), make deps still installs build/venv, since it also
+// holds the current libraries; when pip cannot, the sentence names those
+// libraries only, not the deploy tools it found.
 func TestDepsUsesPythonToolsOnPath(t *testing.T) {
 	skipShort(t)
 	path := os.Getenv("PATH")
@@ -72,20 +72,74 @@ func TestDepsUsesPythonToolsOnPath(t *testing.T) {
 	if err != nil {
 		t.Fatalf("make deps: %v\n%s", err, out)
 	}
-	if out != "" {
-		t.Errorf("make deps with everything present printed:\n%s", out)
-	}
-	if _, err := os.Stat(filepath.Join(repo, "build", "venv")); !os.IsNotExist(err) {
-		t.Errorf("make deps created build/venv though the tools are on PATH (stat: %v)", err)
-	}
+	checkFailedInstall(t, repo, out, libsMissing)
 }
 
-// TestDepsUsesVenv: with the tools in build/venv (stubs here) and not on
-// PATH, make deps installs nothing and make check-templates runs the venv's
+// TestDepsUsesVenv: with build/venv installed from this requirements file
+// (stubs here, and its stamp) and the tools not on PATH, make deps says
+// nothing and installs nothing, and make check-templates runs the venv's
 // cfn-lint.
 func TestDepsUsesVenv(t *testing.T) {
 	skipShort(t)
 	repo := depsRepo(t)
+	stubVenv(t, repo, requirementsHash(t, repo))
+	out, err := runMake(t, repo, bareBin(t), "check-templates")
+	if err != nil {
+		t.Fatalf("make check-templates: %v\n%s", err, out)
+	}
+	checkNoApt(t, out)
+	if strings.Contains(out, "deps:") {
+		t.Errorf("make deps did not take the tools in build/venv:\n%s", out)
+	}
+	if !strings.Contains(out, "venv's cfn-lint template.yaml template-image.yaml\n") {
+		t.Errorf("make check-templates did not run build/venv/bin/cfn-lint:\n%s", out)
+	}
+}
+
+// TestDepsReinstallsChangedRequirements: a build/venv installed from
+// another requirements file (its stamp differs) is replaced: make deps
+// installs again (and, pip having no index here, removes the old venv and
+// says what is missing).
+func TestDepsReinstallsChangedRequirements(t *testing.T) {
+	skipShort(t)
+	repo := depsRepo(t)
+	stubVenv(t, repo, strings.Repeat("0", 64))
+	out, err := runMake(t, repo, bareBin(t), "deps")
+	if err != nil {
+		t.Fatalf("make deps: %v\n%s", err, out)
+	}
+	checkNoApt(t, out)
+	if !strings.Contains(out, "deps: installing model-export/requirements.txt into build/venv with pip\n") {
+		t.Errorf("make deps kept a venv installed from another requirements file:\n%s", out)
+	}
+	if _, err := os.Stat(filepath.Join(repo, "build", "venv")); !os.IsNotExist(err) {
+		t.Errorf("a failed reinstall left the old build/venv behind (stat: %v)", err)
+	}
+}
+
+// checkFailedInstall checks what make deps says when pip cannot install
+// the requirements: that it tried, and what is still missing, and that no
+// half-made venv is left.
+func checkFailedInstall(t *testing.T, repo, out, missing string) {
+	t.Helper()
+	for _, want := range []string{
+		"deps: installing model-export/requirements.txt into build/venv with pip\n",
+		"deps: pip could not install model-export/requirements.txt into build/venv (its error is above), so these are still missing: " + missing + "\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("make deps did not say\n%s\nIt said:\n%s", want, out)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(repo, "build", "venv")); !os.IsNotExist(err) {
+		t.Errorf("a failed install left build/venv behind (stat: %v)", err)
+	}
+}
+
+// stubVenv makes repo/build/venv a venv of stubs (moto_server, a python3
+// that imports anything, a cfn-lint that says it ran) stamped with hash as
+// the sha256 of the requirements it was installed from.
+func stubVenv(t *testing.T, repo, hash string) {
+	t.Helper()
 	bin := filepath.Join(repo, "build", "venv", "bin")
 	stubs := map[string]string{
 		"moto_server": "exit 0",
@@ -100,17 +154,20 @@ func TestDepsUsesVenv(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	out, err := runMake(t, repo, bareBin(t), "check-templates")
+	if err := os.WriteFile(filepath.Join(repo, "build", "venv", ".requirements.sha256"), []byte(hash+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// requirementsHash is the sha256 of repo's model-export/requirements.txt,
+// in hex, as the venv's stamp holds it.
+func requirementsHash(t *testing.T, repo string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(repo, "model-export", "requirements.txt"))
 	if err != nil {
-		t.Fatalf("make check-templates: %v\n%s", err, out)
+		t.Fatal(err)
 	}
-	checkNoApt(t, out)
-	if strings.Contains(out, "deps:") {
-		t.Errorf("make deps did not take the tools in build/venv:\n%s", out)
-	}
-	if !strings.Contains(out, "venv's cfn-lint template.yaml template-image.yaml\n") {
-		t.Errorf("make check-templates did not run build/venv/bin/cfn-lint:\n%s", out)
-	}
+	return fmt.Sprintf("%x", sha256.Sum256(data))
 }
 
 // skipShort skips a test that runs make deps under go test -short: each
@@ -122,13 +179,16 @@ func skipShort(t *testing.T) {
 }
 
 // depsRepo is a temporary directory holding what make deps reads: the
-// Makefile, go.mod and go.sum.
+// Makefile, go.mod, go.sum and model-export/requirements.txt.
 func depsRepo(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	for _, name := range []string{"Makefile", "go.mod", "go.sum"} {
+	for _, name := range []string{"Makefile", "go.mod", "go.sum", "model-export/requirements.txt"} {
 		data, err := os.ReadFile(filepath.Join("../..", name))
 		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
 			t.Fatal(err)
 		}
 		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {

@@ -66,6 +66,13 @@
 // its own name, and on odd rides, and go test ./generated runs the compiled
 // code on the same rides.
 //
+// export.py records the interpreter (-python) and its library versions in
+// provenance.json, and the report names them. It needs what
+// model-export/requirements.in lists (numpy, sklearn, pyyaml, matplotlib;
+// xgboost for an xgboost model, lightgbm for a LightGBM one). make
+// check-model's walker reads only forest.json and the golden answers, with
+// numpy, so it stays Debian's.
+//
 // metrics.json and validation.png describe a model trained here, so a
 // refresh or a promotion removes them. The artifacts are committed: git checkout undoes a refresh, and
 // make model brings the seed back.

@@ -10,7 +10,9 @@ import (
 
 // Repo copies the repository the test runs in into a temporary directory
 // (tmp/repo), with the CSVs derived from the committed Parquet: the
-// original's when it has them, made otherwise.
+// original's when it has them, made otherwise. The original's build/venv,
+// if it has one, is linked in, so that make deps in the copy finds it
+// installed instead of installing a venv of its own.
 func Repo(tb testing.TB) (tmp, repo string) {
 	tb.Helper()
 	out, err := exec.Command("git", "rev-parse", "--show-toplevel").Output()
@@ -31,6 +33,12 @@ func Repo(tb testing.TB) (tmp, repo string) {
 				os.WriteFile(filepath.Join(repo, "build", "model", name), data, 0o644)
 			}
 			targets = append(targets, "build/model/"+name)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(root, "build", "venv", "bin")); err == nil {
+		os.MkdirAll(filepath.Join(repo, "build"), 0o755)
+		if err := os.Symlink(filepath.Join(root, "build", "venv"), filepath.Join(repo, "build", "venv")); err != nil {
+			tb.Fatal(err)
 		}
 	}
 	Run(tb, repo, nil, append([]string{"make", "--no-print-directory"}, targets...)...)

@@ -11,7 +11,7 @@ import (
 var Fields = []string{"PULocationID", "DOLocationID", "trip_distance"}
 
 // ProgramSHA256 is the sha256 of lambda_function.py, the Python file prepare_features was compiled from.
-const ProgramSHA256 = "69c491a281c87238559ee9e09719eae044eb95c97d76dbf6a6a88ffa65378f38"
+const ProgramSHA256 = "3f5c0d9f67ef6aeead2ead067822114d1455eecbc5874a41d563384e6032d519"
 
 // Prepare is prepare_features(ride) of lambda_function.py compiled, with Python's semantics (package pyval),
 // then the model's DictVectorizer on the dict it returns, and Validate. ride holds the value
@@ -20,28 +20,28 @@ const ProgramSHA256 = "69c491a281c87238559ee9e09719eae044eb95c97d76dbf6a6a88ffa6
 func Prepare(ride []pyval.Value) (Features, error) {
 	var f Features
 	var err error
-	// line 26: features = {}
-	// line 27: features["PU_DO"] = "%s_%s" % (ride["PULocationID"], ride["DOLocationID"])
+	// line 39: features = {}
+	// line 40: features["PU_DO"] = "%s_%s" % (ride["PULocationID"], ride["DOLocationID"])
 	if ride[0].Absent() {
-		return f, fmt.Errorf("lambda_function.py:27: %w", pyval.Missing("PULocationID"))
+		return f, fmt.Errorf("lambda_function.py:40: %w", pyval.Missing("PULocationID"))
 	}
 	if ride[1].Absent() {
-		return f, fmt.Errorf("lambda_function.py:27: %w", pyval.Missing("DOLocationID"))
+		return f, fmt.Errorf("lambda_function.py:40: %w", pyval.Missing("DOLocationID"))
 	}
 	v0, err := pyval.Format("%s_%s", ride[0], ride[1])
 	if err != nil {
-		return f, fmt.Errorf("lambda_function.py:27: \"%%s_%%s\" %% (ride[\"PULocationID\"], ride[\"DOLocationID\"]): %w", err)
+		return f, fmt.Errorf("lambda_function.py:40: \"%%s_%%s\" %% (ride[\"PULocationID\"], ride[\"DOLocationID\"]): %w", err)
 	}
-	// line 28: features["trip_distance"] = ride["trip_distance"]
+	// line 41: features["trip_distance"] = ride["trip_distance"]
 	if ride[2].Absent() {
-		return f, fmt.Errorf("lambda_function.py:28: %w", pyval.Missing("trip_distance"))
+		return f, fmt.Errorf("lambda_function.py:41: %w", pyval.Missing("trip_distance"))
 	}
-	// line 29: return features
+	// line 42: return features
 	if f.PUDO, err = pyval.Category(v0); err != nil {
-		return f, fmt.Errorf("lambda_function.py:29: features[\"PU_DO\"] (DictVectorizer): %w", err)
+		return f, fmt.Errorf("lambda_function.py:42: features[\"PU_DO\"] (DictVectorizer): %w", err)
 	}
 	if f.TripDistance, err = pyval.Number(ride[2], 0.0); err != nil {
-		return f, fmt.Errorf("lambda_function.py:29: features[\"trip_distance\"] (DictVectorizer): %w", err)
+		return f, fmt.Errorf("lambda_function.py:42: features[\"trip_distance\"] (DictVectorizer): %w", err)
 	}
 	if err = f.Validate(); err != nil {
 		return f, fmt.Errorf("feature %w", err)

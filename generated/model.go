@@ -8,7 +8,7 @@ import "fmt"
 
 const (
 	// ModelSHA256 is the sha256 of the forest JSON this package was generated from.
-	ModelSHA256 = "32f07ee0b973d9565a0fdeef6a75a02575ce4aba5aed1e5493a93f41fd682acd"
+	ModelSHA256 = "4d670928cfeca737ebfb2603bff72957d50a1966ccaa70e207b4cac13309e10f"
 	// SourceSHA256 is the sha256 of the model file the forest was exported from.
 	SourceSHA256 = "cfbfb92633d535a5c5e6725bdaae7bdf928b51b3114a10f03fc1e8c16a27fc8e"
 	// RunID is the MLflow run id of the model, empty when unknown.

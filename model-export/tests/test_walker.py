@@ -140,8 +140,11 @@ def walk_dicts(forest, dicts):
             with np.errstate(over="ignore"):
                 v = np.asarray(x_all[every, fi]).ravel().astype(rule.cast).astype(np.float64)
             missing = np.isnan(v) | ((np.asarray(present[every, fi]).ravel() == 0) & absent_missing)
-            with np.errstate(invalid="ignore"):
-                go_left = np.where(missing, default_left[node], rule.less(v, threshold[node]))
+            if "missing_type" in tree:  # LightGBM: each split's own rule
+                go_left = lightgbm_left(tree, node, v)
+            else:
+                with np.errstate(invalid="ignore"):
+                    go_left = np.where(missing, default_left[node], rule.less(v, threshold[node]))
             node = np.where(inner, np.where(go_left, left[node], right[node]), node)
         total = (total + value[node]).astype(rule.acc)
     return rule.finish(total, len(forest["trees"]))

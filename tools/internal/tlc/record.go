@@ -1,14 +1,8 @@
 package tlc
 
 import (
-	"errors"
-	"fmt"
-	"io"
-	"os"
 	"strconv"
 	"time"
-
-	"github.com/parquet-go/parquet-go"
 
 	"github.com/nyc-taxi/ridepred/handler/pyval"
 )
@@ -45,27 +39,7 @@ var Columns = []string{"VendorID", "lpep_pickup_datetime", "lpep_dropoff_datetim
 	"tolls_amount", "improvement_surcharge", "total_amount", "payment_type", "trip_type", "congestion_surcharge"}
 
 // ReadRecords returns every record of a file, in order.
-func ReadRecords(path string) ([]Record, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	r := parquet.NewGenericReader[Record](f)
-	defer r.Close()
-	out := make([]Record, 0, r.NumRows())
-	buf := make([]Record, 1024)
-	for {
-		n, err := r.Read(buf)
-		out = append(out, buf[:n]...)
-		if errors.Is(err, io.EOF) {
-			return out, nil
-		}
-		if err != nil {
-			return out, fmt.Errorf("read %s: %w", path, err)
-		}
-	}
-}
+func ReadRecords(path string) ([]Record, error) { return readAll[Record](path) }
 
 // AppendColumn appends column's value as JSON: an integer column as an
 // integer, a double as Python's repr of the float (1.0 stays a float), the

@@ -32,16 +32,19 @@ func (t Trip) Duration() (float64, bool) {
 }
 
 // Read returns every trip of a file, in order.
-func Read(path string) ([]Trip, error) {
+func Read(path string) ([]Trip, error) { return readAll[Trip](path) }
+
+// readAll returns every row of a Parquet file as a T, in order.
+func readAll[T any](path string) ([]T, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	r := parquet.NewGenericReader[Trip](f)
+	r := parquet.NewGenericReader[T](f)
 	defer r.Close()
-	out := make([]Trip, 0, r.NumRows())
-	buf := make([]Trip, 1024)
+	out := make([]T, 0, r.NumRows())
+	buf := make([]T, 1024)
 	for {
 		n, err := r.Read(buf)
 		out = append(out, buf[:n]...)

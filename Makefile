@@ -31,7 +31,7 @@ help:
 # refresh tests run beside Debian's, and the deploy tools (moto_server,
 # cfn-lint, aws-sam-translator), all pinned with hashes in REQUIREMENTS
 # (uv pip compile model-export/requirements.in). VENV/bin goes first on PATH
-# wherever the deploy tools run (check-templates here, tools/rehearse's
+# wherever the deploy tools run (check-templates here, tools/deploy/rehearse's
 # TestMain). VENV_STAMP holds the sha256 of the REQUIREMENTS the venv was
 # installed from, so that deps reinstalls only when the file changed. A
 # failed install is removed and reported, in one sentence naming what is
@@ -56,10 +56,10 @@ deps:
 		elif ! $(VENV)/bin/pip install --quiet --require-hashes --no-deps -r $(REQUIREMENTS); then \
 			why="pip could not install $(REQUIREMENTS) into $(VENV) (its error is above)"; fi; \
 		if [ -z "$$why" ]; then echo "$$want" > $(VENV_STAMP); else rm -rf $(VENV); \
-			missing="the current sklearn, xgboost, lightgbm and mlflow (for make test-python and go test ./tools/refresh/familytest)"; \
-			command -v moto_server >/dev/null || missing+=", moto_server (for go test ./tools/rehearse)"; \
+			missing="the current sklearn, xgboost, lightgbm and mlflow (for make test-python and go test ./tools/model/refresh/familytest)"; \
+			command -v moto_server >/dev/null || missing+=", moto_server (for go test ./tools/deploy/rehearse)"; \
 			command -v cfn-lint >/dev/null || missing+=", cfn-lint (for make check-templates)"; \
-			python3 -c 'import samtranslator' 2>/dev/null || missing+=", aws-sam-translator (for go test ./tools/rehearse)"; \
+			python3 -c 'import samtranslator' 2>/dev/null || missing+=", aws-sam-translator (for go test ./tools/deploy/rehearse)"; \
 			echo "deps: $$why, so these are still missing: $$missing"; fi; }
 	@$(GO) mod download
 
@@ -69,10 +69,10 @@ CSVS := $(foreach m,$(MONTHS),$(BUILD)/model/$(m).csv) $(foreach m,$(MONTHS),$(B
 RIDE_FILES := $(foreach m,$(MONTHS),$(m)=$(BUILD)/model/$(m).rides.jsonl)
 $(BUILD)/model/%.csv: $(DATA)/green_tripdata_%.parquet
 	@mkdir -p $(BUILD)/model
-	$(GO) run ./tools/extract -in $< -out $@
+	$(GO) run ./tools/model/extract -in $< -out $@
 $(BUILD)/model/%.rides.jsonl: $(DATA)/green_tripdata_%.parquet
 	@mkdir -p $(BUILD)/model
-	$(GO) run ./tools/extract -in $< -rides $@
+	$(GO) run ./tools/model/extract -in $< -rides $@
 
 # The seed's prepare_features, where the original app keeps it: make model
 # compiles it like any user's (FEATURES= of make refresh).
@@ -96,7 +96,7 @@ model: deps $(CSVS)
 ## PYTHON=/path/to/python exports with the Python the model was trained with (LightGBM: one that has lightgbm).
 refresh: deps $(CSVS)
 	@[ -n "$(MODEL)" ] || { echo "usage: make refresh MODEL=PATH|URI [VECTORIZER=PATH] [FEATURES=FILE[:NAME]] [PYTHON=PATH] (a Pipeline or (DictVectorizer, estimator) pickle, an MLflow model directory or URI (runs:/RUN_ID/model, models:/NAME/VERSION, s3://BUCKET/.../artifacts/model; PYTHON must have mlflow), an xgboost model file or a LightGBM model.txt; VECTORIZER is a pickled DictVectorizer for a model saved without one; FEATURES the Python file that holds its prepare_features(ride); PYTHON the interpreter the model was trained with)"; exit 2; }
-	$(GO) run ./tools/refresh -python "$(PYTHON)" -model "$(MODEL)" $(if $(VECTORIZER),-vectorizer "$(VECTORIZER)") $(if $(FEATURES),-features "$(FEATURES)")
+	$(GO) run ./tools/model/refresh -python "$(PYTHON)" -model "$(MODEL)" $(if $(VECTORIZER),-vectorizer "$(VECTORIZER)") $(if $(FEATURES),-features "$(FEATURES)")
 
 SHADOW_ART := model-export/shadow
 
@@ -106,7 +106,7 @@ SHADOW_ART := model-export/shadow
 ## The function then scores every ride with both and writes the challenger's to SHADOW_STREAM_NAME.
 shadow: deps $(CSVS)
 	@[ -n "$(MODEL)" ] || { echo "usage: make shadow MODEL=PATH [VECTORIZER=PATH] [FEATURES=FILE[:NAME]] [PYTHON=PATH] (what make refresh takes)"; exit 2; }
-	$(GO) run ./tools/refresh -python "$(PYTHON)" -shadow -model "$(MODEL)" $(if $(VECTORIZER),-vectorizer "$(VECTORIZER)") $(if $(FEATURES),-features "$(FEATURES)")
+	$(GO) run ./tools/model/refresh -python "$(PYTHON)" -shadow -model "$(MODEL)" $(if $(VECTORIZER),-vectorizer "$(VECTORIZER)") $(if $(FEATURES),-features "$(FEATURES)")
 
 ## shadow-off: remove the challenger: $(SHADOW_ART)/ goes, and generated/shadow holds no model again.
 shadow-off:
@@ -116,7 +116,7 @@ shadow-off:
 ## promote: make the challenger the serving model, from its own artifacts (no export); the old one goes.
 ## Writes the refresh report ($(ART)/refresh.md); make undo-refresh undoes it.
 promote: deps $(CSVS)
-	$(GO) run ./tools/refresh -python "$(PYTHON)" -promote
+	$(GO) run ./tools/model/refresh -python "$(PYTHON)" -promote
 
 .PHONY: undo-refresh
 ## undo-refresh: back to the model committed in git: removes all that make refresh wrote
@@ -171,7 +171,7 @@ test-go: deps package rie kinesalite $(ORIGINAL_MODEL)
 # (the handler and its writer, the de-aggregator, the ride parser, the
 # mapping, the kinesalite readers, the metrics reader, the process
 # helpers). Not the tests that mostly wait on child processes (make, python,
-# the emulator: tools/refresh, tools/rehearse, tools/demo's end-to-end
+# the emulator: tools/model/refresh, tools/deploy/rehearse, tools/local/demo's end-to-end
 # runs), which the plain run above has already run once.
 RACE_PKGS := ./handler ./handler/kinesisout ./handler/kpl ./handler/ride ./internal/localproc ./internal/original \
 	./tools/internal/esm ./tools/internal/localkinesis ./tools/internal/emf ./tools/internal/rides ./tools/internal/shadowreport
@@ -222,7 +222,7 @@ check-generated:
 	@echo "check-generated: generated/ and generated/shadow are up to date"
 
 # How the Lambda binary is built, named once: bootstrap uses it, and
-# tools/benchscale reads it (make print-LAMBDA_ENV print-LAMBDA_FLAGS).
+# tools/measure/benchscale reads it (make print-LAMBDA_ENV print-LAMBDA_FLAGS).
 # ARCH is the function's architecture in Lambda's words (x86_64 or arm64;
 # Docker's amd64 means x86_64), and the templates' default is the same: the
 # x86_64 build goes to build/, where the tests and the local stack run it,
@@ -281,36 +281,36 @@ $(BUILD)/model/model.pkl:
 	$(MAKE) --no-print-directory model ART=$(BUILD)/_bench-model
 
 ## bench: Go vs sklearn and the original Python Lambda, one table (build/bench.json, build/cold_start.png;
-## CHART=tools/bench/cold_start.png updates the committed chart). The original's cold start loads its model
+## CHART=tools/measure/bench/cold_start.png updates the committed chart). The original's cold start loads its model
 ## through MLflow from S3 in moto, with build/venv's Python, as the original does.
 CHART ?= $(BUILD)/cold_start.png
 bench: deps package rie $(BUILD)/model/model.pkl
-	$(GO) run ./tools/bench -out $(BUILD)/bench.json -chart $(CHART)
+	$(GO) run ./tools/measure/bench -out $(BUILD)/bench.json -chart $(CHART)
 
 .PHONY: bench-scale
 ## bench-scale: generator cost at ~0.2, 0.6, 1.7 and 5.5 M nodes (build/scale/bench.md, build/scale/scale.png;
-## SCALE_CHART=tools/benchscale/scale.png updates the committed chart).
+## SCALE_CHART=tools/measure/benchscale/scale.png updates the committed chart).
 SCALE_CHART ?= $(BUILD)/scale/scale.png
 bench-scale: deps $(CSVS)
-	$(GO) run ./tools/benchscale -dir $(BUILD)/scale -chart $(SCALE_CHART)
+	$(GO) run ./tools/measure/benchscale -dir $(BUILD)/scale -chart $(SCALE_CHART)
 
 .PHONY: bench-families
 ## bench-families: one model per family (forest, GradientBoosting, HistGradientBoosting, XGBRegressor, the Zoomcamp's xgboost, LightGBM) against its library, LightGBM also against lleaves (build/families/bench.md).
 bench-families: deps $(CSVS)
-	$(GO) run ./tools/benchscale -families -dir $(BUILD)/families
+	$(GO) run ./tools/measure/benchscale -families -dir $(BUILD)/families
 
 .PHONY: bench-stream
 ## bench-stream: the local stack's rides/s, latency and CPU at 1, 2 and 4 shards, PF 1 and 4, batches of 100 to 10,000,
 ## and the function under each memory size's CPU share (root, for a cgroup): writes BENCHMARKS.md's section,
-## tools/benchstream/stream.json (which go run ./tools/capacity reads) and stream.png; about 8 minutes on 2 cores.
+## tools/measure/benchstream/stream.json (which go run ./tools/measure/capacity reads) and stream.png; about 8 minutes on 2 cores.
 bench-stream: deps package rie kinesalite $(BUILD)/model/model.pkl
-	$(GO) run ./tools/benchstream -dir $(BUILD)/stream
+	$(GO) run ./tools/measure/benchstream -dir $(BUILD)/stream
 
 .PHONY: kinesalite demo up
-## kinesalite: the local Kinesis server and aws-kinesis-agg (the tests' KPL producer), pinned by tools/kinesalite/package-lock.json.
+## kinesalite: the local Kinesis server and aws-kinesis-agg (the tests' KPL producer), pinned by tools/local/kinesalite/package-lock.json.
 kinesalite:
-	@[ -d tools/kinesalite/node_modules/kinesalite ] && [ -d tools/kinesalite/node_modules/aws-kinesis-agg ] \
-		|| (cd tools/kinesalite && npm ci --no-audit --no-fund --loglevel=error)
+	@[ -d tools/local/kinesalite/node_modules/kinesalite ] && [ -d tools/local/kinesalite/node_modules/aws-kinesis-agg ] \
+		|| (cd tools/local/kinesalite && npm ci --no-audit --no-fund --loglevel=error)
 
 ## demo: stream Feb 2022 rides through kinesalite, the emulator and the Lambda binary (N=10000 by default; SHARDS=4, PF=1).
 ## SHADOW=PATH [VECTORIZER=...] first ships PATH as the shadow (make shadow; it stays: make shadow-off or make promote),
@@ -326,14 +326,14 @@ STACK_FLAGS = $(if $(SHARDS),-shards $(SHARDS)) -parallelization-factor $(PF)
 # shadow MODEL=$(SHADOW)); a shadow already compiled in needs no SHADOW.
 SHADOW ?=
 demo: deps $(if $(SHADOW),demo-shadow) package rie kinesalite
-	$(GO) run ./tools/demo -n $(N) $(STACK_FLAGS)
+	$(GO) run ./tools/local/demo -n $(N) $(STACK_FLAGS)
 
 ## up: the local stack (kinesalite, the function under the emulator, the mapping) until Ctrl-C; prints how to use it (SHARDS=1, PF=1).
-## With a shadow compiled in (or SHADOW=PATH, as for demo), the shadow's stream too, for go run ./tools/shadowreport.
+## With a shadow compiled in (or SHADOW=PATH, as for demo), the shadow's stream too, for go run ./tools/operate/shadowreport.
 ## MLFLOW=1: an MLflow tracking server too (SQLite, artifacts in moto's S3; build/venv's mlflow), for train, log, register, refresh.
 MLFLOW ?=
 up: deps $(if $(SHADOW),demo-shadow) package rie kinesalite
-	$(GO) run ./tools/demo -up $(STACK_FLAGS) $(if $(filter 1,$(MLFLOW)),-mlflow $(CURDIR)/$(VENV)/bin/python)
+	$(GO) run ./tools/local/demo -up $(STACK_FLAGS) $(if $(filter 1,$(MLFLOW)),-mlflow $(CURDIR)/$(VENV)/bin/python)
 
 .PHONY: demo-shadow
 demo-shadow:

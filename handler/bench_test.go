@@ -17,7 +17,7 @@ import (
 // metrics=off it is what the metrics cost. With a shadow compiled in, it
 // scores every ride too and writes its records to a shadow stream, as the
 // function would: make bench builds the handler with and without one and
-// compares this benchmark's figures (tools/bench/shadow.go).
+// compares this benchmark's figures (tools/measure/bench/shadow.go).
 func BenchmarkHandler1000(b *testing.B) {
 	// The first 1,000 shuffled Feb 2022 rides, as make bench uses them.
 	event := event1000(b)

@@ -11,7 +11,7 @@
 // send again, and a dead letter the dead-letter stream refuses for good
 // goes to the log. Each PutRecords call ends before the invocation's
 // deadline, and this package's retry loop is the only one. See DEPLOY.md
-// for what happens after Lambda gives up on a batch, and tools/redrive.
+// for what happens after Lambda gives up on a batch, and tools/operate/redrive.
 //
 // Handler holds a Publisher (the SDK client's PutRecords, or a fake in
 // tests); cmd/bootstrap wires the environment and calls lambda.Start.

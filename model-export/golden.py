@@ -155,7 +155,7 @@ ODD = ["0", "-0", "130", "1e2", "3.66", "-0.0", "1e-7", "1e400", "-1e400", "NaN"
 
 
 def read_rides(specs, fields):
-    """The rides of MONTH=JSONL files (tools/extract -rides) whose fields the
+    """The rides of MONTH=JSONL files (tools/model/extract -rides) whose fields the
     program reads are all there and not null: ({month, row, field...}, the whole ride)."""
     rows, objects = [], []
     for spec in specs:
@@ -206,7 +206,7 @@ def main():
     ap.add_argument("--model", required=True)
     ap.add_argument("--vectorizer", help="pickled DictVectorizer, for a model saved without one")
     ap.add_argument("--forest", required=True)
-    ap.add_argument("--rides", nargs="+", required=True, help="MONTH=JSONL, ride objects (tools/extract -rides)")
+    ap.add_argument("--rides", nargs="+", required=True, help="MONTH=JSONL, ride objects (tools/model/extract -rides)")
     ap.add_argument("--features", default=feature_code.SEED, help="FILE[:NAME] holding prepare_features (default: the seed's)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--reference", help="where to write the reference (reference.json)")

@@ -6,7 +6,7 @@
 
 --old and --new are artifact directories (forest.json, provenance.json,
 golden/rides.jsonl.gz, reference.json). The report ends with the new
-model's reference, which PredictionDrift is measured against. --build holds what tools/refresh measured (gen and
+model's reference, which PredictionDrift is measured against. --build holds what tools/model/refresh measured (gen and
 compile seconds, bootstrap size, the parity tests' outcome). The Markdown
 is printed too.
 """
@@ -177,8 +177,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--old", required=True)
     ap.add_argument("--new", required=True)
-    ap.add_argument("--val", required=True, help="Feb 2022 CSV from tools/extract")
-    ap.add_argument("--build", required=True, help="JSON of what tools/refresh measured")
+    ap.add_argument("--val", required=True, help="Feb 2022 CSV from tools/model/extract")
+    ap.add_argument("--build", required=True, help="JSON of what tools/model/refresh measured")
     ap.add_argument("--md", required=True)
     ap.add_argument("--png", required=True)
     ap.add_argument("--title", default="Model refresh report", help="make shadow's: Shadow model report")

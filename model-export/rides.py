@@ -8,7 +8,7 @@ import pandas as pd
 
 
 def read_trips(path):
-    """Reads a CSV written by tools/extract, rows in file order.
+    """Reads a CSV written by tools/model/extract, rows in file order.
 
     trip_distance is parsed with float_precision="round_trip" so that every
     value is the float64 that was in the Parquet file; pandas' default parser

@@ -1,7 +1,7 @@
 // Package ride reads the original app's ride events as the original does
 // (Parse: the JSON as json.loads reads it, the features as the model's own
-// prepare_features makes them, compiled into generated/) and encodes predictions. The Lambda handler and tools/predict share it; it does not
-// depend on the AWS SDK, so tools/predict starts fast.
+// prepare_features makes them, compiled into generated/) and encodes predictions. The Lambda handler and tools/model/predict share it; it does not
+// depend on the AWS SDK, so tools/model/predict starts fast.
 package ride
 
 import (

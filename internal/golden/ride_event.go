@@ -33,7 +33,7 @@ const TimeLayout = "2006-01-02 15:04:05"
 // The original app reads only the three features and ignores the rest (the
 // handler's differential tests check that it and the handler agree on such
 // an event); the times let a consumer know each ride's real duration, as
-// the replayed rides of the local stack do for tools/shadowreport's RMSE.
+// the replayed rides of the local stack do for tools/operate/shadowreport's RMSE.
 func RideEventWithTimes(pu, do int64, tripDistance float64, pickup, dropoff time.Time, rideID any) []byte {
 	return rideEvent(ride{PULocationID: pu, DOLocationID: do, TripDistance: tripDistance,
 		Pickup: pickup.UTC().Format(TimeLayout + ".999999"), Dropoff: dropoff.UTC().Format(TimeLayout + ".999999")}, rideID)

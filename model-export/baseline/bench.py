@@ -8,7 +8,7 @@
     bench.py lleaves RIDES_JSONL GO_PREDICTIONS
                                    a LightGBM model compiled by lleaves: its
                                    timings, and how many of its predictions and
-                                   of Go's (tools/predict's output) differ from
+                                   of Go's (tools/model/predict's output) differ from
                                    Booster.predict's
 """
 

@@ -15,7 +15,7 @@ import (
 // FailedBatch is what the on-failure destination receives when the
 // mapping gives up on a batch, as Lambda sends it to SQS or SNS: where the
 // batch is in the stream and why, never the records. They stay in the
-// source stream for its retention period; tools/redrive reads them back
+// source stream for its retention period; tools/operate/redrive reads them back
 // from there.
 type FailedBatch struct {
 	RequestContext struct {

@@ -13,7 +13,7 @@ import (
 )
 
 // RedriveUnfinished is the condition of a batch that Redrive puts back on
-// the on-failure stream because its ctx ended first (tools/redrive's
+// the on-failure stream because its ctx ended first (tools/operate/redrive's
 // -batch-timeout). It is ours: Lambda's on-failure messages carry
 // RetryAttemptsExhausted or RecordAgeExceeded.
 const RedriveUnfinished = "RedriveUnfinished"

@@ -13,7 +13,7 @@ import (
 )
 
 // TestAtTimestamp: GetShardIterator AT_TIMESTAMP answers as Kinesis does,
-// through the fix in tools/kinesalite/server.js: from the first record
+// through the fix in tools/local/kinesalite/server.js: from the first record
 // that arrived at or after the timestamp, and, when no record did (an
 // empty shard, a time after the last record), at the shard's end, from
 // which the records put later are read. kinesalite 3.3.3 alone never

@@ -27,11 +27,11 @@ type Server struct {
 	Endpoint string // http://127.0.0.1:PORT
 }
 
-// Dir is tools/kinesalite, where package.json pins kinesalite and
+// Dir is tools/local/kinesalite, where package.json pins kinesalite and
 // aws-kinesis-agg.
 func Dir() string {
 	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..", "kinesalite")
+	return filepath.Join(filepath.Dir(file), "..", "..", "local", "kinesalite")
 }
 
 // Start runs kinesalite on a free loopback port (installing it with npm ci
@@ -121,7 +121,7 @@ type Reader interface {
 }
 
 // ReadRange reads the records of one shard from sequence number start to
-// end, both included, as they are now (tools/redrive).
+// end, both included, as they are now (tools/operate/redrive).
 func ReadRange(ctx context.Context, c Reader, stream, shard, start, end string) ([]types.Record, error) {
 	var out []types.Record
 	err := readShardAt(ctx, c, stream, shard, types.ShardIteratorTypeAtSequenceNumber, start, false, 0, func(r Record) bool {

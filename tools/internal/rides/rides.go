@@ -31,7 +31,7 @@ type Ride struct {
 // present (all if n <= 0). Ride ids are "<prefix><row>", unique per file.
 // A trip with both its times carries them in its event
 // (golden.RideEventWithTimes), so that a consumer of the stream, such as
-// tools/shadowreport, can score predictions against the real duration.
+// tools/operate/shadowreport, can score predictions against the real duration.
 func FromTrips(trips []tlc.Trip, n int, prefix string) []Ride {
 	var out []Ride
 	for row, t := range trips {

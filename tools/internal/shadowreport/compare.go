@@ -3,7 +3,7 @@
 // by event_id, the source record each prediction answers, and writes the
 // refresh report's comparison (how far predictions move, both means, and
 // both RMSEs where the rides carry their real duration) as Markdown with a
-// chart. tools/shadowreport and make demo use it.
+// chart. tools/operate/shadowreport and make demo use it.
 package shadowreport
 
 import (

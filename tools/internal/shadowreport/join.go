@@ -28,7 +28,7 @@ type Limits struct {
 	MaxVersions int
 }
 
-// DefaultLimits are tools/shadowreport's: at most 250,000 rides waiting
+// DefaultLimits are tools/operate/shadowreport's: at most 250,000 rides waiting
 // and as many settled ones remembered for duplicates (a map entry each,
 // with a list element while waiting), and 20,000 sampled pairs, whatever
 // the streams hold. TestReadIsBounded shows the bound with smaller limits.

@@ -92,7 +92,7 @@ func TestReadFromKinesalite(t *testing.T) {
 
 // TestReadSince: with Options.Since, only the records that arrived since
 // are read (GetShardIterator AT_TIMESTAMP on kinesalite, through
-// tools/kinesalite/server.js's fix: a shard with nothing since, here the
+// tools/local/kinesalite/server.js's fix: a shard with nothing since, here the
 // shadow's second, is read as empty), and the report says from when.
 func TestReadSince(t *testing.T) {
 	if testing.Short() {

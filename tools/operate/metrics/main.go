@@ -1,0 +1,39 @@
+// Command metrics prints the function's metrics as CloudWatch would show
+// them: it sums the CloudWatch embedded metric format (EMF) documents the
+// function wrote, one per invocation, from a file of them (make up keeps
+// build/metrics.jsonl) or from any log output that holds them (stdin: -).
+//
+//	go run ./tools/operate/metrics -file build/metrics.jsonl
+//
+// Flags: -file (build/metrics.jsonl; - for stdin).
+package main
+
+import (
+	"flag"
+	"io"
+	"log"
+	"os"
+
+	"github.com/nyc-taxi/ridepred/tools/internal/emf"
+)
+
+func main() {
+	log.SetFlags(0)
+	log.SetPrefix("metrics: ")
+	file := flag.String("file", "build/metrics.jsonl", "EMF documents, or log output holding them (- for stdin)")
+	flag.Parse()
+	var r io.Reader = os.Stdin
+	if *file != "-" {
+		f, err := os.Open(*file)
+		if err != nil {
+			log.Fatal(err)
+		}
+		defer f.Close()
+		r = f
+	}
+	t, err := emf.Read(r)
+	if err != nil {
+		log.Fatal(err)
+	}
+	t.Print(os.Stdout)
+}

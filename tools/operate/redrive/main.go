@@ -1,0 +1,210 @@
+// Redrive replays the batches that the event source mapping gave up on. The
+// mapping's on-failure destination (SQS or SNS in AWS) holds only each
+// batch's metadata: shard and first and last sequence numbers. Redrive reads
+// those records back from the source stream, which keeps them for its
+// retention period (7 days in template.yaml), and invokes the function with
+// them exactly as the mapping would (same event ids, so consumers can drop
+// duplicates), retrying and bisecting until each record is handled. A batch
+// that fails again is reported, and its metadata goes back to the
+// on-failure stream, if one is given. So does a batch not done within
+// -batch-timeout: the range of its records not yet handled goes back,
+// written under a short context of its own (the batch's has ended), with
+// the condition RedriveUnfinished. Records of a batch that are past the
+// stream's retention are gone; the rest are redriven, and the batch is
+// reported. Redrive then goes on to the next batch, and exits 1 naming
+// every batch that failed.
+//
+// It invokes the alias the event source mapping invokes, live, by default
+// (-function): the bare function name would invoke $LATEST, which after a
+// rollback is the code that was rolled back.
+//
+// In AWS, after fixing what made the batches fail:
+//
+//	aws sqs receive-message --queue-url "$QUEUE_URL" --max-number-of-messages 10 \
+//	  | jq -c '.Messages[].Body | fromjson' > failed.jsonl
+//	go run ./tools/operate/redrive -in failed.jsonl -function ride-duration-prediction:live
+//
+// Against the local stack of make up, whose on-failure destination is a
+// stream, in a shell with the variables make up prints (it picks free
+// ports; AWS_ENDPOINT_URL_KINESIS, AWS_ENDPOINT_URL_LAMBDA and the rest):
+//
+//	go run ./tools/operate/redrive -from-stream ride_events_failures -function function
+//
+// The flags are -in FILE (JSON lines of on-failure messages, - for stdin),
+// -from-stream NAME (read every message of a stream instead), -stream (the
+// source stream; default: the one each message names), -function (the
+// Lambda function to invoke; default ride-duration-prediction:live; the
+// local stack's emulator serves "function"), -max-retries, -batch-timeout and
+// -on-failure-stream (optional; it must exist).
+// Credentials, region and endpoints come from the AWS SDK's environment.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+
+	"github.com/nyc-taxi/ridepred/handler/kinesisout"
+	"github.com/nyc-taxi/ridepred/tools/internal/esm"
+	"github.com/nyc-taxi/ridepred/tools/internal/localkinesis"
+)
+
+func main() {
+	log.SetFlags(0)
+	log.SetPrefix("redrive: ")
+	in := flag.String("in", "", "JSON lines of on-failure messages (- for stdin)")
+	fromStream := flag.String("from-stream", "", "read the on-failure messages from this stream instead")
+	stream := flag.String("stream", "", "the source stream (default: the one each message names)")
+	function := flag.String("function", "ride-duration-prediction:live", "the Lambda function to invoke, with its alias")
+	retries := flag.Int("max-retries", 2, "retries of a failing batch before it goes back on failure")
+	onFailure := flag.String("on-failure-stream", "", "where a batch that fails again goes (default: reported here only)")
+	batchTimeout := flag.Duration("batch-timeout", 15*time.Minute, "time for one batch and its retries; what is unfinished then goes back on -on-failure-stream")
+	flag.Parse()
+	if (*in == "") == (*fromStream == "") || *function == "" || flag.NArg() > 0 {
+		fmt.Fprintln(os.Stderr, "usage: redrive (-in FILE | -from-stream NAME) [-function NAME:ALIAS] [-stream NAME] [-max-retries N] [-batch-timeout D] [-on-failure-stream NAME]")
+		os.Exit(2)
+	}
+	ctx := context.Background()
+	awsCfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	k := kinesis.NewFromConfig(awsCfg)
+	if *onFailure != "" {
+		if err := checkStream(ctx, k, *onFailure); err != nil {
+			fmt.Fprintf(os.Stderr, "redrive: -on-failure-stream: %v\n", err)
+			os.Exit(2)
+		}
+	}
+	batches, err := readBatches(ctx, k, *in, *fromStream)
+	if err != nil {
+		log.Fatal(err)
+	}
+	invoker := lambdaInvoker{client: lambda.NewFromConfig(awsCfg), name: *function}
+	var failed []string
+	for _, b := range batches {
+		name := *stream
+		if name == "" {
+			name = streamName(b.StreamArn)
+		}
+		m := esm.New(k, []esm.Invoker{invoker}, esm.Config{Stream: name, Bisect: true, MaxRetries: *retries, OnFailure: *onFailure,
+			Region: awsCfg.Region, Logger: slog.New(slog.NewTextHandler(os.Stderr, nil))})
+		batch := fmt.Sprintf("%s %s..%s", b.ShardID, b.StartSequenceNumber, b.EndSequenceNumber)
+		bctx, cancel := context.WithTimeout(ctx, *batchTimeout)
+		n, err := m.Redrive(bctx, b)
+		cancel()
+		switch {
+		case errors.Is(err, context.DeadlineExceeded):
+			log.Printf("%s: not done within -batch-timeout %v (%d records read back): %v", batch, *batchTimeout, n, err)
+			failed = append(failed, batch)
+		case err != nil:
+			log.Printf("%s: %v", batch, err)
+			failed = append(failed, batch)
+		case m.Stats.SkippedBatches.Load() > 0:
+			log.Printf("%s: %d records read back, %d still failing", batch, n, m.Stats.ToOnFailure.Load())
+			failed = append(failed, batch)
+		default:
+			log.Printf("%s: %d records redriven", batch, n)
+		}
+	}
+	if len(failed) > 0 {
+		log.Fatalf("%d of %d batches not redriven: %s", len(failed), len(batches), strings.Join(failed, "; "))
+	}
+}
+
+// checkStream tells whether stream is a stream name or ARN that exists.
+func checkStream(ctx context.Context, k *kinesis.Client, stream string) error {
+	if err := kinesisout.CheckStream(stream); err != nil {
+		return err
+	}
+	in := &kinesis.DescribeStreamSummaryInput{}
+	in.StreamName, in.StreamARN = kinesisout.StreamParams(stream)
+	if _, err := k.DescribeStreamSummary(ctx, in); err != nil {
+		return fmt.Errorf("%s: %w", stream, err)
+	}
+	return nil
+}
+
+// readBatches reads the on-failure messages from a file or a stream.
+func readBatches(ctx context.Context, k *kinesis.Client, file, stream string) ([]esm.BatchInfo, error) {
+	var lines [][]byte
+	if stream != "" {
+		recs, err := localkinesis.ReadAll(ctx, k, stream)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range recs {
+			lines = append(lines, r.Data)
+		}
+	} else {
+		var r io.Reader = os.Stdin
+		if file != "-" {
+			f, err := os.Open(file)
+			if err != nil {
+				return nil, err
+			}
+			defer f.Close()
+			r = f
+		}
+		sc := bufio.NewScanner(r)
+		sc.Buffer(nil, 1<<20)
+		for sc.Scan() {
+			if len(strings.TrimSpace(sc.Text())) > 0 {
+				lines = append(lines, append([]byte(nil), sc.Bytes()...))
+			}
+		}
+		if err := sc.Err(); err != nil {
+			return nil, err
+		}
+	}
+	var out []esm.BatchInfo
+	for i, line := range lines {
+		var m esm.FailedBatch
+		if err := json.Unmarshal(line, &m); err != nil || m.KinesisBatchInfo.ShardID == "" {
+			return nil, fmt.Errorf("message %d is not a Kinesis on-failure message (%v): %.200s", i+1, err, line)
+		}
+		out = append(out, m.KinesisBatchInfo)
+	}
+	return out, nil
+}
+
+// streamName is the name in a stream ARN (arn:aws:kinesis:REGION:ACCOUNT:stream/NAME).
+func streamName(arn string) string {
+	_, name, _ := strings.Cut(arn, ":stream/")
+	return name
+}
+
+// lambdaInvoker invokes a function through the Lambda API (or the Runtime
+// Interface Emulator, which serves the same path). A function error is an
+// error, as the mapping sees it.
+type lambdaInvoker struct {
+	client *lambda.Client
+	name   string
+}
+
+func (l lambdaInvoker) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Minute)
+	defer cancel()
+	out, err := l.client.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(l.name), Payload: payload})
+	if err != nil {
+		return nil, err
+	}
+	if out.FunctionError != nil {
+		return nil, errors.New("function error " + aws.ToString(out.FunctionError) + ": " + string(out.Payload))
+	}
+	return out.Payload, nil
+}

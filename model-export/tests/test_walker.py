@@ -150,9 +150,14 @@ def walk_dicts(forest, dicts):
     return rule.finish(total, len(forest["trees"]))
 
 
+# GOLDEN_MIN_RIDES: a test that ships models on fewer rides (the family
+# test's one in 4, Go's workcopy.ThinRides) lowers the floor to match.
+MIN_RIDES = int(os.environ.get("GOLDEN_MIN_RIDES", 130_000))
+
+
 def test_rides(forest):
     rows = [r for r in load_jsonl("rides.jsonl.gz") if "prediction" in r]
-    assert len(rows) > 130_000
+    assert len(rows) > MIN_RIDES
     program = forest.get("features")
     if program is None or [i["key"] for i in forest["vectorizer"]["inputs"]] == ["PU_DO", "trip_distance"] and \
             program["fields"] == ["PULocationID", "DOLocationID", "trip_distance"]:

@@ -55,6 +55,7 @@ func TestRefreshMLflowURIs(t *testing.T) {
 		t.Fatal(err)
 	}
 	tmp, repo := workcopy.Repo(t)
+	workcopy.ThinRides(t, repo, rideEvery) // the parity contract is per ride; no check-model here
 	// README's commands name build/venv/bin/python, as a user's clone has
 	// it: the copy gets the original's, unless workcopy linked it already.
 	if _, err := os.Lstat(filepath.Join(repo, "build", "venv")); os.IsNotExist(err) {

@@ -10,6 +10,14 @@ import (
 	"github.com/nyc-taxi/ridepred/tools/internal/workcopy"
 )
 
+// rideEvery thins the rides of the copies where TestRefreshFeatures and
+// TestRefreshMLflowURIs ship their models to one in 4 (workcopy.ThinRides):
+// what they prove (the user's features compiled, a URI fetched, its run id
+// carried) does not depend on how many rides each model answers, and each
+// kept ride is checked bit for bit as before. The round trips below ship
+// on every ride, as a user's make refresh does.
+const rideEvery = 4
+
 // runID is the MLflow run id of the model the round trip ships.
 const runID = "5f1a0c8e9d2b4c7aa1e3b6d9c2f4e8a1"
 

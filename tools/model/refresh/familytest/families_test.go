@@ -91,6 +91,22 @@ func environments(t *testing.T) []environment {
 	}
 }
 
+// rideEvery thins the rides the families' golden answers are written for
+// to one in 4 (33,000 of Jan and Feb 2022's 132,000): each kept ride is
+// checked bit for bit as before, the edge cases built from each model's
+// thresholds stay whole, and the seed's golden answers (make test's
+// generated/ and test-arm64) keep every ride.
+const rideEvery = 4
+
+// refreshRun is the -run pattern of the parity tests make refresh runs on
+// the model it ships (tools/model/refresh's compileAndReport); ship runs
+// the rest of ./generated (-skip) instead of running those twice, and
+// checks that refresh's run passed each of refreshedTests.
+const refreshRun = "Parity|Constants|Original|Reference|Shift"
+
+var refreshedTests = []string{"TestConstantsMatchForest", "TestOriginalTestRide", "TestParityRides", "TestParityEdges", "TestParityOdd",
+	"TestReferenceMatchesArtifacts", "TestReferenceOfGoldenRides", "TestShiftOfSamples", "TestShiftNoise", "TestShift"}
+
 // TestRefreshFamilies ships a model of every boosted family, in each form
 // a user saves it, with make refresh in one copy of the repository, one
 // after the other, under each environment: trained by that environment's
@@ -107,11 +123,12 @@ func TestRefreshFamilies(t *testing.T) {
 	}
 	envs := environments(t)
 	tmp, repo := workcopy.Repo(t)
+	checkEnv := workcopy.ThinRides(t, repo, rideEvery)
 	git := workcopy.Git(t, repo)
 	for _, env := range envs {
 		t.Run(env.name, func(t *testing.T) {
 			for _, f := range env.forms {
-				t.Run(f.form, func(t *testing.T) { ship(t, tmp, repo, env, f) })
+				t.Run(f.form, func(t *testing.T) { ship(t, tmp, repo, checkEnv, env, f) })
 			}
 		})
 	}
@@ -123,8 +140,11 @@ func TestRefreshFamilies(t *testing.T) {
 }
 
 // ship trains f with env's Python, ships it with make refresh PYTHON= and
-// runs the checks that depend on the model.
-func ship(t *testing.T, tmp, repo string, env environment, f family) {
+// runs the checks that depend on the model: refresh's own parity run
+// (which must have passed each of refreshedTests), check-model,
+// check-generated, the rest of ./generated and ./handler/ride, and on
+// arm64 all of ./generated.
+func ship(t *testing.T, tmp, repo string, checkEnv []string, env environment, f family) {
 	model := filepath.Join(tmp, env.name, f.model)
 	os.MkdirAll(filepath.Dir(model), 0o755)
 	workcopy.Run(t, repo, nil, env.python, "model-export/train_family.py", "--train", "build/model/2022-01.csv",
@@ -140,8 +160,13 @@ func ship(t *testing.T, tmp, repo string, env environment, f family) {
 			t.Errorf("refresh output lacks %q", want)
 		}
 	}
-	workcopy.Run(t, repo, nil, "make", "--no-print-directory", "check-model", "check-generated")
-	workcopy.Run(t, repo, nil, "go", "test", "-count=1", "./generated", "./handler/ride")
+	for _, test := range refreshedTests {
+		if !strings.Contains(out, "--- PASS: "+test+" ") {
+			t.Errorf("refresh's parity run did not pass %s", test)
+		}
+	}
+	workcopy.Run(t, repo, checkEnv, "make", "--no-print-directory", "check-model", "check-generated")
+	workcopy.Run(t, repo, nil, "go", "test", "-count=1", "-skip", refreshRun, "./generated", "./handler/ride")
 	if env.arm64 {
 		workcopy.Run(t, repo, []string{"GOARCH=arm64", "CGO_ENABLED=0"}, "go", "test", "-count=1", "-exec", "env -u GOARCH qemu-aarch64-static", "./generated")
 	}

@@ -162,10 +162,19 @@ test-python: deps
 ORIGINAL_MODEL := $(if $(shell grep -s '"origin": "trained"' model-export/artifacts/provenance.json),$(BUILD)/model/model.pkl)
 
 ## test-go: go vet, every Go test (none skipped: no -short), and the race detector's run (RACE_PKGS).
+# SLOW_PKGS are named first, longest first, so that go test starts them
+# first (it runs packages in the order named; ./... adds the rest once):
+# the family test alone takes most of the run, and started last it ran
+# on after everything else had finished. OMP_NUM_THREADS=1: the Python the
+# tests start answers on one thread anyway (the reference answers are one
+# thread's), and OpenMP's spinning threads (HistGradientBoosting) took ten
+# times one thread's CPU on this shared machine.
+SLOW_PKGS := ./tools/model/refresh/familytest ./tools/model/refresh ./tools/deploy/rehearse
+TEST_ENV = OMP_NUM_THREADS=1 RIE=$(CURDIR)/$(BUILD)/aws-lambda-rie BOOTSTRAP=$(CURDIR)/$(BUILD)/bootstrap
 test-go: deps package rie kinesalite $(ORIGINAL_MODEL)
 	$(GO) vet ./...
-	RIE=$(CURDIR)/$(BUILD)/aws-lambda-rie BOOTSTRAP=$(CURDIR)/$(BUILD)/bootstrap $(GO) test -timeout 30m ./...
-	RIE=$(CURDIR)/$(BUILD)/aws-lambda-rie BOOTSTRAP=$(CURDIR)/$(BUILD)/bootstrap $(GO) test -timeout 30m -race $(RACE_PKGS)
+	$(TEST_ENV) $(GO) test -timeout 30m $(SLOW_PKGS) ./...
+	$(TEST_ENV) $(GO) test -timeout 30m -race $(RACE_PKGS)
 
 # The race detector's run: the packages whose own goroutines it can judge
 # (the handler and its writer, the de-aggregator, the ride parser, the
@@ -177,7 +186,17 @@ RACE_PKGS := ./handler ./handler/kinesisout ./handler/kpl ./handler/ride ./inter
 	./tools/internal/esm ./tools/internal/localkinesis ./tools/internal/emf ./tools/internal/rides ./tools/internal/shadowreport
 
 ## test: every test.
-test: check-size check-fmt check-model check-generated check-templates test-python test-go test-arm64
+# Two at a time where they are independent, on this 2-core machine: the
+# model checks beside the Python tests, then the Go tests beside the arm64
+# run. test-go waits for check-model, which writes build/model/model.pkl
+# (test-go's ORIGINAL_MODEL); deps runs first, alone (it may install
+# build/venv). The arm64 package is built before the second pair, since
+# tools/deploy/rehearse's tests build it too: then both find it up to date
+# (go build leaves it alone, and the zip is replaced by a rename).
+test: deps check-size check-fmt check-generated check-templates
+	$(MAKE) --no-print-directory -j2 check-model test-python
+	$(MAKE) --no-print-directory package ARCH=arm64
+	$(MAKE) --no-print-directory -j2 test-go test-arm64
 
 # Tracked files may be over 5 MB only if listed here: the rides the model is
 # trained on and the model's artifacts (a refreshed model's can be larger).

@@ -165,15 +165,19 @@ ORIGINAL_MODEL := $(if $(shell grep -s '"origin": "trained"' model-export/artifa
 # SLOW_PKGS are named first, longest first, so that go test starts them
 # first (it runs packages in the order named; ./... adds the rest once):
 # the family test alone takes most of the run, and started last it ran
-# on after everything else had finished. OMP_NUM_THREADS=1: the Python the
-# tests start answers on one thread anyway (the reference answers are one
-# thread's), and OpenMP's spinning threads (HistGradientBoosting) took ten
-# times one thread's CPU on this shared machine.
+# on after everything else had finished. It holds one of go test's package
+# slots throughout, so -p 3 leaves the other packages the two that -p's
+# default (2 here, the cores) gave them; most of them wait on child
+# processes and servers more than they compute.
+# OMP_NUM_THREADS=1: the Python the tests start answers on one thread anyway
+# (the reference answers are one thread's), and OpenMP's spinning threads
+# (HistGradientBoosting) took ten times one thread's CPU on this shared
+# machine.
 SLOW_PKGS := ./tools/model/refresh/familytest ./tools/model/refresh ./tools/deploy/rehearse
 TEST_ENV = OMP_NUM_THREADS=1 RIE=$(CURDIR)/$(BUILD)/aws-lambda-rie BOOTSTRAP=$(CURDIR)/$(BUILD)/bootstrap
 test-go: deps package rie kinesalite $(ORIGINAL_MODEL)
 	$(GO) vet ./...
-	$(TEST_ENV) $(GO) test -timeout 30m $(SLOW_PKGS) ./...
+	$(TEST_ENV) $(GO) test -timeout 30m -p 3 $(SLOW_PKGS) ./...
 	$(TEST_ENV) $(GO) test -timeout 30m -race $(RACE_PKGS)
 
 # The race detector's run: the packages whose own goroutines it can judge

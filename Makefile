@@ -175,9 +175,13 @@ ORIGINAL_MODEL := $(if $(shell grep -s '"origin": "trained"' model-export/artifa
 # machine.
 SLOW_PKGS := ./tools/model/refresh/familytest ./tools/model/refresh ./tools/deploy/rehearse
 TEST_ENV = OMP_NUM_THREADS=1 RIE=$(CURDIR)/$(BUILD)/aws-lambda-rie BOOTSTRAP=$(CURDIR)/$(BUILD)/bootstrap
-test-go: deps package rie kinesalite $(ORIGINAL_MODEL)
+# Its two runs are two targets, which make -j runs side by side.
+.PHONY: test-go-all test-go-race
+test-go: test-go-all test-go-race
+test-go-all: deps package rie kinesalite $(ORIGINAL_MODEL)
 	$(GO) vet ./...
 	$(TEST_ENV) $(GO) test -timeout 30m -p 3 $(SLOW_PKGS) ./...
+test-go-race: deps package rie kinesalite $(ORIGINAL_MODEL)
 	$(TEST_ENV) $(GO) test -timeout 30m -race $(RACE_PKGS)
 
 # The race detector's run: the packages whose own goroutines it can judge
@@ -190,9 +194,10 @@ RACE_PKGS := ./handler ./handler/kinesisout ./handler/kpl ./handler/ride ./inter
 	./tools/internal/esm ./tools/internal/localkinesis ./tools/internal/emf ./tools/internal/rides ./tools/internal/shadowreport
 
 ## test: every test.
-# Two at a time where they are independent, on this 2-core machine: the
-# model checks beside the Python tests, then the Go tests beside the arm64
-# run. test-go waits for check-model, which writes build/model/model.pkl
+# Side by side where they are independent, on this 2-core machine: the
+# model checks beside the Python tests, then the Go tests, their race
+# detector's run and the arm64 run (the first holds the family test, the
+# longest chain; the others end while it runs). test-go waits for check-model, which writes build/model/model.pkl
 # (test-go's ORIGINAL_MODEL); deps runs first, alone (it may install
 # build/venv). The arm64 package is built before the second pair, since
 # tools/deploy/rehearse's tests build it too: then both find it up to date
@@ -200,7 +205,7 @@ RACE_PKGS := ./handler ./handler/kinesisout ./handler/kpl ./handler/ride ./inter
 test: deps check-size check-fmt check-generated check-templates
 	$(MAKE) --no-print-directory -j2 check-model test-python
 	$(MAKE) --no-print-directory package ARCH=arm64
-	$(MAKE) --no-print-directory -j2 test-go test-arm64
+	$(MAKE) --no-print-directory -j3 test-go test-arm64
 
 # Tracked files may be over 5 MB only if listed here: the rides the model is
 # trained on and the model's artifacts (a refreshed model's can be larger).

@@ -108,9 +108,10 @@ var refreshedTests = []string{"TestConstantsMatchForest", "TestOriginalTestRide"
 	"TestReferenceMatchesArtifacts", "TestReferenceOfGoldenRides", "TestShiftOfSamples", "TestShiftNoise", "TestShift"}
 
 // TestRefreshFamilies ships a model of every boosted family, in each form
-// a user saves it, with make refresh in one copy of the repository, one
-// after the other, under each environment: trained by that environment's
-// Python and shipped with it (PYTHON=), so that the golden answers are its
+// a user saves it, with make refresh, one after the other, under each
+// environment (the two side by side, in a copy of the repository each):
+// trained by that environment's Python and shipped with it (PYTHON=), so
+// that the golden answers are its
 // own library's. Each must pass its parity tests (the library's own
 // answers, bit for bit) and the checks of make test that depend on the
 // model (check-model, check-generated, the generated package's and the
@@ -121,21 +122,21 @@ func TestRefreshFamilies(t *testing.T) {
 	if testing.Short() || raceEnabled {
 		t.Skip("ships a dozen models in a copy of the repository (not under -short or -race)")
 	}
-	envs := environments(t)
-	tmp, repo := workcopy.Repo(t)
-	checkEnv := workcopy.ThinRides(t, repo, rideEvery)
-	git := workcopy.Git(t, repo)
-	for _, env := range envs {
+	for _, env := range environments(t) {
 		t.Run(env.name, func(t *testing.T) {
+			t.Parallel() // each its own copy: one chain of single-threaded steps each
+			tmp, repo := workcopy.Repo(t)
+			checkEnv := workcopy.ThinRides(t, repo, rideEvery)
+			git := workcopy.Git(t, repo)
 			for _, f := range env.forms {
 				t.Run(f.form, func(t *testing.T) { ship(t, tmp, repo, checkEnv, env, f) })
 			}
+			// The undo refresh prints goes back over all of them.
+			workcopy.Run(t, repo, nil, "make", "--no-print-directory", "undo-refresh")
+			if status := git("status", "--porcelain"); status != "" {
+				t.Fatalf("make undo-refresh left changes:\n%s", status)
+			}
 		})
-	}
-	// The undo refresh prints goes back over all of them.
-	workcopy.Run(t, repo, nil, "make", "--no-print-directory", "undo-refresh")
-	if status := git("status", "--porcelain"); status != "" {
-		t.Fatalf("make undo-refresh left changes:\n%s", status)
 	}
 }
 

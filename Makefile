@@ -173,8 +173,8 @@ test-go: deps package rie kinesalite $(ORIGINAL_MODEL)
 # helpers). Not the tests that mostly wait on child processes (make, python,
 # the emulator: tools/model/refresh, tools/deploy/rehearse, tools/local/demo's end-to-end
 # runs), which the plain run above has already run once.
-RACE_PKGS := ./handler ./handler/kinesisout ./handler/kpl ./handler/ride ./internal/localproc ./internal/original \
-	./tools/internal/esm ./tools/internal/localkinesis ./tools/internal/emf ./tools/internal/rides ./tools/internal/shadowreport
+RACE_PKGS := ./handler ./handler/kinesisout ./handler/kpl ./handler/ride ./localstack/proc ./internal/original \
+	./localstack/esm ./localstack/kinesalite ./localstack/emf ./internal/rides ./internal/shadowreport
 
 ## test: every test.
 test: check-size check-fmt check-model check-generated check-templates test-python test-go test-arm64
@@ -307,10 +307,10 @@ bench-stream: deps package rie kinesalite $(BUILD)/model/model.pkl
 	$(GO) run ./tools/measure/benchstream -dir $(BUILD)/stream
 
 .PHONY: kinesalite demo up
-## kinesalite: the local Kinesis server and aws-kinesis-agg (the tests' KPL producer), pinned by tools/local/kinesalite/package-lock.json.
+## kinesalite: the local Kinesis server and aws-kinesis-agg (the tests' KPL producer), pinned by localstack/kinesalite/package-lock.json.
 kinesalite:
-	@[ -d tools/local/kinesalite/node_modules/kinesalite ] && [ -d tools/local/kinesalite/node_modules/aws-kinesis-agg ] \
-		|| (cd tools/local/kinesalite && npm ci --no-audit --no-fund --loglevel=error)
+	@[ -d localstack/kinesalite/node_modules/kinesalite ] && [ -d localstack/kinesalite/node_modules/aws-kinesis-agg ] \
+		|| (cd localstack/kinesalite && npm ci --no-audit --no-fund --loglevel=error)
 
 ## demo: stream Feb 2022 rides through kinesalite, the emulator and the Lambda binary (N=10000 by default; SHARDS=4, PF=1).
 ## SHADOW=PATH [VECTORIZER=...] first ships PATH as the shadow (make shadow; it stays: make shadow-off or make promote),

@@ -14,7 +14,7 @@ import (
 	"github.com/nyc-taxi/ridepred/handler"
 	"github.com/nyc-taxi/ridepred/handler/ride"
 	"github.com/nyc-taxi/ridepred/internal/golden"
-	"github.com/nyc-taxi/ridepred/internal/localproc"
+	"github.com/nyc-taxi/ridepred/localstack/proc"
 )
 
 // The original app's events (../shared/reference/python-streaming-app.md).
@@ -30,22 +30,22 @@ const (
 		"awsRegion": "us-east-1", "eventSourceARN": "arn:aws:kinesis:us-east-1:938316853267:stream/ride_events"}]}`
 )
 
-// binaries are build/bootstrap and the emulator (localproc.Binaries).
+// binaries are build/bootstrap and the emulator (proc.Binaries).
 func binaries(t *testing.T) (rie, bootstrap string) {
 	t.Helper()
-	rie, bootstrap, err := localproc.Binaries(t)
+	rie, bootstrap, err := proc.Binaries(t)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return rie, bootstrap
 }
 
-func startEmulator(t *testing.T, env ...string) (*localproc.Emulator, *localproc.Logs) {
+func startEmulator(t *testing.T, env ...string) (*proc.Emulator, *proc.Logs) {
 	t.Helper()
 	rie, bootstrap := binaries(t)
-	var logs localproc.Logs
+	var logs proc.Logs
 	env = append(env, "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test")
-	e, err := localproc.StartEmulator(rie, []string{bootstrap}, env, &logs)
+	e, err := proc.StartEmulator(rie, []string{bootstrap}, env, &logs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +53,7 @@ func startEmulator(t *testing.T, env ...string) (*localproc.Emulator, *localproc
 	return e, &logs
 }
 
-func invoke(t *testing.T, e *localproc.Emulator, payload string) (int, string) {
+func invoke(t *testing.T, e *proc.Emulator, payload string) (int, string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -239,7 +239,7 @@ func TestFunctionZip(t *testing.T) {
 
 // TestShipsOnlyTheFunction: the Lambda binary links the handler and the
 // model, nothing of the local stack (tools/) or of the tests' support
-// (internal/golden, internal/localproc, internal/kinesistest).
+// (internal/golden, localstack/proc, internal/kinesistest).
 func TestShipsOnlyTheFunction(t *testing.T) {
 	out, err := exec.Command("go", "list", "-deps", "-tags", "lambda.norpc", ".").Output()
 	if err != nil {

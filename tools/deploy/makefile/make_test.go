@@ -14,7 +14,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/nyc-taxi/ridepred/tools/internal/workcopy"
+	"github.com/nyc-taxi/ridepred/internal/workcopy"
 )
 
 // TestDryRunChangesNothing: make -n prints the commands of the main targets

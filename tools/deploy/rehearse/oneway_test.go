@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nyc-taxi/ridepred/internal/localproc"
+	"github.com/nyc-taxi/ridepred/localstack/proc"
 )
 
 // deployOps are the aws lambda operations that change what serves: the
@@ -108,7 +108,7 @@ func shellBlocks(t *testing.T, doc string) []block {
 
 func readDoc(t *testing.T, doc string) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(localproc.Root(), doc))
+	b, err := os.ReadFile(filepath.Join(proc.Root(), doc))
 	if err != nil {
 		t.Fatal(err)
 	}

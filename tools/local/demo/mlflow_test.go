@@ -5,14 +5,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nyc-taxi/ridepred/internal/localproc"
+	"github.com/nyc-taxi/ridepred/localstack/proc"
 )
 
 // TestMLflowHelp checks what make up MLFLOW=1 prints: an export for every
 // variable a client of the server needs, and README's MLflow workflow as
 // written there (TestRefreshMLflowURIs runs that block against a server).
 func TestMLflowHelp(t *testing.T) {
-	m := &localproc.MLflow{S3: &localproc.S3{Endpoint: "http://127.0.0.1:1", Bucket: mlflowBucket}, TrackingURI: "http://127.0.0.1:2"}
+	m := &proc.MLflow{S3: &proc.S3{Endpoint: "http://127.0.0.1:1", Bucket: mlflowBucket}, TrackingURI: "http://127.0.0.1:2"}
 	var b strings.Builder
 	printMLflowHelp(&b, m, "build/venv/bin/python")
 	help := b.String()

@@ -40,8 +40,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
-	"github.com/nyc-taxi/ridepred/tools/internal/esm"
-	"github.com/nyc-taxi/ridepred/tools/internal/localkinesis"
+	"github.com/nyc-taxi/ridepred/localstack/esm"
+	"github.com/nyc-taxi/ridepred/localstack/kinesalite"
 )
 
 type urls []string
@@ -72,7 +72,7 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	c, err := localkinesis.FromEnv(ctx)
+	c, err := kinesalite.FromEnv(ctx)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -24,8 +24,8 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
-	"github.com/nyc-taxi/ridepred/tools/internal/localkinesis"
-	"github.com/nyc-taxi/ridepred/tools/internal/rides"
+	"github.com/nyc-taxi/ridepred/internal/rides"
+	"github.com/nyc-taxi/ridepred/localstack/kinesalite"
 )
 
 func main() {
@@ -46,7 +46,7 @@ func main() {
 		log.Fatal(err)
 	}
 	rs := append(valid, rides.Poison(*poison)...)
-	c, err := localkinesis.FromEnv(ctx)
+	c, err := kinesalite.FromEnv(ctx)
 	if err != nil {
 		log.Fatal(err)
 	}

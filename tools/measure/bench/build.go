@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"runtime"
 
-	"github.com/nyc-taxi/ridepred/tools/internal/command"
+	"github.com/nyc-taxi/ridepred/internal/command"
 )
 
 // buildRows measures gen and the artifacts' sizes. Compiling generated/ (a

@@ -10,9 +10,9 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/nyc-taxi/ridepred/internal/localproc"
+	"github.com/nyc-taxi/ridepred/internal/command"
+	"github.com/nyc-taxi/ridepred/localstack/proc"
 	"github.com/nyc-taxi/ridepred/tools/internal/baseline"
-	"github.com/nyc-taxi/ridepred/tools/internal/command"
 )
 
 // seedRunID is the original's run (its model sits at
@@ -95,11 +95,11 @@ func coldRows(cfg config, in *inputs, dir string, r *Report) error {
 // run by cfg.mlflowPy: trained once into build/model/mlflow-seed), and
 // returns moto and the environment under which lambda_function.py loads it
 // from there. The caller stops moto.
-func seedInS3(cfg config) (*localproc.S3, []string, error) {
-	if err := localproc.HasModules(cfg.mlflowPy, "mlflow", "moto"); err != nil {
+func seedInS3(cfg config) (*proc.S3, []string, error) {
+	if err := proc.HasModules(cfg.mlflowPy, "mlflow", "moto"); err != nil {
 		return nil, nil, err
 	}
-	s3, err := localproc.StartS3(cfg.mlflowPy, "mlflow-nyc-taxi-reg-exp", io.Discard)
+	s3, err := proc.StartS3(cfg.mlflowPy, "mlflow-nyc-taxi-reg-exp", io.Discard)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -165,7 +165,7 @@ func emulatorRuns(n int, rie string, bootstrap, env []string, payload []byte) (t
 	for range n {
 		var logs bytes.Buffer
 		start := time.Now()
-		e, err := localproc.StartEmulator(rie, bootstrap, append([]string{"MODEL_PATH=build/model/model.pkl"}, env...), &logs)
+		e, err := proc.StartEmulator(rie, bootstrap, append([]string{"MODEL_PATH=build/model/model.pkl"}, env...), &logs)
 		if err != nil {
 			return nil, nil, 0, err
 		}

@@ -42,10 +42,10 @@ import (
 	"github.com/nyc-taxi/ridepred/generated"
 	"github.com/nyc-taxi/ridepred/handler"
 	"github.com/nyc-taxi/ridepred/handler/ride"
+	"github.com/nyc-taxi/ridepred/internal/command"
 	"github.com/nyc-taxi/ridepred/internal/golden"
 	"github.com/nyc-taxi/ridepred/internal/kinesistest"
 	"github.com/nyc-taxi/ridepred/tools/internal/baseline"
-	"github.com/nyc-taxi/ridepred/tools/internal/command"
 )
 
 // Row is one line of the table: the Go figure, the baseline's, and how many

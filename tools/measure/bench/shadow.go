@@ -12,8 +12,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/nyc-taxi/ridepred/tools/internal/command"
-	"github.com/nyc-taxi/ridepred/tools/internal/workcopy"
+	"github.com/nyc-taxi/ridepred/internal/command"
+	"github.com/nyc-taxi/ridepred/internal/workcopy"
 )
 
 // shadowBudget is the most CPU per record a shadow of the serving model's

@@ -32,10 +32,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/nyc-taxi/ridepred/internal/command"
 	"github.com/nyc-taxi/ridepred/internal/golden"
+	"github.com/nyc-taxi/ridepred/internal/workcopy"
 	"github.com/nyc-taxi/ridepred/tools/internal/baseline"
-	"github.com/nyc-taxi/ridepred/tools/internal/command"
-	"github.com/nyc-taxi/ridepred/tools/internal/workcopy"
 )
 
 // A spec is one model to measure: train.py's hyperparameters over the

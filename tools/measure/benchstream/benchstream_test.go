@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nyc-taxi/ridepred/internal/localproc"
+	"github.com/nyc-taxi/ridepred/localstack/proc"
 )
 
 func TestReplaceSection(t *testing.T) {
@@ -75,7 +75,7 @@ func TestCeiling(t *testing.T) {
 // the function, the mapping), the quota runs when this machine allows
 // them, and checks the report, the document section and the chart.
 func TestSmoke(t *testing.T) {
-	rie, bootstrap, err := localproc.Binaries(t)
+	rie, bootstrap, err := proc.Binaries(t)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestSmoke(t *testing.T) {
 	}
 	cfg := config{
 		rie: rie, bootstrap: bootstrap, build: filepath.Dir(bootstrap), python: "/usr/bin/python3",
-		file: filepath.Join(localproc.Root(), "model-export", "data", "green_tripdata_2022-02.parquet"),
+		file: filepath.Join(proc.Root(), "model-export", "data", "green_tripdata_2022-02.parquet"),
 		dir:  filepath.Join(dir, "out"), json: filepath.Join(dir, "stream.json"), doc: doc,
 		shards: []int{1, 2}, pfs: []int{1, 2}, batches: []int{100}, memories: []int{1769},
 		rides: 400, latencyRate: 200, latencySeconds: 1, timeout: time.Minute, quota: true,

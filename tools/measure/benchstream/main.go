@@ -1,7 +1,7 @@
 // Command benchstream measures the local streaming stack's capacity: for
 // each point of a grid of shards, parallelization factors and batch sizes
 // it starts kinesalite, shards × PF Lambda emulators running the function,
-// and the local event source mapping (tools/internal/esm), and measures
+// and the local event source mapping (localstack/esm), and measures
 //
 //   - rides/s end to end: the rides are put on ride_events first, then the
 //     mapping starts, and the clock runs until the function's metrics
@@ -59,8 +59,9 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/nyc-taxi/ridepred/tools/internal/rides"
-	"github.com/nyc-taxi/ridepred/tools/internal/tlc"
+	"github.com/nyc-taxi/ridepred/internal/rides"
+	"github.com/nyc-taxi/ridepred/internal/tlc"
+	"github.com/nyc-taxi/ridepred/localstack/proc"
 )
 
 type config struct {
@@ -213,7 +214,7 @@ func run(ctx context.Context, cfg config) (*Report, error) {
 			return nil, err
 		}
 		defer logs.Close()
-		r.Quota, r.Cold, err = quotaRuns(ctx, quotaCfg, all, &syncWriter{w: logs})
+		r.Quota, r.Cold, err = quotaRuns(ctx, quotaCfg, all, &proc.Logs{W: logs})
 		if err != nil {
 			log.Printf("quota runs skipped: %v", err)
 			r.QuotaSkipped = err.Error()
@@ -260,7 +261,7 @@ func runLogged(ctx context.Context, p Point, cfg config, drain, latency []rides.
 		return nil, err
 	}
 	defer f.Close()
-	return runPoint(ctx, p, cfg, drain, latency, &syncWriter{w: f})
+	return runPoint(ctx, p, cfg, drain, latency, &proc.Logs{W: f})
 }
 
 // write writes the report where cfg says.

@@ -7,8 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/nyc-taxi/ridepred/internal/localproc"
-	"github.com/nyc-taxi/ridepred/tools/internal/command"
+	"github.com/nyc-taxi/ridepred/internal/command"
+	"github.com/nyc-taxi/ridepred/localstack/proc"
 )
 
 // The lines between which updateDoc writes the tables.
@@ -98,5 +98,5 @@ func replaceSection(doc []byte, md string) ([]byte, error) {
 
 // drawChart draws the chart from the report at path with chart.py.
 func drawChart(python, report, chart string) error {
-	return command.Run(nil, python, filepath.Join(localproc.Root(), "tools", "benchstream", "chart.py"), report, chart)
+	return command.Run(nil, python, filepath.Join(proc.Root(), "tools", "measure", "benchstream", "chart.py"), report, chart)
 }

@@ -6,14 +6,14 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/nyc-taxi/ridepred/internal/localproc"
+	"github.com/nyc-taxi/ridepred/localstack/proc"
 )
 
 // TestDocUpToDate: CAPACITY.md's tables are what the tool prints from the
 // committed measurements and template.yaml (go run ./tools/measure/capacity
 // -update CAPACITY.md rewrites them).
 func TestDocUpToDate(t *testing.T) {
-	t.Chdir(localproc.Root())
+	t.Chdir(proc.Root())
 	o := options{measured: "tools/measure/benchstream/stream.json", template: "template.yaml", rates: []float64{100, 1000, 10000},
 		prices: USEast1, assume: DefaultAssumptions, pricesRead: PricesRead}
 	want, err := render(o)

@@ -32,7 +32,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/nyc-taxi/ridepred/tools/internal/tlc"
+	"github.com/nyc-taxi/ridepred/internal/tlc"
 )
 
 var header = []string{"pickup_us", "dropoff_us", "PULocationID", "DOLocationID", "trip_distance"}

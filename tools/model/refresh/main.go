@@ -89,7 +89,7 @@ import (
 	"os/exec"
 	"path/filepath"
 
-	"github.com/nyc-taxi/ridepred/tools/internal/command"
+	"github.com/nyc-taxi/ridepred/internal/command"
 )
 
 // seedFeatures is the seed's prepare_features, where the original app

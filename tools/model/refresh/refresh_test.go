@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nyc-taxi/ridepred/tools/internal/workcopy"
+	"github.com/nyc-taxi/ridepred/internal/workcopy"
 )
 
 // runID is the MLflow run id of the model the round trip ships.

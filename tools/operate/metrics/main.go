@@ -14,7 +14,7 @@ import (
 	"log"
 	"os"
 
-	"github.com/nyc-taxi/ridepred/tools/internal/emf"
+	"github.com/nyc-taxi/ridepred/localstack/emf"
 )
 
 func main() {

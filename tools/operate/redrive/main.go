@@ -59,8 +59,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/nyc-taxi/ridepred/handler/kinesisout"
-	"github.com/nyc-taxi/ridepred/tools/internal/esm"
-	"github.com/nyc-taxi/ridepred/tools/internal/localkinesis"
+	"github.com/nyc-taxi/ridepred/localstack/esm"
+	"github.com/nyc-taxi/ridepred/localstack/kinesalite"
 )
 
 func main() {
@@ -143,7 +143,7 @@ func checkStream(ctx context.Context, k *kinesis.Client, stream string) error {
 func readBatches(ctx context.Context, k *kinesis.Client, file, stream string) ([]esm.BatchInfo, error) {
 	var lines [][]byte
 	if stream != "" {
-		recs, err := localkinesis.ReadAll(ctx, k, stream)
+		recs, err := kinesalite.ReadAll(ctx, k, stream)
 		if err != nil {
 			return nil, err
 		}

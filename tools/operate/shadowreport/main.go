@@ -13,7 +13,7 @@
 // second, 7 days are 600 M records a stream): it reads every shard a page
 // at a time, merged in arrival order, and keeps only the rides waiting for
 // their other half (250,000 at most), a sample of 20,000 joined rides for
-// the chart and running sums (tools/internal/shadowreport.Limits).
+// the chart and running sums (internal/shadowreport.Limits).
 //
 // Against the local stack (make up with a shadow compiled in, in a shell
 // with the variables it prints) or AWS (the usual credentials and
@@ -45,8 +45,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 
-	"github.com/nyc-taxi/ridepred/tools/internal/localkinesis"
-	"github.com/nyc-taxi/ridepred/tools/internal/shadowreport"
+	"github.com/nyc-taxi/ridepred/internal/shadowreport"
+	"github.com/nyc-taxi/ridepred/localstack/kinesalite"
 )
 
 func main() {
@@ -76,7 +76,7 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	c, err := localkinesis.FromEnv(ctx, func(o *kinesis.Options) {
+	c, err := kinesalite.FromEnv(ctx, func(o *kinesis.Options) {
 		if *endpoint != "" {
 			o.BaseEndpoint = aws.String(*endpoint)
 		}

@@ -29,7 +29,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
-	"github.com/nyc-taxi/ridepred/tools/internal/localkinesis"
+	"github.com/nyc-taxi/ridepred/localstack/kinesalite"
 )
 
 func main() {
@@ -46,14 +46,14 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	c, err := localkinesis.FromEnv(ctx)
+	c, err := kinesalite.FromEnv(ctx)
 	if err != nil {
 		log.Fatal(err)
 	}
 	out := bufio.NewWriter(os.Stdout)
 	defer out.Flush()
 	if !*follow {
-		recs, err := localkinesis.ReadAll(ctx, c, *stream)
+		recs, err := kinesalite.ReadAll(ctx, c, *stream)
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -63,7 +63,7 @@ func main() {
 		return
 	}
 	var mu sync.Mutex
-	err = localkinesis.Follow(ctx, c, *stream, types.ShardIteratorType(*from), 200*time.Millisecond, func(r localkinesis.Record) {
+	err = kinesalite.Follow(ctx, c, *stream, types.ShardIteratorType(*from), 200*time.Millisecond, func(r kinesalite.Record) {
 		mu.Lock()
 		defer mu.Unlock()
 		out.Write(line(r, *meta))
@@ -76,7 +76,7 @@ func main() {
 
 // line is one output line: the record's data, or with meta the record with
 // where it is in the stream (data as JSON when it is JSON, else a string).
-func line(r localkinesis.Record, meta bool) []byte {
+func line(r kinesalite.Record, meta bool) []byte {
 	if !meta {
 		return append(r.Data, '\n')
 	}

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nyc-taxi/ridepred/tools/internal/workcopy"
+	"github.com/nyc-taxi/ridepred/internal/workcopy"
 )
 
 // A family is one form of model make refresh ships, trained by

@@ -32,7 +32,7 @@ func (h HTTPInvoker) Invoke(ctx context.Context, payload []byte) ([]byte, error)
 // Lambda. The call itself goes on, and fn goes back to the pool only when
 // it ends: the emulator runs one invocation at a time (a second one while
 // the first runs crashes it), and its own time-out, set to the same
-// Timeout by tools/local/demo, ends a function that runs too long.
+// Timeout by localstack, ends a function that runs too long.
 func (m *Mapping) call(ctx context.Context, fn Invoker, payload []byte) ([]byte, error) {
 	type answer struct {
 		body []byte

@@ -70,7 +70,7 @@ func TestBatchTimeoutPutsBack(t *testing.T) {
 	u, _ := url.Parse(e.URL)
 
 	cmd := exec.Command(build(t), "-in", in, "-function", "function", "-max-retries", "0",
-		"-batch-timeout", "3s", "-on-failure-stream", "ride_events_failures")
+		"-batch-timeout", "3s", "-on-failure-stream", localstack.FailuresStream)
 	cmd.Env = append(os.Environ(), "AWS_ENDPOINT_URL_KINESIS="+k.Endpoint, "AWS_ENDPOINT_URL_LAMBDA="+u.Scheme+"://"+u.Host,
 		"AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local")
 	text, err := cmd.CombinedOutput()
@@ -78,7 +78,7 @@ func TestBatchTimeoutPutsBack(t *testing.T) {
 	if code := cmd.ProcessState.ExitCode(); code != 1 || !strings.Contains(string(text), "not done within -batch-timeout") {
 		t.Errorf("redrive exited %d; want 1, saying the batch was not done within -batch-timeout", code)
 	}
-	recs, err := kinesalite.ReadAll(ctx, client, "ride_events_failures")
+	recs, err := kinesalite.ReadAll(ctx, client, localstack.FailuresStream)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,6 +46,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 
 	"github.com/nyc-taxi/ridepred/internal/shadowreport"
+	"github.com/nyc-taxi/ridepred/localstack"
 	"github.com/nyc-taxi/ridepred/localstack/kinesalite"
 )
 
@@ -54,11 +55,11 @@ func main() {
 	log.SetPrefix("shadowreport: ")
 	defaultShadow := os.Getenv("SHADOW_STREAM_NAME")
 	if defaultShadow == "" {
-		defaultShadow = "ride_prediction_shadow"
+		defaultShadow = localstack.ShadowStream
 	}
-	serving := flag.String("serving", "ride_prediction", "the serving model's predictions stream")
+	serving := flag.String("serving", localstack.PredictionsStream, "the serving model's predictions stream")
 	shadow := flag.String("shadow", defaultShadow, "the shadow's predictions stream (SHADOW_STREAM_NAME)")
-	events := flag.String("events", "ride_events", `the ride events, for the rides' real durations ("": no RMSE)`)
+	events := flag.String("events", localstack.RidesStream, `the ride events, for the rides' real durations ("": no RMSE)`)
 	out := flag.String("out", "build/shadowreport/report.md", "the Markdown report to write; the chart goes beside it (.png)")
 	noChart := flag.Bool("no-chart", false, "write no chart")
 	python := flag.String("python", "/usr/bin/python3", "a python3 with matplotlib, for the chart")

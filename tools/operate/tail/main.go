@@ -29,13 +29,14 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
+	"github.com/nyc-taxi/ridepred/localstack"
 	"github.com/nyc-taxi/ridepred/localstack/kinesalite"
 )
 
 func main() {
 	log.SetFlags(0)
 	log.SetPrefix("tail: ")
-	stream := flag.String("stream", "ride_prediction", "stream to read")
+	stream := flag.String("stream", localstack.PredictionsStream, "stream to read")
 	from := flag.String("from", "TRIM_HORIZON", "TRIM_HORIZON or LATEST")
 	follow := flag.Bool("follow", false, "keep reading new records")
 	meta := flag.Bool("meta", false, `print {"shard_id", "sequence_number", "partition_key", "data"} per record`)

@@ -169,12 +169,13 @@ test-go: deps package rie kinesalite $(ORIGINAL_MODEL)
 
 # The race detector's run: the packages whose own goroutines it can judge
 # (the handler and its writer, the de-aggregator, the ride parser, the
-# mapping, the kinesalite readers, the metrics reader, the process
-# helpers). Not the tests that mostly wait on child processes (make, python,
-# the emulator: tools/model/refresh, tools/deploy/rehearse, tools/local/demo's end-to-end
-# runs), which the plain run above has already run once.
-RACE_PKGS := ./handler ./handler/kinesisout ./handler/kpl ./handler/ride ./localstack/proc ./internal/original \
-	./localstack/esm ./localstack/kinesalite ./localstack/emf ./internal/rides ./internal/shadowreport
+# local stack and its collector, the mapping, the kinesalite readers, the
+# metrics reader, the process helpers). Not the tests that mostly wait on
+# child processes (make, python, the emulator: tools/model/refresh,
+# tools/deploy/rehearse, e2e/), which the plain run above has already run once.
+RACE_PKGS := ./handler ./handler/kinesisout ./handler/kpl ./handler/ride ./internal/original \
+	./localstack ./localstack/proc ./localstack/esm ./localstack/kinesalite ./localstack/emf \
+	./internal/rides ./internal/shadowreport
 
 ## test: every test.
 test: check-size check-fmt check-model check-generated check-templates test-python test-go test-arm64

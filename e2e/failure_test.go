@@ -100,13 +100,8 @@ func TestHungPutRecordsAtTheDeadline(t *testing.T) {
 	if err := rides.Put(context.Background(), s.Client, localstack.RidesStream, rs, 0, nil); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for s.Mapping.Stats.PartialFailures.Load() == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("no invocation answered while PutRecords hung")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	stacktest.Eventually(t, 30*time.Second, func() bool { return s.Mapping.Stats.PartialFailures.Load() > 0 },
+		func() string { return "no invocation answered while PutRecords hung" })
 	proxy.hang.Store(false)
 	ids := rides.IDs(rs)
 	if !s.Out.WaitFor(context.Background(), ids, 60*time.Second) {
@@ -134,13 +129,9 @@ func TestMappingTimeoutWaitsForTheFunction(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Two time-outs: the retry of the first batch has been sent too.
-	deadline := time.Now().Add(30 * time.Second)
-	for s.Mapping.Stats.FunctionErrors.Load() < 2 {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d function errors, want the mapping to time out twice", s.Mapping.Stats.FunctionErrors.Load())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	stacktest.Eventually(t, 30*time.Second, func() bool { return s.Mapping.Stats.FunctionErrors.Load() >= 2 }, func() string {
+		return fmt.Sprintf("%d function errors, want the mapping to time out twice", s.Mapping.Stats.FunctionErrors.Load())
+	})
 	proxy.hang.Store(false)
 	ids := rides.IDs(rs)
 	if !s.Out.WaitFor(context.Background(), ids, 60*time.Second) {
@@ -218,11 +209,8 @@ func TestOriginalCLIWorkflow(t *testing.T) {
 		return string(out)
 	}
 	shell(block("put"))
-	for deadline := time.Now().Add(30 * time.Second); s.Out.Count(localstack.PredictionsStream) == 0; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("no prediction after the original's put-record")
-		}
-	}
+	stacktest.Eventually(t, 30*time.Second, func() bool { return s.Out.Count(localstack.PredictionsStream) > 0 },
+		func() string { return "no prediction after the original's put-record" })
 	out := shell(block("get"))
 	var p struct {
 		RideID     int     `json:"ride_id"`

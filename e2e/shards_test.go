@@ -154,11 +154,9 @@ func TestPoisonedShardDoesNotHoldBackTheOthers(t *testing.T) {
 	// other shards may be done before its first answer. Wait for a retry
 	// to fail too.
 	st := &s.Mapping.Stats
-	for deadline := time.Now().Add(30 * time.Second); st.PartialFailures.Load() < 2; time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the poisoned ride's batch failed %d times, want a failed retry", st.PartialFailures.Load())
-		}
-	}
+	stacktest.Eventually(t, 30*time.Second, func() bool { return st.PartialFailures.Load() >= 2 }, func() string {
+		return fmt.Sprintf("the poisoned ride's batch failed %d times, want a failed retry", st.PartialFailures.Load())
+	})
 	if cp := s.Mapping.Checkpoint("shardId-000000000000"); cp != "" {
 		t.Errorf("shard 0's checkpoint moved past its poisoned first ride, to %s", cp)
 	}

@@ -33,105 +33,148 @@ func (m *Mapping) shard(ctx context.Context, id string, from types.ShardIterator
 	// read starts at this time, not at the newest record then, which
 	// would skip those written since (during a GetRecords outage longer
 	// than an iterator's five minutes, say), as Lambda does not.
-	began := time.Now()
-	iter, err := m.iterator(ctx, id, from, "", time.Time{})
-	if err != nil {
+	r := &shardRead{m: m, id: id, from: from, began: time.Now(), prog: newProgress(),
+		lanes: make([]lane, m.cfg.ParallelizationFactor)}
+	if r.iter, err = m.iterator(ctx, id, from, "", time.Time{}); err != nil {
 		return false, err
 	}
-	lanes := make([]lane, m.cfg.ParallelizationFactor)
-	prog := newProgress()
-	finished := make(chan delivered, len(lanes))
-	busy, lastRead := 0, ""
+	r.finished = make(chan delivered, len(r.lanes))
 	// On the way out, stop the lanes still delivering (they may retry
 	// for ever) and wait for them: cancel runs first.
-	defer func() {
-		for ; busy > 0; busy-- {
-			<-finished
-		}
-	}()
+	defer r.wait()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	// handled takes a finished batch back from its lane and moves the
-	// checkpoint; records of a delivery cut short by ctx are not handled.
-	handled := func(d delivered) error {
-		busy--
-		lanes[d.lane].busy = false
-		if ctx.Err() != nil {
-			return nil
-		}
-		if seq := prog.done(d.recs); seq != "" {
-			return m.checkpoint(id, seq)
-		}
-		return nil
-	}
 	for ctx.Err() == nil {
-		for len(finished) > 0 {
-			if err := handled(<-finished); err != nil {
+		for len(r.finished) > 0 {
+			if err := r.handled(ctx, <-r.finished); err != nil {
 				return false, err
 			}
 		}
-		got := 0
-		if room := m.cfg.BatchSize - fullest(lanes); room > 0 && iter != nil {
-			res, err := m.k.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iter, Limit: aws.Int32(int32(min(10000, room)))})
-			var expired *types.ExpiredIteratorException
-			switch {
-			case errors.As(err, &expired):
-				// An iterator lasts five minutes, less than a long retry
-				// may take. The records read so far stay with their
-				// lanes: read on after the last of them, or from when
-				// reading began if none was read yet.
-				m.cfg.Logger.Info("iterator expired, renewing it where reading stopped", "shard", id, "after", lastRead)
-				if iter, err = m.iterator(ctx, id, from, lastRead, began); err != nil {
-					return false, err
-				}
-				continue
-			case err != nil:
-				if ctx.Err() != nil {
-					return false, nil
-				}
-				m.cfg.Logger.Warn("get records", "shard", id, "error", err.Error())
-				kinesalite.Sleep(ctx, m.cfg.Poll)
-				continue
-			}
-			iter, got = res.NextShardIterator, len(res.Records)
-			m.spread(lanes, res.Records)
-			prog.add(res.Records)
-			if got > 0 {
-				lastRead = aws.ToString(res.Records[got-1].SequenceNumber)
-			}
+		got, err := r.read(ctx)
+		if err != nil {
+			return false, err
 		}
-		if iter == nil && prog.empty() {
-			return true, nil
-		}
-		started := 0
-		for i := range lanes {
-			batch := m.ready(&lanes[i], iter == nil)
-			if batch == nil {
-				continue
-			}
-			busy++
-			started++
-			go func() {
-				m.deliver(ctx, id, batch, 0)
-				finished <- delivered{i, batch}
-			}()
-		}
-		if got > 0 || started > 0 {
+		if got < 0 {
 			continue
 		}
-		wait := time.NewTimer(m.cfg.Poll)
-		select {
-		case d := <-finished:
-			err = handled(d)
-		case <-wait.C:
-		case <-ctx.Done():
+		if r.iter == nil && r.prog.empty() {
+			return true, nil
 		}
-		wait.Stop()
-		if err != nil {
+		if started := r.startReady(ctx); got > 0 || started > 0 {
+			continue
+		}
+		if err := r.idle(ctx); err != nil {
 			return false, err
 		}
 	}
 	return false, nil
+}
+
+// shardRead is the reading of one shard: its iterator, the lanes its
+// records go to, and the batches in flight.
+type shardRead struct {
+	m        *Mapping
+	id       string
+	from     types.ShardIteratorType
+	began    time.Time
+	iter     *string // nil once a closed shard is read to its end
+	lanes    []lane
+	prog     *progress
+	finished chan delivered
+	busy     int    // lanes delivering
+	lastRead string // the sequence number of the last record read
+}
+
+// read reads the next records into the lanes, if the fullest has room,
+// and returns how many; -1 means read again (the iterator was renewed,
+// or the call failed and was waited out).
+func (r *shardRead) read(ctx context.Context) (int, error) {
+	m := r.m
+	room := m.cfg.BatchSize - fullest(r.lanes)
+	if room <= 0 || r.iter == nil {
+		return 0, nil
+	}
+	res, err := m.k.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: r.iter, Limit: aws.Int32(int32(min(10000, room)))})
+	var expired *types.ExpiredIteratorException
+	switch {
+	case errors.As(err, &expired):
+		// An iterator lasts five minutes, less than a long retry
+		// may take. The records read so far stay with their
+		// lanes: read on after the last of them, or from when
+		// reading began if none was read yet.
+		m.cfg.Logger.Info("iterator expired, renewing it where reading stopped", "shard", r.id, "after", r.lastRead)
+		if r.iter, err = m.iterator(ctx, r.id, r.from, r.lastRead, r.began); err != nil {
+			return 0, err
+		}
+		return -1, nil
+	case err != nil:
+		if ctx.Err() == nil {
+			m.cfg.Logger.Warn("get records", "shard", r.id, "error", err.Error())
+			kinesalite.Sleep(ctx, m.cfg.Poll)
+		}
+		return -1, nil
+	}
+	got := len(res.Records)
+	r.iter = res.NextShardIterator
+	m.spread(r.lanes, res.Records)
+	r.prog.add(res.Records)
+	if got > 0 {
+		r.lastRead = aws.ToString(res.Records[got-1].SequenceNumber)
+	}
+	return got, nil
+}
+
+// startReady starts delivering each lane's batch that is ready, and
+// returns how many it started.
+func (r *shardRead) startReady(ctx context.Context) int {
+	started := 0
+	for i := range r.lanes {
+		batch := r.m.ready(&r.lanes[i], r.iter == nil)
+		if batch == nil {
+			continue
+		}
+		r.busy++
+		started++
+		go func() {
+			r.m.deliver(ctx, r.id, batch, 0)
+			r.finished <- delivered{i, batch}
+		}()
+	}
+	return started
+}
+
+// idle waits for a batch to finish, a poll's time, or ctx.
+func (r *shardRead) idle(ctx context.Context) error {
+	wait := time.NewTimer(r.m.cfg.Poll)
+	defer wait.Stop()
+	select {
+	case d := <-r.finished:
+		return r.handled(ctx, d)
+	case <-wait.C:
+	case <-ctx.Done():
+	}
+	return nil
+}
+
+// handled takes a finished batch back from its lane and moves the
+// checkpoint; records of a delivery cut short by ctx are not handled.
+func (r *shardRead) handled(ctx context.Context, d delivered) error {
+	r.busy--
+	r.lanes[d.lane].busy = false
+	if ctx.Err() != nil {
+		return nil
+	}
+	if seq := r.prog.done(d.recs); seq != "" {
+		return r.m.checkpoint(r.id, seq)
+	}
+	return nil
+}
+
+// wait waits for the lanes still delivering.
+func (r *shardRead) wait() {
+	for ; r.busy > 0; r.busy-- {
+		<-r.finished
+	}
 }
 
 // spread hands records, in the order read, to the lanes of their keys.

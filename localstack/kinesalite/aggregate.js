@@ -1,5 +1,5 @@
 // Aggregates user records with AWS's aws-kinesis-agg, as a KPL producer
-// does, for the end-to-end tests (tools/local/demo's TestKPLAggregatedRides):
+// does, for the end-to-end tests (e2e's TestKPLAggregatedRides):
 //   node aggregate.js < groups.jsonl > aggregated.jsonl
 // Each input line is one group of user records, a JSON array of
 // {"partitionKey": "...", "data": "<base64>"} ("explicitHashKey" optional);

@@ -110,3 +110,14 @@ func AWSEnv(tb testing.TB, s *localstack.Stack) []string {
 	return append(os.Environ(), "AWS_ENDPOINT_URL_KINESIS="+s.Kinesis.Endpoint, "AWS_ENDPOINT_URL_LAMBDA="+u.Scheme+"://"+u.Host,
 		"AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local")
 }
+
+// Eventually waits until cond holds, polling, and fails tb with the
+// message that msg returns if it does not within timeout.
+func Eventually(tb testing.TB, timeout time.Duration, cond func() bool, msg func() string) {
+	tb.Helper()
+	for deadline := time.Now().Add(timeout); !cond(); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			tb.Fatal(msg())
+		}
+	}
+}

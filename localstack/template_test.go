@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"gopkg.in/yaml.v3"
 )
 
 // TestMappingFromTemplate: make demo and make up read the function's
@@ -63,5 +65,34 @@ func TestTemplateReadable(t *testing.T) {
 	}
 	if _, err := MappingFromTemplate(text); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestStreamNamesAsDeployed: the stack's stream names are template.yaml's,
+// so that the local stack, the tools' defaults and AWS agree: ride_events,
+// ride_prediction and ride_events_dlq are its streams, and the on-failure
+// destination, a queue there, has FailuresStream's name.
+func TestStreamNamesAsDeployed(t *testing.T) {
+	text, err := os.ReadFile("../template.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tpl struct {
+		Resources map[string]struct {
+			Properties struct {
+				Name      string `yaml:"Name"`
+				QueueName string `yaml:"QueueName"`
+			} `yaml:"Properties"`
+		} `yaml:"Resources"`
+	}
+	if err := yaml.Unmarshal(text, &tpl); err != nil {
+		t.Fatal(err)
+	}
+	for resource, want := range map[string]string{"RideEventsStream": RidesStream, "PredictionsStream": PredictionsStream,
+		"DeadLetterStream": DLQStream, "FailureQueue": FailuresStream} {
+		p := tpl.Resources[resource].Properties
+		if got := p.Name + p.QueueName; got != want {
+			t.Errorf("template.yaml's %s is named %q, the local stack's %q", resource, got, want)
+		}
 	}
 }

@@ -257,7 +257,7 @@ func TestOriginalCLIWorkflow(t *testing.T) {
 		t.Fatal("AWS CLI v2 (/usr/bin/aws) is missing: make deps installs it")
 	}
 	s := startStack(t, StackConfig{Shards: 1, Emulators: 1, OneServer: true})
-	readme, err := os.ReadFile("../../../README.md")
+	readme, err := os.ReadFile("../../../docs/local.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,7 +265,7 @@ func TestOriginalCLIWorkflow(t *testing.T) {
 		_, rest, ok := strings.Cut(string(readme), "<!-- cli-workflow:"+name+" -->\n```sh\n")
 		code, _, ok2 := strings.Cut(rest, "```")
 		if !ok || !ok2 {
-			t.Fatalf("README.md has no cli-workflow:%s block", name)
+			t.Fatalf("docs/local.md has no cli-workflow:%s block", name)
 		}
 		return code
 	}

@@ -21,16 +21,16 @@ func TestMLflowHelp(t *testing.T) {
 			t.Errorf("make up's MLflow help lacks export %s:\n%s", kv, help)
 		}
 	}
-	readme, err := os.ReadFile("../../../README.md")
+	readme, err := os.ReadFile("../../../docs/local.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, rest, ok := strings.Cut(string(readme), "<!-- mlflow-workflow -->\n```sh\n")
 	block, _, ok2 := strings.Cut(rest, "```")
 	if !ok || !ok2 {
-		t.Fatal("README.md has no mlflow-workflow block")
+		t.Fatal("docs/local.md has no mlflow-workflow block")
 	}
 	if !strings.Contains(help, block) {
-		t.Errorf("make up's MLflow help does not hold README's workflow:\n%s\nhelp:\n%s", block, help)
+		t.Errorf("make up's MLflow help does not hold docs/local.md's workflow:\n%s\nhelp:\n%s", block, help)
 	}
 }

@@ -93,3 +93,11 @@ func layoutRows(t *testing.T) map[string]string {
 	}
 	return rows
 }
+
+// TestReadmeOneScreen: README is a front door, at most 150 lines; the rest
+// lives in the guides it links to.
+func TestReadmeOneScreen(t *testing.T) {
+	if n := strings.Count(readDoc(t, "README.md"), "\n"); n > 150 {
+		t.Errorf("README.md is %d lines; keep it to 150 and move the rest into docs/", n)
+	}
+}

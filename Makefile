@@ -9,7 +9,7 @@ PYTHON ?= /usr/bin/python3
 GO ?= go
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 APT_PACKAGES := python3-sklearn python3-pandas python3-yaml python3-matplotlib python3-pytest python3-xgboost python3-venv \
-	time awscli jq gcc libc6-dev qemu-user-static
+	time awscli jq gcc libc6-dev qemu-user-static graphviz
 
 DATA := model-export/data
 ART ?= model-export/artifacts
@@ -24,7 +24,7 @@ help:
 	@awk '/^## [a-z0-9-]+:/ { t = $$2; sub(/^## [^:]*: */, ""); printf "%-16s %s\n", substr(t, 1, length(t) - 1), $$0; next } \
 		/^## / { sub(/^## /, ""); printf "%-16s %s\n", "", $$0 }' $(firstword $(MAKEFILE_LIST))
 
-## deps: install what is missing (Debian's Python packages, AWS CLI v2, jq and gcc through apt; build/venv from
+## deps: install what is missing (Debian's Python packages, AWS CLI v2, jq, gcc and graphviz through apt; build/venv from
 ## model-export/requirements.txt with pip, when that file changed; Go modules).
 # build/venv is the second Python environment: the current pip releases
 # (sklearn, xgboost, lightgbm, mlflow, pandas) that make test-python and the
@@ -45,7 +45,7 @@ VENV_PATH := PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 SHA256 = $(PY) -c 'import hashlib, sys; print(hashlib.sha256(open(sys.argv[1], "rb").read()).hexdigest())'
 deps:
 	@$(PY) -c 'import sklearn, pandas, yaml, matplotlib, pytest, xgboost, ensurepip' 2>/dev/null && \
-		[ -x /usr/bin/time ] && [ -x /usr/bin/aws ] && [ -x /usr/bin/jq ] && [ -x /usr/bin/gcc ] && [ -f /usr/include/stdio.h ] && [ -x /usr/bin/qemu-aarch64-static ] || { \
+		[ -x /usr/bin/time ] && [ -x /usr/bin/aws ] && [ -x /usr/bin/jq ] && [ -x /usr/bin/gcc ] && [ -f /usr/include/stdio.h ] && [ -x /usr/bin/qemu-aarch64-static ] && [ -x /usr/bin/dot ] || { \
 		echo "deps: installing $(APT_PACKAGES)"; \
 		$(SUDO) apt-get update -qq && \
 		$(SUDO) apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); }
@@ -339,3 +339,8 @@ up: deps $(if $(SHADOW),demo-shadow) package rie kinesalite
 .PHONY: demo-shadow
 demo-shadow:
 	$(MAKE) --no-print-directory shadow MODEL="$(SHADOW)" $(if $(VECTORIZER),VECTORIZER="$(VECTORIZER)") PYTHON="$(PYTHON)"
+
+.PHONY: docs
+## docs: draw docs/system.svg, README's picture of the system, from docs/system.dot with graphviz's dot.
+docs:
+	dot -Tsvg docs/system.dot -o docs/system.svg

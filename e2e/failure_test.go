@@ -178,7 +178,7 @@ func TestNonKinesisRecordsFail(t *testing.T) {
 	}
 }
 
-// TestOriginalCLIWorkflow runs README.md's copy of the original's AWS CLI
+// TestOriginalCLIWorkflow runs docs/local.md's copy of the original's AWS CLI
 // commands (v2, with the endpoint added) against the stack make up starts,
 // and checks that the prediction they decode is sklearn's.
 func TestOriginalCLIWorkflow(t *testing.T) {
@@ -186,7 +186,7 @@ func TestOriginalCLIWorkflow(t *testing.T) {
 		t.Fatal("AWS CLI v2 (/usr/bin/aws) is missing: make deps installs it")
 	}
 	s := stacktest.Start(t, localstack.Config{Shards: 1, Emulators: 1, OneServer: true})
-	readme, err := os.ReadFile("../README.md")
+	readme, err := os.ReadFile("../docs/local.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,7 +194,7 @@ func TestOriginalCLIWorkflow(t *testing.T) {
 		_, rest, ok := strings.Cut(string(readme), "<!-- cli-workflow:"+name+" -->\n```sh\n")
 		code, _, ok2 := strings.Cut(rest, "```")
 		if !ok || !ok2 {
-			t.Fatalf("README.md has no cli-workflow:%s block", name)
+			t.Fatalf("docs/local.md has no cli-workflow:%s block", name)
 		}
 		return code
 	}

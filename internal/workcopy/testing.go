@@ -15,16 +15,7 @@ import (
 // installed instead of installing a venv of its own.
 func Repo(tb testing.TB) (tmp, repo string) {
 	tb.Helper()
-	out, err := exec.Command("git", "rev-parse", "--show-toplevel").Output()
-	if err != nil {
-		tb.Fatalf("git rev-parse: %v", err)
-	}
-	root := strings.TrimSpace(string(out))
-	tmp = tb.TempDir()
-	repo = filepath.Join(tmp, "repo")
-	if err := Copy(root, repo); err != nil {
-		tb.Fatal(err)
-	}
+	root, repo := copyRoot(tb)
 	var targets []string
 	for _, m := range []string{"2022-01", "2022-02"} {
 		for _, name := range []string{m + ".csv", m + ".rides.jsonl"} {
@@ -35,14 +26,42 @@ func Repo(tb testing.TB) (tmp, repo string) {
 			targets = append(targets, "build/model/"+name)
 		}
 	}
+	Run(tb, repo, nil, append([]string{"make", "--no-print-directory"}, targets...)...)
+	return filepath.Dir(repo), repo
+}
+
+// Fresh copies the repository the test runs in as a fresh clone would
+// be: the files git tracks (as edited), nothing built, committed in a git
+// repository of its own (make undo-refresh needs one), with the
+// original's build/venv linked in as Repo links it. docs/doctest runs the
+// docs' shell blocks in one.
+func Fresh(tb testing.TB) (repo string) {
+	tb.Helper()
+	_, repo = copyRoot(tb)
+	Git(tb, repo)
+	return repo
+}
+
+// copyRoot copies the repository the test runs in (root) to a temporary
+// tmp/repo and links root's build/venv in, if it has one.
+func copyRoot(tb testing.TB) (root, repo string) {
+	tb.Helper()
+	out, err := exec.Command("git", "rev-parse", "--show-toplevel").Output()
+	if err != nil {
+		tb.Fatalf("git rev-parse: %v", err)
+	}
+	root = strings.TrimSpace(string(out))
+	repo = filepath.Join(tb.TempDir(), "repo")
+	if err := Copy(root, repo); err != nil {
+		tb.Fatal(err)
+	}
 	if _, err := os.Stat(filepath.Join(root, "build", "venv", "bin")); err == nil {
 		os.MkdirAll(filepath.Join(repo, "build"), 0o755)
 		if err := os.Symlink(filepath.Join(root, "build", "venv"), filepath.Join(repo, "build", "venv")); err != nil {
 			tb.Fatal(err)
 		}
 	}
-	Run(tb, repo, nil, append([]string{"make", "--no-print-directory"}, targets...)...)
-	return tmp, repo
+	return root, repo
 }
 
 // Run runs a command in dir with env added and returns its output; it fails

@@ -12,7 +12,7 @@
 // TestRollback runs DEPLOY.md's roll-forward and rollback blocks, and
 // TestShadowRollForward its shadow block and roll-forwards that add, keep
 // and drop SHADOW_STREAM_NAME. TestOneWayToDeploy (no moto) fails when
-// README or DEPLOY.md shows a command that changes the function's code,
+// README, docs/ or DEPLOY.md shows a command that changes the function's code,
 // settings, versions or alias that these do not run, or invokes the
 // function without its alias live (oneway_test.go). The rehearsal's
 // aws plays the transitional states that AWS has and moto does not, so

@@ -53,6 +53,7 @@ server kept them (both go when make up stops). In the shell that trains:
 then the course's workflow: train and log a model, register it, ship it,
 and restart make up (Ctrl-C, make up MLFLOW=1) to serve it:
 
+make build/model/2022-01.csv
 %[4]s model-export/log_mlflow.py --train build/model/2022-01.csv --form rf \
     --rows 20000 --params '{"n_estimators": 5, "max_depth": 10}' --register ride-duration
 make refresh MODEL=models:/ride-duration/1 PYTHON=%[4]s

@@ -60,7 +60,7 @@ export AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 AWS_ACCESS_KEY_ID=local
 export AWS_DEFAULT_OUTPUT=text
 
 then the original's commands with AWS CLI v2 (/usr/bin/aws; 2.9 needs --endpoint-url),
-as in README.md, "The original's workflow, against make up":
+as in docs/local.md, "The original's workflow, against make up":
 
 /usr/bin/aws kinesis put-record --endpoint-url "$AWS_ENDPOINT_URL" --stream-name ride_events \
   --partition-key 1 --cli-binary-format raw-in-base64-out \

@@ -215,7 +215,7 @@ func refresh(cfg config) error {
 	} else if err != nil {
 		return err
 	}
-	next := "make test, make package, deploy (README)"
+	next := "make test, make package, deploy (DEPLOY.md, the roll-forward)"
 	undo := "make undo-refresh (back to the model committed in git)"
 	if cfg.artifacts != cfg.serving {
 		next = "make test, make package, deploy with SHADOW_STREAM_NAME set; make promote when it wins"
@@ -261,7 +261,7 @@ func promoteShadow(cfg config) error {
 	if err := compileAndReport(cfg, old, servingPkg); err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "\nrefresh: promoted the shadow to serving; report in %s/refresh.md. Next: make test, make package, deploy (README).\n"+
+	fmt.Fprintf(os.Stderr, "\nrefresh: promoted the shadow to serving; report in %s/refresh.md. Next: make test, make package, deploy (DEPLOY.md, the roll-forward).\n"+
 		"refresh: to undo, make undo-refresh (back to the model committed in git)\n", cfg.serving)
 	return nil
 }

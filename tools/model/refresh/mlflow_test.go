@@ -205,17 +205,17 @@ func checkShipped(t *testing.T, repo, out, uri, runID string) {
 	}
 }
 
-// readmeBlock is README.md's shell block tagged <!-- name -->.
+// readmeBlock is docs/local.md's shell block tagged <!-- name -->.
 func readmeBlock(t *testing.T, name string) string {
 	t.Helper()
-	readme, err := os.ReadFile(filepath.Join(proc.Root(), "README.md"))
+	readme, err := os.ReadFile(filepath.Join(proc.Root(), "docs", "local.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, rest, ok := strings.Cut(string(readme), "<!-- "+name+" -->\n```sh\n")
 	code, _, ok2 := strings.Cut(rest, "```")
 	if !ok || !ok2 {
-		t.Fatalf("README.md has no %s block", name)
+		t.Fatalf("docs/local.md has no %s block", name)
 	}
 	return code
 }

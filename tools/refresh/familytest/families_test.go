@@ -7,6 +7,7 @@ package familytest
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -47,6 +48,16 @@ var lightgbmCases = []family{
 		model: "model.txt", vectorizer: "model.txt.preprocessor.b", estimator: "Booster"},
 }
 
+// categoricalCases are HistGradientBoosting's and xgboost's categorical
+// splits on the one-hot columns (model-export/categorical.py), in
+// build/venv only, kept small: a few trees, and for hgb-cat the 30 most
+// frequent one-hot columns as categorical features (sklearn >= 1.4 encodes
+// each categorical column apart, which costs seconds per 20,000 rides).
+var categoricalCases = []family{
+	{form: "hgb-cat", params: `{"max_iter": 8, "max_leaf_nodes": 15}`, model: "hgbcat.pkl", estimator: "HistGradientBoostingRegressor"},
+	{form: "xgb-cat", params: `{"n_estimators": 10, "max_depth": 5}`, model: "xgbcat.pkl", estimator: "XGBRegressor"},
+}
+
 // rfDense is a forest on dense input: sklearn >= 1.4 predicts a NaN
 // distance on it by each split's missing_go_to_left, which the export then
 // compiles (Debian's 1.2.1 refuses NaN, and the seed is a forest there).
@@ -67,8 +78,9 @@ type environment struct {
 // form at 8,000 rides; and build/venv's, the current pip releases of
 // model-export/requirements.txt, leaner: 3,000 rides, and without gb-zero,
 // whose init='zero' export is the same code under both (test_export.py
-// checks it), but with the dense forest whose NaN it compiles and
-// LightGBM's forms. The venv's models also run their parity tests on arm64
+// checks it), but with the dense forest whose NaN it compiles,
+// LightGBM's forms and the categorical splits of HistGradientBoosting and
+// xgboost. The venv's models also run their parity tests on arm64
 // (Graviton), under qemu-user: float32 sums and products are where a fused
 // multiply-add or another rounding would show.
 func environments(t *testing.T) []environment {
@@ -87,7 +99,7 @@ func environments(t *testing.T) []environment {
 	}
 	return []environment{
 		{name: "debian", python: "/usr/bin/python3", rows: "8000", forms: familyCases},
-		{name: "venv", python: venv, rows: "3000", forms: append(append([]family{rfDense}, lean...), lightgbmCases...), arm64: true},
+		{name: "venv", python: venv, rows: "3000", forms: slices.Concat([]family{rfDense}, lean, lightgbmCases, categoricalCases), arm64: true},
 	}
 }
 

@@ -84,6 +84,15 @@ class HistCategories:
             return True
         return default_left if not in_bitset(self.known[self.known_index[idx]], code) else False
 
+    def apply(self, tree, predictor):
+        """Puts the vectorizer's columns in tree (forest JSON's arrays of
+        predictor), and each node's categories; a categorical node's
+        threshold is unused, so 0.0."""
+        leaf = [f == -2 for f in tree["feature"]]
+        tree["feature"] = [-2 if lf else self.feature(f) for f, lf in zip(predictor.nodes["feature_idx"], leaf)]
+        tree["categories"] = self.categories(predictor)
+        tree["threshold"] = [0.0 if c is not None else t for c, t in zip(tree["categories"], tree["threshold"])]
+
     def categories(self, predictor):
         """Per node of predictor: None, or the one-hot values its categorical split sends left."""
         out = []

@@ -10,6 +10,8 @@ Every family states how its library predicts, in forest JSON's
   xgboost      float32  <        missing (CSR)    missing  base_score     float32
   lightgbm     float64  <=       0                by split 0.0 (folded)  float64
 
+HistGradientBoosting's and xgboost's categorical splits: categorical.py.
+
 * sklearn >= 1.3's trees (RandomForest from 1.4, ExtraTrees from 1.6)
   predict NaN on dense input, sending it the way each split's
   missing_go_to_left says: exported as "missing" with default_left. Whether
@@ -230,22 +232,17 @@ class Hist(Family):
         for (predictor,) in self.estimator._predictors:
             nodes = predictor.nodes
             leaf = nodes["is_leaf"].astype(bool)
-            feature = nodes["feature_idx"].astype(np.int64)
             tree = {
                 "children_left": np.where(leaf, -1, nodes["left"].astype(np.int64)).tolist(),
                 "children_right": np.where(leaf, -1, nodes["right"].astype(np.int64)).tolist(),
-                "feature": np.where(leaf, -2, feature).tolist(),
+                "feature": np.where(leaf, -2, nodes["feature_idx"].astype(np.int64)).tolist(),
                 "threshold": np.where(leaf, -2.0, nodes["num_threshold"]).tolist(),
                 "value": nodes["value"].tolist(),
                 "n_node_samples": nodes["count"].astype(np.int64).tolist(),
                 "default_left": [bool(x) and not lf for x, lf in zip(nodes["missing_go_to_left"], leaf)],
             }
             if self.cats is not None:
-                # The trees' feature_idx, in the vectorizer's columns; a
-                # categorical node's threshold is unused.
-                tree["feature"] = [-2 if lf else self.cats.feature(f) for f, lf in zip(feature, leaf)]
-                tree["categories"] = self.cats.categories(predictor)
-                tree["threshold"] = [0.0 if c is not None else t for c, t in zip(tree["categories"], tree["threshold"])]
+                self.cats.apply(tree, predictor)
             out.append(tree)
         return out
 

@@ -190,3 +190,26 @@ def test_xgboost_refuses_a_categorical_number(tmp_path, capsys):
                                feature_types=["c" if i == zone else "q" for i in range(X.shape[1])]).fit(X, y)
     err = refusal(tmp_path, capsys, dv, est)
     assert f"xgboost {xgboost.__version__} tree 0" in err and "'zone' as a categorical" in err, err
+
+
+@pytest.mark.parametrize("make", [hist, xgb])
+def test_golden_edges_reach_every_categorical_split(tmp_path, make):
+    """golden.py's edge rows hold, for each categorical split, a member (its
+    category), non-members (other and unseen categories), rides without the
+    key (absent: 0, or missing) and NaN distances, and the walker agrees
+    with the library on all of them."""
+    import golden
+    dv, est, _ = make(4)
+    path, forest = export_pipeline(tmp_path, dv, est)
+    rows = golden.edge_inputs(forest)
+    names = forest["vectorizer"]["feature_names"]
+    split = {names[f].split("=", 1)[1] for t in forest["trees"]
+             for f, c in zip(t["feature"], t.get("categories", [])) if c is not None}
+    assert split, "no categorical split"
+    members = {r["PU_DO"] for r in rows if r["case"] == "split category"}
+    assert split <= members, split - members
+    assert any(r["case"] == "unseen category" for r in rows) and any("PU_DO" not in r for r in rows)
+    assert any(isinstance(r.get("trip_distance"), float) and math.isnan(r["trip_distance"]) for r in rows)
+    finite = [r for r in rows if r["case"] != "extreme"]
+    want = export.load(path).predictor()([golden.features(r) for r in finite])
+    assert_exact(want, walk(forest, [r.get("PU_DO") for r in finite], [r.get("trip_distance") for r in finite]))

@@ -5,6 +5,7 @@
 package familytest
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -21,6 +22,7 @@ type family struct {
 	model        string // the path train_family.py writes, under the scratch directory
 	vectorizer   string // VECTORIZER=, for a model saved without one
 	estimator    string // what the report must name
+	categorical  bool   // the shipped forest must have categorical splits
 }
 
 var familyCases = []family{
@@ -54,8 +56,8 @@ var lightgbmCases = []family{
 // frequent one-hot columns as categorical features (sklearn >= 1.4 encodes
 // each categorical column apart, which costs seconds per 20,000 rides).
 var categoricalCases = []family{
-	{form: "hgb-cat", params: `{"max_iter": 8, "max_leaf_nodes": 15}`, model: "hgbcat.pkl", estimator: "HistGradientBoostingRegressor"},
-	{form: "xgb-cat", params: `{"n_estimators": 10, "max_depth": 5}`, model: "xgbcat.pkl", estimator: "XGBRegressor"},
+	{form: "hgb-cat", params: `{"max_iter": 8, "max_leaf_nodes": 15}`, model: "hgbcat.pkl", estimator: "HistGradientBoostingRegressor", categorical: true},
+	{form: "xgb-cat", params: `{"n_estimators": 10, "max_depth": 5}`, model: "xgbcat.pkl", estimator: "XGBRegressor", categorical: true},
 }
 
 // rfDense is a forest on dense input: sklearn >= 1.4 predicts a NaN
@@ -152,9 +154,40 @@ func ship(t *testing.T, tmp, repo string, env environment, f family) {
 			t.Errorf("refresh output lacks %q", want)
 		}
 	}
+	if f.categorical {
+		if n := categoricalSplits(t, filepath.Join(repo, "model-export", "artifacts", "forest.json")); n == 0 {
+			t.Errorf("the shipped %s has no categorical splits", f.form)
+		}
+	}
 	workcopy.Run(t, repo, nil, "make", "--no-print-directory", "check-model", "check-generated")
 	workcopy.Run(t, repo, nil, "go", "test", "-count=1", "./generated", "./handler/ride")
 	if env.arm64 {
 		workcopy.Run(t, repo, []string{"GOARCH=arm64", "CGO_ENABLED=0"}, "go", "test", "-count=1", "-exec", "env -u GOARCH qemu-aarch64-static", "./generated")
 	}
+}
+
+// categoricalSplits counts the nodes of a forest JSON whose categories are
+// not null.
+func categoricalSplits(t *testing.T, path string) int {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var forest struct {
+		Trees []struct {
+			Categories [][]int `json:"categories"`
+		} `json:"trees"`
+	}
+	if err := json.Unmarshal(data, &forest); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	n := 0
+	for _, tree := range forest.Trees {
+		for _, c := range tree.Categories {
+			if c != nil {
+				n++
+			}
+		}
+	}
+	return n
 }

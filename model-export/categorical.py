@@ -16,7 +16,7 @@ each library does with any value, from its own source:
       raw_left_cat_bitsets, else right. The categorical columns come first
       in the trees' feature_idx.
   sklearn < 1.4 (1.2.1): NaN and negative values go default_left; the
-      value cast to uint8 (truncated) goes left when in the node's
+      value cast to uint8 (truncated; 258 wraps to 2 on x86-64) goes left when in the node's
       raw_left_cat_bitsets, right when among the feature's known
       categories, else default_left.
   xgboost (src/common/categorical.h, Decision): NaN goes default_left; a

@@ -33,7 +33,7 @@ import numpy as np
 from families import ExportError
 
 ONE_HOT_VALUES = (0, 1)
-XGB_MAX_CAT = 2**24  # xgboost's OutOfRangeCat() + 1: at or above it a value is an invalid category
+XGB_MAX_CAT = 2**24  # xgboost's OutOfRangeCat(): at or above it (or below 0) a value is an invalid category
 
 
 def one_hot(vectorizer, feature):

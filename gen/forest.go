@@ -69,7 +69,9 @@ type Tree struct {
 	// MissingType and Categories are LightGBM's, per node (lightgbm.go):
 	// what each split takes as missing ("none", "zero" or "nan"), and a
 	// categorical split's categories (nil for a numeric split). Present
-	// exactly when the rule's nan is "split".
+	// exactly when the rule's nan is "split". HistGradientBoosting's and
+	// xgboost's trees may have Categories alone: the one-hot values each
+	// categorical split sends left (categories.go).
 	MissingType []string `json:"missing_type"`
 	Categories  [][]int  `json:"categories"`
 	// Scale multiplies every leaf value (GradientBoosting's learning rate);

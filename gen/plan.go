@@ -210,10 +210,7 @@ func (p *Plan) node(t *Tree, features []Feature, n int) *Node {
 	defaultLeft := t.missingLeft(n)
 	node := &Node{ID: n, Input: feat.Input, Threshold: t.Threshold[n], DefaultLeft: defaultLeft}
 	if in.Categorical {
-		matched, unmatched := p.Rule.CategoryLeft(t.Threshold[n], defaultLeft)
-		if t.MissingType != nil { // LightGBM: a one-hot's 1, and 0 (also when absent)
-			matched, unmatched = t.lightgbmLeft(n, 1), t.lightgbmLeft(n, 0)
-		}
+		matched, unmatched := t.oneHotLeft(n, p.Rule, defaultLeft)
 		if matched == unmatched {
 			return p.node(t, features, child(t, n, matched))
 		}

@@ -104,8 +104,14 @@ func randomForest(r *rand.Rand, family string) (*Forest, []float64) {
 		t.Feature[n] = feat
 		t.DefaultLeft[n] = rule.HasMissing() && r.IntN(2) == 0
 		defer func() {
-			if rule.NaN == "split" {
-				lightgbmSplit(r, t, n, strings.Contains(v.FeatureNames[feat], "="), feat%2 == 0)
+			onehot := strings.Contains(v.FeatureNames[feat], "=")
+			switch {
+			case rule.NaN == "split":
+				lightgbmSplit(r, t, n, onehot, feat%2 == 0)
+			case t.Categories != nil && onehot && r.IntN(2) == 0:
+				// HistGradientBoosting's and xgboost's categorical splits:
+				// the one-hot values that go left, any of the four sets.
+				t.Categories[n] = [][]int{{}, {0}, {1}, {0, 1}}[r.IntN(4)]
 			}
 		}()
 		switch {
@@ -130,15 +136,22 @@ func randomForest(r *rand.Rand, family string) (*Forest, []float64) {
 	case 2:
 		nTrees, depth = 1000, 1+r.IntN(3)
 	}
+	// Half of HistGradientBoosting's and xgboost's trees have categorical
+	// splits on their one-hot columns.
+	canCategorize := family == "hist" || strings.HasPrefix(family, "xgb")
 	for range nTrees {
 		t := Tree{Scale: scale}
+		categorical := canCategorize && r.IntN(2) == 0
 		leaf := func() int {
 			t.Left, t.Right = append(t.Left, -1), append(t.Right, -1)
 			t.Feature, t.Threshold = append(t.Feature, -2), append(t.Threshold, -2)
 			t.Value, t.Samples = append(t.Value, r.NormFloat64()*20), append(t.Samples, float64(1+r.IntN(1000)))
 			t.DefaultLeft = append(t.DefaultLeft, false)
-			if rule.NaN == "split" {
+			switch {
+			case rule.NaN == "split":
 				t.MissingType, t.Categories = append(t.MissingType, "none"), append(t.Categories, nil)
+			case categorical:
+				t.Categories = append(t.Categories, nil)
 			}
 			return len(t.Left) - 1
 		}

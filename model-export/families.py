@@ -10,6 +10,8 @@ Every family states how its library predicts, in forest JSON's
   xgboost      float32  <        missing (CSR)    missing  base_score     float32
   lightgbm     float64  <=       0                by split 0.0 (folded)  float64
 
+HistGradientBoosting's and xgboost's categorical splits: categorical.py.
+
 * sklearn >= 1.3's trees (RandomForest from 1.4, ExtraTrees from 1.6)
   predict NaN on dense input, sending it the way each split's
   missing_go_to_left says: exported as "missing" with default_left. Whether
@@ -202,9 +204,11 @@ class Hist(Family):
             raise ExportError("the HistGradientBoostingRegressor is not fitted")
         if est.loss not in HGB_LOSSES or type(est._loss.link).__name__ != "IdentityLink":
             raise ExportError(f"the HistGradientBoostingRegressor's loss is {est.loss!r}; supported are {', '.join(HGB_LOSSES)}")
+        self.cats = None
         if est.is_categorical_ is not None and np.any(est.is_categorical_):
-            raise ExportError(f"the sklearn {self.library_version()} HistGradientBoostingRegressor has categorical features "
-                              "(categorical_features), whose bitset splits are not compiled; one-hot them with the DictVectorizer instead")
+            import categorical  # its own module; it imports this one
+            self.cats = categorical.HistCategories(
+                est, vectorizer, f"the sklearn {self.library_version()} HistGradientBoostingRegressor (categorical_features)")
         if est.n_trees_per_iteration_ != 1:
             raise ExportError(f"the sklearn {self.library_version()} HistGradientBoostingRegressor has "
                               f"{est.n_trees_per_iteration_} trees per iteration; only one is supported")
@@ -228,7 +232,7 @@ class Hist(Family):
         for (predictor,) in self.estimator._predictors:
             nodes = predictor.nodes
             leaf = nodes["is_leaf"].astype(bool)
-            out.append({
+            tree = {
                 "children_left": np.where(leaf, -1, nodes["left"].astype(np.int64)).tolist(),
                 "children_right": np.where(leaf, -1, nodes["right"].astype(np.int64)).tolist(),
                 "feature": np.where(leaf, -2, nodes["feature_idx"].astype(np.int64)).tolist(),
@@ -236,7 +240,10 @@ class Hist(Family):
                 "value": nodes["value"].tolist(),
                 "n_node_samples": nodes["count"].astype(np.int64).tolist(),
                 "default_left": [bool(x) and not lf for x, lf in zip(nodes["missing_go_to_left"], leaf)],
-            })
+            }
+            if self.cats is not None:
+                self.cats.apply(tree, predictor)
+            out.append(tree)
         return out
 
 
@@ -278,10 +285,9 @@ class XGBoost(Family):
         if int(lm.get("num_target", "1")) != 1 or int(lm.get("num_class", "0")) != 0:
             raise ExportError(f"the xgboost {self.library_version()} model has several outputs "
                               f"(num_target {lm.get('num_target', '1')}, num_class {lm.get('num_class', '0')}); only one is supported")
-        for i, t in enumerate(self.trees_json()):
-            if any(t["split_type"]):
-                raise ExportError(f"xgboost {self.library_version()} tree {i} has categorical splits (enable_categorical), "
-                                  "which are not compiled; one-hot them with the DictVectorizer instead")
+        import categorical  # its own module; it imports this one
+        self.categories = [categorical.xgboost_categories(t, vectorizer, f"xgboost {self.library_version()} tree {i} "
+                                                          "(enable_categorical)") for i, t in enumerate(self.trees_json())]
 
     def trees_json(self):
         return self.model["learner"]["gradient_booster"]["model"]["trees"]
@@ -320,19 +326,23 @@ class XGBoost(Family):
 
     def trees(self):
         out = []
-        for t in self.trees_json():
+        for t, cats in zip(self.trees_json(), self.categories):
             left = t["left_children"]
             leaf = [c == -1 for c in left]
             cond = [float(np.float32(c)) for c in t["split_conditions"]]
-            out.append({
+            tree = {
                 "children_left": left,
                 "children_right": t["right_children"],
                 "feature": [-2 if lf else f for f, lf in zip(t["split_indices"], leaf)],
-                "threshold": [-2.0 if lf else c for c, lf in zip(cond, leaf)],
+                # A categorical node's split_condition is unused (NaN in 1.7).
+                "threshold": [-2.0 if lf else 0.0 if cat is not None else c for c, lf, cat in zip(cond, leaf, cats)],
                 "value": [c if lf else float(np.float32(w)) for c, w, lf in zip(cond, t["base_weights"], leaf)],
                 "n_node_samples": [float(h) for h in t["sum_hessian"]],
                 "default_left": [bool(d) and not lf for d, lf in zip(t["default_left"], leaf)],
-            })
+            }
+            if any(c is not None for c in cats):
+                tree["categories"] = cats
+            out.append(tree)
         return out
 
     def predictor(self, vectorizer):

@@ -14,7 +14,12 @@ FORM is one of:
   gb          pickled Pipeline(DictVectorizer, GradientBoostingRegressor)
   gb-zero     the same with init='zero'
   hgb         pickled Pipeline(DictVectorizer(sparse=False), HistGradientBoostingRegressor)
+  hgb-cat     the same with the 30 most frequent one-hot columns categorical features
+              (categorical_features; all ~1,000 would make sklearn >= 1.4's
+              per-column OrdinalEncoder take minutes over the golden rides)
   xgb-pipe    pickled Pipeline(DictVectorizer, XGBRegressor)
+  xgb-cat     the same with every one-hot column a categorical feature (enable_categorical,
+              feature_types "c"; max_cat_to_onehot=1, partition splits)
   xgb-mlflow  an MLflow xgboost directory (MLmodel, model.xgb) from xgb.train,
               with the vectorizer pickled apart as PATH/preprocessor.b, as the
               MLOps Zoomcamp's week 2 saves it
@@ -44,6 +49,7 @@ import json
 import os
 import pickle
 
+import numpy as np
 from sklearn.ensemble import GradientBoostingRegressor, HistGradientBoostingRegressor, RandomForestRegressor
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.pipeline import make_pipeline
@@ -56,7 +62,10 @@ DEFAULTS = {
     "gb": dict(n_estimators=50, max_depth=5, learning_rate=0.1, random_state=0),
     "gb-zero": dict(n_estimators=50, max_depth=5, learning_rate=0.1, random_state=0, init="zero"),
     "hgb": dict(max_iter=50, learning_rate=0.1, random_state=0),
+    "hgb-cat": dict(max_iter=20, learning_rate=0.3, random_state=0),
     "xgb-pipe": dict(n_estimators=50, max_depth=6, learning_rate=0.3, random_state=0, n_jobs=1),
+    "xgb-cat": dict(n_estimators=20, max_depth=6, learning_rate=0.3, random_state=0, n_jobs=1, tree_method="hist",
+                    enable_categorical=True, max_cat_to_onehot=1),
     # The Zoomcamp's best parameters, but fewer rounds (make bench-families takes 1,000).
     "xgb-mlflow": dict(learning_rate=0.0958, max_depth=30, min_child_weight=1.06, objective="reg:squarederror",
                        reg_alpha=0.0181, reg_lambda=0.0117, seed=42, nthread=1, num_boost_round=50),
@@ -89,6 +98,8 @@ run_id: {run_id}
 def train(form, X_dicts, y, params):
     if form.startswith("lgbm"):
         return train_lightgbm(form, X_dicts, y, dict(params))
+    if form.endswith("-cat"):
+        return train_categorical(form, X_dicts, y, params), None
     if form in ("rf", "rf-dense", "gb", "gb-zero", "hgb", "xgb-pipe"):
         est = {"rf": RandomForestRegressor, "rf-dense": RandomForestRegressor, "gb": GradientBoostingRegressor, "gb-zero": GradientBoostingRegressor,
                "hgb": HistGradientBoostingRegressor}.get(form)
@@ -111,6 +122,21 @@ def train(form, X_dicts, y, params):
     rounds = params.pop("num_boost_round")
     booster = xgboost.train(params, xgboost.DMatrix(X, label=y), num_boost_round=rounds)
     return booster, dv
+
+
+def train_categorical(form, X_dicts, y, params):
+    """A Pipeline whose estimator takes every one-hot column as a categorical feature."""
+    dv = DictVectorizer(sparse=form == "xgb-cat")
+    counts = np.asarray(dv.fit_transform(X_dicts).sum(axis=0)).ravel()
+    one_hot = np.array([dv.separator in n for n in dv.feature_names_])
+    if form == "hgb-cat":
+        frequent = np.zeros_like(one_hot)
+        frequent[np.argsort(-np.where(one_hot, counts, -1), kind="stable")[:30]] = True
+        est = HistGradientBoostingRegressor(categorical_features=frequent & one_hot, **params)
+    else:
+        import xgboost
+        est = xgboost.XGBRegressor(feature_types=["c" if h else "q" for h in one_hot], **params)
+    return make_pipeline(dv, est).fit(X_dicts, y)
 
 
 def train_lightgbm(form, X_dicts, y, params):

@@ -18,10 +18,10 @@ import (
 	"github.com/nyc-taxi/ridepred/tools/internal/localkinesis"
 )
 
-// TestReadFromKinesalite: rides on a two-shard ride_events, predictions
-// keyed by the event ids Kinesis gave them on both output streams (one
-// retried), read back from kinesalite, joined, scored and charted.
-func TestReadFromKinesalite(t *testing.T) {
+// kinesalite starts kinesalite (skipped under -short) with the streams
+// named, of so many shards each, and returns a client of it.
+func kinesalite(t *testing.T, shards map[string]int32) *kinesis.Client {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("-short: starts kinesalite")
 	}
@@ -30,13 +30,21 @@ func TestReadFromKinesalite(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(s.Stop)
-	ctx := context.Background()
 	c := localkinesis.Client(s.Endpoint)
-	for name, shards := range map[string]int32{"ride_events": 2, "ride_prediction": 2, "ride_prediction_shadow": 1} {
-		if err := localkinesis.CreateStream(ctx, c, name, shards); err != nil {
+	for name, n := range shards {
+		if err := localkinesis.CreateStream(context.Background(), c, name, n); err != nil {
 			t.Fatal(err)
 		}
 	}
+	return c
+}
+
+// TestReadFromKinesalite: rides on a two-shard ride_events, predictions
+// keyed by the event ids Kinesis gave them on both output streams (one
+// retried), read back from kinesalite, joined, scored and charted.
+func TestReadFromKinesalite(t *testing.T) {
+	ctx := context.Background()
+	c := kinesalite(t, map[string]int32{"ride_events": 2, "ride_prediction": 2, "ride_prediction_shadow": 1})
 	put := func(stream string, data [][]byte) *kinesis.PutRecordsOutput {
 		t.Helper()
 		in := &kinesis.PutRecordsInput{StreamName: aws.String(stream)}
@@ -95,21 +103,8 @@ func TestReadFromKinesalite(t *testing.T) {
 // tools/local/kinesalite/server.js's fix: a shard with nothing since, here the
 // shadow's second, is read as empty), and the report says from when.
 func TestReadSince(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: starts kinesalite")
-	}
-	s, err := localkinesis.Start(os.Stderr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Stop)
 	ctx := context.Background()
-	c := localkinesis.Client(s.Endpoint)
-	for name, shards := range map[string]int32{"ride_events": 1, "ride_prediction": 1, "ride_prediction_shadow": 2} {
-		if err := localkinesis.CreateStream(ctx, c, name, shards); err != nil {
-			t.Fatal(err)
-		}
-	}
+	c := kinesalite(t, map[string]int32{"ride_events": 1, "ride_prediction": 1, "ride_prediction_shadow": 2})
 	put := func(stream string, data []byte) string {
 		t.Helper()
 		// One partition key: on the two-shard stream, one shard gets all.

@@ -44,22 +44,8 @@ func TestShadowEndToEnd(t *testing.T) {
 	if testing.Short() || raceEnabled {
 		t.Skip("ships a shadow in a copy of the repository and runs it (not under -short or -race)")
 	}
-	tmp, repo := workcopy.Repo(t)
-	workcopy.Git(t, repo)
-	challenger := filepath.Join(tmp, "challenger.pkl")
-	workcopy.Run(t, repo, nil, "/usr/bin/python3", "model-export/train_family.py", "--train", "build/model/2022-01.csv",
-		"--rows", "8000", "--form", "xgb-pipe", "--out", challenger, "--params", `{"n_estimators": 30, "max_depth": 8, "learning_rate": 0.2}`)
-	workcopy.Run(t, repo, nil, "make", "--no-print-directory", "shadow", "MODEL="+challenger)
-	workcopy.Run(t, repo, nil, "make", "--no-print-directory", "bootstrap")
-
-	servingWant := goldenByRow(t, filepath.Join(repo, "model-export", "artifacts", "golden"))
-	shadowWant := goldenByRow(t, filepath.Join(repo, "model-export", "shadow", "golden"))
-	shadowVersion := versionOf(t, filepath.Join(repo, "model-export", "shadow"))
-	if shadowVersion == handler.ModelVersion() {
-		t.Fatalf("the challenger's version %s is the serving model's", shadowVersion)
-	}
-
-	s := stacktest.Start(t, localstack.Config{Bootstrap: filepath.Join(repo, "build", "bootstrap"), ShadowStream: localstack.ShadowStream})
+	sh := shipShadow(t)
+	s := stacktest.Start(t, localstack.Config{Bootstrap: filepath.Join(sh.repo, "build", "bootstrap"), ShadowStream: localstack.ShadowStream})
 	trips, err := tlc.Read(filepath.Join(proc.Root(), "model-export", "data", "green_tripdata_2022-02.parquet"))
 	if err != nil {
 		t.Fatal(err)
@@ -73,27 +59,87 @@ func TestShadowEndToEnd(t *testing.T) {
 	if !s.Out.WaitForShadow(context.Background(), valid, 90*time.Second) {
 		t.Fatalf("only %d of %d rides have a shadow prediction", s.Out.Shadowed(valid), len(valid))
 	}
+	sh.check(t, s, valid, localstack.PredictionsStream, sh.servingWant, handler.ModelVersion())
+	sh.check(t, s, valid, localstack.ShadowStream, sh.shadowWant, sh.shadowVersion)
+	checkShadowReport(t, s, valid, sh.shadowVersion)
+
+	// The shadow stream goes away mid-run: the serving predictions do not.
+	ids := rides.IDs(second)
+	putDeletingShadow(t, s, second)
+	if !s.Out.WaitFor(context.Background(), ids, 90*time.Second) {
+		t.Fatalf("after the shadow stream was deleted, only %d of %d rides have an outcome", s.Out.Accounted(ids), len(ids))
+	}
+	sh.check(t, s, ids, localstack.PredictionsStream, sh.servingWant, handler.ModelVersion())
+	if failed := s.MetricsAfter(0).Sum("ShadowWriteFailures"); failed == 0 {
+		t.Error("no shadow write failed after the shadow stream was deleted: the test tested nothing")
+	}
+
+	// Promote, then shadow-off: the model's tests stay green.
+	for _, target := range []string{"promote", "shadow-off"} {
+		workcopy.Run(t, sh.repo, nil, "make", "--no-print-directory", target)
+		// The function under the emulator is the copy's, rebuilt: make
+		// test's BOOTSTRAP is the repository's.
+		workcopy.Run(t, sh.repo, nil, "make", "--no-print-directory", "check-generated", "bootstrap")
+		workcopy.Run(t, sh.repo, []string{"BOOTSTRAP=" + filepath.Join(sh.repo, "build", "bootstrap")},
+			"go", "test", "-count=1", "./generated/...", "./handler/...")
+	}
+}
+
+// shipped is a copy of the repository with a challenger shipped as the
+// shadow (make shadow), and both models' golden answers.
+type shipped struct {
+	repo                    string
+	servingWant, shadowWant map[string]float64
+	shadowVersion           string
+}
+
+// shipShadow trains an xgboost challenger in a copy of the repository,
+// ships it with make shadow and builds the function.
+func shipShadow(t *testing.T) shipped {
+	tmp, repo := workcopy.Repo(t)
+	workcopy.Git(t, repo)
+	challenger := filepath.Join(tmp, "challenger.pkl")
+	workcopy.Run(t, repo, nil, "/usr/bin/python3", "model-export/train_family.py", "--train", "build/model/2022-01.csv",
+		"--rows", "8000", "--form", "xgb-pipe", "--out", challenger, "--params", `{"n_estimators": 30, "max_depth": 8, "learning_rate": 0.2}`)
+	workcopy.Run(t, repo, nil, "make", "--no-print-directory", "shadow", "MODEL="+challenger)
+	workcopy.Run(t, repo, nil, "make", "--no-print-directory", "bootstrap")
+	sh := shipped{repo: repo,
+		servingWant:   goldenByRow(t, filepath.Join(repo, "model-export", "artifacts", "golden")),
+		shadowWant:    goldenByRow(t, filepath.Join(repo, "model-export", "shadow", "golden")),
+		shadowVersion: versionOf(t, filepath.Join(repo, "model-export", "shadow")),
+	}
+	if sh.shadowVersion == handler.ModelVersion() {
+		t.Fatalf("the challenger's version %s is the serving model's", sh.shadowVersion)
+	}
+	return sh
+}
+
+// check: every ride of ids has, on stream, the record the function writes
+// for the model's golden answer (want) and version.
+func (sh shipped) check(t *testing.T, s *localstack.Stack, ids []string, stream string, want map[string]float64, version string) {
+	t.Helper()
 	events := eventIDs(t, s)
-	check := func(ids []string, stream string, want map[string]float64, version string) {
-		t.Helper()
-		for _, id := range ids {
-			n := 0
-			for _, o := range s.Out.Get(id) {
-				if o.Stream != stream {
-					continue
-				}
-				n++
-				if w := record(t, id, want, version, events[id]); string(o.Data) != w {
-					t.Fatalf("ride %s on %s:\n got %s\nwant %s", id, stream, o.Data, w)
-				}
+	for _, id := range ids {
+		n := 0
+		for _, o := range s.Out.Get(id) {
+			if o.Stream != stream {
+				continue
 			}
-			if n == 0 {
-				t.Fatalf("ride %s: nothing on %s", id, stream)
+			n++
+			if w := record(t, id, want, version, events[id]); string(o.Data) != w {
+				t.Fatalf("ride %s on %s:\n got %s\nwant %s", id, stream, o.Data, w)
 			}
 		}
+		if n == 0 {
+			t.Fatalf("ride %s: nothing on %s", id, stream)
+		}
 	}
-	check(valid, localstack.PredictionsStream, servingWant, handler.ModelVersion())
-	check(valid, localstack.ShadowStream, shadowWant, shadowVersion)
+}
+
+// checkShadowReport: the shadow report of the run joins every valid ride,
+// with each model's version.
+func checkShadowReport(t *testing.T, s *localstack.Stack, valid []string, shadowVersion string) {
+	t.Helper()
 	c, err := shadowreport.Read(context.Background(), shadowreport.Options{}, shadowreport.Source{Client: s.OutClient, Stream: localstack.PredictionsStream},
 		shadowreport.Source{Client: s.OutClient, Stream: localstack.ShadowStream}, shadowreport.Source{Client: s.Client, Stream: localstack.RidesStream})
 	if err != nil {
@@ -106,15 +152,19 @@ func TestShadowEndToEnd(t *testing.T) {
 	if c.Shadow.Versions[shadowVersion] != len(valid) || c.Serving.Versions[handler.ModelVersion()] != len(valid) {
 		t.Errorf("shadow report's versions: serving %v, shadow %v", c.Serving.Versions, c.Shadow.Versions)
 	}
+}
 
-	// The shadow stream goes away mid-run: the serving predictions do not.
-	ids := rides.IDs(second)
+// putDeletingShadow puts rs on ride_events and deletes the shadow stream
+// once 100 of them have an outcome, before they all have one.
+func putDeletingShadow(t *testing.T, s *localstack.Stack, rs []rides.Ride) {
+	t.Helper()
+	ids := rides.IDs(rs)
 	var wg sync.WaitGroup
 	wg.Add(1)
 	var putErr error
 	go func() {
 		defer wg.Done()
-		putErr = rides.Put(context.Background(), s.Client, localstack.RidesStream, second, 500, nil)
+		putErr = rides.Put(context.Background(), s.Client, localstack.RidesStream, rs, 500, nil)
 	}()
 	for s.Out.Accounted(ids) < 100 {
 		time.Sleep(10 * time.Millisecond)
@@ -128,24 +178,6 @@ func TestShadowEndToEnd(t *testing.T) {
 	wg.Wait()
 	if putErr != nil {
 		t.Fatal(putErr)
-	}
-	if !s.Out.WaitFor(context.Background(), ids, 90*time.Second) {
-		t.Fatalf("after the shadow stream was deleted, only %d of %d rides have an outcome", s.Out.Accounted(ids), len(ids))
-	}
-	events = eventIDs(t, s)
-	check(ids, localstack.PredictionsStream, servingWant, handler.ModelVersion())
-	if failed := s.MetricsAfter(0).Sum("ShadowWriteFailures"); failed == 0 {
-		t.Error("no shadow write failed after the shadow stream was deleted: the test tested nothing")
-	}
-
-	// Promote, then shadow-off: the model's tests stay green.
-	for _, target := range []string{"promote", "shadow-off"} {
-		workcopy.Run(t, repo, nil, "make", "--no-print-directory", target)
-		// The function under the emulator is the copy's, rebuilt: make
-		// test's BOOTSTRAP is the repository's.
-		workcopy.Run(t, repo, nil, "make", "--no-print-directory", "check-generated", "bootstrap")
-		workcopy.Run(t, repo, []string{"BOOTSTRAP=" + filepath.Join(repo, "build", "bootstrap")},
-			"go", "test", "-count=1", "./generated/...", "./handler/...")
 	}
 }
 

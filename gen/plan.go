@@ -12,7 +12,7 @@ import (
 // Plan is the forest shaped for emission: every split is already an integer
 // comparison, so the emitter only walks it.
 type Plan struct {
-	Source         string // the input path, for the header
+	Source         string // the input path, for the banner (generatedLine)
 	ModelSHA256    string // of the forest JSON bytes
 	SourceSHA256   string // of the pickle the forest was exported from
 	RunID          string

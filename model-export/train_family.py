@@ -153,40 +153,43 @@ def train_lightgbm(form, X_dicts, y, params):
     return lightgbm.train(params, lightgbm.Dataset(X, label=y, categorical_feature=cats), num_boost_round=rounds), dv
 
 
-def save_lightgbm(form, model, dv, out):
-    if form == "lgbm-mlflow":
-        import mlflow.lightgbm
-        mlflow.lightgbm.save_model(model, out)
-        vec = os.path.join(out, "preprocessor.b")
-    else:
-        model.save_model(out)
-        vec = out + ".preprocessor.b"
-    with open(vec, "wb") as f:
-        pickle.dump(dv, f)
 def with_nan(rows):
     """rows with every tenth ride's distance NaN."""
     return [r | {"trip_distance": float("nan")} if i % 10 == 0 else r for i, r in enumerate(rows)]
 
 
 def save(form, model, dv, out):
+    """Writes the trained model at out: a pipeline pickled; a model trained
+    apart from its vectorizer as its library's file, or as an MLflow model
+    directory for the *-mlflow forms, with the vectorizer pickled beside it
+    (out.preprocessor.b) or in the directory (preprocessor.b)."""
     if dv is None:
         with open(out, "wb") as f:
             pickle.dump(model, f)
         return
-    if form.startswith("lgbm"):
-        return save_lightgbm(form, model, dv, out)
-    import xgboost
-    if form == "xgb-mlflow":
-        os.makedirs(out, exist_ok=True)
-        model.save_model(os.path.join(out, "model.xgb"))
-        with open(os.path.join(out, "MLmodel"), "w") as f:
-            f.write(MLMODEL.format(version=xgboost.__version__, run_id="0" * 24 + form.replace("-", "")[:8]))
+    if form.endswith("-mlflow"):
+        save_mlflow(form, model, out)
         vec = os.path.join(out, "preprocessor.b")
     else:
         model.save_model(out)
         vec = out + ".preprocessor.b"
     with open(vec, "wb") as f:
         pickle.dump(dv, f)
+
+
+def save_mlflow(form, model, out):
+    """An MLflow model directory at out: mlflow's own for LightGBM; for an
+    xgboost Booster, the files of mlflow's xgboost flavour (MLMODEL),
+    written without mlflow."""
+    if form.startswith("lgbm"):
+        import mlflow.lightgbm
+        mlflow.lightgbm.save_model(model, out)
+        return
+    import xgboost
+    os.makedirs(out, exist_ok=True)
+    model.save_model(os.path.join(out, "model.xgb"))
+    with open(os.path.join(out, "MLmodel"), "w") as f:
+        f.write(MLMODEL.format(version=xgboost.__version__, run_id="0" * 24 + form.replace("-", "")[:8]))
 
 
 def main():

@@ -8,13 +8,13 @@ both models scored.
 """
 
 import json
+import os
 import sys
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "model-export"))
+import twomodels  # noqa: E402
 
 
 def main(pairs, out):
@@ -22,23 +22,10 @@ def main(pairs, out):
         p = json.load(f)
     a = np.array(p["serving"], dtype=float)
     b = np.array(p["shadow"], dtype=float)
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
-    ax1.hist(b - a, bins=120)
-    ax1.set_yscale("log")
-    ax1.set_xlabel("shadow - serving prediction (min)")
-    ax1.set_ylabel("rides")
-    ax1.set_title("How the shadow differs")
-    ax2.scatter(a, b, s=1, alpha=0.15)
-    hi = max(a.max(), b.max())
-    ax2.plot([0, hi], [0, hi], color="black", linewidth=0.8)
-    ax2.set_xlabel("serving prediction (min)")
-    ax2.set_ylabel("shadow prediction (min)")
-    ax2.set_title("Serving against shadow")
     drawn = "" if len(a) == p["joined"] else f" ({len(a):,} drawn)"
-    fig.suptitle(f"{p['joined']:,} live rides scored by both models{drawn}: serving {p['serving_version']}, shadow {p['shadow_version']}")
-    fig.tight_layout()
-    fig.savefig(out, dpi=90, metadata={"Software": None})
-    plt.close(fig)
+    twomodels.chart(a, b, ("serving", "shadow"), ("How the shadow differs", "Serving against shadow"),
+                    f"{p['joined']:,} live rides scored by both models{drawn}: serving {p['serving_version']}, shadow {p['shadow_version']}",
+                    out)
 
 
 if __name__ == "__main__":

@@ -40,18 +40,20 @@ type shadowVariant struct {
 // machine; each variant's figure is its fastest turn, as other processes
 // on the machine can only slow a turn down (on a shared machine, medians
 // moved by 30% between runs, the fastest turns by a few percent).
-func shadowRows(cfg config, dir string, rounds int) ([]Row, error) {
+func shadowRows(cfg config, dir string, r *Report) error {
+	log.Print("shadow: the handler's CPU per record and the sizes, with and without a shadow")
+	rounds := cfg.shadowRounds
 	work, err := filepath.Abs(filepath.Join(dir, "shadow"))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	repo := filepath.Join(work, "repo")
 	if err := workcopy.Copy(".", repo); err != nil {
-		return nil, err
+		return err
 	}
 	gb, err := boostedForest(cfg, work)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	variants := []*shadowVariant{
 		{name: "none"},
@@ -61,15 +63,15 @@ func shadowRows(cfg config, dir string, rounds int) ([]Row, error) {
 	for i, v := range variants {
 		log.Printf("shadow: building the handler with shadow %s", v.name)
 		if err := v.build(repo, filepath.Join(work, fmt.Sprintf("handler%d.test", i))); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	for r := range rounds {
-		log.Printf("shadow: round %d of %d", r+1, rounds)
+	for turn := range rounds {
+		log.Printf("shadow: round %d of %d", turn+1, rounds)
 		for _, v := range variants {
 			ns, err := v.run(filepath.Join(repo, "handler"))
 			if err != nil {
-				return nil, err
+				return err
 			}
 			v.nsRec = append(v.nsRec, ns)
 		}
@@ -90,7 +92,8 @@ func shadowRows(cfg config, dir string, rounds int) ([]Row, error) {
 			Row{Name: "build/bootstrap, shadow " + v.name, Unit: "MiB", Go: v.bootMB},
 			Row{Name: "build/function.zip, shadow " + v.name, Unit: "MiB", Go: v.zipMB})
 	}
-	return rows, nil
+	r.add(shadowGroup, rows...)
+	return nil
 }
 
 // boostedForest trains the challenger on Jan 2022 and exports it.

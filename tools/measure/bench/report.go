@@ -111,4 +111,3 @@ func updateDoc(path, name, file string, r *Report) error {
 	}
 	return nil
 }
-

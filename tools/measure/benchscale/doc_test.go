@@ -27,7 +27,7 @@ func TestDocUpToDate(t *testing.T) {
 			t.Fatal(err)
 		}
 		if diff != "" {
-			t.Errorf("BENCHMARKS.md's %s table is not %s's; %s -from %s (-want +got):\n%s", m.section, m.results, m.target, m.results, diff)
+			t.Errorf("BENCHMARKS.md's %s table is not %s's; go run ./tools/measure/benchscale [-families] -from %s (-want +got):\n%s", m.section, m.results, m.results, diff)
 		}
 	}
 }

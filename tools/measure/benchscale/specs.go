@@ -73,6 +73,6 @@ type mode struct {
 }
 
 var (
-	scaleMode    = mode{specs, "tools/measure/benchscale/scale.json", "bench-scale", "go run ./tools/measure/benchscale", true}
-	familiesMode = mode{familySpecs, "tools/measure/benchscale/families.json", "bench-families", "go run ./tools/measure/benchscale -families", false}
+	scaleMode    = mode{specs, "tools/measure/benchscale/scale.json", "bench-scale", "make bench-scale", true}
+	familiesMode = mode{familySpecs, "tools/measure/benchscale/families.json", "bench-families", "make bench-families", false}
 )

@@ -45,15 +45,16 @@ func TestDocUpToDate(t *testing.T) {
 
 func TestSections(t *testing.T) {
 	r := &Report{Run: runinfo.Run{Date: "2026-12-06T21:00:00Z", Commit: "abc123", CPU: "AMD EPYC", Cores: 2, LoadStart: [3]float64{1.5}}}
-	r.add(handlerGroup, Row{Name: "handler CPU per record, the same event", Unit: "µs/record", Go: 5.25})
-	r.add(shadowGroup, Row{Name: "handler CPU, no shadow", Unit: "µs/record", Go: 8.5})
+	r.add(buildGroup, Row{Name: "build/bootstrap", Unit: "MiB", Go: 13.1})
+	r.add(handlerGroup, Row{Name: "handler CPU, no shadow", Unit: "µs/record", Go: 7.88})
+	r.add(shadowGroup, Row{Name: "handler CPU, a shadow", Unit: "µs/record", Go: 9.28})
 	got := sections(r, "bench", "results.json")
 	if len(got) != 2 {
 		t.Fatalf("sections = %v, want bench and bench-shadow", got)
 	}
 	for name, want := range map[string][]string{
-		"bench":        {"`results.json`", "commit abc123", "load average 1.50", "| handler CPU per record, the same event | µs/record | 5.25 |"},
-		"bench-shadow": {"| handler CPU, no shadow | µs/record | 8.5 |"},
+		"bench":        {"`results.json`", "commit abc123", "load average 1.50", "| handler CPU, no shadow | µs/record | 7.88 |"},
+		"bench-shadow": {"| handler CPU, a shadow | µs/record | 9.28 |"},
 	} {
 		for _, w := range want {
 			if !strings.Contains(got[name], w) {
@@ -61,7 +62,10 @@ func TestSections(t *testing.T) {
 			}
 		}
 	}
-	if strings.Contains(got["bench"], "no shadow") || strings.Contains(got["bench-shadow"], "the same event") {
+	if strings.Contains(got["bench"], "a shadow") || strings.Contains(got["bench-shadow"], "no shadow") {
 		t.Errorf("a row in the other group's table:\n%s\n%s", got["bench"], got["bench-shadow"])
+	}
+	if strings.Index(got["bench"], "handler CPU") > strings.Index(got["bench"], "build/bootstrap") {
+		t.Errorf("the handler's rows come after the build's:\n%s", got["bench"])
 	}
 }

@@ -22,6 +22,7 @@
 //
 // Flags: -build (the directory with bootstrap, function.zip,
 // aws-lambda-rie and model/model.pkl), -python (a Python with sklearn),
+// -turns (of each Go benchmark in process; the fastest counts),
 // -cold-runs and -python-runs (cold starts measured per Go and per Python
 // row), -shadow-rounds (turns of the handler benchmark per shadow variant:
 // none, the serving model as its own shadow, a GradientBoosting
@@ -34,6 +35,7 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"log"
 	"os"
 	"path/filepath"
@@ -45,6 +47,7 @@ type config struct {
 	build, py, rie   string
 	mlflowPy         string // the Python with mlflow that starts the baseline as the original starts
 	coldRuns, pyRuns int
+	turns            int // of each Go benchmark in process; the fastest counts
 	shadowRounds     int
 	onlyShadow       bool
 	onlyCold         bool
@@ -67,11 +70,17 @@ func main() {
 	flag.StringVar(&cfg.mlflowPy, "mlflow-python", "build/venv/bin/python", "Python with mlflow and moto, for the baseline's cold start as the original's (make deps' venv)")
 	flag.IntVar(&cfg.coldRuns, "cold-runs", 30, "cold starts per Go measurement")
 	flag.IntVar(&cfg.pyRuns, "python-runs", 10, "cold starts per Python measurement")
+	flag.IntVar(&cfg.turns, "turns", 3, "turns of each Go benchmark in process (Predict, PredictBatch, the handler); the fastest counts")
 	flag.IntVar(&cfg.shadowRounds, "shadow-rounds", 7, "turns of the handler benchmark per shadow variant")
 	flag.BoolVar(&cfg.onlyShadow, "only-shadow", false, "measure only what a shadow costs (the handler's CPU per record and the sizes)")
 	flag.BoolVar(&cfg.onlyCold, "only-cold", false, "measure only the cold starts")
 	flag.Parse()
 	cfg.rie = filepath.Join(cfg.build, "aws-lambda-rie")
+	if (cfg.onlyCold || cfg.onlyShadow) && !isSet("out") {
+		// A part's rows alone would replace the whole run's stored ones.
+		fmt.Fprintln(os.Stderr, "bench: -only-cold and -only-shadow want their own -out (and -section), not the whole run's results")
+		os.Exit(2)
+	}
 
 	if *from != "" {
 		r, err := readReport(*from)
@@ -101,4 +110,11 @@ func main() {
 			log.Fatalf("chart: %v", err)
 		}
 	}
+}
+
+// isSet reports whether the flag name was given.
+func isSet(name string) bool {
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }

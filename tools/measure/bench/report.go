@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 
 	"github.com/nyc-taxi/ridepred/tools/internal/docsection"
 	"github.com/nyc-taxi/ridepred/tools/internal/runinfo"
@@ -23,7 +24,10 @@ type Row struct {
 	Group string `json:"group,omitempty"`
 }
 
-// The groups of rows, in the order run measures them.
+// groups are the groups of rows in the order the table shows them.
+var groups = []string{predictorGroup, handlerGroup, coldGroup, buildGroup, shadowGroup}
+
+// The groups of rows.
 const (
 	predictorGroup = "predictor"
 	handlerGroup   = "handler"
@@ -76,7 +80,9 @@ func writeReport(path string, r *Report) error {
 // when it has rows.
 func sections(r *Report, name, file string) map[string]string {
 	var main, shadow []Row
-	for _, row := range r.Rows {
+	rows := slices.Clone(r.Rows)
+	slices.SortStableFunc(rows, func(a, b Row) int { return slices.Index(groups, a.Group) - slices.Index(groups, b.Group) })
+	for _, row := range rows {
 		if row.Group == shadowGroup {
 			shadow = append(shadow, row)
 		} else {

@@ -24,7 +24,7 @@ MONTHS := 2022-01 2022-02
 # the groups in HELP_GROUPS' order, with HELP_VARS' values in place of
 # their $(NAME) (tools/deploy/makefile tests that none is left).
 HELP_GROUPS := run test model build measure deploy
-HELP_VARS := ART SHADOW_ART BUILD CHART SCALE_CHART N VENV
+HELP_VARS := ART SHADOW_ART BUILD CHART SCALE_CHART
 define HELP_AWK
 BEGIN {
 	n = split(groups, order, " ")
@@ -46,7 +46,7 @@ export HELP_AWK
 help:
 	@awk -v groups='$(HELP_GROUPS)' -v vars='$(foreach v,$(HELP_VARS),$(v)=$($(v));)' "$$HELP_AWK" $(firstword $(MAKEFILE_LIST))
 
-##@ build: install and build what the others need (each target below does that itself first)
+##@ build: install and build what the others need (they run these themselves when needed)
 ## deps: install what is missing (Debian's Python packages, AWS CLI v2, jq and gcc through apt; build/venv from
 ## model-export/requirements.txt with pip, when that file changed; Go modules).
 # build/venv is the second Python environment: the current pip releases

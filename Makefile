@@ -28,8 +28,8 @@ HELP_VARS := ART SHADOW_ART BUILD CHART SCALE_CHART
 define HELP_AWK
 BEGIN {
 	n = split(groups, order, " ")
-	m = split(vars, kv, ";")
-	for (i = 1; i <= m; i++) if (sub(/^ */, "", kv[i]) >= 0 && (j = index(kv[i], "="))) val[substr(kv[i], 1, j - 1)] = substr(kv[i], j + 1)
+	m = split(vars, kv, "; *")
+	for (i = 1; i <= m; i++) if (j = index(kv[i], "=")) val[substr(kv[i], 1, j - 1)] = substr(kv[i], j + 1)
 }
 function expand(s,  k) { for (k in val) gsub("\\$$\\(" k "\\)", val[k], s); return s }
 /^##@ [a-z]+:/ { g = substr($$2, 1, length($$2) - 1); t = $$0; sub(/^##@ [a-z]+: */, "", t); if (t != "") title[g] = t; next }

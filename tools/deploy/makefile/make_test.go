@@ -1,6 +1,3 @@
-// Package makefile tests the Makefile's own behaviour: what a bare make
-// and make -n do, and what make deps does with the Python tools present or
-// missing.
 package makefile
 
 import (

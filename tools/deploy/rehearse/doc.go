@@ -19,4 +19,7 @@
 // that a missing wait fails (transitions_test.go). translate.py turns the
 // SAM template into plain CloudFormation, as sam deploy does, since moto
 // has no SAM transform.
+//
+//	go test ./tools/deploy/rehearse                          # after make deps (moto, the AWS CLI) and make package
+//	go test -run TestOneWayToDeploy ./tools/deploy/rehearse  # the docs' commands only, no moto
 package rehearse

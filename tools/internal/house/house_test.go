@@ -11,20 +11,9 @@ import (
 	"testing"
 )
 
-// allowed are the files and functions over the limits that are still to
-// be split, in folders other helpers were restructuring when the rules
-// came in (issue 31). The list may only shrink: TestHouseRules fails on
-// an entry that is no longer over its limit, so that it is removed, and
-// on anything over a limit that is not listed.
-var allowed = []string{
-	"tools/measure/benchscale/main.go",               // file
-	"tools/measure/bench/main.go:run",                // func
-	"tools/measure/benchscale/main.go:bench.measure", // func
-}
-
 // TestHouseRules: no hand-written non-test Go or Python file of the
 // repository is over MaxFileLines lines, and no function over
-// MaxFuncLines, but those allowed.
+// MaxFuncLines.
 func TestHouseRules(t *testing.T) {
 	root := repoRoot(t)
 	files, err := Sources(root)
@@ -47,14 +36,7 @@ func TestHouseRules(t *testing.T) {
 		}
 	}
 	for _, key := range slices.Sorted(maps.Keys(over)) {
-		if !slices.Contains(allowed, key) {
-			t.Error(over[key])
-		}
-	}
-	for _, key := range allowed {
-		if _, ok := over[key]; !ok {
-			t.Errorf("%s is allowed over the limits but is not over them (any more): remove it from allowed", key)
-		}
+		t.Error(over[key])
 	}
 	if len(files) < 100 || len(funcs) < 1000 {
 		t.Errorf("measured %d files and %d functions: the walk missed the repository", len(files), len(funcs))

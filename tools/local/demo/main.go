@@ -5,7 +5,10 @@
 // prediction on ride_prediction or an entry on a dead-letter or on-failure
 // stream, prints what happened (rides lost must be 0), and stops all it
 // started, also on Ctrl-C or failure. `make demo` builds what it needs and
-// runs it.
+// runs it; `make up` runs it with -up.
+//
+//	make demo                                                  # 10,000 rides, 4 shards
+//	go run ./tools/local/demo -n 2000 -shards 2 -parallelization-factor 3   # after make package rie kinesalite
 //
 // Flags: -n rides (10,000), -rate rides/s (0: as fast as possible),
 // -poison invalid records mixed in, -file (the Parquet the rides come

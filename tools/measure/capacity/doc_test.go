@@ -1,12 +1,10 @@
 package main
 
 import (
-	"os"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/nyc-taxi/ridepred/localstack/proc"
+	"github.com/nyc-taxi/ridepred/tools/internal/docsection"
 )
 
 // TestDocUpToDate: CAPACITY.md's tables are what the tool prints from the
@@ -20,15 +18,11 @@ func TestDocUpToDate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc, err := os.ReadFile("CAPACITY.md")
+	diff, err := docsection.Diff("CAPACITY.md", docSection, want)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, ok := section(doc)
-	if !ok {
-		t.Fatalf("CAPACITY.md has no %s ... %s section", beginMarker, endMarker)
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
+	if diff != "" {
 		t.Errorf("CAPACITY.md's tables are stale; go run ./tools/measure/capacity -update CAPACITY.md (-want +got):\n%s", diff)
 	}
 }

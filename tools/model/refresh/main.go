@@ -1,6 +1,7 @@
 // Refresh ships another trained model: make refresh MODEL=PATH runs it.
 //
 //	go run ./tools/model/refresh -model PATH
+//	make refresh MODEL=build/model/model.pkl   # the seed again, as make model trained it
 //
 // PATH is anything model-export/export.py reads: a pickled
 // Pipeline(DictVectorizer, estimator), a pickled (DictVectorizer, estimator)

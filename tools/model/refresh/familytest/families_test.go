@@ -2,6 +2,9 @@
 // user saves it, through make refresh, under Debian's Python and
 // build/venv's (LightGBM only there). It is a package of its own so that
 // its minutes do not count against tools/model/refresh's test timeout.
+//
+//	go test ./tools/model/refresh/familytest            # every form, some minutes
+//	go test -run 'TestRefreshFamilies/venv' ./tools/model/refresh/familytest   # build/venv's forms only
 package familytest
 
 import (

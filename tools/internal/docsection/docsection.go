@@ -5,7 +5,7 @@
 // section rewrites what lies between them (Update), and its test fails
 // when they differ from what it would write (Diff). CAPACITY.md's tables
 // (tools/measure/capacity) and BENCHMARKS.md's (tools/measure/bench,
-// tools/measure/benchscale) work this way.
+// benchscale and benchstream) work this way.
 package docsection
 
 import (

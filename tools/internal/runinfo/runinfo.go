@@ -32,7 +32,7 @@ type Run struct {
 // Start is a Run starting now, in the work tree dir.
 func Start(dir string) Run {
 	return Run{Date: time.Now().UTC().Format(time.RFC3339), Commit: commit(dir), GoVersion: runtime.Version(),
-		CPU: cpuModel(), Cores: runtime.NumCPU(), LoadStart: LoadAverages()}
+		CPU: CPUModel(), Cores: runtime.NumCPU(), LoadStart: LoadAverages()}
 }
 
 // Finish records the load average at the end.
@@ -67,7 +67,8 @@ func LoadAverages() [3]float64 {
 	return l
 }
 
-func cpuModel() string {
+// CPUModel is /proc/cpuinfo's model name ("unknown CPU" where it has none).
+func CPUModel() string {
 	b, _ := os.ReadFile("/proc/cpuinfo")
 	for _, line := range strings.Split(string(b), "\n") {
 		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {

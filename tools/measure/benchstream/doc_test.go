@@ -1,13 +1,10 @@
 package main
 
 import (
-	"bytes"
-	"os"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/nyc-taxi/ridepred/localstack/proc"
+	"github.com/nyc-taxi/ridepred/tools/internal/docsection"
 )
 
 // TestDocUpToDate: BENCHMARKS.md's bench-stream section is what the
@@ -21,16 +18,11 @@ func TestDocUpToDate(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := markdown(r, "tools/measure/benchstream/stream.png")
-	doc, err := os.ReadFile("BENCHMARKS.md")
+	diff, err := docsection.Diff("BENCHMARKS.md", section, want)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, rest, ok := bytes.Cut(doc, []byte(beginMarker+"\n"))
-	got, _, ok2 := bytes.Cut(rest, []byte(endMarker))
-	if !ok || !ok2 {
-		t.Fatalf("BENCHMARKS.md has no %s ... %s section", beginMarker, endMarker)
-	}
-	if diff := cmp.Diff(want, string(got)); diff != "" {
+	if diff != "" {
 		t.Errorf("BENCHMARKS.md's bench-stream section is not stream.json's (-want +got):\n%s", diff)
 	}
 }

@@ -29,8 +29,8 @@
 // -dir/stream.json, -dir/stream.md and the stack's logs there, the results
 // to -json (tools/measure/benchstream/stream.json, which tools/measure/capacity reads), the
 // chart to -chart (with /usr/bin/python3 and matplotlib), and its tables
-// into -doc (BENCHMARKS.md) between the lines <!-- bench-stream --> and
-// <!-- /bench-stream -->; -json "", -chart "" and -doc "" write none.
+// into -doc (BENCHMARKS.md) between the lines <!-- begin: bench-stream --> and
+// <!-- end --> (tools/internal/docsection); -json "", -chart "" and -doc "" write none.
 //
 // -from REPORT measures nothing: it writes the tables, the chart and the
 // document's section again from a report run wrote.
@@ -62,6 +62,8 @@ import (
 	"github.com/nyc-taxi/ridepred/internal/rides"
 	"github.com/nyc-taxi/ridepred/internal/tlc"
 	"github.com/nyc-taxi/ridepred/localstack/proc"
+	"github.com/nyc-taxi/ridepred/tools/internal/docsection"
+	"github.com/nyc-taxi/ridepred/tools/internal/runinfo"
 )
 
 type config struct {
@@ -171,7 +173,7 @@ func ints(s string) ([]int, error) {
 // run measures every grid point, then the quota runs.
 func run(ctx context.Context, cfg config) (*Report, error) {
 	start := time.Now()
-	r := &Report{Date: start.UTC().Format(time.RFC3339), Machine: machine(), LoadStart: loadAverages()}
+	r := &Report{Date: start.UTC().Format(time.RFC3339), Machine: machine(), LoadStart: runinfo.LoadAverages()}
 	if err := os.MkdirAll(cfg.dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -220,7 +222,7 @@ func run(ctx context.Context, cfg config) (*Report, error) {
 			r.QuotaSkipped = err.Error()
 		}
 	}
-	r.LoadEnd, r.Seconds = loadAverages(), time.Since(start).Seconds()
+	r.LoadEnd, r.Seconds = runinfo.LoadAverages(), time.Since(start).Seconds()
 	return r, nil
 }
 
@@ -288,33 +290,15 @@ func write(cfg config, r *Report) error {
 		}
 	}
 	if cfg.doc != "" {
-		return updateDoc(cfg.doc, md)
+		return docsection.Update(cfg.doc, section, md)
 	}
 	return nil
 }
 
-// loadAverages are the 1-, 5- and 15-minute load averages.
-func loadAverages() [3]float64 {
-	var l [3]float64
-	b, _ := os.ReadFile("/proc/loadavg")
-	fmt.Sscan(string(b), &l[0], &l[1], &l[2])
-	return l
-}
-
 // loadAverage is the 1-minute load average.
-func loadAverage() float64 { return loadAverages()[0] }
+func loadAverage() float64 { return runinfo.LoadAverages()[0] }
 
 func numCPU() int { return runtime.NumCPU() }
 
 // machine names the CPU and its cores.
-func machine() string {
-	cpu := "unknown CPU"
-	b, _ := os.ReadFile("/proc/cpuinfo")
-	for _, line := range strings.Split(string(b), "\n") {
-		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
-			cpu = strings.TrimSpace(v)
-			break
-		}
-	}
-	return fmt.Sprintf("%s, %d cores", cpu, numCPU())
-}
+func machine() string { return fmt.Sprintf("%s, %d cores", runinfo.CPUModel(), numCPU()) }

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -11,11 +9,9 @@ import (
 	"github.com/nyc-taxi/ridepred/localstack/proc"
 )
 
-// The lines between which updateDoc writes the tables.
-const (
-	beginMarker = "<!-- bench-stream -->"
-	endMarker   = "<!-- /bench-stream -->"
-)
+// section is BENCHMARKS.md's section that markdown's tables fill
+// (docsection: <!-- begin: bench-stream --> ... <!-- end -->).
+const section = "bench-stream"
 
 // markdown is the report as BENCHMARKS.md shows it; chart is the image's
 // path relative to the repository's root (empty: none).
@@ -66,34 +62,6 @@ func markdown(r *Report, chart string) string {
 		fmt.Fprintf(&b, "| %s | %d | %.0f | %.1f |\n", c.Runtime, c.MemoryMB, c.Ms, c.PeakRSSMiB)
 	}
 	return b.String()
-}
-
-// updateDoc replaces what lies between the markers in the file at path.
-func updateDoc(path, md string) error {
-	old, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	doc, err := replaceSection(old, md)
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return os.WriteFile(path, doc, 0o644)
-}
-
-// replaceSection puts md between the markers' lines of doc.
-func replaceSection(doc []byte, md string) ([]byte, error) {
-	begin := bytes.Index(doc, []byte(beginMarker+"\n"))
-	end := bytes.Index(doc, []byte(endMarker))
-	if begin < 0 || end < begin {
-		return nil, fmt.Errorf("want a line %s, then a line %s", beginMarker, endMarker)
-	}
-	begin += len(beginMarker) + 1
-	var b bytes.Buffer
-	b.Write(doc[:begin])
-	b.WriteString(md)
-	b.Write(doc[end:])
-	return b.Bytes(), nil
 }
 
 // drawChart draws the chart from the report at path with chart.py.

@@ -59,6 +59,7 @@ import (
 	"github.com/nyc-taxi/ridepred/handler/kinesisout"
 	"github.com/nyc-taxi/ridepred/localstack/esm"
 	"github.com/nyc-taxi/ridepred/localstack/kinesalite"
+	"github.com/nyc-taxi/ridepred/tools/internal/stdin"
 )
 
 func main() {
@@ -179,7 +180,9 @@ func readMessages(ctx context.Context, k *kinesis.Client, file, stream string) (
 		return lines, nil
 	}
 	var r io.Reader = os.Stdin
-	if file != "-" {
+	if file == "-" {
+		stdin.Hint(os.Stderr, os.Stdin, "redrive: reads the on-failure destination's messages on stdin (-in -), one JSON object a line")
+	} else {
 		f, err := os.Open(file)
 		if err != nil {
 			return nil, err

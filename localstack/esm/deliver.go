@@ -125,13 +125,26 @@ func index(recs []types.Record, seq string) int {
 
 // event builds the payload Lambda would send for recs.
 func (m *Mapping) event(shard string, recs []types.Record) events.KinesisEvent {
-	arn := m.arn()
+	return Event(m.cfg.Region, m.arn(), shard, recs)
+}
+
+// Role is the function's role as the mapping's events name it
+// (invokeIdentityArn): as long as the one template.yaml's stack gets
+// (CloudFormation names it STACK-FunctionRole-RANDOM), so that an event
+// here is as many bytes as AWS's.
+const Role = "arn:aws:iam::000000000000:role/ride-duration-prediction-FunctionRole-0123456789AB"
+
+// Event is the event Lambda's mapping sends for recs, read from shard of
+// the stream arn in region: what the function gets, field for field (the
+// benchmarks build their events with it, so that a batch's size in bytes
+// is a real one's).
+func Event(region, arn, shard string, recs []types.Record) events.KinesisEvent {
 	ev := events.KinesisEvent{Records: make([]events.KinesisEventRecord, len(recs))}
 	for i, r := range recs {
 		seq := aws.ToString(r.SequenceNumber)
 		ev.Records[i] = events.KinesisEventRecord{
-			AwsRegion: m.cfg.Region, EventID: shard + ":" + seq, EventName: "aws:kinesis:record", EventSource: "aws:kinesis",
-			EventSourceArn: arn, EventVersion: "1.0", InvokeIdentityArn: "arn:aws:iam::000000000000:role/local-esm",
+			AwsRegion: region, EventID: shard + ":" + seq, EventName: "aws:kinesis:record", EventSource: "aws:kinesis",
+			EventSourceArn: arn, EventVersion: "1.0", InvokeIdentityArn: Role,
 			Kinesis: events.KinesisRecord{
 				ApproximateArrivalTimestamp: events.SecondsEpochTime{Time: aws.ToTime(r.ApproximateArrivalTimestamp)},
 				Data:                        r.Data, PartitionKey: aws.ToString(r.PartitionKey), SequenceNumber: seq, KinesisSchemaVersion: "1.0",

@@ -12,11 +12,13 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
 	"github.com/nyc-taxi/ridepred/internal/rides"
 	"github.com/nyc-taxi/ridepred/localstack"
 	"github.com/nyc-taxi/ridepred/localstack/emf"
+	"github.com/nyc-taxi/ridepred/localstack/esm"
 	"github.com/nyc-taxi/ridepred/localstack/proc"
 )
 
@@ -207,16 +209,14 @@ func fitPayload(rs []rides.Ride) ([]byte, int) {
 
 // kinesisEvent is the event Lambda's mapping would send for rs.
 func kinesisEvent(rs []rides.Ride) []byte {
-	ev := events.KinesisEvent{Records: make([]events.KinesisEventRecord, len(rs))}
+	recs := make([]types.Record, len(rs))
+	now := time.Now()
 	for i, r := range rs {
-		seq := fmt.Sprintf("4963985421087004627883773062009474352417584859150%07d", i)
-		ev.Records[i] = events.KinesisEventRecord{EventID: "shardId-000000000000:" + seq, EventSource: "aws:kinesis",
-			EventName: "aws:kinesis:record", AwsRegion: "us-east-1", EventVersion: "1.0",
-			EventSourceArn: "arn:aws:kinesis:us-east-1:000000000000:stream/" + localstack.RidesStream,
-			Kinesis: events.KinesisRecord{Data: r.Event, PartitionKey: r.ID, SequenceNumber: seq, KinesisSchemaVersion: "1.0",
-				ApproximateArrivalTimestamp: events.SecondsEpochTime{Time: time.Now()}}}
+		recs[i] = types.Record{Data: r.Event, PartitionKey: aws.String(r.ID), ApproximateArrivalTimestamp: &now,
+			SequenceNumber: aws.String(fmt.Sprintf("4963985421087004627883773062009474352417584859150%07d", i))}
 	}
-	b, _ := json.Marshal(ev)
+	arn := "arn:aws:kinesis:us-east-1:000000000000:stream/" + localstack.RidesStream
+	b, _ := json.Marshal(esm.Event("us-east-1", arn, "shardId-000000000000", recs))
 	return b
 }
 

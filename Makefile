@@ -9,7 +9,7 @@ PYTHON ?= /usr/bin/python3
 GO ?= go
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 APT_PACKAGES := python3-sklearn python3-pandas python3-yaml python3-matplotlib python3-pytest python3-xgboost python3-venv \
-	time awscli jq gcc libc6-dev qemu-user-static
+	time awscli jq gcc libc6-dev qemu-user-static graphviz
 
 DATA := model-export/data
 ART ?= model-export/artifacts
@@ -19,12 +19,35 @@ MONTHS := 2022-01 2022-02
 .PHONY: help deps model refresh check-model test test-python test-go
 .DEFAULT_GOAL := help
 
-## help: list the targets with what they do (the `## target: text` comments here).
-help:
-	@awk '/^## [a-z0-9-]+:/ { t = $$2; sub(/^## [^:]*: */, ""); printf "%-16s %s\n", substr(t, 1, length(t) - 1), $$0; next } \
-		/^## / { sub(/^## /, ""); printf "%-16s %s\n", "", $$0 }' $(firstword $(MAKEFILE_LIST))
+# make help prints each `## target: text` comment (and the `## ` lines
+# under it) in the group that the `##@ group: title` line above it names,
+# the groups in HELP_GROUPS' order, with HELP_VARS' values in place of
+# their $(NAME) (tools/deploy/makefile tests that none is left).
+HELP_GROUPS := run test model build measure deploy
+HELP_VARS := ART SHADOW_ART BUILD CHART SCALE_CHART
+define HELP_AWK
+BEGIN {
+	n = split(groups, order, " ")
+	m = split(vars, kv, "; *")
+	for (i = 1; i <= m; i++) if (j = index(kv[i], "=")) val[substr(kv[i], 1, j - 1)] = substr(kv[i], j + 1)
+}
+function expand(s,  k) { for (k in val) gsub("\\$$\\(" k "\\)", val[k], s); return s }
+/^##@ [a-z]+:/ { g = substr($$2, 1, length($$2) - 1); t = $$0; sub(/^##@ [a-z]+: */, "", t); if (t != "") title[g] = t; next }
+/^## [a-z0-9-]+:/ { t = $$2; sub(/^## [^:]*: */, ""); out[g] = out[g] sprintf("  %-16s %s\n", substr(t, 1, length(t) - 1), expand($$0)); next }
+/^## / { sub(/^## /, ""); out[g] = out[g] sprintf("  %-16s %s\n", "", expand($$0)) }
+END {
+	print "make TARGET [VAR=value ...]; a bare make prints this and installs nothing."
+	for (i = 1; i <= n; i++) { printf "\n%s: %s\n%s", order[i], title[order[i]], out[order[i]]; seen[order[i]] = 1 }
+	for (g in out) if (!(g in seen)) printf "\n%s (not in HELP_GROUPS)\n%s", g, out[g]
+}
+endef
+export HELP_AWK
 
-## deps: install what is missing (Debian's Python packages, AWS CLI v2, jq and gcc through apt; build/venv from
+help:
+	@awk -v groups='$(HELP_GROUPS)' -v vars='$(foreach v,$(HELP_VARS),$(v)=$($(v));)' "$$HELP_AWK" $(firstword $(MAKEFILE_LIST))
+
+##@ build: install and build what the others need (they run these themselves when needed)
+## deps: install what is missing (Debian's Python packages, AWS CLI v2, jq, gcc and graphviz through apt; build/venv from
 ## model-export/requirements.txt with pip, when that file changed; Go modules).
 # build/venv is the second Python environment: the current pip releases
 # (sklearn, xgboost, lightgbm, mlflow, pandas) that make test-python and the
@@ -45,7 +68,7 @@ VENV_PATH := PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 SHA256 = $(PY) -c 'import hashlib, sys; print(hashlib.sha256(open(sys.argv[1], "rb").read()).hexdigest())'
 deps:
 	@$(PY) -c 'import sklearn, pandas, yaml, matplotlib, pytest, xgboost, ensurepip' 2>/dev/null && \
-		[ -x /usr/bin/time ] && [ -x /usr/bin/aws ] && [ -x /usr/bin/jq ] && [ -x /usr/bin/gcc ] && [ -f /usr/include/stdio.h ] && [ -x /usr/bin/qemu-aarch64-static ] || { \
+		[ -x /usr/bin/time ] && [ -x /usr/bin/aws ] && [ -x /usr/bin/jq ] && [ -x /usr/bin/gcc ] && [ -f /usr/include/stdio.h ] && [ -x /usr/bin/qemu-aarch64-static ] && [ -x /usr/bin/dot ] || { \
 		echo "deps: installing $(APT_PACKAGES)"; \
 		$(SUDO) apt-get update -qq && \
 		$(SUDO) apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); }
@@ -78,6 +101,7 @@ $(BUILD)/model/%.rides.jsonl: $(DATA)/green_tripdata_%.parquet
 # compiles it like any user's (FEATURES= of make refresh).
 SEED_FEATURES := model-export/baseline/lambda_function.py
 
+##@ model: train, ship, shadow, promote or undo a model (docs/model.md)
 ## model: Parquet -> CSV -> training -> forest JSON -> golden answers and reference, into $(ART): the seed, trained here.
 model: deps $(CSVS)
 	@mkdir -p $(ART)/golden
@@ -90,12 +114,27 @@ model: deps $(CSVS)
 	$(PY) -W ignore model-export/golden.py --model $(BUILD)/model/model.pkl --forest $(ART)/forest.json --features $(SEED_FEATURES) \
 		--rides $(RIDE_FILES) --out $(ART)/golden --reference $(ART)/reference.json
 
+# refresh and shadow need MODEL. Without it they print their usage and
+# stop while make reads this file, before any prerequisite runs (deps'
+# apt-get and pip, the Parquet extraction), even under -j.
+REFRESH_USAGE := usage: make refresh MODEL=PATH|URI [VECTORIZER=PATH] [FEATURES=FILE[:NAME]] [PYTHON=PATH] (a Pipeline or (DictVectorizer, estimator) pickle, an MLflow model directory or URI (runs:/RUN_ID/model, models:/NAME/VERSION, s3://BUCKET/.../artifacts/model; PYTHON must have mlflow), an xgboost model file or a LightGBM model.txt; VECTORIZER is a pickled DictVectorizer for a model saved without one; FEATURES the Python file that holds its prepare_features(ride); PYTHON the interpreter the model was trained with)
+SHADOW_USAGE := usage: make shadow MODEL=PATH [VECTORIZER=PATH] [FEATURES=FILE[:NAME]] [PYTHON=PATH] (what make refresh takes)
+ifeq ($(MODEL),)
+ifneq ($(filter refresh,$(MAKECMDGOALS)),)
+$(info $(REFRESH_USAGE))
+$(error make refresh needs MODEL)
+endif
+ifneq ($(filter shadow,$(MAKECMDGOALS)),)
+$(info $(SHADOW_USAGE))
+$(error make shadow needs MODEL)
+endif
+endif
+
 ## refresh: ship the model at MODEL [VECTORIZER=preprocessor.b] [FEATURES=lambda_function.py[:NAME]] [PYTHON=...] (sklearn
 ## forest or boosting, xgboost or LightGBM; a path or an MLflow URI: runs:/, models:/, s3://): its prepare_features compiled
 ## (the seed's without FEATURES), artifacts, golden answers, generated/, parity tests against the user's Python, report.
 ## PYTHON=/path/to/python exports with the Python the model was trained with (LightGBM: one that has lightgbm).
 refresh: deps $(CSVS)
-	@[ -n "$(MODEL)" ] || { echo "usage: make refresh MODEL=PATH|URI [VECTORIZER=PATH] [FEATURES=FILE[:NAME]] [PYTHON=PATH] (a Pipeline or (DictVectorizer, estimator) pickle, an MLflow model directory or URI (runs:/RUN_ID/model, models:/NAME/VERSION, s3://BUCKET/.../artifacts/model; PYTHON must have mlflow), an xgboost model file or a LightGBM model.txt; VECTORIZER is a pickled DictVectorizer for a model saved without one; FEATURES the Python file that holds its prepare_features(ride); PYTHON the interpreter the model was trained with)"; exit 2; }
 	$(GO) run ./tools/model/refresh -python "$(PYTHON)" -model "$(MODEL)" $(if $(VECTORIZER),-vectorizer "$(VECTORIZER)") $(if $(FEATURES),-features "$(FEATURES)")
 
 SHADOW_ART := model-export/shadow
@@ -105,7 +144,6 @@ SHADOW_ART := model-export/shadow
 ## beside the serving model: $(SHADOW_ART)/ (artifacts, golden answers, report shadow.md), generated/shadow, its parity tests.
 ## The function then scores every ride with both and writes the challenger's to SHADOW_STREAM_NAME.
 shadow: deps $(CSVS)
-	@[ -n "$(MODEL)" ] || { echo "usage: make shadow MODEL=PATH [VECTORIZER=PATH] [FEATURES=FILE[:NAME]] [PYTHON=PATH] (what make refresh takes)"; exit 2; }
 	$(GO) run ./tools/model/refresh -python "$(PYTHON)" -shadow -model "$(MODEL)" $(if $(VECTORIZER),-vectorizer "$(VECTORIZER)") $(if $(FEATURES),-features "$(FEATURES)")
 
 ## shadow-off: remove the challenger: $(SHADOW_ART)/ goes, and generated/shadow holds no model again.
@@ -125,6 +163,7 @@ undo-refresh:
 	git checkout -- $(ART) generated
 	git clean -fdq -- $(ART) $(SHADOW_ART) generated
 
+##@ test: the tests and checks (make test runs them all; go test -short ./... is the fast loop)
 ## check-model: the artifacts are what they claim. A model trained here (make model) is
 ## retrained from the committed Parquet and must match byte for byte; an imported one
 ## (make refresh) is checked without its original file: the golden answers must agree
@@ -186,12 +225,13 @@ test-go-race: deps package rie kinesalite $(ORIGINAL_MODEL)
 
 # The race detector's run: the packages whose own goroutines it can judge
 # (the handler and its writer, the de-aggregator, the ride parser, the
-# mapping, the kinesalite readers, the metrics reader, the process
-# helpers). Not the tests that mostly wait on child processes (make, python,
-# the emulator: tools/model/refresh, tools/deploy/rehearse, tools/local/demo's end-to-end
-# runs), which the plain run above has already run once.
-RACE_PKGS := ./handler ./handler/kinesisout ./handler/kpl ./handler/ride ./internal/localproc ./internal/original \
-	./tools/internal/esm ./tools/internal/localkinesis ./tools/internal/emf ./tools/internal/rides ./tools/internal/shadowreport
+# local stack and its collector, the mapping, the kinesalite readers, the
+# metrics reader, the process helpers). Not the tests that mostly wait on
+# child processes (make, python, the emulator: tools/model/refresh,
+# tools/deploy/rehearse, e2e/), which the plain run above has already run once.
+RACE_PKGS := ./handler ./handler/kinesisout ./handler/kpl ./handler/ride ./internal/original \
+	./localstack ./localstack/proc ./localstack/esm ./localstack/kinesalite ./localstack/emf \
+	./internal/rides ./internal/shadowreport
 
 ## test: every test.
 # Side by side where they are independent, on this 2-core machine: the
@@ -234,10 +274,12 @@ check-templates: deps
 	$(VENV_PATH) cfn-lint template.yaml template-image.yaml
 
 .PHONY: generate check-generated
+##@ model:
 ## generate: recompile the shipped forest into generated/, and the shadow's (or none) into generated/shadow (go generate).
 generate:
 	$(GO) generate ./generated ./generated/shadow
 
+##@ test:
 ## check-generated: generated/ and generated/shadow are exactly what gen writes now: the
 ## //go:generate command of each (generate.go, shadow/generate_test.go), run with -check.
 GENERATED := generated/generate.go generated/shadow/generate_test.go
@@ -272,6 +314,7 @@ print-%:
 	@printf '%s\n' $($*)
 
 .PHONY: bootstrap package rie
+##@ deploy: what AWS gets (DEPLOY.md)
 ## bootstrap: the Lambda binary for provided.al2023 (ARCH=arm64 for Graviton: build/arm64/bootstrap).
 bootstrap:
 	@mkdir -p $(LAMBDA_DIR)
@@ -284,12 +327,15 @@ package: bootstrap
 	cd $(LAMBDA_DIR) && $(PY) -m zipfile -c function.zip.$$$$.tmp bootstrap && mv function.zip.$$$$.tmp function.zip
 	@ls -l $(LAMBDA_DIR)/bootstrap $(LAMBDA_DIR)/function.zip
 
-## rie: the Lambda Runtime Interface Emulator pinned in go.mod, for this machine.
+##@ build:
+## rie: build/aws-lambda-rie, the AWS Lambda Runtime Interface Emulator (RIE) pinned in go.mod, built for this machine:
+## what runs the function locally as Lambda would (the tests, make demo and the benches use it).
 rie:
 	@mkdir -p $(BUILD)
 	GOARCH=$(HOST_GOARCH) $(GO) build -o $(BUILD)/aws-lambda-rie github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie
 
 .PHONY: test-arm64
+##@ test:
 ## test-arm64: the arm64 (Graviton) build of the model and the handler, run under qemu-user:
 ## generated/'s parity tests (and the shadow's), handler/... (the emulator's tests run the arm64 function).
 # The test binaries are arm64 and run under qemu-aarch64-static; what they
@@ -308,38 +354,48 @@ test-arm64: deps rie
 $(BUILD)/model/model.pkl:
 	$(MAKE) --no-print-directory model ART=$(BUILD)/_bench-model
 
-## bench: Go vs sklearn and the original Python Lambda, one table (build/bench.json, build/cold_start.png;
-## CHART=tools/measure/bench/cold_start.png updates the committed chart). The original's cold start loads its model
-## through MLflow from S3 in moto, with build/venv's Python, as the original does.
+##@ measure: benchmarks; each stores its results beside its tool and rewrites BENCHMARKS.md's tables from them
+## bench: Go vs sklearn and the original Python Lambda: the predictor, the handler, cold starts, the build, a shadow's cost.
+## Stores tools/measure/bench/results.json and rewrites BENCHMARKS.md's bench tables; BENCH_FLAGS="-python-runs 5
+## -shadow-rounds 3" for a shorter run; CHART=tools/measure/bench/cold_start.png updates the committed chart
+## (default $(CHART)). The original's cold start loads its model through MLflow from S3 in moto, as the original does.
 CHART ?= $(BUILD)/cold_start.png
+BENCH_FLAGS ?=
 bench: deps package rie $(BUILD)/model/model.pkl
-	$(GO) run ./tools/measure/bench -out $(BUILD)/bench.json -chart $(CHART)
+	$(GO) run ./tools/measure/bench -chart $(CHART) $(BENCH_FLAGS)
 
 .PHONY: bench-scale
-## bench-scale: generator cost at ~0.2, 0.6, 1.7 and 5.5 M nodes (build/scale/bench.md, build/scale/scale.png;
-## SCALE_CHART=tools/measure/benchscale/scale.png updates the committed chart).
+## bench-scale: generator cost at ~0.2, 0.6, 1.7 and 5.5 M nodes: stores tools/measure/benchscale/scale.json and
+## rewrites BENCHMARKS.md's table (ONLY=seed measures one row again); SCALE_CHART=tools/measure/benchscale/scale.png
+## updates the committed chart (default $(SCALE_CHART)).
 SCALE_CHART ?= $(BUILD)/scale/scale.png
+ONLY ?=
 bench-scale: deps $(CSVS)
-	$(GO) run ./tools/measure/benchscale -dir $(BUILD)/scale -chart $(SCALE_CHART)
+	$(GO) run ./tools/measure/benchscale -dir $(BUILD)/scale -chart $(SCALE_CHART) $(if $(ONLY),-only $(ONLY))
 
 .PHONY: bench-families
-## bench-families: one model per family (forest, GradientBoosting, HistGradientBoosting, XGBRegressor, the Zoomcamp's xgboost, LightGBM) against its library, LightGBM also against lleaves (build/families/bench.md).
+## bench-families: make bench-scale's tool (tools/measure/benchscale -families) on one model per family (forest,
+## GradientBoosting, HistGradientBoosting, XGBRegressor, the Zoomcamp's xgboost, LightGBM) against its library, LightGBM
+## also against lleaves: stores tools/measure/benchscale/families.json and rewrites BENCHMARKS.md's table (ONLY=NAME as above).
 bench-families: deps $(CSVS)
-	$(GO) run ./tools/measure/benchscale -families -dir $(BUILD)/families
+	$(GO) run ./tools/measure/benchscale -families -dir $(BUILD)/families $(if $(ONLY),-only $(ONLY))
 
 .PHONY: bench-stream
 ## bench-stream: the local stack's rides/s, latency and CPU at 1, 2 and 4 shards, PF 1 and 4, batches of 100 to 10,000,
-## and the function under each memory size's CPU share (root, for a cgroup): writes BENCHMARKS.md's section,
-## tools/measure/benchstream/stream.json (which go run ./tools/measure/capacity reads) and stream.png; about 8 minutes on 2 cores.
+## and the function under each memory size's CPU share (root, for a cgroup): stores tools/measure/benchstream/stream.json
+## (which go run ./tools/measure/capacity reads) and stream.png, and rewrites BENCHMARKS.md's section, whose heading
+## gives the run's time.
 bench-stream: deps package rie kinesalite $(BUILD)/model/model.pkl
 	$(GO) run ./tools/measure/benchstream -dir $(BUILD)/stream
 
 .PHONY: kinesalite demo up
-## kinesalite: the local Kinesis server and aws-kinesis-agg (the tests' KPL producer), pinned by tools/local/kinesalite/package-lock.json.
+##@ build:
+## kinesalite: the local Kinesis server and aws-kinesis-agg (the tests' KPL producer), pinned by localstack/kinesalite/package-lock.json.
 kinesalite:
-	@[ -d tools/local/kinesalite/node_modules/kinesalite ] && [ -d tools/local/kinesalite/node_modules/aws-kinesis-agg ] \
-		|| (cd tools/local/kinesalite && npm ci --no-audit --no-fund --loglevel=error)
+	@[ -d localstack/kinesalite/node_modules/kinesalite ] && [ -d localstack/kinesalite/node_modules/aws-kinesis-agg ] \
+		|| (cd localstack/kinesalite && npm ci --no-audit --no-fund --loglevel=error)
 
+##@ run: see it work on this machine (kinesalite, the emulator, the local event source mapping)
 ## demo: stream Feb 2022 rides through kinesalite, the emulator and the Lambda binary (N=10000 by default; SHARDS=4, PF=1).
 ## SHADOW=PATH [VECTORIZER=...] first ships PATH as the shadow (make shadow; it stays: make shadow-off or make promote),
 ## and with a shadow compiled in the demo ends with its shadow report (build/shadowreport/report.md).
@@ -356,7 +412,8 @@ SHADOW ?=
 demo: deps $(if $(SHADOW),demo-shadow) package rie kinesalite
 	$(GO) run ./tools/local/demo -n $(N) $(STACK_FLAGS)
 
-## up: the local stack (kinesalite, the function under the emulator, the mapping) until Ctrl-C; prints how to use it (SHARDS=1, PF=1).
+## up: make demo's stack without its rides (tools/local/demo -up: kinesalite, the function under the emulator, the mapping)
+## until Ctrl-C; prints how to use it (SHARDS=1, PF=1).
 ## With a shadow compiled in (or SHADOW=PATH, as for demo), the shadow's stream too, for go run ./tools/operate/shadowreport.
 ## MLFLOW=1: an MLflow tracking server too (SQLite, artifacts in moto's S3; build/venv's mlflow), for train, log, register, refresh.
 MLFLOW ?=
@@ -364,5 +421,12 @@ up: deps $(if $(SHADOW),demo-shadow) package rie kinesalite
 	$(GO) run ./tools/local/demo -up $(STACK_FLAGS) $(if $(filter 1,$(MLFLOW)),-mlflow $(CURDIR)/$(VENV)/bin/python)
 
 .PHONY: demo-shadow
+## demo-shadow: what demo and up run first when given SHADOW=PATH: make shadow MODEL=PATH (it stays compiled in).
 demo-shadow:
 	$(MAKE) --no-print-directory shadow MODEL="$(SHADOW)" $(if $(VECTORIZER),VECTORIZER="$(VECTORIZER)") PYTHON="$(PYTHON)"
+
+.PHONY: docs
+##@ build:
+## docs: draw docs/system.svg, README's picture of the system, from docs/system.dot with graphviz's dot.
+docs:
+	dot -Tsvg docs/system.dot -o docs/system.svg

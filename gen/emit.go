@@ -116,7 +116,7 @@ func Emit(p *Plan, cfg Config, out func(File) error) error {
 	}, out)
 }
 
-// copyTemplates hands out each template, under the header and in the
+// copyTemplates hands out each template, under the banner and in the
 // package, as its name without .txt.
 func (e *emitter) copyTemplates(out func(File) error) error {
 	names, err := fs.Glob(templates, "*.go.txt")

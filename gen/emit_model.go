@@ -24,21 +24,6 @@ func (e *emitter) model() *jen.File {
 	return f
 }
 
-// tables emits tables.go: each used input's category codes or cuts, then
-// the list of tree functions.
-func (e *emitter) tables() *jen.File {
-	f := e.file(e.cfg.ImportPath, e.cfg.Package)
-	for _, in := range e.used() {
-		if in.Categorical {
-			e.categoryCodes(f, in)
-		} else {
-			e.cuts(f, in)
-		}
-	}
-	e.treeList(f)
-	return f
-}
-
 // packageDoc emits
 //
 //	// Package generated predicts with the RandomForestRegressor in forest.json (sklearn 1.2.1),
@@ -63,28 +48,18 @@ func (e *emitter) constants(f *jen.File) {
 	if p.Rule.Combine == "sum" {
 		combine = "predictions are their sum, from the model's start value"
 	}
-	f.Const().Defs(
-		jen.Comment("ModelSHA256 is the sha256 of the forest JSON this package was generated from."),
-		jen.Id("ModelSHA256").Op("=").Lit(p.ModelSHA256),
-		jen.Comment("SourceSHA256 is the sha256 of the model file the forest was exported from."),
-		jen.Id("SourceSHA256").Op("=").Lit(p.SourceSHA256),
-		jen.Comment("RunID is the MLflow run id of the model, empty when unknown."),
-		jen.Id("RunID").Op("=").Lit(p.RunID),
-		jen.Comment("SklearnVersion is the scikit-learn version that made the vectorizer (and an sklearn model)."),
-		jen.Id("SklearnVersion").Op("=").Lit(p.SklearnVersion),
-		jen.Comment("Library is the library that trained the model, sklearn or xgboost."),
-		jen.Id("Library").Op("=").Lit(p.Library),
-		jen.Comment("LibraryVersion is its version."),
-		jen.Id("LibraryVersion").Op("=").Lit(p.LibraryVersion),
-		jen.Comment("Estimator is the estimator's class."),
-		jen.Id("Estimator").Op("=").Lit(p.Estimator),
-		jen.Comment("Objective is the model's loss or objective (a forest's criterion)."),
-		jen.Id("Objective").Op("=").Lit(p.Objective),
-		jen.Comment("NTrees is the number of trees; "+combine+"."),
-		jen.Id("NTrees").Op("=").Lit(p.NTrees),
-		jen.Comment("NFeatures is the vectorizer's feature count."),
-		jen.Id("NFeatures").Op("=").Lit(p.NFeatures),
-	)
+	f.Const().Defs(documented([]constDoc{
+		{"ModelSHA256", "is the sha256 of the forest JSON this package was generated from.", p.ModelSHA256},
+		{"SourceSHA256", "is the sha256 of the model file the forest was exported from.", p.SourceSHA256},
+		{"RunID", "is the MLflow run id of the model, empty when unknown.", p.RunID},
+		{"SklearnVersion", "is the scikit-learn version that made the vectorizer (and an sklearn model).", p.SklearnVersion},
+		{"Library", "is the library that trained the model, sklearn or xgboost.", p.Library},
+		{"LibraryVersion", "is its version.", p.LibraryVersion},
+		{"Estimator", "is the estimator's class.", p.Estimator},
+		{"Objective", "is the model's loss or objective (a forest's criterion).", p.Objective},
+		{"NTrees", "is the number of trees; " + combine + ".", p.NTrees},
+		{"NFeatures", "is the vectorizer's feature count.", p.NFeatures},
+	})...)
 	if e.cfg.Optional {
 		// const Shipped = true
 		f.Comment("Shipped tells that a model is compiled into this package: gen -optional writes")
@@ -207,208 +182,23 @@ func (e *emitter) validate(f *jen.File) {
 	})
 }
 
-// combine emits how the trees' outputs make a prediction and what the
-// model's inputs are, the names predict.go.txt's Predict and PredictBatch
-// and support.go.txt's rank and checkValue use. For a forest:
-//
-//	type acc = float64
-//	const start acc = 0
-//	func finish(sum acc) float64 {
-//		return sum / NTrees
-//	}
-//	type cut = float32
-//	const (
-//		inputFloat32    = true
-//		compareLess     = false
-//		nanMissing      = false
-//		infinityAllowed = false
-//		absentMissing   = false
-//	)
-//
-// A boosted model starts from its baseline (an exact literal) and finishes
-// with the sum itself; xgboost adds in float32 (acc = float32).
-func (e *emitter) combine(f *jen.File) {
-	r := e.p.Rule
-	f.Comment("acc is the type the trees' outputs are added in.")
-	f.Type().Id("acc").Op("=").Id(r.Accumulator)
-	f.Comment("start is where every ride's sum of tree outputs starts.")
-	f.Const().Id("start").Id("acc").Op("=").Lit(r.Start) // exact: jen.Lit(float64) prints the shortest decimal that reads back as it
-	if r.Combine == "mean" {
-		f.Comment("finish turns the sum of the trees' outputs into the prediction: their mean,")
-		f.Comment("divided once by NTrees, as sklearn does.")
-		f.Func().Id("finish").Params(jen.Id("sum").Id("acc")).Float64().Block(
-			jen.Return(jen.Id("sum").Op("/").Id("NTrees")),
-		)
-	} else {
-		f.Comment("finish turns the sum of the trees' outputs into the prediction: the sum itself.")
-		f.Func().Id("finish").Params(jen.Id("sum").Id("acc")).Float64().Block(
-			jen.Return(jen.Float64().Call(jen.Id("sum"))),
-		)
-	}
-	f.Comment(fmt.Sprintf("cut is the type every input value is cast to before a split compares it (%s).", e.p.Library))
-	f.Type().Id("cut").Op("=").Id(r.Input)
-	f.Const().Defs(
-		jen.Comment("inputFloat32: inputs are cast to float32."),
-		jen.Id("inputFloat32").Op("=").Lit(r.Input == "float32"),
-		jen.Comment(fmt.Sprintf("compareLess: a split sends x left when x < threshold; else when x <= threshold.")),
-		jen.Id("compareLess").Op("=").Lit(r.Compare == "<"),
-		jen.Comment("nanMissing: NaN is a missing value, which takes each split's default direction; else it is refused."),
-		jen.Id("nanMissing").Op("=").Lit(r.NaN != "refused"),
-		jen.Comment("infinityAllowed: infinities (after the cast) are compared; else they are refused."),
-		jen.Id("infinityAllowed").Op("=").Lit(r.Infinity == "allowed"),
-		jen.Comment("absentMissing: a number left out of the input is missing (NaN in Features); else it is 0."),
-		jen.Id("absentMissing").Op("=").Lit(r.Absent == "missing"),
-	)
+// constDoc is one constant of a const block: its name, its doc comment
+// after the name ("Name is ..."; or ": ..." for a comment that starts
+// with the name and a colon) and its value, which jen.Lit prints.
+type constDoc struct {
+	name, doc string
+	value     any
 }
 
-// refuses says in words what a rule refuses.
-func refuses(r Rule) string {
-	var out []string
-	if r.NaN == "refused" {
-		out = append(out, "NaN")
-	}
-	if r.Infinity == "refused" {
-		out = append(out, "±Inf")
-		if r.Input == "float32" {
-			out = append(out, "beyond float32")
+// documented lists constants for a const block, each under its doc comment.
+func documented(cs []constDoc) []jen.Code {
+	var defs []jen.Code
+	for _, c := range cs {
+		doc := c.doc
+		if !strings.HasPrefix(doc, ":") {
+			doc = " " + doc
 		}
+		defs = append(defs, jen.Comment(c.name+doc), jen.Id(c.name).Op("=").Lit(c.value))
 	}
-	switch {
-	case len(out) == 0 && r.NaN == "split":
-		return "nothing: NaN takes each split's missing rule and infinities are compared"
-	case len(out) == 0:
-		return "nothing: NaN is missing and infinities are compared"
-	}
-	return strings.Join(out, ", ")
-}
-
-// encode emits the codes type, the same struct type as each tree package's
-// Codes, and
-//
-//	func encode(f *Features) codes {
-//		return codes{PUDO: codePUDO(f.PUDO), TripDistance: rank(cutsTripDistance[:], f.TripDistance)}
-//	}
-func (e *emitter) encode(f *jen.File) {
-	f.Comment("codes is a ride's inputs as the trees test them: a category's code, a number's rank.")
-	f.Comment("It is an alias of the same struct type as each tree package's Codes.")
-	f.Type().Id("codes").Op("=").Add(e.codesStruct())
-	f.Func().Id("encode").Params(jen.Id("f").Op("*").Id("Features")).Id("codes").Block(
-		jen.Return(jen.Id("codes").ValuesFunc(func(g *jen.Group) {
-			for _, in := range e.used() {
-				if in.Categorical {
-					g.Id(in.Field).Op(":").Id("code" + in.Field).Call(jen.Id("f").Dot(in.Field))
-				} else if in.ZeroMissing {
-					g.Id(in.Field).Op(":").Id("rankZero").Call(jen.Id("cuts"+in.Field).Index(jen.Op(":")), jen.Id("f").Dot(in.Field))
-				} else {
-					g.Id(in.Field).Op(":").Id("rank").Call(jen.Id("cuts"+in.Field).Index(jen.Op(":")), jen.Id("f").Dot(in.Field))
-				}
-			}
-		})),
-	)
-}
-
-// sortKey emits, from the plan's SortKey,
-//
-//	func sortKey(c codes) uint64 {
-//		return uint64(c.TripDistance)<<20 | uint64(c.PUDO)<<11
-//	}
-func (e *emitter) sortKey(f *jen.File) {
-	f.Comment("sortKey orders rides so that rides taking the same paths are walked one after")
-	f.Comment("another: most-split input first. Any order gives the same answers.")
-	key := jen.Lit(0)
-	shift := 32
-	for i, k := range e.p.SortKey {
-		shift -= k.Bits
-		part := jen.Uint64().Call(jen.Id("c").Dot(e.p.Inputs[k.Input].Field)).Op("<<").Lit(shift)
-		if i == 0 {
-			key = part
-		} else {
-			key = key.Op("|").Add(part)
-		}
-	}
-	f.Func().Id("sortKey").Params(jen.Id("c").Id("codes")).Uint64().Block(jen.Return(key))
-}
-
-// categoryCodes emits
-//
-//	func codePUDO(s string) int32 {
-//		switch s {
-//		case "10_136":
-//			return 1
-//		...
-//		}
-//		return 0
-//	}
-func (e *emitter) categoryCodes(f *jen.File, in PlanInput) {
-	f.Comment(fmt.Sprintf("code%s numbers the %d categories of %q that some split tests; others get 0.", in.Field, len(in.Categories), in.Key))
-	f.Func().Id("code"+in.Field).Params(jen.Id("s").String()).Int32().Block(
-		jen.Switch(jen.Id("s")).BlockFunc(func(g *jen.Group) {
-			for i, c := range in.Categories {
-				g.Case(jen.Lit(c)).Return(jen.Lit(i + 1))
-			}
-		}),
-		jen.Return(jen.Lit(0)),
-	)
-}
-
-// cuts emits
-//
-//	var cutsTripDistance = [2740]cut{
-//		0.009999999776482582,
-//		...
-//	}
-func (e *emitter) cuts(f *jen.File, in PlanInput) {
-	how := "as they are"
-	if e.p.Rule.Input == "float32" {
-		how = "as float32s that split every float32 as they do"
-	}
-	f.Comment(fmt.Sprintf("cuts%s are the %d thresholds on %q, %s.", in.Field, len(in.Cuts), in.Key, how))
-	cuts := make([]jen.Code, len(in.Cuts))
-	for i, c := range in.Cuts {
-		cuts[i] = jen.Lit(c) // exact: every cut is a value of the input type
-	}
-	f.Var().Id("cuts" + in.Field).Op("=").Index(jen.Lit(len(in.Cuts))).Id("cut").Add(multiLine(cuts))
-}
-
-// treeList emits
-//
-//	var trees = [NTrees]func(codes) float64{
-//		trees000.Tree0,
-//		...
-//	}
-func (e *emitter) treeList(f *jen.File) {
-	f.Comment("trees lists the tree functions in estimator order: tree i's code is the function")
-	f.Comment("Tree<i> in the package named here, and the functions it calls are beside it.")
-	roots := make([]jen.Code, len(e.layout.Roots))
-	for i, r := range e.layout.Roots {
-		roots[i] = jen.Qual(e.treePath(r.Package), r.Name)
-	}
-	f.Var().Id("trees").Op("=").Index(jen.Id("NTrees")).Func().Params(jen.Id("codes")).Id("acc").Add(multiLine(roots))
-}
-
-// used lists the inputs some split tests; the others never reach a tree.
-func (e *emitter) used() []PlanInput {
-	var out []PlanInput
-	for _, in := range e.p.Inputs {
-		if len(in.Categories) > 0 || len(in.Cuts) > 0 {
-			out = append(out, in)
-		}
-	}
-	return out
-}
-
-// multiLine is a composite literal's values, one per line.
-func multiLine(values []jen.Code) *jen.Statement {
-	return jen.Custom(jen.Options{Open: "{", Close: "}", Separator: ",", Multi: true}, values...)
-}
-
-// codesStruct is the struct type of codes, the same in every package: an
-// unnamed struct with exported fields is one type wherever it is written,
-// so the tree packages need no package of types in common.
-func (e *emitter) codesStruct() *jen.Statement {
-	return jen.StructFunc(func(g *jen.Group) {
-		for _, in := range e.used() {
-			g.Id(in.Field).Int32()
-		}
-	})
+	return defs
 }

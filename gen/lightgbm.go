@@ -75,15 +75,18 @@ func (t *Tree) bandApart(n int) bool {
 	return -zeroThreshold <= th && th < zeroThreshold || t.DefaultLeft[n] != (0 <= th)
 }
 
-// validateSplits checks a tree's per-split rules: present exactly when the
-// rule's nan is "split", and categories only on one-hot columns.
+// validateSplits checks a tree's per-split rules: missing_type present
+// exactly when the rule's nan is "split", and categories only on one-hot
+// columns (without missing_type: HistGradientBoosting's and xgboost's).
 func (t *Tree) validateSplits(rule Rule, v Vocabulary, features []Feature) error {
-	split := rule.NaN == "split"
-	if !split {
-		if t.MissingType != nil || t.Categories != nil {
-			return fmt.Errorf("has missing_type or categories, which only prediction.nan \"split\" (LightGBM) reads")
+	if rule.NaN != "split" {
+		if t.MissingType != nil {
+			return fmt.Errorf("has missing_type, which only prediction.nan \"split\" (LightGBM) reads")
 		}
-		return nil
+		if t.Categories == nil {
+			return nil
+		}
+		return t.validateCategories(v, features) // HistGradientBoosting's and xgboost's (categories.go)
 	}
 	if len(t.MissingType) != len(t.Left) || len(t.Categories) != len(t.Left) || len(t.DefaultLeft) != len(t.Left) {
 		return fmt.Errorf("arrays differ in length: children_left has %d, missing_type %d, categories %d, default_left %d",
@@ -99,8 +102,8 @@ func (t *Tree) validateSplits(rule Rule, v Vocabulary, features []Feature) error
 		if t.Categories[n] == nil {
 			continue
 		}
-		if in := v.Inputs[features[t.Feature[n]].Input]; in.Kind != "categorical" {
-			return fmt.Errorf("node %d: a categorical split on %q, a number; only one-hot columns are compiled as categorical", n, in.Key)
+		if err := oneHotSplit(v, features, t.Feature[n], n); err != nil {
+			return err
 		}
 		for _, c := range t.Categories[n] {
 			if c < 0 {

@@ -16,7 +16,7 @@ import (
 var noneTemplate string
 
 // EmitNone hands out the package of gen -optional without a model:
-// none.go, under a header naming the absent forest (source).
+// none.go, under a banner naming the absent forest (source).
 func EmitNone(source string, cfg Config, out func(File) error) error {
 	return emitText(out, "none.go", generatedLine(source, "absent"), noneTemplate, strings.NewReplacer(
 		"PACKAGE", cfg.Package,

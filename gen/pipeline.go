@@ -17,7 +17,7 @@ import (
 )
 
 // generateFile compiles the forest JSON at model (and its reference, if
-// any) into the files of the package in dir, handed to out; the headers
+// any) into the files of the package in dir, handed to out; the banners
 // name model by its path relative to dir. With cfg.Optional, an absent
 // model makes a package that holds none.
 func generateFile(model, reference, dir string, cfg Config, out func(File) error) error {
@@ -59,7 +59,7 @@ func isDir(path string) bool {
 // generate runs the stages: survey the forest (validating it), plan, then
 // read it again, tree by tree, to lay out and emit to out. Memory holds the
 // trees in flight, not the model. source names the forest in the generated
-// headers. ref, if not nil, must be the reference of this forest.
+// files' banners. ref, if not nil, must be the reference of this forest.
 func generate(source string, model io.ReadSeeker, ref *Reference, cfg Config, out func(File) error) error {
 	sum := sha256.New()
 	if _, err := model.Seek(0, io.SeekStart); err != nil {

@@ -12,7 +12,7 @@ import (
 // Plan is the forest shaped for emission: every split is already an integer
 // comparison, so the emitter only walks it.
 type Plan struct {
-	Source         string // the input path, for the header
+	Source         string // the input path, for the banner (generatedLine)
 	ModelSHA256    string // of the forest JSON bytes
 	SourceSHA256   string // of the pickle the forest was exported from
 	RunID          string
@@ -210,10 +210,7 @@ func (p *Plan) node(t *Tree, features []Feature, n int) *Node {
 	defaultLeft := t.missingLeft(n)
 	node := &Node{ID: n, Input: feat.Input, Threshold: t.Threshold[n], DefaultLeft: defaultLeft}
 	if in.Categorical {
-		matched, unmatched := p.Rule.CategoryLeft(t.Threshold[n], defaultLeft)
-		if t.MissingType != nil { // LightGBM: a one-hot's 1, and 0 (also when absent)
-			matched, unmatched = t.lightgbmLeft(n, 1), t.lightgbmLeft(n, 0)
-		}
+		matched, unmatched := t.oneHotLeft(n, p.Rule, defaultLeft)
 		if matched == unmatched {
 			return p.node(t, features, child(t, n, matched))
 		}

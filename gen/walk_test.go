@@ -2,6 +2,7 @@ package main
 
 import (
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -44,6 +45,10 @@ func walk(f *Forest, in map[string]any) float64 {
 			switch feat := t.Feature[n]; {
 			case t.MissingType != nil:
 				left = lightgbmWalk(&t, n, x[feat])
+			case t.Categories != nil && t.Categories[n] != nil && missing[feat]:
+				left = t.DefaultLeft[n]
+			case t.Categories != nil && t.Categories[n] != nil: // a one-hot's 0 or 1 among those that go left
+				left = slices.Contains(t.Categories[n], int(x[feat]))
 			case missing[feat]:
 				left = t.DefaultLeft[n]
 			case r.Compare == "<":

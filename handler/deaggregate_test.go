@@ -28,7 +28,7 @@ type userRecord struct {
 // aggregated is the KPL aggregated record of users, as
 // aggregation-format.md describes it, with one table entry per key
 // (handler/kpl's tests check the decoder against protobuf-go, and
-// tools/local/demo's against aws-kinesis-agg).
+// e2e's against aws-kinesis-agg).
 func aggregated(users ...userRecord) []byte {
 	var tables, records []byte
 	nHash := uint64(0)

@@ -37,7 +37,7 @@ import (
 // divergence is a kind of record the original predicts and the handler
 // dead-letters on purpose.
 type divergence struct {
-	input  string // what the record holds, for README.md
+	input  string // what the record holds, for docs/contract.md
 	error  string // what the handler's dead letter says (a part of it)
 	why    string
 	record []byte // an example
@@ -68,15 +68,15 @@ func rideJSON(pu, do, dist, id string) []byte {
 }
 
 // TestOriginalDivergences: each divergence is one (the original predicts
-// its example, the handler dead-letters it), and README.md lists it.
+// its example, the handler dead-letters it), and docs/contract.md lists it.
 func TestOriginalDivergences(t *testing.T) {
-	readme, err := os.ReadFile(filepath.Join(original.Root(), "README.md"))
+	readme, err := os.ReadFile(filepath.Join(original.Root(), "docs", "contract.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, d := range divergences {
 		if !strings.Contains(string(readme), d.row()+"\n") {
-			t.Errorf("README.md lacks the divergence row\n%s", d.row())
+			t.Errorf("docs/contract.md lacks the divergence row\n%s", d.row())
 		}
 	}
 	py := theOriginal(t)

@@ -67,20 +67,10 @@ func TestRetriesStopBeforeTheDeadline(t *testing.T) {
 	fake := newFake()
 	fake.entryErr = func(string, string, int) string { return "InternalFailure" }
 	h := New(fake, Config{Retry: kinesisout.Retry{Base: 20 * time.Millisecond, Max: 40 * time.Millisecond, Margin: 300 * time.Millisecond, Rounds: 1000}})
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-	defer cancel()
-	b, err := h.Invoke(ctx, kinesisEvent(t, rides(3)...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ctx.Err() != nil {
-		t.Error("the handler was still retrying when the invocation's deadline passed")
-	}
+	res := invokeWithin(t, h, time.Second, rides(3))
 	if len(fake.calls) < 3 {
 		t.Errorf("%d calls: the handler gave up without retrying", len(fake.calls))
 	}
-	var res Response
-	json.Unmarshal(b, &res)
 	if diff := cmp.Diff(failures("seq-0", "seq-1", "seq-2"), res.BatchItemFailures); diff != "" {
 		t.Errorf("batch item failures (-want +got):\n%s", diff)
 	}
@@ -161,20 +151,30 @@ func TestHungPutRecords(t *testing.T) {
 		return ctx.Err()
 	}
 	h := New(fake, Config{Retry: kinesisout.Retry{Base: 10 * time.Millisecond, Max: 20 * time.Millisecond, Margin: 200 * time.Millisecond, Rounds: 100}})
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	res := invokeWithin(t, h, time.Second, rides(3))
+	if diff := cmp.Diff(failures("seq-0", "seq-1", "seq-2"), res.BatchItemFailures); diff != "" {
+		t.Errorf("batch item failures (-want +got):\n%s", diff)
+	}
+}
+
+// invokeWithin invokes h on rides with a deadline of d from now and
+// checks that it answers, before the deadline.
+func invokeWithin(t *testing.T, h *Handler, d time.Duration, rides [][]byte) Response {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
-	b, err := h.Invoke(ctx, kinesisEvent(t, rides(3)...))
+	b, err := h.Invoke(ctx, kinesisEvent(t, rides...))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if ctx.Err() != nil {
-		t.Error("the handler answered after the invocation's deadline")
+		t.Error("the handler answered after the invocation's deadline (still retrying, or waiting on a call)")
 	}
 	var res Response
-	json.Unmarshal(b, &res)
-	if diff := cmp.Diff(failures("seq-0", "seq-1", "seq-2"), res.BatchItemFailures); diff != "" {
-		t.Errorf("batch item failures (-want +got):\n%s", diff)
+	if err := json.Unmarshal(b, &res); err != nil {
+		t.Fatal(err)
 	}
+	return res
 }
 
 // kinesisLimits refuses a call as Kinesis does when one of its entries

@@ -3,7 +3,7 @@ package handler
 import (
 	"bytes"
 	"encoding/json"
-	"os"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"gopkg.in/yaml.v3"
+	"github.com/nyc-taxi/ridepred/internal/cfnyaml"
 )
 
 // TestTemplatesReadEmittedMetrics: every metric of the function's own
@@ -19,6 +19,51 @@ import (
 // handler's EMF document carries, under a dimension set it emits, so that
 // no alarm or graph waits on a metric that never comes.
 func TestTemplatesReadEmittedMetrics(t *testing.T) {
+	emf := emittedMetrics(t)
+	for _, path := range []string{"../template.yaml", "../template-image.yaml"} {
+		tpl, err := cfnyaml.Read(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		alarms, graphs := 0, 0
+		for id, res := range tpl.Resources {
+			switch res.Type {
+			case "AWS::CloudWatch::Alarm":
+				if ns := res.Properties["Namespace"]; ns.Tag != "!Ref" || ns.Value != "MetricsNamespace" {
+					continue
+				}
+				alarms++
+				if err := emf.alarmReads(res); err != nil {
+					t.Errorf("%s: %s %v", path, id, err)
+				}
+			case "AWS::CloudWatch::Dashboard":
+				for _, name := range dashboardMetrics(t, res.Properties["DashboardBody"].Value) {
+					graphs++
+					if !slices.Contains(emf.names, name) {
+						t.Errorf("%s: the dashboard graphs %s, which the handler does not emit (%v)", path, name, emf.names)
+					}
+				}
+			}
+		}
+		if alarms == 0 || graphs == 0 {
+			t.Errorf("%s: %d alarms and %d graphs of the function's metrics", path, alarms, graphs)
+		}
+	}
+}
+
+// emitted is what one of the handler's EMF documents carries: its metrics'
+// names, their dimension sets and the service dimension's value.
+type emitted struct {
+	names         []string
+	dimensionSets [][]string
+	service       any
+}
+
+// emittedMetrics invokes the handler with a batch large enough for every
+// metric (PredictionDrift's driftMinRides, arrival times for BatchAge) and
+// reads its EMF document.
+func emittedMetrics(t *testing.T) emitted {
+	t.Helper()
 	var metrics bytes.Buffer
 	h := New(newFake(), Config{Retry: fastRetry, Metrics: &metrics, FunctionVersion: "1"})
 	var ev events.KinesisEvent
@@ -41,69 +86,43 @@ func TestTemplatesReadEmittedMetrics(t *testing.T) {
 	if err := json.Unmarshal(raw, &spec); err != nil {
 		t.Fatal(err)
 	}
-	var emitted []string
+	e := emitted{dimensionSets: spec.CloudWatchMetrics[0].Dimensions, service: doc["service"]}
 	for _, m := range spec.CloudWatchMetrics[0].Metrics {
-		emitted = append(emitted, m.Name)
+		e.names = append(e.names, m.Name)
 	}
-	dimensionSets := spec.CloudWatchMetrics[0].Dimensions
+	return e
+}
 
-	for _, path := range []string{"../template.yaml", "../template-image.yaml"} {
-		text, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var tpl struct {
-			Resources map[string]struct {
-				Type       string               `yaml:"Type"`
-				Properties map[string]yaml.Node `yaml:"Properties"`
-			} `yaml:"Resources"`
-		}
-		if err := yaml.Unmarshal(text, &tpl); err != nil {
-			t.Fatal(err)
-		}
-		alarms, graphs := 0, 0
-		for id, res := range tpl.Resources {
-			switch res.Type {
-			case "AWS::CloudWatch::Alarm":
-				ns := res.Properties["Namespace"]
-				if ns.Tag != "!Ref" || ns.Value != "MetricsNamespace" {
-					continue
-				}
-				alarms++
-				var name string
-				var dims []struct {
-					Name  string `yaml:"Name"`
-					Value string `yaml:"Value"`
-				}
-				n, d := res.Properties["MetricName"], res.Properties["Dimensions"]
-				n.Decode(&name)
-				d.Decode(&dims)
-				if !slices.Contains(emitted, name) {
-					t.Errorf("%s: %s alarms on %s, which the handler does not emit (%v)", path, id, name, emitted)
-				}
-				var set []string
-				for _, dim := range dims {
-					set = append(set, dim.Name)
-					if dim.Name == "service" && dim.Value != doc["service"] {
-						t.Errorf("%s: %s reads service %s, the handler's is %v", path, id, dim.Value, doc["service"])
-					}
-				}
-				if !slices.ContainsFunc(dimensionSets, func(s []string) bool { return slices.Equal(s, set) }) {
-					t.Errorf("%s: %s reads dimensions %v, the handler emits %v", path, id, set, dimensionSets)
-				}
-			case "AWS::CloudWatch::Dashboard":
-				for _, name := range dashboardMetrics(t, res.Properties["DashboardBody"].Value) {
-					graphs++
-					if !slices.Contains(emitted, name) {
-						t.Errorf("%s: the dashboard graphs %s, which the handler does not emit (%v)", path, name, emitted)
-					}
-				}
-			}
-		}
-		if alarms == 0 || graphs == 0 {
-			t.Errorf("%s: %d alarms and %d graphs of the function's metrics", path, alarms, graphs)
+// alarmReads checks that an alarm on the function's namespace reads a
+// metric the handler emits, under a dimension set it emits, with its
+// service.
+func (e emitted) alarmReads(alarm cfnyaml.Resource) error {
+	var name string
+	var dims []struct {
+		Name  string `yaml:"Name"`
+		Value string `yaml:"Value"`
+	}
+	n, d := alarm.Properties["MetricName"], alarm.Properties["Dimensions"]
+	if err := n.Decode(&name); err != nil {
+		return err
+	}
+	if err := d.Decode(&dims); err != nil {
+		return err
+	}
+	if !slices.Contains(e.names, name) {
+		return fmt.Errorf("alarms on %s, which the handler does not emit (%v)", name, e.names)
+	}
+	var set []string
+	for _, dim := range dims {
+		set = append(set, dim.Name)
+		if dim.Name == "service" && dim.Value != e.service {
+			return fmt.Errorf("reads service %s, the handler's is %v", dim.Value, e.service)
 		}
 	}
+	if !slices.ContainsFunc(e.dimensionSets, func(s []string) bool { return slices.Equal(s, set) }) {
+		return fmt.Errorf("reads dimensions %v, the handler emits %v", set, e.dimensionSets)
+	}
+	return nil
 }
 
 // dashboardMetrics is the names of the metrics in the namespace

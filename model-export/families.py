@@ -10,6 +10,8 @@ Every family states how its library predicts, in forest JSON's
   xgboost      float32  <        missing (CSR)    missing  base_score     float32
   lightgbm     float64  <=       0                by split 0.0 (folded)  float64
 
+HistGradientBoosting's and xgboost's categorical splits: categorical.py.
+
 * sklearn >= 1.3's trees (RandomForest from 1.4, ExtraTrees from 1.6)
   predict NaN on dense input, sending it the way each split's
   missing_go_to_left says: exported as "missing" with default_left. Whether
@@ -21,7 +23,6 @@ user's pipeline calls it (Pipeline.predict, or Booster.predict on a DMatrix
 of the vectorizer's output), with one thread.
 """
 
-import json
 import math
 
 import numpy as np
@@ -45,7 +46,6 @@ SUPPORTED = ", ".join(e.__name__ for e in SKLEARN) + ", XGBRegressor and xgboost
 
 GB_LOSSES = ("squared_error", "absolute_error", "huber", "quantile")
 HGB_LOSSES = ("squared_error", "absolute_error", "quantile")
-XGB_OBJECTIVES = ("reg:squarederror", "reg:linear")
 
 
 def jsonable(v):
@@ -76,7 +76,8 @@ def family(estimator):
     if type(estimator) is HistGradientBoostingRegressor:
         return Hist(estimator)
     if is_xgboost(estimator):
-        return XGBoost(estimator)
+        import xgboost_family  # its own module; it imports this one
+        return xgboost_family.XGBoost(estimator)
     import lightgbm_family  # its own module; it imports this one
     if lightgbm_family.is_lightgbm(estimator):
         return lightgbm_family.LightGBM(estimator)
@@ -202,9 +203,11 @@ class Hist(Family):
             raise ExportError("the HistGradientBoostingRegressor is not fitted")
         if est.loss not in HGB_LOSSES or type(est._loss.link).__name__ != "IdentityLink":
             raise ExportError(f"the HistGradientBoostingRegressor's loss is {est.loss!r}; supported are {', '.join(HGB_LOSSES)}")
+        self.cats = None
         if est.is_categorical_ is not None and np.any(est.is_categorical_):
-            raise ExportError(f"the sklearn {self.library_version()} HistGradientBoostingRegressor has categorical features "
-                              "(categorical_features), whose bitset splits are not compiled; one-hot them with the DictVectorizer instead")
+            import categorical  # its own module; it imports this one
+            self.cats = categorical.HistCategories(
+                est, vectorizer, f"the sklearn {self.library_version()} HistGradientBoostingRegressor (categorical_features)")
         if est.n_trees_per_iteration_ != 1:
             raise ExportError(f"the sklearn {self.library_version()} HistGradientBoostingRegressor has "
                               f"{est.n_trees_per_iteration_} trees per iteration; only one is supported")
@@ -228,7 +231,7 @@ class Hist(Family):
         for (predictor,) in self.estimator._predictors:
             nodes = predictor.nodes
             leaf = nodes["is_leaf"].astype(bool)
-            out.append({
+            tree = {
                 "children_left": np.where(leaf, -1, nodes["left"].astype(np.int64)).tolist(),
                 "children_right": np.where(leaf, -1, nodes["right"].astype(np.int64)).tolist(),
                 "feature": np.where(leaf, -2, nodes["feature_idx"].astype(np.int64)).tolist(),
@@ -236,109 +239,8 @@ class Hist(Family):
                 "value": nodes["value"].tolist(),
                 "n_node_samples": nodes["count"].astype(np.int64).tolist(),
                 "default_left": [bool(x) and not lf for x, lf in zip(nodes["missing_go_to_left"], leaf)],
-            })
+            }
+            if self.cats is not None:
+                self.cats.apply(tree, predictor)
+            out.append(tree)
         return out
-
-
-class XGBoost(Family):
-    """An xgboost gbtree regressor: float32 from base_score, x < split, missing defaults."""
-
-    library = "xgboost"
-
-    def __init__(self, estimator):
-        super().__init__(estimator)
-        import xgboost
-        self.xgb = xgboost
-        self.booster = estimator if type(estimator).__name__ == "Booster" else self.sklearn_booster(estimator)
-        self.model = json.loads(bytes(self.booster.save_raw("json")))
-
-    def sklearn_booster(self, est):
-        try:
-            booster = est.get_booster()
-        except Exception:
-            raise ExportError("the XGBRegressor is not fitted")
-        if not (isinstance(est.missing, float) and math.isnan(est.missing)):
-            raise ExportError(f"the XGBRegressor treats {est.missing!r} as missing; only NaN is supported")
-        # XGBRegressor.predict stops at best_iteration after early stopping:
-        # export the trees it uses.
-        begin, end = est._get_iteration_range(None)
-        return booster[begin:end] if end else booster
-
-    def check(self, vectorizer):
-        learner = self.model["learner"]
-        booster = learner["gradient_booster"]["name"]
-        objective = learner["objective"]["name"]
-        if booster != "gbtree":
-            raise ExportError(f"the xgboost booster is {booster}; only gbtree is compiled, "
-                              "as dart scales trees at predict time and gblinear has no trees")
-        if objective not in XGB_OBJECTIVES:
-            raise ExportError(f"the xgboost objective is {objective}; only reg:squarederror (and its old name reg:linear) "
-                              "is compiled, as other objectives may transform the raw score and none was checked bit for bit")
-        lm = learner["learner_model_param"]
-        if int(lm.get("num_target", "1")) != 1 or int(lm.get("num_class", "0")) != 0:
-            raise ExportError(f"the xgboost {self.library_version()} model has several outputs "
-                              f"(num_target {lm.get('num_target', '1')}, num_class {lm.get('num_class', '0')}); only one is supported")
-        for i, t in enumerate(self.trees_json()):
-            if any(t["split_type"]):
-                raise ExportError(f"xgboost {self.library_version()} tree {i} has categorical splits (enable_categorical), "
-                                  "which are not compiled; one-hot them with the DictVectorizer instead")
-
-    def trees_json(self):
-        return self.model["learner"]["gradient_booster"]["model"]["trees"]
-
-    def library_version(self):
-        return self.xgb.__version__
-
-    def n_features(self):
-        return int(self.model["learner"]["learner_model_param"]["num_feature"])
-
-    def base_score(self):
-        # xgboost < 3.1 writes base_score as one number ("5E-1"); 3.1 and
-        # later as a vector, one intercept per target ("[5E-1]"), and a model
-        # with several targets is refused by check.
-        text = self.model["learner"]["learner_model_param"]["base_score"]
-        scores = text.strip("[]").split(",")
-        if len(scores) != 1:
-            raise ExportError(f"the xgboost model has {len(scores)} intercepts (base_score {text}); only one output is supported")
-        return float(np.float32(float(scores[0])))
-
-    def metadata(self):
-        # An xgboost model file keeps no training parameters: the learning
-        # rate is known only from an XGBRegressor (its effect is in the leaves).
-        est = self.estimator
-        lr = None if type(est).__name__ == "Booster" else float(est.learning_rate or 0.3)
-        return {"learning_rate": lr, "objective": self.model["learner"]["objective"]["name"],
-                "base_score": self.base_score()}
-
-    def prediction(self, vectorizer):
-        # Booster.predict's DMatrix refuses infinities (and values beyond
-        # float32); XGBRegressor.predict's inplace_predict compares them.
-        inf = "refused" if type(self.estimator).__name__ == "Booster" else "allowed"
-        return {"combine": "sum", "start": self.base_score(), "accumulator": "float32",
-                "input": "float32", "compare": "<",
-                "absent": "missing" if vectorizer.sparse else "zero", "nan": "missing", "infinity": inf}
-
-    def trees(self):
-        out = []
-        for t in self.trees_json():
-            left = t["left_children"]
-            leaf = [c == -1 for c in left]
-            cond = [float(np.float32(c)) for c in t["split_conditions"]]
-            out.append({
-                "children_left": left,
-                "children_right": t["right_children"],
-                "feature": [-2 if lf else f for f, lf in zip(t["split_indices"], leaf)],
-                "threshold": [-2.0 if lf else c for c, lf in zip(cond, leaf)],
-                "value": [c if lf else float(np.float32(w)) for c, w, lf in zip(cond, t["base_weights"], leaf)],
-                "n_node_samples": [float(h) for h in t["sum_hessian"]],
-                "default_left": [bool(d) and not lf for d, lf in zip(t["default_left"], leaf)],
-            })
-        return out
-
-    def predictor(self, vectorizer):
-        est = self.estimator
-        if type(est).__name__ == "Booster":
-            est.set_param({"nthread": 1})
-            return lambda rows: est.predict(self.xgb.DMatrix(vectorizer.transform(rows)))
-        est.set_params(n_jobs=1)
-        return make_pipeline(vectorizer, est).predict

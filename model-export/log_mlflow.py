@@ -1,6 +1,6 @@
 """Trains a model on Jan 2022 and logs it to an MLflow tracking server, as
 the course's training notebooks do: the train and log steps of the
-workflow that make refresh MODEL=<URI> ends (README, "MLflow locally").
+workflow that make refresh MODEL=<URI> ends (docs/local.md, "With MLflow").
 
     MLFLOW_TRACKING_URI=... PYTHON model-export/log_mlflow.py --train JAN.csv --form FORM \
         [--rows N] [--params JSON] [--experiment NAME] [--register NAME] [--layout log_model|run] \

@@ -18,16 +18,13 @@ import json
 import math
 import os
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-import environment  # noqa: E402
-import reference  # noqa: E402
-from export import max_depth  # noqa: E402
-from rides import read_dataframe  # noqa: E402
+import environment
+import reference
+import twomodels
+from export import max_depth
+from rides import read_dataframe
 
 
 def summary(art):
@@ -155,22 +152,8 @@ def drift(old, new, old_art, new_art):
 def chart(old, new, keys, path):
     o = np.array([old["preds"][k] for k in keys])
     n = np.array([new["preds"][k] for k in keys])
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
-    ax1.hist(n - o, bins=120)
-    ax1.set_yscale("log")
-    ax1.set_xlabel("new - old prediction (min)")
-    ax1.set_ylabel("rides")
-    ax1.set_title("How predictions move")
-    ax2.scatter(o, n, s=1, alpha=0.15)
-    hi = max(o.max(), n.max())
-    ax2.plot([0, hi], [0, hi], color="black", linewidth=0.8)
-    ax2.set_xlabel("old prediction (min)")
-    ax2.set_ylabel("new prediction (min)")
-    ax2.set_title("Old against new")
-    fig.suptitle(f"{len(keys):,} reference rides (Jan and Feb 2022)")
-    fig.tight_layout()
-    fig.savefig(path, dpi=90, metadata={"Software": None})
-    plt.close(fig)
+    twomodels.chart(o, n, ("old", "new"), ("How predictions move", "Old against new"),
+                    f"{len(keys):,} reference rides (Jan and Feb 2022)", path)
 
 
 def main():

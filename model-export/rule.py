@@ -3,7 +3,8 @@
 The Python side's one statement of the rule, used by golden.py to find the
 paths to thresholds and by the walker test to predict without the library.
 Format version 1 files have no "prediction": they are forests. LightGBM's
-trees carry each split's own missing rule and categories (lightgbm_left).
+trees carry each split's own missing rule and categories (lightgbm_left);
+HistGradientBoosting's and xgboost's may carry categories (category_left).
 """
 
 import math
@@ -45,6 +46,9 @@ class Rule:
         in a tree with missing_type (LightGBM), that split's own."""
         if "missing_type" not in tree:
             default_left = tree["default_left"][node] if "default_left" in tree else False
+            cats = tree["categories"][node] if "categories" in tree else None
+            if cats is not None:
+                return category_left(None if x is None else self.cast(x), cats, default_left, self.absent())
             return self.left(x, tree["threshold"][node], default_left)
         x = float(self.cast(self.absent() if x is None else x))
         return lightgbm_left(x, tree["threshold"][node], tree["default_left"][node],
@@ -60,6 +64,19 @@ class Rule:
     def finish(self, total, n_trees):
         total = total.astype(np.float64)
         return total / n_trees if self.p["combine"] == "mean" else total
+
+
+def category_left(x, categories, default_left, absent=0.0):
+    """HistGradientBoosting's and xgboost's categorical split on a one-hot
+    value x (None: absent): missing (NaN, or absent where absent is missing)
+    goes default_left; 0 and 1 go left when among categories (categorical.py
+    decided them by the library's rule)."""
+    x = absent if x is None else x
+    if x is None or math.isnan(x):
+        return bool(default_left)
+    if x not in (0.0, 1.0):
+        raise ValueError(f"a categorical split on {x!r}: only one-hot values 0 and 1 are compiled")
+    return int(x) in categories
 
 
 def lightgbm_left(x, threshold, default_left, missing_type, categories):

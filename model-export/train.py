@@ -5,7 +5,7 @@
         --metrics model-export/artifacts/metrics.json \
         --plot model-export/artifacts/validation.png
 
-The pipeline is exactly the seed's (see README). The model is saved as a
+The pipeline is exactly the seed's (see docs/model.md). The model is saved as a
 pickled sklearn Pipeline; validation predictions use n_jobs=1 so that their
 summation order, and so the RMSE, is deterministic.
 """

@@ -14,7 +14,12 @@ FORM is one of:
   gb          pickled Pipeline(DictVectorizer, GradientBoostingRegressor)
   gb-zero     the same with init='zero'
   hgb         pickled Pipeline(DictVectorizer(sparse=False), HistGradientBoostingRegressor)
+  hgb-cat     the same with the 30 most frequent one-hot columns categorical features
+              (categorical_features; all ~1,000 would make sklearn >= 1.4's
+              per-column OrdinalEncoder take minutes over the golden rides)
   xgb-pipe    pickled Pipeline(DictVectorizer, XGBRegressor)
+  xgb-cat     the same with every one-hot column a categorical feature (enable_categorical,
+              feature_types "c"; max_cat_to_onehot=1, partition splits)
   xgb-mlflow  an MLflow xgboost directory (MLmodel, model.xgb) from xgb.train,
               with the vectorizer pickled apart as PATH/preprocessor.b, as the
               MLOps Zoomcamp's week 2 saves it
@@ -44,6 +49,7 @@ import json
 import os
 import pickle
 
+import numpy as np
 from sklearn.ensemble import GradientBoostingRegressor, HistGradientBoostingRegressor, RandomForestRegressor
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.pipeline import make_pipeline
@@ -56,7 +62,10 @@ DEFAULTS = {
     "gb": dict(n_estimators=50, max_depth=5, learning_rate=0.1, random_state=0),
     "gb-zero": dict(n_estimators=50, max_depth=5, learning_rate=0.1, random_state=0, init="zero"),
     "hgb": dict(max_iter=50, learning_rate=0.1, random_state=0),
+    "hgb-cat": dict(max_iter=20, learning_rate=0.3, random_state=0),
     "xgb-pipe": dict(n_estimators=50, max_depth=6, learning_rate=0.3, random_state=0, n_jobs=1),
+    "xgb-cat": dict(n_estimators=20, max_depth=6, learning_rate=0.3, random_state=0, n_jobs=1, tree_method="hist",
+                    enable_categorical=True, max_cat_to_onehot=1),
     # The Zoomcamp's best parameters, but fewer rounds (make bench-families takes 1,000).
     "xgb-mlflow": dict(learning_rate=0.0958, max_depth=30, min_child_weight=1.06, objective="reg:squarederror",
                        reg_alpha=0.0181, reg_lambda=0.0117, seed=42, nthread=1, num_boost_round=50),
@@ -89,6 +98,8 @@ run_id: {run_id}
 def train(form, X_dicts, y, params):
     if form.startswith("lgbm"):
         return train_lightgbm(form, X_dicts, y, dict(params))
+    if form.endswith("-cat"):
+        return train_categorical(form, X_dicts, y, params), None
     if form in ("rf", "rf-dense", "gb", "gb-zero", "hgb", "xgb-pipe"):
         est = {"rf": RandomForestRegressor, "rf-dense": RandomForestRegressor, "gb": GradientBoostingRegressor, "gb-zero": GradientBoostingRegressor,
                "hgb": HistGradientBoostingRegressor}.get(form)
@@ -113,6 +124,21 @@ def train(form, X_dicts, y, params):
     return booster, dv
 
 
+def train_categorical(form, X_dicts, y, params):
+    """A Pipeline whose estimator takes every one-hot column as a categorical feature."""
+    dv = DictVectorizer(sparse=form == "xgb-cat")
+    counts = np.asarray(dv.fit_transform(X_dicts).sum(axis=0)).ravel()
+    one_hot = np.array([dv.separator in n for n in dv.feature_names_])
+    if form == "hgb-cat":
+        frequent = np.zeros_like(one_hot)
+        frequent[np.argsort(-np.where(one_hot, counts, -1), kind="stable")[:30]] = True
+        est = HistGradientBoostingRegressor(categorical_features=frequent & one_hot, **params)
+    else:
+        import xgboost
+        est = xgboost.XGBRegressor(feature_types=["c" if h else "q" for h in one_hot], **params)
+    return make_pipeline(dv, est).fit(X_dicts, y)
+
+
 def train_lightgbm(form, X_dicts, y, params):
     import lightgbm
     onehot = params.pop("categorical", None) == "onehot"
@@ -127,40 +153,43 @@ def train_lightgbm(form, X_dicts, y, params):
     return lightgbm.train(params, lightgbm.Dataset(X, label=y, categorical_feature=cats), num_boost_round=rounds), dv
 
 
-def save_lightgbm(form, model, dv, out):
-    if form == "lgbm-mlflow":
-        import mlflow.lightgbm
-        mlflow.lightgbm.save_model(model, out)
-        vec = os.path.join(out, "preprocessor.b")
-    else:
-        model.save_model(out)
-        vec = out + ".preprocessor.b"
-    with open(vec, "wb") as f:
-        pickle.dump(dv, f)
 def with_nan(rows):
     """rows with every tenth ride's distance NaN."""
     return [r | {"trip_distance": float("nan")} if i % 10 == 0 else r for i, r in enumerate(rows)]
 
 
 def save(form, model, dv, out):
+    """Writes the trained model at out: a pipeline pickled; a model trained
+    apart from its vectorizer as its library's file, or as an MLflow model
+    directory for the *-mlflow forms, with the vectorizer pickled beside it
+    (out.preprocessor.b) or in the directory (preprocessor.b)."""
     if dv is None:
         with open(out, "wb") as f:
             pickle.dump(model, f)
         return
-    if form.startswith("lgbm"):
-        return save_lightgbm(form, model, dv, out)
-    import xgboost
-    if form == "xgb-mlflow":
-        os.makedirs(out, exist_ok=True)
-        model.save_model(os.path.join(out, "model.xgb"))
-        with open(os.path.join(out, "MLmodel"), "w") as f:
-            f.write(MLMODEL.format(version=xgboost.__version__, run_id="0" * 24 + form.replace("-", "")[:8]))
+    if form.endswith("-mlflow"):
+        save_mlflow(form, model, out)
         vec = os.path.join(out, "preprocessor.b")
     else:
         model.save_model(out)
         vec = out + ".preprocessor.b"
     with open(vec, "wb") as f:
         pickle.dump(dv, f)
+
+
+def save_mlflow(form, model, out):
+    """An MLflow model directory at out: mlflow's own for LightGBM; for an
+    xgboost Booster, the files of mlflow's xgboost flavour (MLMODEL),
+    written without mlflow."""
+    if form.startswith("lgbm"):
+        import mlflow.lightgbm
+        mlflow.lightgbm.save_model(model, out)
+        return
+    import xgboost
+    os.makedirs(out, exist_ok=True)
+    model.save_model(os.path.join(out, "model.xgb"))
+    with open(os.path.join(out, "MLmodel"), "w") as f:
+        f.write(MLMODEL.format(version=xgboost.__version__, run_id="0" * 24 + form.replace("-", "")[:8]))
 
 
 def main():

@@ -172,7 +172,7 @@ func TestDataIsNotCopied(t *testing.T) {
 }
 
 // TestAWSKinesisAgg reads an aggregated record that AWS's Node library
-// aws-kinesis-agg 4.2.8 wrote (tools/local/kinesalite/aggregate.js) from
+// aws-kinesis-agg 4.2.8 wrote (localstack/kinesalite/aggregate.js) from
 // [{"partitionKey":"a","data":{"x":1}}, {"partitionKey":"b",
 // "explicitHashKey":"42","data":{"y":2}}, {"partitionKey":"a","data":{"z":3}}].
 func TestAWSKinesisAgg(t *testing.T) {

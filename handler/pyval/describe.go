@@ -4,7 +4,7 @@ import "errors"
 
 // ErrDivergence marks the errors of forms refused here where Python
 // gives a value (str() of a container, several categories of one key):
-// the README's list of divergences.
+// docs/contract.md's list of divergences.
 var ErrDivergence = errors.New("a divergence from Python")
 
 // Describe is v's Python type and its text: json.dumps of a str, str of

@@ -3,7 +3,6 @@ package pyval
 import (
 	"errors"
 	"fmt"
-	"unicode/utf8"
 )
 
 // This file reads JSON as the original's json.loads does (CPython 3.11's C
@@ -36,70 +35,6 @@ const maxDepth = 900
 
 // maxIntDigits is Python's limit on the digits of an int read from text.
 const maxIntDigits = 4300
-
-// Kind is a value's kind: a JSON value's is named by its first byte ('-'
-// for -Infinity); kText and kInt are values a feature program computed (a
-// computed float is a JSON number's, see floatValue); 0 is an absent field.
-type Kind byte
-
-const (
-	kString Kind = '"'
-	kNumber Kind = '0'
-	kTrue   Kind = 't'
-	kFalse  Kind = 'f'
-	kNull   Kind = 'n'
-	kNaN    Kind = 'N'
-	kInf    Kind = 'I'
-	kNegInf Kind = '-'
-	kArray  Kind = '['
-	kObject Kind = '{'
-	kText   Kind = 's' // a computed str
-	kInt    Kind = 'i' // a computed int
-)
-
-// Value is one Python value: what json.loads makes of a JSON value (its
-// kind and its text in the input, read lazily), or what a feature program
-// computed from one (a str, int or float). The zero Value is an absent
-// field.
-//
-// It is a slice and three bytes, as small as a JSON value's, so that Go
-// passes and returns it in integer registers (a float64 field costs the
-// reader a third more): a computed str or int keeps its text in raw, a
-// computed float its repr, as a JSON number (see floatValue).
-type Value struct {
-	raw   []byte // a JSON value's text; kText: the str (WTF-8); kInt: its canonical digits
-	kind  Kind
-	esc   bool // a string with escapes
-	isInt bool // a number without fraction or exponent: Python reads an int
-}
-
-func (k Kind) String() string {
-	switch k {
-	case kString:
-		return "string"
-	case kNumber:
-		return "number"
-	case kTrue, kFalse:
-		return "boolean"
-	case kNull:
-		return "null"
-	case kNaN:
-		return "NaN"
-	case kInf:
-		return "Infinity"
-	case kNegInf:
-		return "-Infinity"
-	case kArray:
-		return "array"
-	case kObject:
-		return "object"
-	case kText:
-		return "str"
-	case kInt:
-		return "int"
-	}
-	return "absent"
-}
 
 // NewReader reads the JSON document data, which must be valid UTF-8.
 func NewReader(data []byte) *Reader { return &Reader{data: data} }
@@ -284,38 +219,6 @@ func (r *Reader) Member(first bool) (name []byte, more bool, err error) {
 	return r.name, true, nil
 }
 
-// str reads and checks a string: Python's escapes, no control characters.
-func (r *Reader) str() (Value, error) {
-	start := r.pos
-	esc := false
-	for r.pos++; r.pos < len(r.data); r.pos++ {
-		switch c := r.data[r.pos]; {
-		case c == '"':
-			r.pos++
-			return Value{kind: kString, raw: r.data[start:r.pos], esc: esc}, nil
-		case c < 0x20:
-			return Value{}, r.syntaxError("control character in a string")
-		case c == '\\':
-			esc = true
-			if r.pos+1 == len(r.data) {
-				break
-			}
-			r.pos++
-			switch r.data[r.pos] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-			case 'u':
-				if len(r.data)-r.pos <= 4 || !isHex4(r.data[r.pos+1:r.pos+5]) {
-					return Value{}, r.syntaxError(`invalid \uXXXX escape`)
-				}
-				r.pos += 4
-			default:
-				return Value{}, r.syntaxError("invalid escape")
-			}
-		}
-	}
-	return Value{}, r.syntaxError("unterminated string")
-}
-
 // number reads and checks a number, as the grammar Python's scanner
 // follows (RFC 8259's).
 func (r *Reader) number() (Value, error) {
@@ -362,85 +265,6 @@ func (r *Reader) digits() int {
 		r.pos++
 	}
 	return r.pos - start
-}
-
-func isHex4(b []byte) bool {
-	for _, c := range b[:4] {
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-			return false
-		}
-	}
-	return true
-}
-
-func hex4(b []byte) rune {
-	var x rune
-	for _, c := range b[:4] {
-		x <<= 4
-		switch {
-		case c <= '9':
-			x |= rune(c - '0')
-		case c >= 'a':
-			x |= rune(c - 'a' + 10)
-		default:
-			x |= rune(c - 'A' + 10)
-		}
-	}
-	return x
-}
-
-// nextRune decodes the code point at s[i:] of a checked string's text
-// between its quotes, as Python does: an escaped high surrogate followed
-// by an escaped low one is one code point; any other escaped surrogate is
-// itself (a rune Go's utf8 package calls invalid).
-func nextRune(s []byte, i int) (c rune, next int) {
-	if s[i] != '\\' {
-		if s[i] < utf8.RuneSelf {
-			return rune(s[i]), i + 1
-		}
-		c, n := utf8.DecodeRune(s[i:])
-		return c, i + n
-	}
-	switch s[i+1] {
-	case 'b':
-		return '\b', i + 2
-	case 'f':
-		return '\f', i + 2
-	case 'n':
-		return '\n', i + 2
-	case 'r':
-		return '\r', i + 2
-	case 't':
-		return '\t', i + 2
-	case 'u':
-	default: // " \ /
-		return rune(s[i+1]), i + 2
-	}
-	c = hex4(s[i+2:])
-	if 0xD800 <= c && c < 0xDC00 && len(s)-i >= 12 && s[i+6] == '\\' && s[i+7] == 'u' {
-		if lo := hex4(s[i+8:]); 0xDC00 <= lo && lo < 0xE000 {
-			return 0x10000 + (c-0xD800)<<10 + (lo - 0xDC00), i + 12
-		}
-	}
-	return c, i + 6
-}
-
-// appendUnquote appends a checked string's text, unescaped, as UTF-8 but
-// for unpaired surrogates, which are written as UTF-8 would write them
-// were they allowed (WTF-8): the bytes then equal no valid UTF-8 text, as
-// the Python string equals no string without them.
-func appendUnquote(dst, raw []byte) []byte {
-	s := raw[1 : len(raw)-1]
-	for i := 0; i < len(s); {
-		var c rune
-		c, i = nextRune(s, i)
-		if 0xD800 <= c && c < 0xE000 {
-			dst = append(dst, 0xE0|byte(c>>12), 0x80|byte(c>>6)&0x3F, 0x80|byte(c)&0x3F)
-			continue
-		}
-		dst = utf8.AppendRune(dst, c)
-	}
-	return dst
 }
 
 // ErrNotUTF8 is the original's UnicodeDecodeError.

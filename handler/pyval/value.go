@@ -18,6 +18,22 @@ import (
 	"unsafe"
 )
 
+// Value is one Python value: what json.loads makes of a JSON value (its
+// kind and its text in the input, read lazily), or what a feature program
+// computed from one (a str, int or float). The zero Value is an absent
+// field.
+//
+// It is a slice and three bytes, as small as a JSON value's, so that Go
+// passes and returns it in integer registers (a float64 field costs the
+// reader a third more): a computed str or int keeps its text in raw, a
+// computed float its repr, as a JSON number (see floatValue).
+type Value struct {
+	raw   []byte // a JSON value's text; kText: the str (WTF-8); kInt: its canonical digits
+	kind  Kind
+	esc   bool // a string with escapes
+	isInt bool // a number without fraction or exponent: Python reads an int
+}
+
 // None is Python's None (JSON null).
 var None = Value{kind: kNull}
 

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nyc-taxi/ridepred/internal/localproc"
+	"github.com/nyc-taxi/ridepred/localstack/proc"
 )
 
 // nestedRideID is a ride event of about size bytes whose ride_id nests
@@ -59,7 +59,7 @@ func BenchmarkDumpsNested(b *testing.B) {
 		b.Run(map[bool]string{true: "flat", false: "898-deep"}[depth == 1], func(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(event)))
-			cpu := localproc.OwnCPU()
+			cpu := proc.OwnCPU()
 			for b.Loop() {
 				if _, err := Parse(event); err != nil {
 					b.Fatal(err)
@@ -67,7 +67,7 @@ func BenchmarkDumpsNested(b *testing.B) {
 			}
 			// The process's CPU time (the collector's too), in 10 ms ticks:
 			// on a shared machine, wall time is not the cost.
-			b.ReportMetric((localproc.OwnCPU()-cpu)*1000/float64(b.N), "cpu-ms/op")
+			b.ReportMetric((proc.OwnCPU()-cpu)*1000/float64(b.N), "cpu-ms/op")
 		})
 	}
 }

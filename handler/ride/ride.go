@@ -58,7 +58,7 @@ type Ride struct {
 //     infinities, beyond float32).
 //   - ride_id may be any value; ID is json.dumps's text of it.
 //
-// Divergences (README.md lists them with why): refused where the original
+// Divergences (docs/contract.md lists them with why): refused where the original
 // predicts are str() of an array or object (Python writes its repr), a
 // list of several strs as a feature value, a ride_id holding NaN or an
 // infinity (json.dumps writes NaN or Infinity, which is not JSON), and

@@ -68,28 +68,49 @@ func seedFeatures(t *testing.T) {
 // check the same against the original itself.
 func TestParse(t *testing.T) {
 	seedFeatures(t)
-	f := func(pudo string, dist float64) generated.Features {
-		return seed(pudo, dist)
+	tests := slices.Concat(eventCases(), jsonCases(), rideIDCases(), rideCases(), locationCases(), distanceCases(t))
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Parse([]byte(tt.in))
+			if tt.errSub != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.errSub) || string(got.ID) != tt.id {
+					t.Fatalf("= %s, %v; want ride id %q and an error containing %q", got.ID, err, tt.id, tt.errSub)
+				}
+				return
+			}
+			if err != nil || string(got.ID) != tt.id || !sameFeatures(got.Features, tt.want) {
+				t.Fatalf("= %s %+v, %v; want %s %+v", got.ID, got.Features, err, tt.id, tt.want)
+			}
+		})
 	}
-	tests := []parseCase{
-		{"original event", ev("130", "205", "3.66", "123"), "123", f("130_205", 3.66), ""},
+}
+
+// eventCases: the event as a whole: the original's, and ids and extra keys of other types.
+func eventCases() []parseCase {
+	return []parseCase{
+		{"original event", ev("130", "205", "3.66", "123"), "123", seed("130_205", 3.66), ""},
 		{"string ids", `{"ride": {"PULocationID": "130", "DOLocationID": "5", "trip_distance": 0}, "ride_id": "abc-1"}`,
-			`"abc-1"`, f("130_5", 0), ""},
+			`"abc-1"`, seed("130_5", 0), ""},
 		{"integer distance, extra keys", `{"ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": 7, "x": [1]}, "ride_id": 1.5e3, "y": {}}`,
-			"1500.0", f("1_2", 7), ""},
+			"1500.0", seed("1_2", 7), ""},
 		{"boolean id, -0", `{"ride": {"PULocationID": -0, "DOLocationID": 2, "trip_distance": -0.0}, "ride_id": true}`,
-			"true", f("0_2", math.Copysign(0, -1)), ""}, // Python keeps -0.0
-		// JSON as json.loads reads it.
+			"true", seed("0_2", math.Copysign(0, -1)), ""}, // Python keeps -0.0
+	}
+}
+
+// jsonCases: JSON as json.loads reads it.
+func jsonCases() []parseCase {
+	return []parseCase{
 		{"repeated names, last counts", `{"ride_id": 1, "ride": {"PULocationID": 1, "PULocationID": 130, "DOLocationID": 205, "trip_distance": 9, "trip_distance": 3.66}, "ride_id": 2}`,
-			"2", f("130_205", 3.66), ""},
+			"2", seed("130_205", 3.66), ""},
 		{"repeated ride, last counts", `{"ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": 1}, "ride": {"PULocationID": 3}, "ride_id": 2}`,
 			"2", generated.Features{}, "ride.DOLocationID: missing"},
-		{"escaped names", `{"ri\u0064e": {"PULocationID": 1, "DOLocation\u0049D": 2, "trip_distance": 1}, "ride_id": 2}`, "2", f("1_2", 1), ""},
+		{"escaped names", `{"ri\u0064e": {"PULocationID": 1, "DOLocation\u0049D": 2, "trip_distance": 1}, "ride_id": 2}`, "2", seed("1_2", 1), ""},
 		{"escaped names before nested values", `{"ride": {"PULocation\u0049D": 130, "x\u0041": {"y\u0042": 1}, "DOLocationID": 205, "trip_distance": 1}, "ride_id": {"\u0061": {"\u0062": 1}, "\u0061": 2}}`,
-			`{"a": 2}`, f("130_205", 1), ""},
+			`{"a": 2}`, seed("130_205", 1), ""},
 		{"trailing NUL", ev("1", "2", "1", "1") + "\x00", "", generated.Features{}, "data after the value"},
-		{"NaN elsewhere", `{"ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": 1, "x": [NaN, Infinity, -Infinity]}, "ride_id": 2}`, "2", f("1_2", 1), ""},
-		{"unpaired surrogate elsewhere", `{"ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": 1}, "x": "\ud800", "ride_id": 2}`, "2", f("1_2", 1), ""},
+		{"NaN elsewhere", `{"ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": 1, "x": [NaN, Infinity, -Infinity]}, "ride_id": 2}`, "2", seed("1_2", 1), ""},
+		{"unpaired surrogate elsewhere", `{"ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": 1}, "x": "\ud800", "ride_id": 2}`, "2", seed("1_2", 1), ""},
 		{"not JSON", `{"ride": `, "", generated.Features{}, "not a JSON object: invalid JSON at byte 9: unexpected end of input"},
 		{"not JSON either", `{"ride": x}`, "", generated.Features{}, "not a JSON object: invalid JSON at byte 9"},
 		{"two objects", `{} {}`, "", generated.Features{}, "not a JSON object: invalid JSON at byte 3: data after the value"},
@@ -106,41 +127,61 @@ func TestParse(t *testing.T) {
 		{"BOM", "\uFEFF" + ev("1", "2", "1", "1"), "", generated.Features{}, "expecting a value"},
 		{"4301-digit integer elsewhere", `{"x": 1` + strings.Repeat("0", 4300) + `, "ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": 1}, "ride_id": 2}`,
 			"", generated.Features{}, "an integer of 4301 digits, over Python's limit of 4300"},
-		{"4300-digit integer ride_id", ev("1", "2", "1", "1"+strings.Repeat("0", 4299)), "1" + strings.Repeat("0", 4299), f("1_2", 1), ""},
+		{"4300-digit integer ride_id", ev("1", "2", "1", "1"+strings.Repeat("0", 4299)), "1" + strings.Repeat("0", 4299), seed("1_2", 1), ""},
 		{"nested 900 deep", `{"x": ` + strings.Repeat("[", 899) + strings.Repeat("]", 899) + `, "ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": 1}, "ride_id": 2}`,
-			"2", f("1_2", 1), ""},
+			"2", seed("1_2", 1), ""},
 		{"nested 901 deep", `{"x": ` + strings.Repeat("[", 900) + strings.Repeat("]", 900) + `, "ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": 1}, "ride_id": 2}`,
 			"", generated.Features{}, "nested deeper than 900 levels"},
-		// ride_id as json.dumps writes it back.
+	}
+}
+
+// rideIDCases: ride_id as json.dumps writes it back.
+func rideIDCases() []parseCase {
+	return []parseCase{
 		{"no ride_id", `{"ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": 1}}`, "", generated.Features{}, "ride_id: missing"},
-		{"null ride_id", ev("1", "2", "1", "null"), "null", f("1_2", 1), ""},
+		{"null ride_id", ev("1", "2", "1", "null"), "null", seed("1_2", 1), ""},
 		{"object ride_id", ev("1", "2", "1", `{"a":1,"b" : [1E2, -0, -0.0, 1e16, 1e-5, 0.1e-400, "\u00e9\ud83d\ude00\ud800\u007f\/"], "a": {}}`),
-			`{"a": {}, "b": [100.0, 0, -0.0, 1e+16, 1e-05, 0.0, "\u00e9\ud83d\ude00\ud800\u007f/"]}`, f("1_2", 1), ""},
-		{"empty string ride_id", ev("1", "2", "1", `""`), `""`, f("1_2", 1), ""},
+			`{"a": {}, "b": [100.0, 0, -0.0, 1e+16, 1e-05, 0.0, "\u00e9\ud83d\ude00\ud800\u007f/"]}`, seed("1_2", 1), ""},
+		{"empty string ride_id", ev("1", "2", "1", `""`), `""`, seed("1_2", 1), ""},
 		{"ride_id beyond float64", ev("1", "2", "1", "1e400"), "", generated.Features{}, "ride_id: 1e400 holds NaN or an infinity"},
 		{"NaN in ride_id", ev("1", "2", "1", "[NaN]"), "", generated.Features{}, "ride_id: [NaN] holds NaN or an infinity"},
-		{"long ride_id", ev("1", "2", "1", `"`+strings.Repeat("x", 300)+`"`), `"` + strings.Repeat("x", 300) + `"`, f("1_2", 1), ""},
-		{"astral ride_id", ev("1", "2", "1", `"😀é"`), `"\ud83d\ude00\u00e9"`, f("1_2", 1), ""},
-		{"long numeric ride_id", ev("1", "2", "1", strings.Repeat("9", 300)), strings.Repeat("9", 300), f("1_2", 1), ""},
-		// The ride.
+		{"long ride_id", ev("1", "2", "1", `"`+strings.Repeat("x", 300)+`"`), `"` + strings.Repeat("x", 300) + `"`, seed("1_2", 1), ""},
+		{"astral ride_id", ev("1", "2", "1", `"😀é"`), `"\ud83d\ude00\u00e9"`, seed("1_2", 1), ""},
+		{"long numeric ride_id", ev("1", "2", "1", strings.Repeat("9", 300)), strings.Repeat("9", 300), seed("1_2", 1), ""},
+	}
+}
+
+// rideCases: the ride object itself.
+func rideCases() []parseCase {
+	return []parseCase{
 		{"case matters", `{"Ride": {"PULocationID": 1, "DOLocationID": 2, "trip_distance": 1}, "ride_id": 1}`, "1", generated.Features{}, "ride: missing"},
 		{"ride not object", `{"ride": [1], "ride_id": 1}`, "1", generated.Features{}, "ride: must be a JSON object, got a JSON array"},
 		{"null ride", `{"ride": null, "ride_id": 1}`, "1", generated.Features{}, "ride: must be a JSON object, got a JSON null"},
 		{"no PU", `{"ride": {"DOLocationID": 2, "trip_distance": 1}, "ride_id": 1}`, "1", generated.Features{}, "ride.PULocationID: missing"},
-		// Location ids as '%s' prints them.
-		{"null DO", ev("1", "null", "1", "1"), "1", f("1_None", 1), ""},
-		{"float PU", ev("130.0", "2", "1", "1"), "1", f("130.0_2", 1), ""},
-		{"float formats", ev("1e2", "1.5e16", "1", "1"), "1", f("100.0_1.5e+16", 1), ""},
-		{"small floats", ev("1e-4", "1e-5", "1", "1"), "1", f("0.0001_1e-05", 1), ""},
-		{"float beyond float64", ev("1e400", "-1e400", "1", "1"), "1", f("inf_-inf", 1), ""},
-		{"NaN PU, Infinity DO", ev("NaN", "-Infinity", "1", "1"), "1", f("nan_-inf", 1), ""},
-		{"bool DO", ev("1", "true", "1", "1"), "1", f("1_True", 1), ""},
-		{"huge PU", ev("99999999999999999999", "2", "1", "1"), "1", f("99999999999999999999_2", 1), ""},
-		{"PU strings", ev(`"0130"`, `" 13a"`, "1", "1"), "1", f("0130_ 13a", 1), ""},
-		{"escaped PU", ev(`"\u0031\u0033\u0030"`, `"\ud800"`, "1", "1"), "1", f("130_\xed\xa0\x80", 1), ""},
+	}
+}
+
+// locationCases: location ids as '%s' prints them.
+func locationCases() []parseCase {
+	return []parseCase{
+		{"null DO", ev("1", "null", "1", "1"), "1", seed("1_None", 1), ""},
+		{"float PU", ev("130.0", "2", "1", "1"), "1", seed("130.0_2", 1), ""},
+		{"float formats", ev("1e2", "1.5e16", "1", "1"), "1", seed("100.0_1.5e+16", 1), ""},
+		{"small floats", ev("1e-4", "1e-5", "1", "1"), "1", seed("0.0001_1e-05", 1), ""},
+		{"float beyond float64", ev("1e400", "-1e400", "1", "1"), "1", seed("inf_-inf", 1), ""},
+		{"NaN PU, Infinity DO", ev("NaN", "-Infinity", "1", "1"), "1", seed("nan_-inf", 1), ""},
+		{"bool DO", ev("1", "true", "1", "1"), "1", seed("1_True", 1), ""},
+		{"huge PU", ev("99999999999999999999", "2", "1", "1"), "1", seed("99999999999999999999_2", 1), ""},
+		{"PU strings", ev(`"0130"`, `" 13a"`, "1", "1"), "1", seed("0130_ 13a", 1), ""},
+		{"escaped PU", ev(`"\u0031\u0033\u0030"`, `"\ud800"`, "1", "1"), "1", seed("130_\xed\xa0\x80", 1), ""},
 		{"array PU", ev("[1]", "2", "1", "1"), "1", generated.Features{}, `"%s_%s" % (ride["PULocationID"], ride["DOLocationID"]): str() of a JSON array or object is not supported`},
 		{"object DO", ev("1", "{}", "1", "1"), "1", generated.Features{}, `"%s_%s" % (ride["PULocationID"], ride["DOLocationID"]): str() of a JSON array or object is not supported`},
-		// Distances as DictVectorizer reads them.
+	}
+}
+
+// distanceCases: distances as DictVectorizer reads them.
+func distanceCases(t *testing.T) []parseCase {
+	return []parseCase{
 		{"no distance", `{"ride": {"PULocationID": 1, "DOLocationID": 2}, "ride_id": 1}`, "1", generated.Features{}, "ride.trip_distance: missing"},
 		// DictVectorizer makes a str the category trip_distance=3.66, which
 		// the model does not know: the distance is absent.
@@ -149,10 +190,10 @@ func TestParse(t *testing.T) {
 		{"array of strings distance", ev("1", "2", `["a"]`, "1"), "1", absentDistance(t, "1_2"), ""},
 		{"array of numbers distance", ev("1", "2", `[1]`, "1"), "1", generated.Features{}, `features["trip_distance"] (DictVectorizer): unsupported type int in a list`},
 		{"object distance", ev("1", "2", `{}`, "1"), "1", generated.Features{}, `features["trip_distance"] (DictVectorizer): unsupported value type dict`},
-		{"negative distance", ev("1", "2", "-0.5", "1"), "1", f("1_2", -0.5), ""},
-		{"boolean distances", ev("1", "2", "true", "1"), "1", f("1_2", 1), ""},
-		{"false distance", ev("1", "2", "false", "1"), "1", f("1_2", 0), ""},
-		{"integer distance rounds", ev("1", "2", "9007199254740993", "1"), "1", f("1_2", 9007199254740992), ""},
+		{"negative distance", ev("1", "2", "-0.5", "1"), "1", seed("1_2", -0.5), ""},
+		{"boolean distances", ev("1", "2", "true", "1"), "1", seed("1_2", 1), ""},
+		{"false distance", ev("1", "2", "false", "1"), "1", seed("1_2", 0), ""},
+		{"integer distance rounds", ev("1", "2", "9007199254740993", "1"), "1", seed("1_2", 9007199254740992), ""},
 		{"integer beyond float64", ev("1", "2", "1"+strings.Repeat("0", 400), "1"), "1", generated.Features{},
 			`features["trip_distance"] (DictVectorizer): int too large to convert to float (OverflowError)`},
 		nan("null distance", "null"),
@@ -162,20 +203,6 @@ func TestParse(t *testing.T) {
 		huge("distance beyond float64", "1e400", math.Inf(1)),
 		huge("distance Infinity", "Infinity", math.Inf(1)),
 		huge("distance beyond float32", "3.5e38", 3.5e38),
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := Parse([]byte(tt.in))
-			if tt.errSub != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.errSub) || string(got.ID) != tt.id {
-					t.Fatalf("= %s, %v; want ride id %q and an error containing %q", got.ID, err, tt.id, tt.errSub)
-				}
-				return
-			}
-			if err != nil || string(got.ID) != tt.id || !sameFeatures(got.Features, tt.want) {
-				t.Fatalf("= %s %+v, %v; want %s %+v", got.ID, got.Features, err, tt.id, tt.want)
-			}
-		})
 	}
 }
 

@@ -46,17 +46,34 @@ def library_timings(path):
     """The library's own predict, one thread, called as the user's pipeline
     calls it (export.py's families): one ride at a time, and all at once.
     The model is MODEL_PATH (and VECTORIZER_PATH, for one saved without)."""
+    export, model, dicts = model_and_rides(path)
+    single_s, batch_s, _ = time_predict(model.predictor(), dicts)
+    trees = model.family.trees()
+    print(json.dumps({"single_ns": single_s * 1e9, "batch_ns_per_ride": batch_s / len(dicts) * 1e9,
+                      "batch_rides": len(dicts), "nodes": sum(len(t["children_left"]) for t in trees),
+                      "max_depth": max(export.max_depth(t) for t in trees)}))
+
+
+def model_and_rides(path):
+    """export.py (imported from model-export), the model at MODEL_PATH (and
+    VECTORIZER_PATH, for one saved without) and the rides at path as the
+    original's prepare_features makes them. lambda_function itself is not
+    imported, as it unpickles MODEL_PATH, which may be an xgboost model."""
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
     import export
 
     model = export.load(os.environ["MODEL_PATH"], os.environ.get("VECTORIZER_PATH") or None)
-    predict = model.predictor()
     with open(path) as f:
         rides = [json.loads(line) for line in f]
-    # The original's prepare_features; lambda_function itself is not
-    # imported, as it unpickles MODEL_PATH, which may be an xgboost model.
     dicts = [{"PU_DO": "%s_%s" % (r["ride"]["PULocationID"], r["ride"]["DOLocationID"]),
               "trip_distance": r["ride"]["trip_distance"]} for r in rides]
+    return export, model, dicts
+
+
+def time_predict(predict, dicts):
+    """Times predict after a warm-up: the median seconds of one ride (the
+    first 300, one at a time), and the seconds and predictions of all of
+    dicts at once."""
     predict(dicts[:10])
     singles = []
     for d in dicts[:300]:
@@ -65,12 +82,8 @@ def library_timings(path):
         singles.append(time.perf_counter() - start)
     singles.sort()
     start = time.perf_counter()
-    predict(dicts)
-    batch = time.perf_counter() - start
-    trees = model.family.trees()
-    print(json.dumps({"single_ns": singles[len(singles) // 2] * 1e9, "batch_ns_per_ride": batch / len(dicts) * 1e9,
-                      "batch_rides": len(dicts), "nodes": sum(len(t["children_left"]) for t in trees),
-                      "max_depth": max(export.max_depth(t) for t in trees)}))
+    out = predict(dicts)
+    return singles[len(singles) // 2], time.perf_counter() - start, out
 
 
 def lleaves_timings(path, go_predictions):
@@ -83,15 +96,8 @@ def lleaves_timings(path, go_predictions):
     import lleaves
     import numpy as np
 
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-    import export
-
-    model = export.load(os.environ["MODEL_PATH"], os.environ.get("VECTORIZER_PATH") or None)
+    _, model, dicts = model_and_rides(path)
     vec, want = model.vectorizer, model.predictor()
-    with open(path) as f:
-        rides = [json.loads(line) for line in f]
-    dicts = [{"PU_DO": "%s_%s" % (r["ride"]["PULocationID"], r["ride"]["DOLocationID"]),
-              "trip_distance": r["ride"]["trip_distance"]} for r in rides]
     with tempfile.TemporaryDirectory() as tmp:
         text = os.path.join(tmp, "model.txt")
         model.family.booster.save_model(text)  # best_iteration's trees, as predict's
@@ -104,20 +110,11 @@ def lleaves_timings(path, go_predictions):
         x = vec.transform(rows)
         return np.concatenate([compiled.predict(x[i:i + 2000].toarray(), n_jobs=1) for i in range(0, x.shape[0], 2000)])
 
-    predict(dicts[:10])
-    singles = []
-    for d in dicts[:300]:
-        start = time.perf_counter()
-        predict([d])
-        singles.append(time.perf_counter() - start)
-    singles.sort()
-    start = time.perf_counter()
-    got = predict(dicts)
-    batch = time.perf_counter() - start
+    single_s, batch, got = time_predict(predict, dicts)
     lib = np.asarray(want(dicts), dtype=np.float64)
     with open(go_predictions) as f:
         go = np.array([json.loads(line).get("prediction", np.nan) for line in f], dtype=np.float64)
-    print(json.dumps({"single_ns": singles[len(singles) // 2] * 1e9, "batch_ns_per_ride": batch / len(dicts) * 1e9,
+    print(json.dumps({"single_ns": single_s * 1e9, "batch_ns_per_ride": batch / len(dicts) * 1e9,
                       "compile_s": compile_s, "rides": len(dicts),
                       "lleaves_mismatches": int(np.count_nonzero(got.view(np.int64) != lib.view(np.int64))),
                       "lleaves_max_abs_diff": float(np.max(np.abs(got - lib))),

@@ -213,13 +213,6 @@ def test_refuses_hist_gradient_boosting_on_sparse_input(tmp_path, capsys):
     assert "sparse=False" in err
 
 
-def test_refuses_hist_gradient_boosting_categorical(tmp_path, capsys):
-    dv, X = dense()
-    est = HistGradientBoostingRegressor(max_iter=2, categorical_features=[0]).fit(X, Y)
-    err = refusal(tmp_path, capsys, dump(tmp_path, (dv, est)))
-    assert "categorical" in err and "bitset" in err
-
-
 @pytest.mark.parametrize("name", ["model.json", "model.ubj", "model.xgb"])
 def test_xgboost_file_with_vectorizer(tmp_path, name):
     model, vec = booster(tmp_path, {"base_score": 2.5}, name=name)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import sklearn
 import xgboost
-from sklearn.ensemble import (ExtraTreesRegressor, GradientBoostingRegressor, HistGradientBoostingRegressor,
+from sklearn.ensemble import (ExtraTreesRegressor, GradientBoostingRegressor,
                               RandomForestRegressor)
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.pipeline import make_pipeline
@@ -64,32 +64,11 @@ def test_sklearn_nan_on_dense_input_is_compiled_from_1_3():
     assert takes_nan == (tuple(int(x) for x in sklearn.__version__.split(".")[:2]) >= (1, 3))
 
 
-def test_hist_categorical_refusal_names_the_version(tmp_path, capsys):
-    dv = DictVectorizer(sparse=False)
-    X = dv.fit_transform(DICTS)
-    est = HistGradientBoostingRegressor(max_iter=2, categorical_features=[0]).fit(X, Y)
-    err = refusal(tmp_path, capsys, dump(tmp_path, (dv, est)))
-    assert f"sklearn {sklearn.__version__} HistGradientBoostingRegressor" in err and "categorical" in err
-
-
 def xgb_file(tmp_path, params, X, y, dv, rounds=3):
     b = xgboost.train({"nthread": 1, "max_depth": 3} | params, xgboost.DMatrix(X, label=y, enable_categorical=True), rounds)
     path = str(tmp_path / "model.json")
     b.save_model(path)
     return path, dump(tmp_path, dv, "preprocessor.b")
-
-
-def test_xgboost_categorical_refusal_names_the_version(tmp_path, capsys):
-    pd = pytest.importorskip("pandas")
-    dv = DictVectorizer().fit(DICTS)
-    X = pd.DataFrame({"c": pd.Categorical([i % 7 for i in range(200)]), "d": [float(i % 13) for i in range(200)]})
-    X = X.reindex(columns=["c", "d"] + [f"f{i}" for i in range(len(dv.feature_names_) - 2)], fill_value=0.0)
-    y = np.array([10.0 if i % 7 in (1, 3, 5) else 0.0 for i in range(200)])  # the category decides
-    model, vec = xgb_file(tmp_path, {"tree_method": "hist", "max_cat_to_onehot": 1}, X, y, dv)
-    code, _ = run_vec(tmp_path, model, vec)
-    err = capsys.readouterr().err.strip()
-    assert code == 1 and err.count("\n") == 0, err
-    assert f"xgboost {xgboost.__version__}" in err and "categorical splits" in err, err
 
 
 def test_xgboost_several_outputs_refusal_names_the_version(tmp_path, capsys):

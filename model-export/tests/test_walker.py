@@ -4,7 +4,8 @@ The walker knows nothing of sklearn or xgboost: it reads the exported JSON
 and follows its "prediction" rule (rule.py, FORMAT.md): cast each input,
 compare it with the threshold, send missing values the node's default way,
 or, in LightGBM's trees, follow each split's own missing type and
-categories; add the (scaled) leaf values in tree order from the start value in the
+categories (HistGradientBoosting's and xgboost's categorical splits: the
+one-hot values that go left); add the (scaled) leaf values in tree order from the start value in the
 accumulator's type, and divide by the tree count for a mean. It steps every
 row down one level at a time with numpy so that all golden rows take
 seconds, but each step is exactly the per-row rule.
@@ -73,9 +74,23 @@ def walk(forest, cats, dists, cast=None):
             else:
                 with np.errstate(invalid="ignore"):
                     go_left = np.where(missing, default_left[node], rule.less(v, threshold[node]))
+                category_left(tree, node, v, missing, go_left)
             node = np.where(inner, np.where(go_left, left[node], right[node]), node)
         total = (total + value[node]).astype(rule.acc)
     return rule.finish(total, len(forest["trees"]))
+
+
+def category_left(tree, node, v, missing, go_left):
+    """HistGradientBoosting's and xgboost's categorical splits (rule.category_left)
+    for every row v at its node, written into go_left: missing takes
+    default_left, a one-hot's 0 or 1 goes left when among the node's categories."""
+    if "categories" not in tree:
+        return
+    categorical = np.array([c is not None for c in tree["categories"]])[node]
+    for n in np.unique(node[categorical]):
+        rows = categorical & (node == n)
+        assert np.all(missing[rows] | (v[rows] == 0) | (v[rows] == 1)), "a categorical split on a value not 0 or 1"
+        go_left[rows] = np.where(missing[rows], tree["default_left"][n], np.isin(v[rows], tree["categories"][n]))
 
 
 def lightgbm_left(tree, node, v):
@@ -145,6 +160,7 @@ def walk_dicts(forest, dicts):
             else:
                 with np.errstate(invalid="ignore"):
                     go_left = np.where(missing, default_left[node], rule.less(v, threshold[node]))
+                category_left(tree, node, v, missing, go_left)
             node = np.where(inner, np.where(go_left, left[node], right[node]), node)
         total = (total + value[node]).astype(rule.acc)
     return rule.finish(total, len(forest["trees"]))

@@ -1,6 +1,6 @@
 //go:build e2ecrash
 
-// Built only with -tags e2ecrash, for tools/local/demo's TestFunctionCrashMidBatch:
+// Built only with -tags e2ecrash, for e2e's TestFunctionCrashMidBatch:
 // RIDEPRED_TEST_CRASH_RIDE_ID and RIDEPRED_TEST_CRASH_MARKER make the
 // process exit in the middle of the batch holding that ride, once (the
 // marker file records that it did). The shipped binary has no such hook:

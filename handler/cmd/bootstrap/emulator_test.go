@@ -2,8 +2,10 @@ package main
 
 import (
 	"archive/zip"
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,7 +16,7 @@ import (
 	"github.com/nyc-taxi/ridepred/handler"
 	"github.com/nyc-taxi/ridepred/handler/ride"
 	"github.com/nyc-taxi/ridepred/internal/golden"
-	"github.com/nyc-taxi/ridepred/internal/localproc"
+	"github.com/nyc-taxi/ridepred/localstack/proc"
 )
 
 // The original app's events (../shared/reference/python-streaming-app.md).
@@ -30,22 +32,22 @@ const (
 		"awsRegion": "us-east-1", "eventSourceARN": "arn:aws:kinesis:us-east-1:938316853267:stream/ride_events"}]}`
 )
 
-// binaries are build/bootstrap and the emulator (localproc.Binaries).
+// binaries are build/bootstrap and the emulator (proc.Binaries).
 func binaries(t *testing.T) (rie, bootstrap string) {
 	t.Helper()
-	rie, bootstrap, err := localproc.Binaries(t)
+	rie, bootstrap, err := proc.Binaries(t)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return rie, bootstrap
 }
 
-func startEmulator(t *testing.T, env ...string) (*localproc.Emulator, *localproc.Logs) {
+func startEmulator(t *testing.T, env ...string) (*proc.Emulator, *proc.Logs) {
 	t.Helper()
 	rie, bootstrap := binaries(t)
-	var logs localproc.Logs
+	var logs proc.Logs
 	env = append(env, "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test")
-	e, err := localproc.StartEmulator(rie, []string{bootstrap}, env, &logs)
+	e, err := proc.StartEmulator(rie, []string{bootstrap}, env, &logs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +55,7 @@ func startEmulator(t *testing.T, env ...string) (*localproc.Emulator, *localproc
 	return e, &logs
 }
 
-func invoke(t *testing.T, e *localproc.Emulator, payload string) (int, string) {
+func invoke(t *testing.T, e *proc.Emulator, payload string) (int, string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -214,32 +216,45 @@ func TestLogsAndMetricsUnderEmulator(t *testing.T) {
 	}
 }
 
-// TestFunctionZip: build/function.zip holds the same bootstrap, executable,
-// at its root, as the provided.al2023 runtime expects.
+// TestFunctionZip: the function.zip beside the bootstrap holds that
+// bootstrap, byte for byte and executable, at its root, as the
+// provided.al2023 runtime expects. Under make test-arm64, BOOTSTRAP is a
+// script that execs build/arm64/bootstrap under qemu: the zip beside it
+// must hold that binary.
 func TestFunctionZip(t *testing.T) {
 	_, bootstrap := binaries(t)
 	if head, _ := os.ReadFile(bootstrap); strings.HasPrefix(string(head), "#!") {
-		// make test-arm64 runs the arm64 function through a script that
-		// execs it under qemu; make test-go checks build/function.zip.
-		t.Skipf("BOOTSTRAP %s is a script, not the binary a function.zip holds", bootstrap)
+		bootstrap = filepath.Join(filepath.Dir(bootstrap), "bootstrap")
+	}
+	want, err := os.ReadFile(bootstrap)
+	if err != nil {
+		t.Fatal(err)
 	}
 	z, err := zip.OpenReader(filepath.Join(filepath.Dir(bootstrap), "function.zip"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer z.Close()
-	st, err := os.Stat(bootstrap)
+	if len(z.File) != 1 || z.File[0].Name != "bootstrap" || z.File[0].Mode()&0o111 == 0 {
+		t.Fatalf("function.zip holds %v; want only an executable bootstrap", z.File)
+	}
+	f, err := z.File[0].Open()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(z.File) != 1 || z.File[0].Name != "bootstrap" || z.File[0].Mode()&0o111 == 0 || int64(z.File[0].UncompressedSize64) != st.Size() {
-		t.Fatalf("function.zip holds %v; want only an executable bootstrap of %d bytes", z.File, st.Size())
+	defer f.Close()
+	got, err := io.ReadAll(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("function.zip's bootstrap (%d bytes) is not %s (%d bytes): make package rebuilds both", len(got), bootstrap, len(want))
 	}
 }
 
 // TestShipsOnlyTheFunction: the Lambda binary links the handler and the
 // model, nothing of the local stack (tools/) or of the tests' support
-// (internal/golden, internal/localproc, internal/kinesistest).
+// (internal/golden, localstack/proc, internal/kinesistest).
 func TestShipsOnlyTheFunction(t *testing.T) {
 	out, err := exec.Command("go", "list", "-deps", "-tags", "lambda.norpc", ".").Output()
 	if err != nil {

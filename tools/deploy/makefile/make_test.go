@@ -1,6 +1,3 @@
-// Package makefile tests the Makefile's own behaviour: what a bare make
-// and make -n do, and what make deps does with the Python tools present or
-// missing.
 package makefile
 
 import (
@@ -14,7 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/nyc-taxi/ridepred/tools/internal/workcopy"
+	"github.com/nyc-taxi/ridepred/internal/workcopy"
 )
 
 // TestDryRunChangesNothing: make -n prints the commands of the main targets

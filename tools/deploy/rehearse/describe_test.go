@@ -73,6 +73,18 @@ func (r *rehearsal) describe() *stack {
 		Aliases: map[string]object{}, Versions: map[string][]object{}, Mappings: map[string]object{},
 		Dashboards: map[string]any{}, Alarms: map[string]object{}, Architectures: map[string]any{},
 	}
+	r.describeStreams(s)
+	r.describeQueues(s)
+	r.describeLogGroups(s)
+	r.describeFunctions(s)
+	r.describeMappings(s)
+	r.describeDashboards(s)
+	r.describeAlarms(s)
+	return s
+}
+
+// describeStreams adds to s the Kinesis streams, their encryption apart.
+func (r *rehearsal) describeStreams(s *stack) {
 	var streams struct{ StreamNames []string }
 	r.json("kinesis list-streams", &streams)
 	for _, name := range streams.StreamNames {
@@ -86,7 +98,10 @@ func (r *rehearsal) describe() *stack {
 		delete(o, "StreamCreationTimestamp") // when it was created
 		s.Streams[name] = o
 	}
+}
 
+// describeQueues adds to s the SQS queues.
+func (r *rehearsal) describeQueues(s *stack) {
 	var queues struct{ QueueUrls []string }
 	r.json("sqs list-queues", &queues)
 	for _, u := range queues.QueueUrls {
@@ -96,14 +111,20 @@ func (r *rehearsal) describe() *stack {
 		delete(q.Attributes, "LastModifiedTimestamp")
 		s.Queues[path.Base(u)] = q.Attributes
 	}
+}
 
+// describeLogGroups adds to s the log groups.
+func (r *rehearsal) describeLogGroups(s *stack) {
 	var logs struct{ LogGroups []object }
 	r.json("logs describe-log-groups", &logs)
 	for _, g := range logs.LogGroups {
 		delete(g, "creationTime") // when it was created
 		s.LogGroups[g["logGroupName"].(string)] = g
 	}
+}
 
+// describeFunctions adds to s the functions, with their roles, aliases, versions and architectures.
+func (r *rehearsal) describeFunctions(s *stack) {
 	var functions struct{ Functions []object }
 	r.json("lambda list-functions", &functions)
 	for _, f := range functions.Functions {
@@ -135,7 +156,10 @@ func (r *rehearsal) describe() *stack {
 		}
 		s.Versions[name] = versions.Versions
 	}
+}
 
+// describeMappings adds to s the event source mappings.
+func (r *rehearsal) describeMappings(s *stack) {
 	var mappings struct{ EventSourceMappings []object }
 	r.json("lambda list-event-source-mappings", &mappings)
 	for _, m := range mappings.EventSourceMappings {
@@ -143,7 +167,10 @@ func (r *rehearsal) describe() *stack {
 		delete(m, "LastModified") // when it was created
 		s.Mappings[m["EventSourceArn"].(string)+" -> "+m["FunctionArn"].(string)] = m
 	}
+}
 
+// describeDashboards adds to s the dashboards, their bodies decoded.
+func (r *rehearsal) describeDashboards(s *stack) {
 	var dashboards struct {
 		DashboardEntries []struct{ DashboardName string }
 	}
@@ -157,13 +184,15 @@ func (r *rehearsal) describe() *stack {
 		}
 		s.Dashboards[d.DashboardName] = body
 	}
+}
 
+// describeAlarms adds to s the metric alarms, by what they watch.
+func (r *rehearsal) describeAlarms(s *stack) {
 	var alarms struct{ MetricAlarms []object }
 	r.json("cloudwatch describe-alarms", &alarms)
 	for _, a := range alarms.MetricAlarms {
 		s.Alarms[alarmKey(a["AlarmName"].(string))] = settable(a)
 	}
-	return s
 }
 
 // role describes the role with the given ARN.

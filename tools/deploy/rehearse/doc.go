@@ -12,11 +12,14 @@
 // TestRollback runs DEPLOY.md's roll-forward and rollback blocks, and
 // TestShadowRollForward its shadow block and roll-forwards that add, keep
 // and drop SHADOW_STREAM_NAME. TestOneWayToDeploy (no moto) fails when
-// README or DEPLOY.md shows a command that changes the function's code,
+// README, docs/ or DEPLOY.md shows a command that changes the function's code,
 // settings, versions or alias that these do not run, or invokes the
 // function without its alias live (oneway_test.go). The rehearsal's
 // aws plays the transitional states that AWS has and moto does not, so
 // that a missing wait fails (transitions_test.go). translate.py turns the
 // SAM template into plain CloudFormation, as sam deploy does, since moto
 // has no SAM transform.
+//
+//	go test ./tools/deploy/rehearse                          # after make deps (moto, the AWS CLI) and make package
+//	go test -run TestOneWayToDeploy ./tools/deploy/rehearse  # the docs' commands only, no moto
 package rehearse

@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/nyc-taxi/ridepred/internal/localproc"
+	"github.com/nyc-taxi/ridepred/localstack/proc"
 )
 
 // TestMain puts build/venv/bin first on PATH when it exists, as the
@@ -17,7 +17,7 @@ func TestMain(m *testing.M) {
 	if os.Getenv(shimEnv) != "" {
 		os.Exit(shim(os.Args[1:]))
 	}
-	venv := filepath.Join(localproc.Root(), "build", "venv", "bin")
+	venv := filepath.Join(proc.Root(), "build", "venv", "bin")
 	if _, err := os.Stat(venv); err == nil {
 		os.Setenv("PATH", venv+string(os.PathListSeparator)+os.Getenv("PATH"))
 	}

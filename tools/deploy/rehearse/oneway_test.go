@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nyc-taxi/ridepred/internal/localproc"
+	"github.com/nyc-taxi/ridepred/localstack/proc"
 )
 
 // deployOps are the aws lambda operations that change what serves: the
@@ -19,25 +19,21 @@ var deployOps = []string{"update-function-code", "update-function-configuration"
 // unrehearsed are the deploy commands the docs may show without the
 // rehearsal running them, each with why. TestOneWayToDeploy fails when one
 // is no longer in the docs, so that the list cannot outlive its reason.
-var unrehearsed = map[string]string{
-	"aws lambda update-function-configuration --function-name ride-duration-prediction " +
-		"--logging-config LogFormat=JSON,ApplicationLogLevel=INFO,SystemLogLevel=INFO,LogGroup=/aws/lambda/ride-duration-prediction": "first deployment only; " +
-		"Debian's AWS CLI v2 (2.9) has no --logging-config, so the rehearsal cannot run it (tools/deploy/template's TestLogging checks the template's setting)",
-}
+var unrehearsed = map[string]string{}
 
-// TestOneWayToDeploy: README and DEPLOY.md show one way to ship a new
+// TestOneWayToDeploy: README, docs/ and DEPLOY.md show one way to ship a new
 // build or model, DEPLOY.md's rehearsed roll-forward (issue 30, finding 9:
 // README's own commands never moved the alias live, so the old model kept
 // serving). Every command in their shell blocks that changes the
 // function's code, settings, versions or alias is one that the rehearsal
 // runs (a block marked <!-- rehearse --> or <!-- rehearse: NAME -->), as
-// written, or one of unrehearsed; README shows none and links to the
-// roll-forward. And every command that invokes the function, aws lambda
+// written, or one of unrehearsed; README and docs/ show none, and
+// docs/model.md links to the roll-forward. And every command that invokes the function, aws lambda
 // invoke or tools/operate/redrive, invokes the alias live, as the mapping does:
 // the bare name is $LATEST, which after a rollback is the code rolled back.
 func TestOneWayToDeploy(t *testing.T) {
 	rehearsed := map[string]bool{}
-	for _, doc := range []string{"README.md", "DEPLOY.md"} {
+	for _, doc := range docs(t) {
 		for _, b := range shellBlocks(t, doc) {
 			if b.rehearsed {
 				for _, c := range commands(b.text) {
@@ -47,7 +43,7 @@ func TestOneWayToDeploy(t *testing.T) {
 		}
 	}
 	used := map[string]bool{}
-	for _, doc := range []string{"README.md", "DEPLOY.md"} {
+	for _, doc := range docs(t) {
 		for _, b := range shellBlocks(t, doc) {
 			for _, c := range commands(b.text) {
 				op := lambdaOp(c)
@@ -57,8 +53,8 @@ func TestOneWayToDeploy(t *testing.T) {
 				case strings.Contains(c, "go run ./tools/operate/redrive") && !strings.Contains(c, "-function ride-duration-prediction:live"):
 					t.Errorf("%s runs tools/operate/redrive on another function than the alias ride-duration-prediction:live:\n%s", doc, c)
 				case !slices.Contains(deployOps, op):
-				case doc == "README.md":
-					t.Errorf("README shows a deploy command; it should link to DEPLOY.md's roll-forward instead:\n%s", c)
+				case doc != "DEPLOY.md":
+					t.Errorf("%s shows a deploy command; it should link to DEPLOY.md's roll-forward instead:\n%s", doc, c)
 				case rehearsed[c]:
 				case unrehearsed[c] != "":
 					used[c] = true
@@ -73,10 +69,9 @@ func TestOneWayToDeploy(t *testing.T) {
 			t.Errorf("unrehearsed lists a command the docs no longer show: %s", c)
 		}
 	}
-	readme := readDoc(t, "README.md")
-	if !strings.Contains(readme, "(DEPLOY.md#a-new-build-or-model-the-roll-forward)") ||
+	if !strings.Contains(readDoc(t, "docs/model.md"), "(../DEPLOY.md#a-new-build-or-model-the-roll-forward)") ||
 		!strings.Contains(readDoc(t, "DEPLOY.md"), "\n### A new build or model: the roll-forward\n") {
-		t.Error("README does not link to DEPLOY.md's roll-forward (#a-new-build-or-model-the-roll-forward), or DEPLOY.md lost that heading")
+		t.Error("docs/model.md does not link to DEPLOY.md's roll-forward (#a-new-build-or-model-the-roll-forward), or DEPLOY.md lost that heading")
 	}
 	roll := commands(blocks(t, "roll-forward"))
 	for _, op := range []string{"update-function-code", "wait function-updated-v2", "update-function-configuration", "publish-version", "update-alias"} {
@@ -94,7 +89,7 @@ type block struct {
 	rehearsed bool // marked <!-- rehearse --> or <!-- rehearse: NAME -->
 }
 
-var fence = regexp.MustCompile("(?m)^(<!-- rehearse(?::[^>]*)? -->\n)?```(?:sh|bash|console)?\n((?s:.*?))^```")
+var fence = regexp.MustCompile("(?m)^(<!-- rehearse(?::[^>]*)? -->\n)?(?:<!-- [^>]* -->\n)?```(?:sh|bash|console)?\n((?s:.*?))^```")
 
 // shellBlocks are the fenced code blocks of doc (in the repository's root).
 func shellBlocks(t *testing.T, doc string) []block {
@@ -106,9 +101,24 @@ func shellBlocks(t *testing.T, doc string) []block {
 	return out
 }
 
+// docs are the documents whose shell blocks TestOneWayToDeploy reads:
+// README.md, DEPLOY.md and the guides in docs/, relative to the root.
+func docs(t *testing.T) []string {
+	t.Helper()
+	guides, err := filepath.Glob(filepath.Join(proc.Root(), "docs", "*.md"))
+	if err != nil || len(guides) == 0 {
+		t.Fatalf("no guides in docs/ (%v)", err)
+	}
+	out := []string{"README.md", "DEPLOY.md"}
+	for _, g := range guides {
+		out = append(out, filepath.Join("docs", filepath.Base(g)))
+	}
+	return out
+}
+
 func readDoc(t *testing.T, doc string) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(localproc.Root(), doc))
+	b, err := os.ReadFile(filepath.Join(proc.Root(), doc))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/nyc-taxi/ridepred/internal/localproc"
+	"github.com/nyc-taxi/ridepred/localstack/proc"
 )
 
 // rehearsal is a running moto_server and a shell that sends `aws` to it.
@@ -27,7 +27,7 @@ func start(t *testing.T) *rehearsal {
 	t.Helper()
 	// The script uploads build/function.zip, which this builds if make
 	// test did not.
-	if _, _, err := localproc.Binaries(t); err != nil {
+	if _, _, err := proc.Binaries(t); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat("/usr/bin/aws"); err != nil {
@@ -36,14 +36,14 @@ func start(t *testing.T) *rehearsal {
 	if _, err := exec.LookPath("moto_server"); err != nil {
 		t.Fatal("moto_server is neither on PATH nor in build/venv/bin: make deps installs it there, or says why it could not")
 	}
-	port, err := localproc.FreePort()
+	port, err := proc.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
 	moto := exec.Command("moto_server", "-H", "127.0.0.1", "-p", fmt.Sprint(port))
 	logs, _ := os.Create(filepath.Join(t.TempDir(), "moto.log"))
 	moto.Stdout, moto.Stderr = logs, logs
-	server, err := localproc.StartServer(moto, fmt.Sprintf("127.0.0.1:%d", port), 20*time.Second)
+	server, err := proc.StartServer(moto, fmt.Sprintf("127.0.0.1:%d", port), 20*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,8 +162,8 @@ func functionZip(t *testing.T, arch string) string {
 	if arch == "x86_64" {
 		return "build/function.zip"
 	}
-	root := localproc.Root()
-	err := localproc.WithLock(filepath.Join(root, "build", "binaries.lock"), func() error {
+	root := proc.Root()
+	err := proc.WithLock(filepath.Join(root, "build", "binaries.lock"), func() error {
 		cmd := exec.Command("make", "--no-print-directory", "package", "ARCH="+arch)
 		cmd.Dir = root
 		if out, err := cmd.CombinedOutput(); err != nil {
@@ -254,7 +254,7 @@ func (r *rehearsal) states() states {
 // <!-- rehearse: NAME -->, in order, as one script.
 func blocks(t *testing.T, name string) string {
 	t.Helper()
-	deploy, err := os.ReadFile(filepath.Join(localproc.Root(), "DEPLOY.md"))
+	deploy, err := os.ReadFile(filepath.Join(proc.Root(), "DEPLOY.md"))
 	if err != nil {
 		t.Fatal(err)
 	}

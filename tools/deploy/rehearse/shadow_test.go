@@ -18,7 +18,7 @@ func TestShadowRollForward(t *testing.T) {
 	r := start(t)
 	r.deployCLI()
 	deployed := r.environment("1")
-	r.sh("ARN=arn:aws:kinesis:us-east-1:123456789012:stream\n" + blocks(t, "shadow"))
+	r.sh(blocks(t, "shadow"))
 	var policy struct{ PolicyName string }
 	r.json("iam get-role-policy --role-name ride-duration-prediction --policy-name ride-duration-prediction-shadow", &policy)
 

@@ -1,12 +1,12 @@
 package template
 
 import (
-	"os"
 	"slices"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/awslabs/goformation/v7/cloudformation"
+	"github.com/nyc-taxi/ridepred/internal/cfnyaml"
 	"gopkg.in/yaml.v3"
 )
 
@@ -39,21 +39,8 @@ func TestVersionsAndRollbackTriggers(t *testing.T) {
 // topic, and nobody when it is empty (its default).
 func TestAlarmsNotify(t *testing.T) {
 	for _, path := range templates {
-		text, err := os.ReadFile(path)
+		tpl, err := cfnyaml.Read(path)
 		if err != nil {
-			t.Fatal(err)
-		}
-		var tpl struct {
-			Parameters map[string]struct {
-				Default string `yaml:"Default"`
-			} `yaml:"Parameters"`
-			Conditions map[string]yaml.Node `yaml:"Conditions"`
-			Resources  map[string]struct {
-				Type       string               `yaml:"Type"`
-				Properties map[string]yaml.Node `yaml:"Properties"`
-			} `yaml:"Resources"`
-		}
-		if err := yaml.Unmarshal(text, &tpl); err != nil {
 			t.Fatal(err)
 		}
 		if p, ok := tpl.Parameters["AlarmTopicArn"]; !ok || p.Default != "" {

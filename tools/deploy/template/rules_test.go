@@ -2,11 +2,11 @@ package template
 
 import (
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/nyc-taxi/ridepred/internal/cfnyaml"
 	"gopkg.in/yaml.v3"
 )
 
@@ -47,15 +47,11 @@ func TestShadowStreamOfItsOwn(t *testing.T) {
 // yamlRoot is the template at path as a YAML mapping node.
 func yamlRoot(t *testing.T, path string) *yaml.Node {
 	t.Helper()
-	text, err := os.ReadFile(path)
+	root, err := cfnyaml.Root(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(text, &doc); err != nil {
-		t.Fatal(err)
-	}
-	return doc.Content[0]
+	return root
 }
 
 // checkRules evaluates every rule's assertions, as CloudFormation does,

@@ -1,7 +1,6 @@
 package template
 
 import (
-	"os"
 	"strings"
 	"testing"
 
@@ -15,15 +14,7 @@ import (
 // so this reads the YAML; tools/deploy/rehearse deploys both ways.)
 func TestShadowStream(t *testing.T) {
 	for _, path := range templates {
-		text, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var doc yaml.Node
-		if err := yaml.Unmarshal(text, &doc); err != nil {
-			t.Fatal(err)
-		}
-		root := doc.Content[0]
+		root := yamlRoot(t, path)
 		param := lookup(lookup(root, "Parameters"), "ShadowStreamName")
 		if got := show(orAbsent(lookup(param, "Default"))); got != `""` {
 			t.Errorf("%s: ShadowStreamName's default is %s, want it optional (empty)", path, got)

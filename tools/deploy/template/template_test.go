@@ -16,6 +16,7 @@ import (
 	"github.com/awslabs/goformation/v7/cloudformation/serverless"
 	"github.com/awslabs/goformation/v7/intrinsics"
 	"github.com/google/go-cmp/cmp"
+	"github.com/nyc-taxi/ridepred/internal/cfnyaml"
 	"gopkg.in/yaml.v3"
 )
 
@@ -57,15 +58,8 @@ func open(t *testing.T, path string) *cloudformation.Template {
 // (!Ref X read as X).
 func withoutLoggingConfig(t *testing.T, path string) ([]byte, map[string]any) {
 	t.Helper()
-	text, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(text, &doc); err != nil {
-		t.Fatal(err)
-	}
-	props := lookup(lookup(lookup(doc.Content[0], "Resources"), "RideDurationFunction"), "Properties")
+	root := yamlRoot(t, path)
+	props := lookup(lookup(lookup(root, "Resources"), "RideDurationFunction"), "Properties")
 	var logging map[string]any
 	for i := 0; props != nil && i+1 < len(props.Content); i += 2 {
 		if props.Content[i].Value == "LoggingConfig" {
@@ -76,7 +70,7 @@ func withoutLoggingConfig(t *testing.T, path string) ([]byte, map[string]any) {
 			break
 		}
 	}
-	out, err := yaml.Marshal(&doc)
+	out, err := yaml.Marshal(root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,17 +78,7 @@ func withoutLoggingConfig(t *testing.T, path string) ([]byte, map[string]any) {
 }
 
 // lookup is the value of key in a YAML mapping node, nil if none.
-func lookup(m *yaml.Node, key string) *yaml.Node {
-	if m == nil {
-		return nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i+1]
-		}
-	}
-	return nil
-}
+var lookup = cfnyaml.Lookup
 
 // TestLogging: both functions log in Lambda's JSON format at INFO into the
 // template's log group, whose retention is a parameter, and name their
@@ -278,15 +262,7 @@ func eventSourceMapping(t *testing.T, tpl *cloudformation.Template) {
 // refuses one), as the parameter RideEventsStreamMode says.
 func TestRideEventsStreamMode(t *testing.T) {
 	for _, path := range templates {
-		text, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var doc yaml.Node
-		if err := yaml.Unmarshal(text, &doc); err != nil {
-			t.Fatal(err)
-		}
-		root := doc.Content[0]
+		root := yamlRoot(t, path)
 		var got struct {
 			Condition []string `yaml:"RideEventsOnDemand"`
 			Mode      struct {

@@ -6,7 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/nyc-taxi/ridepred/tools/internal/command"
+	"github.com/nyc-taxi/ridepred/internal/command"
 )
 
 // Script is bench.py, relative to the repository's root.

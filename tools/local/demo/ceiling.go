@@ -6,30 +6,31 @@ import (
 	"io"
 	"time"
 
-	"github.com/nyc-taxi/ridepred/tools/internal/localkinesis"
-	"github.com/nyc-taxi/ridepred/tools/internal/rides"
+	"github.com/nyc-taxi/ridepred/internal/rides"
+	"github.com/nyc-taxi/ridepred/localstack"
+	"github.com/nyc-taxi/ridepred/localstack/kinesalite"
 )
 
 // ceiling measures kinesalite alone, the stack's likely limit: how fast one
 // server takes the rides with PutRecords (as the replay sends them) and
 // gives them back with GetRecords.
 func ceiling(ctx context.Context, rs []rides.Ride, shards int32) (string, error) {
-	k, err := localkinesis.Start(io.Discard)
+	k, err := kinesalite.Start(io.Discard)
 	if err != nil {
 		return "", err
 	}
 	defer k.Stop()
-	c := localkinesis.Client(k.Endpoint)
-	if err := localkinesis.CreateStream(ctx, c, ridesStream, shards); err != nil {
+	c := kinesalite.Client(k.Endpoint)
+	if err := kinesalite.CreateStream(ctx, c, localstack.RidesStream, shards); err != nil {
 		return "", err
 	}
 	start := time.Now()
-	if err := rides.Put(ctx, c, ridesStream, rs, 0, nil); err != nil {
+	if err := rides.Put(ctx, c, localstack.RidesStream, rs, 0, nil); err != nil {
 		return "", err
 	}
 	put := time.Since(start)
 	start = time.Now()
-	got, err := localkinesis.ReadAll(ctx, c, ridesStream)
+	got, err := kinesalite.ReadAll(ctx, c, localstack.RidesStream)
 	if err != nil {
 		return "", err
 	}

@@ -6,7 +6,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/nyc-taxi/ridepred/internal/localproc"
+	"github.com/nyc-taxi/ridepred/localstack/proc"
 )
 
 // mlflowBucket is the local tracking server's artifact store, in moto.
@@ -17,15 +17,15 @@ const mlflowBucket = "mlflow-models"
 // was set up, both with python (make deps' build/venv). Its database lives
 // in a temporary directory that stop removes: moto keeps its bucket in
 // memory, so runs would outlive their artifacts otherwise.
-func startMLflow(python string, logs io.Writer) (m *localproc.MLflow, stop func(), err error) {
-	if err := localproc.HasModules(python, "mlflow", "moto"); err != nil {
+func startMLflow(python string, logs io.Writer) (m *proc.MLflow, stop func(), err error) {
+	if err := proc.HasModules(python, "mlflow", "moto"); err != nil {
 		return nil, nil, err
 	}
 	dir, err := os.MkdirTemp("", "mlflow-")
 	if err != nil {
 		return nil, nil, err
 	}
-	m, err = localproc.StartMLflow(python, dir, mlflowBucket, logs)
+	m, err = proc.StartMLflow(python, dir, mlflowBucket, logs)
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, nil, err
@@ -35,7 +35,7 @@ func startMLflow(python string, logs io.Writer) (m *localproc.MLflow, stop func(
 
 // printMLflowHelp prints the variables a user exports to use m, and the
 // course's workflow against it.
-func printMLflowHelp(w io.Writer, m *localproc.MLflow, python string) {
+func printMLflowHelp(w io.Writer, m *proc.MLflow, python string) {
 	var exports []string
 	for _, kv := range append(m.Env(), "MLFLOW_ALLOW_PICKLE_DESERIALIZATION=true") {
 		exports = append(exports, "export "+kv)
@@ -53,6 +53,7 @@ server kept them (both go when make up stops). In the shell that trains:
 then the course's workflow: train and log a model, register it, ship it,
 and restart make up (Ctrl-C, make up MLFLOW=1) to serve it:
 
+make build/model/2022-01.csv
 %[4]s model-export/log_mlflow.py --train build/model/2022-01.csv --form rf \
     --rows 20000 --params '{"n_estimators": 5, "max_depth": 10}' --register ride-duration
 make refresh MODEL=models:/ride-duration/1 PYTHON=%[4]s

@@ -40,8 +40,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
-	"github.com/nyc-taxi/ridepred/tools/internal/esm"
-	"github.com/nyc-taxi/ridepred/tools/internal/localkinesis"
+	"github.com/nyc-taxi/ridepred/localstack"
+	"github.com/nyc-taxi/ridepred/localstack/esm"
+	"github.com/nyc-taxi/ridepred/localstack/kinesalite"
 )
 
 type urls []string
@@ -54,7 +55,7 @@ func main() {
 	log.SetPrefix("esm: ")
 	var fns urls
 	flag.Var(&fns, "function-url", "the emulator's invoke URL (repeat for several emulators)")
-	stream := flag.String("stream", "ride_events", "stream to read")
+	stream := flag.String("stream", localstack.RidesStream, "stream to read")
 	batch := flag.Int("batch-size", 100, "BatchSize: records per invocation, at most 10,000")
 	window := flag.Float64("maximum-batching-window-in-seconds", 0, "MaximumBatchingWindowInSeconds")
 	pf := flag.Int("parallelization-factor", 1, "ParallelizationFactor: concurrent batches per shard, 1 to 10")
@@ -62,7 +63,7 @@ func main() {
 	retries := flag.Int("maximum-retry-attempts", 3, "MaximumRetryAttempts (-1: until success)")
 	age := flag.Int("maximum-record-age-in-seconds", -1, "MaximumRecordAgeInSeconds (-1: no limit)")
 	start := flag.String("starting-position", "TRIM_HORIZON", "StartingPosition: TRIM_HORIZON or LATEST")
-	onFailure := flag.String("on-failure-stream", "ride_events_failures", "DestinationConfig.OnFailure stream")
+	onFailure := flag.String("on-failure-stream", localstack.FailuresStream, "DestinationConfig.OnFailure stream")
 	timeout := flag.Duration("function-timeout", 30*time.Second, "function time-out")
 	checkpoints := flag.String("checkpoints", "", "file to keep each shard's checkpoint in")
 	flag.Parse()
@@ -72,7 +73,7 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	c, err := localkinesis.FromEnv(ctx)
+	c, err := kinesalite.FromEnv(ctx)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -24,15 +24,16 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
-	"github.com/nyc-taxi/ridepred/tools/internal/localkinesis"
-	"github.com/nyc-taxi/ridepred/tools/internal/rides"
+	"github.com/nyc-taxi/ridepred/internal/rides"
+	"github.com/nyc-taxi/ridepred/localstack"
+	"github.com/nyc-taxi/ridepred/localstack/kinesalite"
 )
 
 func main() {
 	log.SetFlags(0)
 	log.SetPrefix("replay: ")
 	file := flag.String("file", "model-export/data/green_tripdata_2022-02.parquet", "TLC green trip Parquet file")
-	stream := flag.String("stream", "ride_events", "stream to put ride events on")
+	stream := flag.String("stream", localstack.RidesStream, "stream to put ride events on")
 	n := flag.Int("n", 10000, "rides to send (0 = all)")
 	rate := flag.Float64("rate", 0, "rides per second (0 = as fast as possible)")
 	poison := flag.Int("poison", 0, "invalid records to mix in")
@@ -46,7 +47,7 @@ func main() {
 		log.Fatal(err)
 	}
 	rs := append(valid, rides.Poison(*poison)...)
-	c, err := localkinesis.FromEnv(ctx)
+	c, err := kinesalite.FromEnv(ctx)
 	if err != nil {
 		log.Fatal(err)
 	}

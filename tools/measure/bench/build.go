@@ -3,17 +3,16 @@ package main
 import (
 	"os"
 	"path/filepath"
-	"runtime"
 
-	"github.com/nyc-taxi/ridepred/tools/internal/command"
+	"github.com/nyc-taxi/ridepred/internal/command"
 )
 
 // buildRows measures gen and the artifacts' sizes. Compiling generated/ (a
 // tree of packages) is measured by make bench-scale, at several sizes.
-func buildRows(cfg config, dir string) ([]Row, error) {
+func buildRows(cfg config, dir string, r *Report) error {
 	genBin := filepath.Join(dir, "gen")
 	if err := goBuild(genBin, "./gen"); err != nil {
-		return nil, err
+		return err
 	}
 	var genTimes []float64
 	for range 3 {
@@ -21,7 +20,7 @@ func buildRows(cfg config, dir string) ([]Row, error) {
 		os.RemoveAll(out)
 		t, err := command.Time(command.New(nil, genBin, "-model", "model-export/artifacts/forest.json", "-out", out, "-pkg", "generated"))
 		if err != nil {
-			return nil, err
+			return err
 		}
 		genTimes = append(genTimes, ms(t.Wall))
 	}
@@ -33,11 +32,10 @@ func buildRows(cfg config, dir string) ([]Row, error) {
 		}
 		return float64(st.Size()) / (1 << 20)
 	}
-	return []Row{
-		{Name: "gen on the shipped forest (median of 3)", Unit: "s", Go: median(genTimes) / 1e3},
-		{Name: "build/bootstrap", Unit: "MiB", Go: size("bootstrap")},
-		{Name: "build/function.zip", Unit: "MiB", Go: size("function.zip")},
-	}, nil
+	r.add(buildGroup,
+		Row{Name: "gen on the shipped forest (median of 3)", Unit: "s", Go: median(genTimes) / 1e3},
+		Row{Name: "build/bootstrap", Unit: "MiB", Go: size("bootstrap")},
+		Row{Name: "build/function.zip", Unit: "MiB", Go: size("function.zip")},
+	)
+	return nil
 }
-
-func numCPU() int { return runtime.NumCPU() }

@@ -1,4 +1,4 @@
-"""Draws the cold-start distributions from build/bench.json (make bench)."""
+"""Draws the cold-start distributions from make bench's results (tools/measure/bench/results.json)."""
 
 import json
 import sys

@@ -10,9 +10,9 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/nyc-taxi/ridepred/internal/localproc"
+	"github.com/nyc-taxi/ridepred/internal/command"
+	"github.com/nyc-taxi/ridepred/localstack/proc"
 	"github.com/nyc-taxi/ridepred/tools/internal/baseline"
-	"github.com/nyc-taxi/ridepred/tools/internal/command"
 )
 
 // seedRunID is the original's run (its model sits at
@@ -33,9 +33,30 @@ func coldRows(cfg config, in *inputs, dir string, r *Report) error {
 		return err
 	}
 	defer s3.Stop()
-	disk := []string{"RUN_ID=", "MODEL_PATH=" + cfg.model()}
-	mlflowPy, diskPy := []string{cfg.mlflowPy, baseline.Script, "cold", in.rideFile}, []string{cfg.py, baseline.Script, "cold", in.rideFile}
+	b := baselines{mlflowEnv: mlflowEnv, diskEnv: []string{"RUN_ID=", "MODEL_PATH=" + cfg.model()}}
+	if err := processRows(cfg, in, dir, b, r); err != nil {
+		return err
+	}
+	return emulatorRows(cfg, in, b, r)
+}
 
+// baselines are the environments of the two ways the Python baseline
+// starts: through MLflow from S3, and from local disk.
+type baselines struct{ mlflowEnv, diskEnv []string }
+
+// startRows are one way of starting measured for Go, for the baseline
+// through MLflow and for the baseline from local disk: the medians, and
+// the ratios.
+func startRows(name, then string, goT, mlflowT, diskT []float64) []Row {
+	return []Row{
+		faster(name+" (median)", "ms", median(goT), median(mlflowT), spread(goT, mlflowT)+"; Python: mlflow.pyfunc.load_model from S3 (moto)"+then),
+		faster("the same, Python unpickling from local disk", "ms", median(goT), median(diskT), "Debian's Python, no mlflow: "+spread(goT, diskT)),
+	}
+}
+
+// processRows times each process from its start to its exit after one
+// prediction.
+func processRows(cfg config, in *inputs, dir string, b baselines, r *Report) error {
 	log.Print("cold start: process start to first prediction")
 	predictBin := filepath.Join(dir, "predict")
 	if err := goBuild(predictBin, "./tools/model/predict"); err != nil {
@@ -45,46 +66,48 @@ func coldRows(cfg config, in *inputs, dir string, r *Report) error {
 	if err != nil {
 		return err
 	}
-	pyCold, pyRSS, err := coldRuns(cfg.pyRuns, nil, mlflowEnv, mlflowPy...)
+	pyCold, pyRSS, err := coldRuns(cfg.pyRuns, nil, b.mlflowEnv, cfg.mlflowPy, baseline.Script, "cold", in.rideFile)
 	if err != nil {
 		return err
 	}
-	diskCold, diskRSS, err := coldRuns(cfg.pyRuns, nil, disk, diskPy...)
+	diskCold, diskRSS, err := coldRuns(cfg.pyRuns, nil, b.diskEnv, cfg.py, baseline.Script, "cold", in.rideFile)
 	if err != nil {
 		return err
 	}
+	floor := execFloor(cfg.coldRuns)
 	r.Samples["process, Go tools/model/predict"], r.Samples["process, Python baseline"] = goCold, pyCold
 	r.Samples["process, Python baseline from local disk"] = diskCold
-	floor := execFloor(cfg.coldRuns)
 	r.Samples["process, /bin/true (floor)"] = floor
-	r.Rows = append(r.Rows,
-		faster("cold start to first prediction (median)", "ms", median(goCold), median(pyCold),
-			spread(goCold, pyCold)+"; Python: mlflow.pyfunc.load_model from S3 (moto)"),
-		faster("the same, Python unpickling from local disk", "ms", median(goCold), median(diskCold), "Debian's Python, no mlflow: "+spread(goCold, diskCold)),
+	r.add(coldGroup, startRows("cold start to first prediction", "", goCold, pyCold, diskCold)...)
+	r.add(coldGroup,
 		Row{Name: "starting /bin/true (this machine's floor)", Unit: "ms", Go: median(floor), Note: "what any process pays here before its first instruction"},
 		faster("peak RSS, one prediction", "MiB", goRSS, pyRSS, fmt.Sprintf("one run under /usr/bin/time; Python from local disk %.0f MiB", diskRSS)),
 	)
+	return nil
+}
 
+// emulatorRows times the emulator with each function from its start to
+// the first invoke's answer.
+func emulatorRows(cfg config, in *inputs, b baselines, r *Report) error {
 	log.Print("cold start under the Lambda Runtime Interface Emulator")
 	env := []string{"TEST_RUN=True", "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=x", "AWS_SECRET_ACCESS_KEY=x"}
 	goEmu, goListen, goFnRSS, err := emulatorRuns(cfg.coldRuns, cfg.rie, []string{filepath.Join(cfg.build, "bootstrap")}, env, in.rideLine)
 	if err != nil {
 		return err
 	}
-	pyEmu, _, pyFnRSS, err := emulatorRuns(cfg.pyRuns, cfg.rie, []string{cfg.mlflowPy, "model-export/baseline/runtime.py"}, append(env, mlflowEnv...), in.event[:0:0])
+	runtime := "model-export/baseline/runtime.py"
+	pyEmu, _, pyFnRSS, err := emulatorRuns(cfg.pyRuns, cfg.rie, []string{cfg.mlflowPy, runtime}, append(env, b.mlflowEnv...), in.event[:0:0])
 	if err != nil {
 		return err
 	}
-	diskEmu, _, _, err := emulatorRuns(cfg.pyRuns, cfg.rie, []string{cfg.py, "model-export/baseline/runtime.py"}, append(env, disk...), in.event[:0:0])
+	diskEmu, _, _, err := emulatorRuns(cfg.pyRuns, cfg.rie, []string{cfg.py, runtime}, append(env, b.diskEnv...), in.event[:0:0])
 	if err != nil {
 		return err
 	}
 	r.Samples["emulator, Go bootstrap"], r.Samples["emulator, Python baseline"] = goEmu, pyEmu
 	r.Samples["emulator, Python baseline from local disk"] = diskEmu
-	r.Rows = append(r.Rows,
-		faster("emulator start to first invoke response (median)", "ms", median(goEmu), median(pyEmu),
-			spread(goEmu, pyEmu)+"; Python: mlflow.pyfunc.load_model from S3 (moto), then a 1-record Kinesis event"),
-		faster("the same, Python unpickling from local disk", "ms", median(goEmu), median(diskEmu), "Debian's Python, no mlflow: "+spread(goEmu, diskEmu)),
+	r.add(coldGroup, startRows("emulator start to first invoke response", ", then a 1-record Kinesis event", goEmu, pyEmu, diskEmu)...)
+	r.add(coldGroup,
 		Row{Name: "of which the emulator's own start (median)", Unit: "ms", Go: median(goListen), Note: "process start until it accepts connections"},
 		faster("function peak RSS under the emulator", "MiB", goFnRSS, pyFnRSS, "VmHWM of the function process after its first invoke"))
 	return nil
@@ -95,11 +118,11 @@ func coldRows(cfg config, in *inputs, dir string, r *Report) error {
 // run by cfg.mlflowPy: trained once into build/model/mlflow-seed), and
 // returns moto and the environment under which lambda_function.py loads it
 // from there. The caller stops moto.
-func seedInS3(cfg config) (*localproc.S3, []string, error) {
-	if err := localproc.HasModules(cfg.mlflowPy, "mlflow", "moto"); err != nil {
+func seedInS3(cfg config) (*proc.S3, []string, error) {
+	if err := proc.HasModules(cfg.mlflowPy, "mlflow", "moto"); err != nil {
 		return nil, nil, err
 	}
-	s3, err := localproc.StartS3(cfg.mlflowPy, "mlflow-nyc-taxi-reg-exp", io.Discard)
+	s3, err := proc.StartS3(cfg.mlflowPy, "mlflow-nyc-taxi-reg-exp", io.Discard)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -165,7 +188,7 @@ func emulatorRuns(n int, rie string, bootstrap, env []string, payload []byte) (t
 	for range n {
 		var logs bytes.Buffer
 		start := time.Now()
-		e, err := localproc.StartEmulator(rie, bootstrap, append([]string{"MODEL_PATH=build/model/model.pkl"}, env...), &logs)
+		e, err := proc.StartEmulator(rie, bootstrap, append([]string{"MODEL_PATH=build/model/model.pkl"}, env...), &logs)
 		if err != nil {
 			return nil, nil, 0, err
 		}

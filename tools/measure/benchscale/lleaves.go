@@ -6,8 +6,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/nyc-taxi/ridepred/internal/command"
 	"github.com/nyc-taxi/ridepred/tools/internal/baseline"
-	"github.com/nyc-taxi/ridepred/tools/internal/command"
 )
 
 // Lleaves is lleaves' timings of a LightGBM model on the same rides, and

@@ -10,25 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nyc-taxi/ridepred/internal/localproc"
+	"github.com/nyc-taxi/ridepred/localstack/proc"
+	"github.com/nyc-taxi/ridepred/tools/internal/docsection"
 )
-
-func TestReplaceSection(t *testing.T) {
-	doc := "# B\n\nbefore\n" + beginMarker + "\nold table\n" + endMarker + "\nafter\n"
-	got, err := replaceSection([]byte(doc), "new table\n")
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := "# B\n\nbefore\n" + beginMarker + "\nnew table\n" + endMarker + "\nafter\n"
-	if string(got) != want {
-		t.Errorf("got %q, want %q", got, want)
-	}
-	for _, bad := range []string{"no markers\n", endMarker + "\n" + beginMarker + "\n", beginMarker + "\nno end\n"} {
-		if _, err := replaceSection([]byte(bad), "x"); err == nil {
-			t.Errorf("replaceSection(%q) = nil error, want one", bad)
-		}
-	}
-}
 
 func TestQuantile(t *testing.T) {
 	xs := []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
@@ -75,18 +59,18 @@ func TestCeiling(t *testing.T) {
 // the function, the mapping), the quota runs when this machine allows
 // them, and checks the report, the document section and the chart.
 func TestSmoke(t *testing.T) {
-	rie, bootstrap, err := localproc.Binaries(t)
+	rie, bootstrap, err := proc.Binaries(t)
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
 	doc := filepath.Join(dir, "BENCHMARKS.md")
-	if err := os.WriteFile(doc, []byte("# B\n\n"+beginMarker+"\n"+endMarker+"\n\nkept\n"), 0o644); err != nil {
+	if err := os.WriteFile(doc, []byte("# B\n\n"+docsection.Begin(section)+"\n"+docsection.End+"\n\nkept\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	cfg := config{
 		rie: rie, bootstrap: bootstrap, build: filepath.Dir(bootstrap), python: "/usr/bin/python3",
-		file: filepath.Join(localproc.Root(), "model-export", "data", "green_tripdata_2022-02.parquet"),
+		file: filepath.Join(proc.Root(), "model-export", "data", "green_tripdata_2022-02.parquet"),
 		dir:  filepath.Join(dir, "out"), json: filepath.Join(dir, "stream.json"), doc: doc,
 		shards: []int{1, 2}, pfs: []int{1, 2}, batches: []int{100}, memories: []int{1769},
 		rides: 400, latencyRate: 200, latencySeconds: 1, timeout: time.Minute, quota: true,
@@ -135,7 +119,7 @@ func TestSmoke(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rows := strings.Count(string(text), "\n| 2 | 2 | 100 |"); rows != 1 || !strings.HasSuffix(string(text), endMarker+"\n\nkept\n") {
+	if rows := strings.Count(string(text), "\n| 2 | 2 | 100 |"); rows != 1 || !strings.HasSuffix(string(text), docsection.End+"\n\nkept\n") {
 		t.Errorf("the document's section was not rewritten as expected:\n%s", text)
 	}
 	if cfg.chart != "" {

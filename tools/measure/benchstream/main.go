@@ -1,7 +1,7 @@
 // Command benchstream measures the local streaming stack's capacity: for
 // each point of a grid of shards, parallelization factors and batch sizes
 // it starts kinesalite, shards × PF Lambda emulators running the function,
-// and the local event source mapping (tools/internal/esm), and measures
+// and the local event source mapping (localstack/esm), and measures
 //
 //   - rides/s end to end: the rides are put on ride_events first, then the
 //     mapping starts, and the clock runs until the function's metrics
@@ -29,8 +29,8 @@
 // -dir/stream.json, -dir/stream.md and the stack's logs there, the results
 // to -json (tools/measure/benchstream/stream.json, which tools/measure/capacity reads), the
 // chart to -chart (with /usr/bin/python3 and matplotlib), and its tables
-// into -doc (BENCHMARKS.md) between the lines <!-- bench-stream --> and
-// <!-- /bench-stream -->; -json "", -chart "" and -doc "" write none.
+// into -doc (BENCHMARKS.md) between the lines <!-- begin: bench-stream --> and
+// <!-- end --> (tools/internal/docsection); -json "", -chart "" and -doc "" write none.
 //
 // -from REPORT measures nothing: it writes the tables, the chart and the
 // document's section again from a report run wrote.
@@ -59,8 +59,11 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/nyc-taxi/ridepred/tools/internal/rides"
-	"github.com/nyc-taxi/ridepred/tools/internal/tlc"
+	"github.com/nyc-taxi/ridepred/internal/rides"
+	"github.com/nyc-taxi/ridepred/internal/tlc"
+	"github.com/nyc-taxi/ridepred/localstack/proc"
+	"github.com/nyc-taxi/ridepred/tools/internal/docsection"
+	"github.com/nyc-taxi/ridepred/tools/internal/runinfo"
 )
 
 type config struct {
@@ -170,7 +173,7 @@ func ints(s string) ([]int, error) {
 // run measures every grid point, then the quota runs.
 func run(ctx context.Context, cfg config) (*Report, error) {
 	start := time.Now()
-	r := &Report{Date: start.UTC().Format(time.RFC3339), Machine: machine(), LoadStart: loadAverages()}
+	r := &Report{Date: start.UTC().Format(time.RFC3339), Machine: machine(), LoadStart: runinfo.LoadAverages()}
 	if err := os.MkdirAll(cfg.dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -213,13 +216,13 @@ func run(ctx context.Context, cfg config) (*Report, error) {
 			return nil, err
 		}
 		defer logs.Close()
-		r.Quota, r.Cold, err = quotaRuns(ctx, quotaCfg, all, &syncWriter{w: logs})
+		r.Quota, r.Cold, err = quotaRuns(ctx, quotaCfg, all, &proc.Logs{W: logs})
 		if err != nil {
 			log.Printf("quota runs skipped: %v", err)
 			r.QuotaSkipped = err.Error()
 		}
 	}
-	r.LoadEnd, r.Seconds = loadAverages(), time.Since(start).Seconds()
+	r.LoadEnd, r.Seconds = runinfo.LoadAverages(), time.Since(start).Seconds()
 	return r, nil
 }
 
@@ -260,7 +263,7 @@ func runLogged(ctx context.Context, p Point, cfg config, drain, latency []rides.
 		return nil, err
 	}
 	defer f.Close()
-	return runPoint(ctx, p, cfg, drain, latency, &syncWriter{w: f})
+	return runPoint(ctx, p, cfg, drain, latency, &proc.Logs{W: f})
 }
 
 // write writes the report where cfg says.
@@ -287,33 +290,15 @@ func write(cfg config, r *Report) error {
 		}
 	}
 	if cfg.doc != "" {
-		return updateDoc(cfg.doc, md)
+		return docsection.Update(cfg.doc, section, md)
 	}
 	return nil
 }
 
-// loadAverages are the 1-, 5- and 15-minute load averages.
-func loadAverages() [3]float64 {
-	var l [3]float64
-	b, _ := os.ReadFile("/proc/loadavg")
-	fmt.Sscan(string(b), &l[0], &l[1], &l[2])
-	return l
-}
-
 // loadAverage is the 1-minute load average.
-func loadAverage() float64 { return loadAverages()[0] }
+func loadAverage() float64 { return runinfo.LoadAverages()[0] }
 
 func numCPU() int { return runtime.NumCPU() }
 
 // machine names the CPU and its cores.
-func machine() string {
-	cpu := "unknown CPU"
-	b, _ := os.ReadFile("/proc/cpuinfo")
-	for _, line := range strings.Split(string(b), "\n") {
-		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
-			cpu = strings.TrimSpace(v)
-			break
-		}
-	}
-	return fmt.Sprintf("%s, %d cores", cpu, numCPU())
-}
+func machine() string { return fmt.Sprintf("%s, %d cores", runinfo.CPUModel(), numCPU()) }

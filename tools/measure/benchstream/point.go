@@ -9,9 +9,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nyc-taxi/ridepred/tools/internal/emf"
-	"github.com/nyc-taxi/ridepred/tools/internal/localkinesis"
-	"github.com/nyc-taxi/ridepred/tools/internal/rides"
+	"github.com/nyc-taxi/ridepred/internal/rides"
+	"github.com/nyc-taxi/ridepred/localstack"
+	"github.com/nyc-taxi/ridepred/localstack/emf"
+	"github.com/nyc-taxi/ridepred/localstack/kinesalite"
 )
 
 // Point is one configuration of the grid.
@@ -90,20 +91,20 @@ func runPoint(ctx context.Context, p Point, cfg config, drain, latency []rides.R
 		return nil, err
 	}
 	defer s.Stop()
-	if err := rides.Put(ctx, s.inClient, ridesStream, drain, 0, nil); err != nil {
+	if err := rides.Put(ctx, s.Client, localstack.RidesStream, drain, 0, nil); err != nil {
 		return nil, err
 	}
 	before := s.usage()
-	s.startMapping(logs)
+	s.StartMapping()
 	if err := s.waitPredictions(ctx, len(drain), cfg.timeout); err != nil {
 		return nil, fmt.Errorf("drain: %w", err)
 	}
 	r.drained(before, s.usage())
-	r.MaxInFlight = s.mapping.Stats.MaxInFlight.Load()
+	r.MaxInFlight = s.Mapping.Stats.MaxInFlight.Load()
 
 	if len(latency) > 0 {
 		r.LatencyRate, r.LatencyRides = cfg.latencyRate, len(latency)
-		if err := rides.Put(ctx, s.inClient, ridesStream, latency, cfg.latencyRate, nil); err != nil {
+		if err := rides.Put(ctx, s.Client, localstack.RidesStream, latency, cfg.latencyRate, nil); err != nil {
 			return nil, err
 		}
 		if err := s.waitPredictions(ctx, len(drain)+len(latency), cfg.timeout); err != nil {
@@ -228,11 +229,11 @@ func sum(xs []float64) float64 {
 // sorted, and the mean size of a prediction. Both timestamps are
 // kinesalite's ApproximateArrivalTimestamp.
 func (s *stack) latencies(ctx context.Context, rs []rides.Ride) (ms []float64, predictionBytes float64, err error) {
-	in, err := localkinesis.ReadAll(ctx, s.inClient, ridesStream)
+	in, err := kinesalite.ReadAll(ctx, s.Client, localstack.RidesStream)
 	if err != nil {
 		return nil, 0, err
 	}
-	out, err := localkinesis.ReadAll(ctx, s.outClient, predictionsStream)
+	out, err := kinesalite.ReadAll(ctx, s.OutClient, localstack.PredictionsStream)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -12,11 +12,14 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
-	"github.com/nyc-taxi/ridepred/internal/localproc"
-	"github.com/nyc-taxi/ridepred/tools/internal/emf"
-	"github.com/nyc-taxi/ridepred/tools/internal/rides"
+	"github.com/nyc-taxi/ridepred/internal/rides"
+	"github.com/nyc-taxi/ridepred/localstack"
+	"github.com/nyc-taxi/ridepred/localstack/emf"
+	"github.com/nyc-taxi/ridepred/localstack/esm"
+	"github.com/nyc-taxi/ridepred/localstack/proc"
 )
 
 // vCPUMemoryMB is the memory size at which Lambda gives a function one
@@ -128,14 +131,14 @@ func quotaRuns(ctx context.Context, cfg config, rs []rides.Ride, logs io.Writer)
 // batch size.
 func quotaRun(ctx context.Context, q *cpuQuota, cfg config, bootstrap, env []string, batches []int, rs []rides.Ride, logs io.Writer) (cold ColdStart, rows []QuotaRow, err error) {
 	metrics := &emf.Collector{Next: logs}
-	e, err := localproc.StartEmulator(cfg.rie, bootstrap, env, metrics)
+	e, err := proc.StartEmulator(cfg.rie, bootstrap, env, metrics)
 	if err != nil {
 		return cold, nil, err
 	}
 	defer e.Stop()
 	// The emulator starts the function at the first invocation, as its
 	// child, in the emulator's cgroup.
-	if err := q.add(localproc.GroupPids(e.Pid())...); err != nil {
+	if err := q.add(proc.GroupPids(e.Pid())...); err != nil {
 		return cold, nil, err
 	}
 	start := time.Now()
@@ -148,7 +151,7 @@ func quotaRun(ctx context.Context, q *cpuQuota, cfg config, bootstrap, env []str
 		if err := invokeOK(ctx, e, payload); err != nil { // the first of a size warms its buffers
 			return cold, nil, err
 		}
-		cpu0, thr0, docs0 := localproc.ChildrenCPU(e.Pid()), q.throttled(), metrics.Table()
+		cpu0, thr0, docs0 := proc.ChildrenCPU(e.Pid()), q.throttled(), metrics.Table()
 		start := time.Now()
 		// At least 3 invocations and at most 20; no more after 3 s.
 		n := 0
@@ -158,7 +161,7 @@ func quotaRun(ctx context.Context, q *cpuQuota, cfg config, bootstrap, env []str
 			}
 		}
 		wall := time.Since(start)
-		cpu, thr := localproc.ChildrenCPU(e.Pid())-cpu0, q.throttled()-thr0
+		cpu, thr := proc.ChildrenCPU(e.Pid())-cpu0, q.throttled()-thr0
 		handler := since(docs0, metrics.Table(), "HandlerDuration")
 		rows = append(rows, QuotaRow{Batch: b, Invocations: n, WallMs: ms(wall) / float64(n), CPUMs: cpu * 1e3 / float64(n),
 			HandlerMs: sum(handler) / float64(max(1, len(handler))), ThrottledMs: ms(thr) / float64(n)})
@@ -168,7 +171,7 @@ func quotaRun(ctx context.Context, q *cpuQuota, cfg config, bootstrap, env []str
 }
 
 // invokeOK invokes e and fails unless the function answered without error.
-func invokeOK(ctx context.Context, e *localproc.Emulator, payload []byte) error {
+func invokeOK(ctx context.Context, e *proc.Emulator, payload []byte) error {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
 	status, body, err := e.Invoke(ctx, payload)
@@ -206,16 +209,14 @@ func fitPayload(rs []rides.Ride) ([]byte, int) {
 
 // kinesisEvent is the event Lambda's mapping would send for rs.
 func kinesisEvent(rs []rides.Ride) []byte {
-	ev := events.KinesisEvent{Records: make([]events.KinesisEventRecord, len(rs))}
+	recs := make([]types.Record, len(rs))
+	now := time.Now()
 	for i, r := range rs {
-		seq := fmt.Sprintf("4963985421087004627883773062009474352417584859150%07d", i)
-		ev.Records[i] = events.KinesisEventRecord{EventID: "shardId-000000000000:" + seq, EventSource: "aws:kinesis",
-			EventName: "aws:kinesis:record", AwsRegion: "us-east-1", EventVersion: "1.0",
-			EventSourceArn: "arn:aws:kinesis:us-east-1:000000000000:stream/" + ridesStream,
-			Kinesis: events.KinesisRecord{Data: r.Event, PartitionKey: r.ID, SequenceNumber: seq, KinesisSchemaVersion: "1.0",
-				ApproximateArrivalTimestamp: events.SecondsEpochTime{Time: time.Now()}}}
+		recs[i] = types.Record{Data: r.Event, PartitionKey: aws.String(r.ID), ApproximateArrivalTimestamp: &now,
+			SequenceNumber: aws.String(fmt.Sprintf("4963985421087004627883773062009474352417584859150%07d", i))}
 	}
-	b, _ := json.Marshal(ev)
+	arn := "arn:aws:kinesis:us-east-1:000000000000:stream/" + localstack.RidesStream
+	b, _ := json.Marshal(esm.Event("us-east-1", arn, "shardId-000000000000", recs))
 	return b
 }
 

@@ -1,21 +1,17 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
-	"github.com/nyc-taxi/ridepred/internal/localproc"
-	"github.com/nyc-taxi/ridepred/tools/internal/command"
+	"github.com/nyc-taxi/ridepred/internal/command"
+	"github.com/nyc-taxi/ridepred/localstack/proc"
 )
 
-// The lines between which updateDoc writes the tables.
-const (
-	beginMarker = "<!-- bench-stream -->"
-	endMarker   = "<!-- /bench-stream -->"
-)
+// section is BENCHMARKS.md's section that markdown's tables fill
+// (docsection: <!-- begin: bench-stream --> ... <!-- end -->).
+const section = "bench-stream"
 
 // markdown is the report as BENCHMARKS.md shows it; chart is the image's
 // path relative to the repository's root (empty: none).
@@ -68,35 +64,7 @@ func markdown(r *Report, chart string) string {
 	return b.String()
 }
 
-// updateDoc replaces what lies between the markers in the file at path.
-func updateDoc(path, md string) error {
-	old, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	doc, err := replaceSection(old, md)
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return os.WriteFile(path, doc, 0o644)
-}
-
-// replaceSection puts md between the markers' lines of doc.
-func replaceSection(doc []byte, md string) ([]byte, error) {
-	begin := bytes.Index(doc, []byte(beginMarker+"\n"))
-	end := bytes.Index(doc, []byte(endMarker))
-	if begin < 0 || end < begin {
-		return nil, fmt.Errorf("want a line %s, then a line %s", beginMarker, endMarker)
-	}
-	begin += len(beginMarker) + 1
-	var b bytes.Buffer
-	b.Write(doc[:begin])
-	b.WriteString(md)
-	b.Write(doc[end:])
-	return b.Bytes(), nil
-}
-
 // drawChart draws the chart from the report at path with chart.py.
 func drawChart(python, report, chart string) error {
-	return command.Run(nil, python, filepath.Join(localproc.Root(), "tools", "benchstream", "chart.py"), report, chart)
+	return command.Run(nil, python, filepath.Join(proc.Root(), "tools", "measure", "benchstream", "chart.py"), report, chart)
 }

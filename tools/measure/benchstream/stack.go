@@ -8,94 +8,48 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
-	"github.com/nyc-taxi/ridepred/internal/localproc"
-	"github.com/nyc-taxi/ridepred/tools/internal/emf"
-	"github.com/nyc-taxi/ridepred/tools/internal/esm"
-	"github.com/nyc-taxi/ridepred/tools/internal/localkinesis"
+	"github.com/nyc-taxi/ridepred/localstack"
+	"github.com/nyc-taxi/ridepred/localstack/emf"
+	"github.com/nyc-taxi/ridepred/localstack/esm"
+	"github.com/nyc-taxi/ridepred/localstack/proc"
 )
 
-// Stream names, as in the original app and template.yaml.
-const (
-	ridesStream       = "ride_events"
-	predictionsStream = "ride_prediction"
-	dlqStream         = "ride_events_dlq"
-	failuresStream    = "ride_events_failures"
-)
-
-// stack is the local pipeline of one grid point: kinesalite for
-// ride_events, another for the function's output streams (as in make demo:
-// one Node thread each, as AWS scales streams apart), shards × PF emulators
-// (Lambda's concurrency for the mapping), and the mapping, started only
-// once the rides are on the stream.
-//
-// It does not reuse tools/local/demo's Stack, which starts its mapping at once and
-// follows the output streams all along: here the mapping must start on a
-// full stream, and nothing else may run in this process while it drains,
-// so that this process's CPU is the mapping's.
+// stack is the local pipeline of one grid point (localstack's, as in make
+// demo: kinesalite for ride_events, another for the function's output
+// streams, one Node thread each, as AWS scales streams apart), with
+// shards × PF emulators (Lambda's concurrency for the mapping), and the
+// mapping started only once the rides are on the stream, and no collector
+// following the outputs: nothing else may run in this process while the
+// mapping drains, so that this process's CPU is the mapping's.
 type stack struct {
-	in, out             *localkinesis.Server
-	inClient, outClient *kinesis.Client
-	emulators           []*localproc.Emulator
-	metrics             *emf.Collector
-	gets                *timedKinesis
-	invokes             *invokeTimes
-	mapping             *esm.Mapping
-	stop                []func()
+	*localstack.Stack
+	gets    *timedKinesis
+	invokes *invokeTimes
 }
 
-// startStack starts all but the mapping; logs gets every process's output.
-func startStack(ctx context.Context, p Point, cfg config, logs io.Writer) (s *stack, err error) {
-	s = &stack{}
-	defer func() {
-		if err != nil {
-			s.Stop()
-		}
-	}()
-	for _, k := range []**localkinesis.Server{&s.in, &s.out} {
-		if *k, err = localkinesis.Start(logs); err != nil {
-			return s, err
-		}
-		s.stop = append(s.stop, (*k).Stop)
+// startStack starts all but the mapping (startMapping starts it); logs
+// gets every process's output.
+func startStack(ctx context.Context, p Point, cfg config, logs io.Writer) (*stack, error) {
+	s := &stack{invokes: &invokeTimes{}}
+	ls, err := localstack.Start(ctx, localstack.Config{RIE: cfg.rie, Bootstrap: cfg.bootstrap,
+		Emulators: esm.Concurrency(p.Shards, p.PF), Shards: int32(p.Shards), PredictionShards: int32(p.Shards),
+		Invoker:      func(inv esm.Invoker) esm.Invoker { return timedInvoker{inv, s.invokes} },
+		Kinesis:      func(k esm.Kinesis) esm.Kinesis { s.gets = &timedKinesis{Kinesis: k}; return s.gets },
+		LaterMapping: true, NoCollector: true, ESM: mappingConfig(p, cfg)}, logs)
+	if err != nil {
+		return nil, err
 	}
-	s.inClient, s.outClient = localkinesis.Client(s.in.Endpoint), localkinesis.Client(s.out.Endpoint)
-	streams := []struct {
-		c      *kinesis.Client
-		name   string
-		shards int32
-	}{{s.inClient, ridesStream, int32(p.Shards)}, {s.inClient, failuresStream, 1},
-		{s.outClient, predictionsStream, int32(p.Shards)}, {s.outClient, dlqStream, 1}}
-	for _, st := range streams {
-		if err := localkinesis.CreateStream(ctx, st.c, st.name, st.shards); err != nil {
-			return s, err
-		}
-	}
-	s.metrics = &emf.Collector{Next: logs}
-	env := []string{"AWS_ENDPOINT_URL_KINESIS=" + s.out.Endpoint, "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=local",
-		"AWS_SECRET_ACCESS_KEY=local", "PREDICTIONS_STREAM_NAME=" + predictionsStream, "DLQ_STREAM_NAME=" + dlqStream,
-		fmt.Sprintf("AWS_LAMBDA_FUNCTION_TIMEOUT=%d", int(functionTimeout.Seconds()))}
-	s.invokes = &invokeTimes{}
-	var invokers []esm.Invoker
-	for range esm.Concurrency(p.Shards, p.PF) {
-		e, err := localproc.StartEmulator(cfg.rie, []string{cfg.bootstrap}, env, s.metrics)
-		if err != nil {
-			return s, err
-		}
-		s.stop = append(s.stop, e.Stop)
-		s.emulators = append(s.emulators, e)
-		invokers = append(invokers, timedInvoker{esm.HTTPInvoker{URL: e.URL}, s.invokes})
-	}
+	s.Stack = ls
 	if err := s.warm(ctx); err != nil {
-		return s, err
+		s.Stop()
+		return nil, err
 	}
-	s.gets = &timedKinesis{Kinesis: s.inClient}
-	s.mapping = esm.New(s.gets, invokers, mappingConfig(p, cfg))
 	return s, nil
 }
 
@@ -103,8 +57,8 @@ func startStack(ctx context.Context, p Point, cfg config, logs io.Writer) (s *st
 // function's start counts in the drain (the quota runs measure cold
 // starts).
 func (s *stack) warm(ctx context.Context) error {
-	errs := make(chan error, len(s.emulators))
-	for _, e := range s.emulators {
+	errs := make(chan error, len(s.Emulators))
+	for _, e := range s.Emulators {
 		go func() {
 			status, body, err := e.Invoke(ctx, []byte(`{"Records": []}`))
 			if err == nil && status != 200 {
@@ -114,7 +68,7 @@ func (s *stack) warm(ctx context.Context) error {
 		}()
 	}
 	var all []error
-	for range s.emulators {
+	for range s.Emulators {
 		all = append(all, <-errs)
 	}
 	return errors.Join(all...)
@@ -127,35 +81,14 @@ const functionTimeout = 30 * time.Second
 // batch size, the run's window, from the stream's start, no retries
 // expected (a function error would show as lost rides and fail the run).
 func mappingConfig(p Point, cfg config) esm.Config {
-	return esm.Config{Stream: ridesStream, OnFailure: failuresStream, StartingPosition: types.ShardIteratorTypeTrimHorizon,
+	return esm.Config{StartingPosition: types.ShardIteratorTypeTrimHorizon,
 		BatchSize: p.Batch, ParallelizationFactor: p.PF, Window: cfg.window, Bisect: true, MaxRetries: 5, Poll: 20 * time.Millisecond,
 		FunctionTimeout: functionTimeout}
 }
 
-// startMapping starts the mapping; Stop ends it.
-func (s *stack) startMapping(logs io.Writer) {
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := s.mapping.Run(ctx); err != nil {
-			fmt.Fprintln(logs, "esm:", err)
-		}
-	}()
-	s.stop = append(s.stop, func() { cancel(); <-done })
-}
-
-// Stop stops what startStack and startMapping started, last first.
-func (s *stack) Stop() {
-	for i := len(s.stop) - 1; i >= 0; i-- {
-		s.stop[i]()
-	}
-	s.stop = nil
-}
-
 // predictions is how many predictions the function says it wrote so far
 // (its EMF documents' Predictions, written after its records).
-func (s *stack) predictions() float64 { return s.metrics.Sum("Predictions") }
+func (s *stack) predictions() float64 { return s.Metrics.Sum("Predictions") }
 
 // waitPredictions waits until the function has written n predictions.
 func (s *stack) waitPredictions(ctx context.Context, n int, timeout time.Duration) error {
@@ -188,13 +121,13 @@ type usage struct {
 }
 
 func (s *stack) usage() usage {
-	u := usage{at: time.Now(), kinesisIn: localproc.GroupCPU(s.in.Pid()), kinesisOut: localproc.GroupCPU(s.out.Pid()),
-		mapping: localproc.OwnCPU(), metrics: s.metrics.Table()}
-	for _, e := range s.emulators {
+	u := usage{at: time.Now(), kinesisIn: proc.GroupCPU(s.Kinesis.Pid()), kinesisOut: proc.GroupCPU(s.Output.Pid()),
+		mapping: proc.OwnCPU(), metrics: s.Metrics.Table()}
+	for _, e := range s.Emulators {
 		// The emulator starts the function as its child, in a process
 		// group of the function's own.
-		u.functions += localproc.ChildrenCPU(e.Pid())
-		u.emulators += localproc.GroupCPU(e.Pid())
+		u.functions += proc.ChildrenCPU(e.Pid())
+		u.emulators += proc.GroupCPU(e.Pid())
 	}
 	u.machineBusy, u.machineTotal = machineTicks()
 	u.getCalls, u.getNs = s.gets.calls.Load(), s.gets.ns.Load()
@@ -256,15 +189,3 @@ func (t timedInvoker) Invoke(ctx context.Context, payload []byte) ([]byte, error
 }
 
 var _ esm.Kinesis = (*timedKinesis)(nil)
-
-// syncWriter lets several processes' output share one file.
-type syncWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (s *syncWriter) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.Write(p)
-}

@@ -8,8 +8,11 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"gopkg.in/yaml.v3"
+
+	"github.com/nyc-taxi/ridepred/localstack/esm"
 )
 
 // Measured is the part of make bench-stream's report
@@ -154,16 +157,15 @@ func (m *Measured) PredictionBytes() float64 {
 }
 
 // EventBytes is the size of one ride's record in the event Lambda sends
-// the function: the record as AWS's event has it (the ride base64-encoded,
-// a 56-digit sequence number, the stream's ARN), and a comma.
+// the function (esm.Event's, as the local mapping and make bench-stream
+// build it: the ride base64-encoded, a 56-digit sequence number, the
+// stream's ARN, the function's role), and a comma.
 func EventBytes(rideBytes float64) float64 {
 	seq := "49639854210870046278837730620094743524175848591505489922"
-	rec := events.KinesisEventRecord{AwsRegion: "us-east-1", EventID: "shardId-000000000000:" + seq, EventName: "aws:kinesis:record",
-		EventSource: "aws:kinesis", EventSourceArn: "arn:aws:kinesis:us-east-1:123456789012:stream/ride_events", EventVersion: "1.0",
-		InvokeIdentityArn: "arn:aws:iam::123456789012:role/ride-duration-prediction-FunctionRole-ABCDEFGHIJKL",
-		Kinesis: events.KinesisRecord{ApproximateArrivalTimestamp: events.SecondsEpochTime{Time: time.Unix(1681552724, 500e6)},
-			Data: make([]byte, int(rideBytes)), PartitionKey: "feb-1234567", SequenceNumber: seq, KinesisSchemaVersion: "1.0"}}
-	b, _ := json.Marshal(rec)
+	rec := types.Record{Data: make([]byte, int(rideBytes)), PartitionKey: aws.String("feb-1234567"), SequenceNumber: aws.String(seq),
+		ApproximateArrivalTimestamp: aws.Time(time.Unix(1681552724, 500e6))}
+	ev := esm.Event("us-east-1", "arn:aws:kinesis:us-east-1:123456789012:stream/ride_events", "shardId-000000000000", []types.Record{rec})
+	b, _ := json.Marshal(ev.Records[0])
 	return float64(len(b) + 1)
 }
 

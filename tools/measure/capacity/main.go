@@ -20,19 +20,21 @@
 //	go run ./tools/measure/capacity                    # print the tables
 //	go run ./tools/measure/capacity -update CAPACITY.md  # and rewrite them there
 //
-// -update replaces what lies between the lines <!-- capacity --> and
-// <!-- /capacity -->; a test fails when CAPACITY.md's tables are not what
-// this prints from the committed stream.json.
+// -update replaces what lies between the lines <!-- begin: capacity -->
+// and <!-- end --> (tools/internal/docsection); a test fails when
+// CAPACITY.md's tables are not what this prints from the committed
+// stream.json.
 package main
 
 import (
-	"bytes"
 	"flag"
 	"fmt"
 	"log"
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/nyc-taxi/ridepred/tools/internal/docsection"
 )
 
 type options struct {
@@ -76,11 +78,14 @@ func main() {
 	}
 	fmt.Print(md)
 	if o.update != "" {
-		if err := updateDoc(o.update, md); err != nil {
+		if err := docsection.Update(o.update, docSection, md); err != nil {
 			log.Fatal(err)
 		}
 	}
 }
+
+// docSection is CAPACITY.md's section that -update rewrites.
+const docSection = "capacity"
 
 // render reads the inputs and writes every table.
 func render(o options) (string, error) {
@@ -94,34 +99,4 @@ func render(o options) (string, error) {
 	}
 	t := &tables{m: m, d: d, o: o, p: Planner{Limits: AWSLimits, Prices: o.prices, Assumptions: o.assume}}
 	return t.all()
-}
-
-// The lines between which -update writes the tables.
-const (
-	beginMarker = "<!-- capacity -->"
-	endMarker   = "<!-- /capacity -->"
-)
-
-func updateDoc(path, md string) error {
-	doc, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	begin, end := bytes.Index(doc, []byte(beginMarker+"\n")), bytes.Index(doc, []byte(endMarker))
-	if begin < 0 || end < begin {
-		return fmt.Errorf("%s: want a line %s, then a line %s", path, beginMarker, endMarker)
-	}
-	begin += len(beginMarker) + 1
-	out := append(append(append([]byte(nil), doc[:begin]...), md...), doc[end:]...)
-	return os.WriteFile(path, out, 0o644)
-}
-
-// section is what lies between the markers of doc (for the test).
-func section(doc []byte) (string, bool) {
-	_, rest, ok := bytes.Cut(doc, []byte(beginMarker+"\n"))
-	if !ok {
-		return "", false
-	}
-	body, _, ok := bytes.Cut(rest, []byte(endMarker))
-	return string(body), ok
 }

@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	go run ./tools/model/extract -in green_tripdata_2022-01.parquet -out jan.csv
+//	go run ./tools/model/extract -in model-export/data/green_tripdata_2022-01.parquet -out build/jan.csv
 //
 // The CSV has the header pickup_us,dropoff_us,PULocationID,DOLocationID,trip_distance.
 // Times are microseconds since the epoch of the file's naive (local NYC) clock,
@@ -32,7 +32,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/nyc-taxi/ridepred/tools/internal/tlc"
+	"github.com/nyc-taxi/ridepred/internal/tlc"
 )
 
 var header = []string{"pickup_us", "dropoff_us", "PULocationID", "DOLocationID", "trip_distance"}

@@ -12,7 +12,8 @@
 // Lambda handler's (package handler/ride); predictions come from the compiled
 // model, in batches.
 //
-// Usage:
+// Usage (on a terminal, with nothing redirected, it says what it expects
+// on stderr and reads the lines typed, up to Ctrl-D):
 //
 //	go run ./tools/model/predict < rides.jsonl > predictions.jsonl
 package main
@@ -27,6 +28,7 @@ import (
 
 	"github.com/nyc-taxi/ridepred/generated"
 	"github.com/nyc-taxi/ridepred/handler/ride"
+	"github.com/nyc-taxi/ridepred/tools/internal/stdin"
 )
 
 func main() {
@@ -36,6 +38,9 @@ func main() {
 		log.Print("usage: predict < rides.jsonl > predictions.jsonl")
 		os.Exit(2)
 	}
+	stdin.Hint(os.Stderr, os.Stdin, `predict: reads ride events on stdin, one JSON object a line, such as
+{"ride": {"PULocationID": 130, "DOLocationID": 205, "trip_distance": 3.66}, "ride_id": 123}
+and writes a prediction a line to stdout: go run ./tools/model/predict < rides.jsonl > predictions.jsonl`)
 	if err := run(os.Stdin, os.Stdout); err != nil {
 		log.Fatal(err)
 	}

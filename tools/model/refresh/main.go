@@ -1,6 +1,7 @@
 // Refresh ships another trained model: make refresh MODEL=PATH runs it.
 //
 //	go run ./tools/model/refresh -model PATH
+//	make refresh MODEL=build/model/model.pkl   # the seed again, as make model trained it
 //
 // PATH is anything model-export/export.py reads: a pickled
 // Pipeline(DictVectorizer, estimator), a pickled (DictVectorizer, estimator)
@@ -79,17 +80,10 @@
 package main
 
 import (
-	"cmp"
-	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"log"
 	"os"
-	"os/exec"
-	"path/filepath"
-
-	"github.com/nyc-taxi/ridepred/tools/internal/command"
 )
 
 // seedFeatures is the seed's prepare_features, where the original app
@@ -122,6 +116,11 @@ const (
 // report: what promote moves.
 var shippedFiles = []string{"forest.json", "provenance.json", "reference.json", "golden"}
 
+// trainedHere are the serving model's artifacts that describe a model
+// trained here (metrics.json, validation.png) or the last refresh: a
+// refresh or a promotion removes them.
+var trainedHere = []string{"metrics.json", "validation.png", "refresh.md", "refresh.png"}
+
 func main() {
 	log.SetFlags(0)
 	log.SetPrefix("refresh: ")
@@ -148,207 +147,4 @@ func main() {
 	if err := run(cfg); err != nil {
 		log.Fatal(err)
 	}
-}
-
-// refresh exports cfg.model into cfg.artifacts and compiles it into
-// cfg.pkg: the serving model (make refresh) or the shadow (make shadow).
-func refresh(cfg config) error {
-	if _, err := os.Stat(cfg.model); err != nil && !isURI(cfg.model) {
-		return fmt.Errorf("model: %w", err)
-	}
-	var vec []string // export.py's and golden.py's --vectorizer
-	if cfg.vectorizer != "" {
-		if _, err := os.Stat(cfg.vectorizer); err != nil {
-			return fmt.Errorf("vectorizer: %w", err)
-		}
-		vec = []string{"--vectorizer", cfg.vectorizer}
-	}
-	old, err := keepServing(cfg)
-	if err != nil {
-		return err
-	}
-	if cfg, err = fetch(cfg); err != nil {
-		return err
-	}
-	before, err := snapshot(cfg)
-	if err != nil {
-		return err
-	}
-
-	// Export to scratch first, so that a model whose prepare_features
-	// cannot be compiled, or does not write its vectorizer's keys, leaves
-	// the artifacts alone.
-	forest := filepath.Join(cfg.build, "forest.json")
-	prov := filepath.Join(cfg.build, "provenance.json")
-	args := []string{"model-export/export.py", "--model", cfg.model, "--out", forest, "--provenance", prov, "--origin", "imported",
-		"--features", cfg.features}
-	if cfg.source != "" {
-		args = append(args, "--source", cfg.source)
-	}
-	if err := command.Run(nil, cfg.python, append(args, vec...)...); err != nil {
-		return err
-	}
-	if cfg.artifacts == cfg.serving {
-		// metrics.json and validation.png describe a model trained here.
-		if err := removeAll(cfg.artifacts, "metrics.json", "validation.png", "refresh.md", "refresh.png"); err != nil {
-			return err
-		}
-	} else if err := os.RemoveAll(cfg.artifacts); err != nil { // the shadow before, whole
-		return err
-	}
-	if err := os.MkdirAll(cfg.artifacts, 0o755); err != nil {
-		return err
-	}
-	for _, name := range []string{"forest.json", "provenance.json"} {
-		if err := os.Rename(filepath.Join(cfg.build, name), filepath.Join(cfg.artifacts, name)); err != nil {
-			return err
-		}
-	}
-	artForest := filepath.Join(cfg.artifacts, "forest.json")
-	if err := command.Run(nil, cfg.python, append([]string{"-W", "ignore", "model-export/golden.py", "--model", cfg.model, "--forest", artForest,
-		"--features", cfg.features, "--rides", "2022-01=build/model/2022-01.rides.jsonl", "2022-02=build/model/2022-02.rides.jsonl",
-		"--out", filepath.Join(cfg.artifacts, "golden"), "--reference", filepath.Join(cfg.artifacts, "reference.json")}, vec...)...); err != nil {
-		return err
-	}
-	if err := compileAndReport(cfg, old, cfg.pkg); errors.Is(err, errParity) {
-		return restore(cfg, before, err)
-	} else if err != nil {
-		return err
-	}
-	next := "make test, make package, deploy (README)"
-	undo := "make undo-refresh (back to the model committed in git)"
-	if cfg.artifacts != cfg.serving {
-		next = "make test, make package, deploy with SHADOW_STREAM_NAME set; make promote when it wins"
-		undo = "make shadow-off"
-	}
-	fmt.Fprintf(os.Stderr, "\nrefresh: shipped %s into %s; report in %s/%s.md. Next: %s.\nrefresh: to undo, %s\n",
-		cmp.Or(cfg.source, cfg.model), cfg.pkg, cfg.artifacts, cfg.report, next, undo)
-	return nil
-}
-
-// promoteShadow makes the shadow the serving model, from the shadow's own
-// artifacts (no export): it moves them over the serving model's, removes
-// the shadow, regenerates both packages, runs the parity tests and writes
-// the refresh report, old serving model against the new.
-func promoteShadow(cfg config) error {
-	shadowForest := filepath.Join(shadowArtifacts, "forest.json")
-	if _, err := os.Stat(shadowForest); err != nil {
-		return fmt.Errorf("no shadow to promote (make shadow MODEL=PATH ships one): %w", err)
-	}
-	old, err := keepServing(cfg)
-	if err != nil {
-		return err
-	}
-	if err := removeAll(cfg.serving, "metrics.json", "validation.png", "refresh.md", "refresh.png"); err != nil {
-		return err
-	}
-	if err := removeAll(cfg.serving, shippedFiles...); err != nil {
-		return err
-	}
-	for _, name := range shippedFiles {
-		if err := os.Rename(filepath.Join(shadowArtifacts, name), filepath.Join(cfg.serving, name)); err != nil {
-			return err
-		}
-	}
-	if err := os.RemoveAll(shadowArtifacts); err != nil {
-		return err
-	}
-	// The shadow's package goes back to holding no model; then the serving
-	// one is compiled from what was the shadow's.
-	if err := command.Run(nil, "go", "generate", shadowPkg); err != nil {
-		return err
-	}
-	if err := compileAndReport(cfg, old, servingPkg); err != nil {
-		return err
-	}
-	fmt.Fprintf(os.Stderr, "\nrefresh: promoted the shadow to serving; report in %s/refresh.md. Next: make test, make package, deploy (README).\n"+
-		"refresh: to undo, make undo-refresh (back to the model committed in git)\n", cfg.serving)
-	return nil
-}
-
-// keepServing copies the serving model's artifacts to cfg.build/old, for
-// the report, and returns that directory.
-func keepServing(cfg config) (string, error) {
-	old := filepath.Join(cfg.build, "old")
-	if err := os.RemoveAll(cfg.build); err != nil {
-		return "", err
-	}
-	if err := os.MkdirAll(cfg.build, 0o755); err != nil {
-		return "", err
-	}
-	return old, command.Run(nil, "cp", "-r", cfg.serving, old)
-}
-
-// removeAll removes dir's files named, where they exist.
-func removeAll(dir string, names ...string) error {
-	for _, name := range names {
-		if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// compileAndReport regenerates pkg from cfg.artifacts, times it, its build
-// and make package, runs its parity tests, and writes the report of
-// cfg.artifacts against old.
-func compileAndReport(cfg config, old, pkg string) error {
-	var b struct {
-		GenS        float64 `json:"gen_s"`
-		CompileS    float64 `json:"compile_s"`
-		BuildS      float64 `json:"build_s"`
-		BootstrapMB float64 `json:"bootstrap_mb"`
-		ZipMB       float64 `json:"zip_mb"`
-		Parity      string  `json:"parity"`
-	}
-	gen, err := command.Time(command.New(nil, "go", "generate", pkg))
-	if err != nil {
-		return err
-	}
-	compile, err := command.Time(command.New(nil, "go", "build", pkg))
-	if err != nil {
-		return err
-	}
-	b.GenS, b.CompileS = gen.Wall.Seconds(), compile.Wall.Seconds()
-	build, err := command.Time(command.New(nil, "make", "--no-print-directory", "package"))
-	if err != nil {
-		return err
-	}
-	b.BuildS = build.Wall.Seconds()
-	for file, mb := range map[string]*float64{"build/bootstrap": &b.BootstrapMB, "build/function.zip": &b.ZipMB} {
-		st, err := os.Stat(file)
-		if err != nil {
-			return err
-		}
-		*mb = float64(st.Size()) / (1 << 20)
-	}
-	tests := "Parity|Constants|Original|Reference|Shift"
-	if pkg == shadowPkg {
-		tests = "." // golden_test.go, all of it
-	}
-	parity := exec.Command("go", "test", "-count=1", "-v", "-run", tests, pkg)
-	out, parityErr := parity.CombinedOutput()
-	os.Stderr.Write(out)
-	b.Parity = "passed"
-	if parityErr != nil {
-		b.Parity = fmt.Sprintf("**FAILED**: do not deploy (see `go test %s`)", pkg)
-	}
-
-	timings := filepath.Join(cfg.build, "build.json")
-	data, _ := json.Marshal(b)
-	if err := os.WriteFile(timings, data, 0o644); err != nil {
-		return err
-	}
-	args := []string{"model-export/report.py", "--old", old, "--new", cfg.artifacts, "--val", "build/model/2022-02.csv",
-		"--build", timings, "--md", filepath.Join(cfg.artifacts, cfg.report+".md"), "--png", filepath.Join(cfg.artifacts, cfg.report+".png")}
-	if cfg.artifacts == shadowArtifacts {
-		args = append(args, "--title", "Shadow model report: the serving model against the challenger", "--columns", "serving,shadow")
-	}
-	if err := command.Run(nil, cfg.python, args...); err != nil {
-		return err
-	}
-	if parityErr != nil {
-		return fmt.Errorf("%w: %w", errParity, parityErr)
-	}
-	return nil
 }

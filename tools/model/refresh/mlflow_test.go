@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nyc-taxi/ridepred/internal/localproc"
-	"github.com/nyc-taxi/ridepred/tools/internal/workcopy"
+	"github.com/nyc-taxi/ridepred/internal/workcopy"
+	"github.com/nyc-taxi/ridepred/localstack/proc"
 )
 
 // logged is what model-export/log_mlflow.py prints for a model it logged.
@@ -50,8 +50,8 @@ func TestRefreshMLflowURIs(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: starts moto and an MLflow server, and ships models in a copy of the repository")
 	}
-	python := localproc.VenvPython()
-	if err := localproc.HasModules(python, "mlflow", "moto", "xgboost"); err != nil {
+	python := proc.VenvPython()
+	if err := proc.HasModules(python, "mlflow", "moto", "xgboost"); err != nil {
 		t.Fatal(err)
 	}
 	tmp, repo := workcopy.Repo(t)
@@ -63,8 +63,8 @@ func TestRefreshMLflowURIs(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var logs localproc.Logs
-	m, err := localproc.StartMLflow(python, tmp, "mlflow-nyc-taxi-reg-exp", &logs)
+	var logs proc.Logs
+	m, err := proc.StartMLflow(python, tmp, "mlflow-nyc-taxi-reg-exp", &logs)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, logs.String())
 	}
@@ -147,7 +147,7 @@ func lastLine(out, prefix string) string {
 }
 
 // s3Env is the AWS SDK's own variables for m's bucket (no MLflow ones).
-func s3Env(m *localproc.MLflow) []string {
+func s3Env(m *proc.MLflow) []string {
 	var env []string
 	for _, kv := range m.Env() {
 		if !strings.HasPrefix(kv, "MLFLOW_TRACKING_URI=") && !strings.HasPrefix(kv, "MLFLOW_S3_ENDPOINT_URL=") {
@@ -206,17 +206,17 @@ func checkShipped(t *testing.T, repo, out, uri, runID string) {
 	}
 }
 
-// readmeBlock is README.md's shell block tagged <!-- name -->.
+// readmeBlock is docs/local.md's shell block tagged <!-- name -->.
 func readmeBlock(t *testing.T, name string) string {
 	t.Helper()
-	readme, err := os.ReadFile(filepath.Join(localproc.Root(), "README.md"))
+	readme, err := os.ReadFile(filepath.Join(proc.Root(), "docs", "local.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, rest, ok := strings.Cut(string(readme), "<!-- "+name+" -->\n```sh\n")
 	code, _, ok2 := strings.Cut(rest, "```")
 	if !ok || !ok2 {
-		t.Fatalf("README.md has no %s block", name)
+		t.Fatalf("docs/local.md has no %s block", name)
 	}
 	return code
 }

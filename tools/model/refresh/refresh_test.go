@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nyc-taxi/ridepred/tools/internal/workcopy"
+	"github.com/nyc-taxi/ridepred/internal/workcopy"
 )
 
 // rideEvery thins the rides of the copies where TestRefreshFeatures and

@@ -1,7 +1,7 @@
 // Command dashboard prints the CloudWatch dashboard that template.yaml
 // declares, its body with the template's substitutions made, for the
 // plain-CLI deploy (DEPLOY.md: aws cloudwatch put-dashboard), and draws it
-// from a local run's metrics (README, "Operating it").
+// from a local run's metrics (docs/operate.md, "Dashboard").
 //
 //	go run ./tools/operate/dashboard -region us-east-1 [-param Name=Value ...]
 //	go run ./tools/operate/dashboard -draw build/dashboard.png [-metrics build/metrics.jsonl]

@@ -14,7 +14,8 @@ import (
 	"log"
 	"os"
 
-	"github.com/nyc-taxi/ridepred/tools/internal/emf"
+	"github.com/nyc-taxi/ridepred/localstack/emf"
+	"github.com/nyc-taxi/ridepred/tools/internal/stdin"
 )
 
 func main() {
@@ -23,7 +24,9 @@ func main() {
 	file := flag.String("file", "build/metrics.jsonl", "EMF documents, or log output holding them (- for stdin)")
 	flag.Parse()
 	var r io.Reader = os.Stdin
-	if *file != "-" {
+	if *file == "-" {
+		stdin.Hint(os.Stderr, os.Stdin, "metrics: reads the function's log output on stdin (-file -): EMF documents, one JSON object a line, among other lines")
+	} else {
 		f, err := os.Open(*file)
 		if err != nil {
 			log.Fatal(err)

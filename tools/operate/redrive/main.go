@@ -42,7 +42,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -53,14 +52,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/nyc-taxi/ridepred/handler/kinesisout"
-	"github.com/nyc-taxi/ridepred/tools/internal/esm"
-	"github.com/nyc-taxi/ridepred/tools/internal/localkinesis"
+	"github.com/nyc-taxi/ridepred/localstack/esm"
+	"github.com/nyc-taxi/ridepred/localstack/kinesalite"
+	"github.com/nyc-taxi/ridepred/tools/internal/stdin"
 )
 
 func main() {
@@ -90,40 +89,67 @@ func main() {
 			os.Exit(2)
 		}
 	}
-	batches, err := readBatches(ctx, k, *in, *fromStream)
+	messages, err := readMessages(ctx, k, *in, *fromStream)
 	if err != nil {
 		log.Fatal(err)
 	}
-	invoker := lambdaInvoker{client: lambda.NewFromConfig(awsCfg), name: *function}
+	batches, err := esm.ParseFailedBatches(messages)
+	if err != nil {
+		log.Fatal(err)
+	}
+	r := redriver{k: k, invoker: esm.LambdaInvoker{Client: lambda.NewFromConfig(awsCfg), Name: *function}, stream: *stream,
+		cfg: esm.Config{Bisect: true, MaxRetries: *retries, OnFailure: *onFailure, Region: awsCfg.Region,
+			Logger: slog.New(slog.NewTextHandler(os.Stderr, nil))}, timeout: *batchTimeout}
 	var failed []string
 	for _, b := range batches {
-		name := *stream
-		if name == "" {
-			name = streamName(b.StreamArn)
-		}
-		m := esm.New(k, []esm.Invoker{invoker}, esm.Config{Stream: name, Bisect: true, MaxRetries: *retries, OnFailure: *onFailure,
-			Region: awsCfg.Region, Logger: slog.New(slog.NewTextHandler(os.Stderr, nil))})
-		batch := fmt.Sprintf("%s %s..%s", b.ShardID, b.StartSequenceNumber, b.EndSequenceNumber)
-		bctx, cancel := context.WithTimeout(ctx, *batchTimeout)
-		n, err := m.Redrive(bctx, b)
-		cancel()
-		switch {
-		case errors.Is(err, context.DeadlineExceeded):
-			log.Printf("%s: not done within -batch-timeout %v (%d records read back): %v", batch, *batchTimeout, n, err)
-			failed = append(failed, batch)
-		case err != nil:
-			log.Printf("%s: %v", batch, err)
-			failed = append(failed, batch)
-		case m.Stats.SkippedBatches.Load() > 0:
-			log.Printf("%s: %d records read back, %d still failing", batch, n, m.Stats.ToOnFailure.Load())
-			failed = append(failed, batch)
-		default:
-			log.Printf("%s: %d records redriven", batch, n)
+		if !r.redrive(ctx, b) {
+			failed = append(failed, batchName(b))
 		}
 	}
 	if len(failed) > 0 {
 		log.Fatalf("%d of %d batches not redriven: %s", len(failed), len(batches), strings.Join(failed, "; "))
 	}
+}
+
+// redriver redrives one batch after another.
+type redriver struct {
+	k       *kinesis.Client
+	invoker esm.Invoker
+	stream  string // "": the one each batch names
+	cfg     esm.Config
+	timeout time.Duration // for each batch
+}
+
+// redrive redrives one batch, as a mapping of its own would, logs how it
+// went, and tells whether every record of it was handled.
+func (r redriver) redrive(ctx context.Context, b esm.BatchInfo) bool {
+	cfg := r.cfg
+	cfg.Stream = r.stream
+	if cfg.Stream == "" {
+		cfg.Stream = esm.StreamName(b.StreamArn)
+	}
+	m := esm.New(r.k, []esm.Invoker{r.invoker}, cfg)
+	batch := batchName(b)
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	n, err := m.Redrive(ctx, b)
+	cancel()
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		log.Printf("%s: not done within -batch-timeout %v (%d records read back): %v", batch, r.timeout, n, err)
+	case err != nil:
+		log.Printf("%s: %v", batch, err)
+	case m.Stats.SkippedBatches.Load() > 0:
+		log.Printf("%s: %d records read back, %d still failing", batch, n, m.Stats.ToOnFailure.Load())
+	default:
+		log.Printf("%s: %d records redriven", batch, n)
+		return true
+	}
+	return false
+}
+
+// batchName names a batch in the log: its shard and sequence numbers.
+func batchName(b esm.BatchInfo) string {
+	return fmt.Sprintf("%s %s..%s", b.ShardID, b.StartSequenceNumber, b.EndSequenceNumber)
 }
 
 // checkStream tells whether stream is a stream name or ARN that exists.
@@ -139,72 +165,37 @@ func checkStream(ctx context.Context, k *kinesis.Client, stream string) error {
 	return nil
 }
 
-// readBatches reads the on-failure messages from a file or a stream.
-func readBatches(ctx context.Context, k *kinesis.Client, file, stream string) ([]esm.BatchInfo, error) {
+// readMessages reads the on-failure messages from a stream, or from a file
+// (- for stdin) of JSON lines.
+func readMessages(ctx context.Context, k *kinesis.Client, file, stream string) ([][]byte, error) {
 	var lines [][]byte
 	if stream != "" {
-		recs, err := localkinesis.ReadAll(ctx, k, stream)
+		recs, err := kinesalite.ReadAll(ctx, k, stream)
 		if err != nil {
 			return nil, err
 		}
 		for _, r := range recs {
 			lines = append(lines, r.Data)
 		}
+		return lines, nil
+	}
+	var r io.Reader = os.Stdin
+	if file == "-" {
+		stdin.Hint(os.Stderr, os.Stdin, "redrive: reads the on-failure destination's messages on stdin (-in -), one JSON object a line")
 	} else {
-		var r io.Reader = os.Stdin
-		if file != "-" {
-			f, err := os.Open(file)
-			if err != nil {
-				return nil, err
-			}
-			defer f.Close()
-			r = f
-		}
-		sc := bufio.NewScanner(r)
-		sc.Buffer(nil, 1<<20)
-		for sc.Scan() {
-			if len(strings.TrimSpace(sc.Text())) > 0 {
-				lines = append(lines, append([]byte(nil), sc.Bytes()...))
-			}
-		}
-		if err := sc.Err(); err != nil {
+		f, err := os.Open(file)
+		if err != nil {
 			return nil, err
 		}
+		defer f.Close()
+		r = f
 	}
-	var out []esm.BatchInfo
-	for i, line := range lines {
-		var m esm.FailedBatch
-		if err := json.Unmarshal(line, &m); err != nil || m.KinesisBatchInfo.ShardID == "" {
-			return nil, fmt.Errorf("message %d is not a Kinesis on-failure message (%v): %.200s", i+1, err, line)
+	sc := bufio.NewScanner(r)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		if len(strings.TrimSpace(sc.Text())) > 0 {
+			lines = append(lines, append([]byte(nil), sc.Bytes()...))
 		}
-		out = append(out, m.KinesisBatchInfo)
 	}
-	return out, nil
-}
-
-// streamName is the name in a stream ARN (arn:aws:kinesis:REGION:ACCOUNT:stream/NAME).
-func streamName(arn string) string {
-	_, name, _ := strings.Cut(arn, ":stream/")
-	return name
-}
-
-// lambdaInvoker invokes a function through the Lambda API (or the Runtime
-// Interface Emulator, which serves the same path). A function error is an
-// error, as the mapping sees it.
-type lambdaInvoker struct {
-	client *lambda.Client
-	name   string
-}
-
-func (l lambdaInvoker) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, 15*time.Minute)
-	defer cancel()
-	out, err := l.client.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(l.name), Payload: payload})
-	if err != nil {
-		return nil, err
-	}
-	if out.FunctionError != nil {
-		return nil, errors.New("function error " + aws.ToString(out.FunctionError) + ": " + string(out.Payload))
-	}
-	return out.Payload, nil
+	return lines, sc.Err()
 }

@@ -13,7 +13,7 @@
 // second, 7 days are 600 M records a stream): it reads every shard a page
 // at a time, merged in arrival order, and keeps only the rides waiting for
 // their other half (250,000 at most), a sample of 20,000 joined rides for
-// the chart and running sums (tools/internal/shadowreport.Limits).
+// the chart and running sums (internal/shadowreport.Limits).
 //
 // Against the local stack (make up with a shadow compiled in, in a shell
 // with the variables it prints) or AWS (the usual credentials and
@@ -45,8 +45,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 
-	"github.com/nyc-taxi/ridepred/tools/internal/localkinesis"
-	"github.com/nyc-taxi/ridepred/tools/internal/shadowreport"
+	"github.com/nyc-taxi/ridepred/internal/shadowreport"
+	"github.com/nyc-taxi/ridepred/localstack"
+	"github.com/nyc-taxi/ridepred/localstack/kinesalite"
 )
 
 func main() {
@@ -54,11 +55,11 @@ func main() {
 	log.SetPrefix("shadowreport: ")
 	defaultShadow := os.Getenv("SHADOW_STREAM_NAME")
 	if defaultShadow == "" {
-		defaultShadow = "ride_prediction_shadow"
+		defaultShadow = localstack.ShadowStream
 	}
-	serving := flag.String("serving", "ride_prediction", "the serving model's predictions stream")
+	serving := flag.String("serving", localstack.PredictionsStream, "the serving model's predictions stream")
 	shadow := flag.String("shadow", defaultShadow, "the shadow's predictions stream (SHADOW_STREAM_NAME)")
-	events := flag.String("events", "ride_events", `the ride events, for the rides' real durations ("": no RMSE)`)
+	events := flag.String("events", localstack.RidesStream, `the ride events, for the rides' real durations ("": no RMSE)`)
 	out := flag.String("out", "build/shadowreport/report.md", "the Markdown report to write; the chart goes beside it (.png)")
 	noChart := flag.Bool("no-chart", false, "write no chart")
 	python := flag.String("python", "/usr/bin/python3", "a python3 with matplotlib, for the chart")
@@ -76,7 +77,7 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	c, err := localkinesis.FromEnv(ctx, func(o *kinesis.Options) {
+	c, err := kinesalite.FromEnv(ctx, func(o *kinesis.Options) {
 		if *endpoint != "" {
 			o.BaseEndpoint = aws.String(*endpoint)
 		}

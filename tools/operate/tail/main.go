@@ -29,13 +29,14 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
-	"github.com/nyc-taxi/ridepred/tools/internal/localkinesis"
+	"github.com/nyc-taxi/ridepred/localstack"
+	"github.com/nyc-taxi/ridepred/localstack/kinesalite"
 )
 
 func main() {
 	log.SetFlags(0)
 	log.SetPrefix("tail: ")
-	stream := flag.String("stream", "ride_prediction", "stream to read")
+	stream := flag.String("stream", localstack.PredictionsStream, "stream to read")
 	from := flag.String("from", "TRIM_HORIZON", "TRIM_HORIZON or LATEST")
 	follow := flag.Bool("follow", false, "keep reading new records")
 	meta := flag.Bool("meta", false, `print {"shard_id", "sequence_number", "partition_key", "data"} per record`)
@@ -46,14 +47,14 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	c, err := localkinesis.FromEnv(ctx)
+	c, err := kinesalite.FromEnv(ctx)
 	if err != nil {
 		log.Fatal(err)
 	}
 	out := bufio.NewWriter(os.Stdout)
 	defer out.Flush()
 	if !*follow {
-		recs, err := localkinesis.ReadAll(ctx, c, *stream)
+		recs, err := kinesalite.ReadAll(ctx, c, *stream)
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -63,7 +64,7 @@ func main() {
 		return
 	}
 	var mu sync.Mutex
-	err = localkinesis.Follow(ctx, c, *stream, types.ShardIteratorType(*from), 200*time.Millisecond, func(r localkinesis.Record) {
+	err = kinesalite.Follow(ctx, c, *stream, types.ShardIteratorType(*from), 200*time.Millisecond, func(r kinesalite.Record) {
 		mu.Lock()
 		defer mu.Unlock()
 		out.Write(line(r, *meta))
@@ -76,7 +77,7 @@ func main() {
 
 // line is one output line: the record's data, or with meta the record with
 // where it is in the stream (data as JSON when it is JSON, else a string).
-func line(r localkinesis.Record, meta bool) []byte {
+func line(r kinesalite.Record, meta bool) []byte {
 	if !meta {
 		return append(r.Data, '\n')
 	}

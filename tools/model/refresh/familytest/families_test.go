@@ -2,15 +2,20 @@
 // user saves it, through make refresh, under Debian's Python and
 // build/venv's (LightGBM only there). It is a package of its own so that
 // its minutes do not count against tools/model/refresh's test timeout.
+//
+//	go test ./tools/model/refresh/familytest            # every form, some minutes
+//	go test -run 'TestRefreshFamilies/venv' ./tools/model/refresh/familytest   # build/venv's forms only
 package familytest
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
-	"github.com/nyc-taxi/ridepred/tools/internal/workcopy"
+	"github.com/nyc-taxi/ridepred/internal/workcopy"
 )
 
 // A family is one form of model make refresh ships, trained by
@@ -20,6 +25,7 @@ type family struct {
 	model        string // the path train_family.py writes, under the scratch directory
 	vectorizer   string // VECTORIZER=, for a model saved without one
 	estimator    string // what the report must name
+	categorical  bool   // the shipped forest must have categorical splits
 }
 
 var familyCases = []family{
@@ -47,6 +53,16 @@ var lightgbmCases = []family{
 		model: "model.txt", vectorizer: "model.txt.preprocessor.b", estimator: "Booster"},
 }
 
+// categoricalCases are HistGradientBoosting's and xgboost's categorical
+// splits on the one-hot columns (model-export/categorical.py), in
+// build/venv only, kept small: a few trees, and for hgb-cat the 30 most
+// frequent one-hot columns as categorical features (sklearn >= 1.4 encodes
+// each categorical column apart, which costs seconds per 20,000 rides).
+var categoricalCases = []family{
+	{form: "hgb-cat", params: `{"max_iter": 8, "max_leaf_nodes": 15}`, model: "hgbcat.pkl", estimator: "HistGradientBoostingRegressor", categorical: true},
+	{form: "xgb-cat", params: `{"n_estimators": 10, "max_depth": 5}`, model: "xgbcat.pkl", estimator: "XGBRegressor", categorical: true},
+}
+
 // rfDense is a forest on dense input: sklearn >= 1.4 predicts a NaN
 // distance on it by each split's missing_go_to_left, which the export then
 // compiles (Debian's 1.2.1 refuses NaN, and the seed is a forest there).
@@ -67,8 +83,9 @@ type environment struct {
 // form at 8,000 rides; and build/venv's, the current pip releases of
 // model-export/requirements.txt, leaner: 3,000 rides, and without gb-zero,
 // whose init='zero' export is the same code under both (test_export.py
-// checks it), but with the dense forest whose NaN it compiles and
-// LightGBM's forms. The venv's models also run their parity tests on arm64
+// checks it), but with the dense forest whose NaN it compiles,
+// LightGBM's forms and the categorical splits of HistGradientBoosting and
+// xgboost. The venv's models also run their parity tests on arm64
 // (Graviton), under qemu-user: float32 sums and products are where a fused
 // multiply-add or another rounding would show.
 func environments(t *testing.T) []environment {
@@ -87,7 +104,7 @@ func environments(t *testing.T) []environment {
 	}
 	return []environment{
 		{name: "debian", python: "/usr/bin/python3", rows: "8000", forms: familyCases},
-		{name: "venv", python: venv, rows: "3000", forms: append(append([]family{rfDense}, lean...), lightgbmCases...), arm64: true},
+		{name: "venv", python: venv, rows: "3000", forms: slices.Concat([]family{rfDense}, lean, lightgbmCases, categoricalCases), arm64: true},
 	}
 }
 
@@ -161,6 +178,11 @@ func ship(t *testing.T, tmp, repo string, checkEnv []string, env environment, f 
 			t.Errorf("refresh output lacks %q", want)
 		}
 	}
+	if f.categorical {
+		if n := categoricalSplits(t, filepath.Join(repo, "model-export", "artifacts", "forest.json")); n == 0 {
+			t.Errorf("the shipped %s has no categorical splits", f.form)
+		}
+	}
 	for _, test := range refreshedTests {
 		if !strings.Contains(out, "--- PASS: "+test+" ") {
 			t.Errorf("refresh's parity run did not pass %s", test)
@@ -171,4 +193,30 @@ func ship(t *testing.T, tmp, repo string, checkEnv []string, env environment, f 
 	if env.arm64 {
 		workcopy.Run(t, repo, []string{"GOARCH=arm64", "CGO_ENABLED=0"}, "go", "test", "-count=1", "-exec", "env -u GOARCH qemu-aarch64-static", "./generated")
 	}
+}
+
+// categoricalSplits counts the nodes of a forest JSON whose categories are
+// not null.
+func categoricalSplits(t *testing.T, path string) int {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var forest struct {
+		Trees []struct {
+			Categories [][]int `json:"categories"`
+		} `json:"trees"`
+	}
+	if err := json.Unmarshal(data, &forest); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	n := 0
+	for _, tree := range forest.Trees {
+		for _, c := range tree.Categories {
+			if c != nil {
+				n++
+			}
+		}
+	}
+	return n
 }

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sort"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -193,26 +194,26 @@ func invokeOK(ctx context.Context, e *proc.Emulator, payload []byte) error {
 // the emulator cuts off what is longer.
 const maxPayload = 6 << 20
 
-// fitPayload is the event of the leading rides of rs that fit in one
+// fitPayload is the event of the most leading rides of rs that fit in one
 // invocation, as the mapping would cut it, and how many they are.
 func fitPayload(rs []rides.Ride) ([]byte, int) {
-	payload := kinesisEvent(rs)
-	for n := len(rs); len(payload) > maxPayload; {
-		n = n * maxPayload / len(payload) * 99 / 100
-		payload = kinesisEvent(rs[:n])
-		if len(payload) <= maxPayload {
-			return payload, n
-		}
-	}
-	return payload, len(rs)
+	// The largest n whose event fits: sort.Search finds the first that
+	// does not.
+	n := sort.Search(len(rs)+1, func(n int) bool { return len(kinesisEvent(rs[:n])) > maxPayload }) - 1
+	return kinesisEvent(rs[:n]), n
 }
 
-// kinesisEvent is the event Lambda's mapping would send for rs.
+// kinesisEvent is the event Lambda's mapping would send for rs, read
+// from the stream's first shard. Every record arrived at the same time,
+// the AWS documentation's example's (1681552724.5), as in
+// tools/measure/capacity's EventBytes: a timestamp's digits vary with the
+// time, and the event's size must not (fitPayload, CAPACITY.md's largest
+// batch).
 func kinesisEvent(rs []rides.Ride) []byte {
 	recs := make([]types.Record, len(rs))
-	now := time.Now()
+	arrival := time.Unix(1681552724, 500e6)
 	for i, r := range rs {
-		recs[i] = types.Record{Data: r.Event, PartitionKey: aws.String(r.ID), ApproximateArrivalTimestamp: &now,
+		recs[i] = types.Record{Data: r.Event, PartitionKey: aws.String(r.ID), ApproximateArrivalTimestamp: &arrival,
 			SequenceNumber: aws.String(fmt.Sprintf("4963985421087004627883773062009474352417584859150%07d", i))}
 	}
 	arn := "arn:aws:kinesis:us-east-1:000000000000:stream/" + localstack.RidesStream

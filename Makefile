@@ -212,8 +212,11 @@ ORIGINAL_MODEL := $(if $(shell grep -s '"origin": "trained"' model-export/artifa
 # (the reference answers are one thread's), and OpenMP's spinning threads
 # (HistGradientBoosting) took ten times one thread's CPU on this shared
 # machine.
-SLOW_PKGS := ./tools/model/refresh/familytest ./tools/model/refresh ./tools/deploy/rehearse
-TEST_ENV = OMP_NUM_THREADS=1 RIE=$(CURDIR)/$(BUILD)/aws-lambda-rie BOOTSTRAP=$(CURDIR)/$(BUILD)/bootstrap
+# env -u MAKEFLAGS ...: the tests run make themselves (the Makefile's own
+# tests, refreshes in copies); under make test's -j they would inherit its
+# jobserver, which they cannot use, and make's warning about it.
+SLOW_PKGS := ./tools/model/refresh/familytest ./tools/model/refresh ./tools/deploy/rehearse ./e2e ./docs/doctest
+TEST_ENV = env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL OMP_NUM_THREADS=1 RIE=$(CURDIR)/$(BUILD)/aws-lambda-rie BOOTSTRAP=$(CURDIR)/$(BUILD)/bootstrap
 # Its two runs are two targets, which make -j runs side by side.
 .PHONY: test-go-all test-go-race
 test-go: test-go-all test-go-race

@@ -13,6 +13,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"sync"
+	"time"
 )
 
 // Ride is one real ride with sklearn's prediction.
@@ -101,8 +104,40 @@ func Edges() ([]Edge, error) { return EdgesIn(Dir()) }
 // EdgesIn reads dir's edges.jsonl.gz.
 func EdgesIn(dir string) ([]Edge, error) { return read[Edge](dir, "edges.jsonl.gz") }
 
+// cache holds each file read, by path, size and modification time: a test
+// binary reads the same golden file in many of its tests, and parsing
+// 131,894 rides takes seconds natively and a minute under qemu.
+var cache sync.Map // fileKey -> []T
+
+type fileKey struct {
+	path    string
+	size    int64
+	modTime time.Time
+}
+
+// read returns dir's name, parsed once per process. The slice is the
+// caller's to change; what its elements point to (Ride.Object, Edge's
+// pointers) is shared and must not be.
 func read[T any](dir, name string) ([]T, error) {
-	f, err := os.Open(filepath.Join(dir, name))
+	path := filepath.Join(dir, name)
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	key := fileKey{path, info.Size(), info.ModTime()}
+	if v, ok := cache.Load(key); ok {
+		return slices.Clone(v.([]T)), nil
+	}
+	out, err := parse[T](path, name)
+	if err != nil {
+		return nil, err
+	}
+	cache.Store(key, out)
+	return slices.Clone(out), nil
+}
+
+func parse[T any](path, name string) ([]T, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}

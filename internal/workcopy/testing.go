@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Repo copies the repository the test runs in into a temporary directory
@@ -84,9 +85,14 @@ func Run(tb testing.TB, dir string, env []string, args ...string) string {
 	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Dir = dir
 	cmd.Env = append(append(os.Environ(), oneThread), env...)
+	start := time.Now()
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		tb.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	if testing.Verbose() {
+		tb.Logf("%s: %.1fs, %.1f CPU-s", strings.Join(args, " "), time.Since(start).Seconds(),
+			(cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds())
 	}
 	return string(out)
 }

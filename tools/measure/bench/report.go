@@ -108,12 +108,20 @@ func heading(r *Report, file string) string {
 	return fmt.Sprintf("Generated from `%s` (`tools/measure/bench`: %s):\n\n", file, run)
 }
 
-// updateDoc writes r's sections into the document at path.
+// updateDoc writes r's sections into the document at path, and with the
+// main table (name bench) the goals judged by it and bench-scale's seed.
 func updateDoc(path, name, file string, r *Report) error {
 	for section, body := range sections(r, name, file) {
 		if err := docsection.Update(path, section, body); err != nil {
 			return err
 		}
 	}
-	return nil
+	if name != "bench" {
+		return nil
+	}
+	seed, err := readSeed(scaleFile)
+	if err != nil {
+		return err
+	}
+	return docsection.Update(path, goalsSection, goalsMarkdown(r, file, seed))
 }

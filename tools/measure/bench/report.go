@@ -91,7 +91,7 @@ func sections(r *Report, name, file string) map[string]string {
 	}
 	out := map[string]string{}
 	if len(main) > 0 {
-		out[name] = heading(r, file) + markdown(main)
+		out[name] = heading(r, file) + markdown(main) + coldSummary(main)
 	}
 	if len(shadow) > 0 {
 		out[name+"-shadow"] = heading(r, file) + markdown(shadow)

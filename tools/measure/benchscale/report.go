@@ -90,6 +90,7 @@ func section(results string, m mode, rows []Result) string {
 	}
 	b.WriteString("\n")
 	b.WriteString(markdown(rows))
+	b.WriteString(says(m, rows))
 	return b.String()
 }
 

@@ -26,17 +26,30 @@ var constants = map[string]string{
 	"6 MiB":      "Lambda's invocation payload limit",
 	"1 MiB":      "a Kinesis shard's write limit a second",
 	"2 MiB":      "a Kinesis shard's read limit a second",
-	"1 MB":       "a Kinesis record's size limit",
+	"1 MB":       "a Kinesis shard\'s write limit a second, as AWS writes it",
 	"25 KB":      "a Kinesis PUT payload unit",
 	"50 MB":      "Lambda's direct-upload zip limit",
-	"250 MB":     "Lambda's unzipped code limit",
 	"15 minutes": "Lambda's longest timeout",
 	"1,769 MB":   "the memory size at which Lambda gives a full vCPU",
 	"128 MB":     "a memory size (setting)",
 	"256 MB":     "a memory size (setting): the template's default",
-	"512 MB":     "a memory size (setting)",
-	"1,024 MB":   "a memory size (setting)",
-	"10,240 MB":  "Lambda's largest memory size",
+}
+
+// settings are figures this repository sets, each quoted where the file
+// that sets it says so: TestSettingsHold fails when the file no longer
+// holds the text, so that the doc cannot keep a setting that changed.
+var settings = map[string]struct{ file, holds string }{
+	"30 s":      {"template.yaml", "Timeout: 30"},                      // the function's time-out
+	"5 minutes": {"template.yaml", "Period: 300"},                      // the alarms' period
+	"10 %":      {"template.yaml", "Canary10Percent5Minutes"},          // a canary DeploymentType
+	"64 KiB":    {"handler/deadletter.go", "maxLoggedData = 64 << 10"}, // a dead letter's logged data
+	"256 KiB":   {"handler/deadletter.go", "maxDeadLetterData  = 256 << 10"},
+	"4 KiB":     {"handler/deadletter.go", "maxDeadLetterField = 4 << 10"},
+	"460 KiB":   {"handler/deadletter.go", "under 460 KiB"}, // what the two above add up to
+	"16 MiB":    {"handler/fanout.go", "maxInvocationBytes   = 16 << 20"},
+	"5%":        {"model-export/reference.py", "5%, 10%, ..., 95% quantiles"}, // the drift reference's quantiles
+	"10%":       {"model-export/reference.py", "5%, 10%, ..., 95% quantiles"},
+	"95%":       {"model-export/reference.py", "5%, 10%, ..., 95% quantiles"},
 }
 
 // limitSigns before a figure make it a goal or a limit (≤ 3 µs), not a
@@ -103,7 +116,9 @@ func figuresIn(line string) []string {
 			if !whole(text, m[0], m[1]) {
 				continue
 			}
-			if _, ok := constants[f]; ok || isLimit(text[:m[0]]) {
+			_, constant := constants[f]
+			_, setting := settings[f]
+			if constant || setting || isLimit(text[:m[0]]) {
 				continue
 			}
 			out = append(out, f)
@@ -126,6 +141,14 @@ func isLimit(before string) bool {
 	before = strings.TrimRight(before, " ")
 	r, _ := utf8.DecodeLastRuneInString(before)
 	return strings.ContainsRune(limitSigns, r)
+}
+
+func TestSettingsHold(t *testing.T) {
+	for f, s := range settings {
+		if !strings.Contains(docfiles.MustRead(t, s.file), s.holds) {
+			t.Errorf("the docs may quote %q as a setting of %s, which no longer holds %q", f, s.file, s.holds)
+		}
+	}
 }
 
 func TestFiguresIn(t *testing.T) {

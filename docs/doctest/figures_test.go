@@ -26,7 +26,7 @@ var constants = map[string]string{
 	"6 MiB":      "Lambda's invocation payload limit",
 	"1 MiB":      "a Kinesis shard's write limit a second",
 	"2 MiB":      "a Kinesis shard's read limit a second",
-	"1 MB":       "a Kinesis shard\'s write limit a second, as AWS writes it",
+	"1 MB":       "a Kinesis shard's write limit a second, as AWS writes it",
 	"25 KB":      "a Kinesis PUT payload unit",
 	"50 MB":      "Lambda's direct-upload zip limit",
 	"15 minutes": "Lambda's longest timeout",

@@ -24,7 +24,7 @@ var figure = regexp.MustCompile(`\$\d[\d,]*(?:\.\d+)?|\d[\d,]*(?:\.\d+)?(?:\s?[â
 var constants = map[string]string{
 	"6 MB":       "Lambda's invocation payload limit",
 	"6 MiB":      "Lambda's invocation payload limit",
-	"1 MiB":      "a Kinesis shard's write limit a second",
+	"1 MiB":      "a Kinesis record's size limit, and a shard's write limit a second",
 	"2 MiB":      "a Kinesis shard's read limit a second",
 	"1 MB":       "a Kinesis shard's write limit a second, as AWS writes it",
 	"25 KB":      "a Kinesis PUT payload unit",

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/nyc-taxi/ridepred/tools/internal/docsection"
+	"github.com/nyc-taxi/ridepred/tools/internal/goals"
 	"github.com/nyc-taxi/ridepred/tools/internal/runinfo"
 )
 
@@ -119,9 +120,5 @@ func updateDoc(path, name, file string, r *Report) error {
 	if name != "bench" {
 		return nil
 	}
-	seed, err := readSeed(scaleFile)
-	if err != nil {
-		return err
-	}
-	return docsection.Update(path, goalsSection, goalsMarkdown(r, file, seed))
+	return goals.Update(".", path)
 }

@@ -1,4 +1,11 @@
-package main
+// Package goals judges the project's performance goals by the stored
+// results of make bench (tools/measure/bench/results.json) and the seed's
+// row of make bench-scale (tools/measure/benchscale/scale.json), and
+// writes BENCHMARKS.md's goals table (its section bench-goals): each goal,
+// the figures it is judged by, and whether they meet it. Both tools call
+// Update after they write their own tables, with or without -from, so the
+// verdicts follow a new run; a test fails when the table differs.
+package goals
 
 import (
 	"encoding/json"
@@ -6,16 +13,35 @@ import (
 	"os"
 	"strings"
 
+	"github.com/nyc-taxi/ridepred/tools/internal/docsection"
 	"github.com/nyc-taxi/ridepred/tools/internal/runinfo"
 )
 
-// goalsSection is BENCHMARKS.md's section that holds the goals, what the
+// Section is BENCHMARKS.md's section that holds the goals, what the
 // stored runs measured of each, and whether they meet it.
-const goalsSection = "bench-goals"
+const Section = "bench-goals"
 
-// scaleFile is make bench-scale's stored results, whose seed row measures
-// the shipped forest's Predict, PredictBatch and compile on its own.
-const scaleFile = "tools/measure/benchscale/scale.json"
+// The stored results, relative to the repository's root: make bench's,
+// and make bench-scale's, whose seed row measures the shipped forest's
+// Predict, PredictBatch and compile on its own.
+const (
+	BenchFile = "tools/measure/bench/results.json"
+	ScaleFile = "tools/measure/benchscale/scale.json"
+)
+
+// Report is what the goals read of make bench's results.
+type Report struct {
+	Run  runinfo.Run `json:"run"`
+	Rows []Row       `json:"rows"`
+}
+
+// Row is a row of make bench's table: its Go figure and how many times
+// better than the baseline it is.
+type Row struct {
+	Name  string  `json:"name"`
+	Go    float64 `json:"go"`
+	Ratio float64 `json:"ratio,omitempty"`
+}
 
 // scaleRow is what the goals read of a row of scaleFile.
 type scaleRow struct {
@@ -131,12 +157,12 @@ func (g goal) verdict(fs []figure) string {
 	return "met in one run, **missed** in another"
 }
 
-// goalsMarkdown is the goals table of the bench run r, stored at file,
-// and the seed row of the bench-scale run.
-func goalsMarkdown(r *Report, file string, seed scaleRow) string {
+// Markdown is the goals table of the bench run r and the seed row of the
+// bench-scale run.
+func Markdown(r *Report, seed scaleRow) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Generated from `%s` and `%s`'s seed row (`go run ./tools/measure/bench -from %s`); the goals are in `tools/measure/bench/goals.go`, the verdicts computed from the figures (bench: %s; bench-scale's seed: %s):\n\n",
-		file, scaleFile, file, r.Run.Date, seed.Run.Date)
+	fmt.Fprintf(&b, "Generated from `%s` and `%s`'s seed row (by `make bench`, `make bench-scale` and their `-from`); the goals are in `tools/internal/goals`, the verdicts computed from the figures (bench: %s; bench-scale's seed: %s):\n\n",
+		BenchFile, ScaleFile, r.Run.Date, seed.Run.Date)
 	b.WriteString("| goal | measured | result |\n|---|---|---|\n")
 	for _, g := range goals {
 		fs := g.figures(r, seed)
@@ -159,7 +185,31 @@ func (g goal) format(f figure) string {
 	case g.unit == "x":
 		return fmt.Sprintf("%.0fx (%s)", f.value, f.from)
 	}
-	return fmt.Sprintf("%s %s (%s)", num(f.value), g.unit, f.from)
+	return fmt.Sprintf("%s %s (%s)", Number(f.value), g.unit, f.from)
+}
+
+// Read are the stored results, from the repository's root dir.
+func Read(dir string) (*Report, scaleRow, error) {
+	b, err := os.ReadFile(dir + "/" + BenchFile)
+	if err != nil {
+		return nil, scaleRow{}, err
+	}
+	var r Report
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, scaleRow{}, fmt.Errorf("%s: %w", BenchFile, err)
+	}
+	seed, err := readSeed(dir + "/" + ScaleFile)
+	return &r, seed, err
+}
+
+// Update writes the goals table into the document doc (BENCHMARKS.md)
+// from the stored results under the repository's root dir.
+func Update(dir, doc string) error {
+	r, seed, err := Read(dir)
+	if err != nil {
+		return err
+	}
+	return docsection.Update(doc, Section, Markdown(r, seed))
 }
 
 // readSeed is the seed row of make bench-scale's stored results at path.
@@ -178,4 +228,19 @@ func readSeed(path string) (scaleRow, error) {
 		}
 	}
 	return scaleRow{}, fmt.Errorf("%s: no seed row", path)
+}
+
+// Number is a figure as make bench's tables print it: whole from 1,000,
+// one decimal from 10, else three significant digits.
+func Number(x float64) string {
+	switch {
+	case x == 0:
+		return "0"
+	case x >= 1000:
+		return strings.TrimSuffix(fmt.Sprintf("%.0f", x), ".")
+	case x >= 10:
+		return fmt.Sprintf("%.1f", x)
+	default:
+		return fmt.Sprintf("%.3g", x)
+	}
 }

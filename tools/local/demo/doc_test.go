@@ -44,7 +44,7 @@ func TestRecordMarkdown(t *testing.T) {
 }
 
 func TestRecordRoundTrip(t *testing.T) {
-	path := t.TempDir() + "/demo.json"
+	path := t.TempDir() + "/build/demo.json" // build/ made as needed
 	want := Record{Rides: 5, Seconds: 1.5, Report: &Report{Sent: 5, Predicted: 5}}
 	if err := writeRecord(path, want); err != nil {
 		t.Fatal(err)

@@ -29,7 +29,7 @@ var constants = map[string]string{
 	"1 MB":       "a Kinesis shard's write limit a second, as AWS writes it",
 	"25 KB":      "a Kinesis PUT payload unit",
 	"50 MB":      "Lambda's direct-upload zip limit",
-	"15 minutes": "Lambda's longest timeout",
+	"15 minutes": "Lambda's longest timeout (and redrive's -batch-timeout, one invocation's worth)",
 	"1,769 MB":   "the memory size at which Lambda gives a full vCPU",
 	"128 MB":     "a memory size (setting)",
 	"256 MB":     "a memory size (setting): the template's default",

@@ -1,12 +1,12 @@
 package doctest
 
 import (
-	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/nyc-taxi/ridepred/internal/docfiles"
 )
 
 // root is the repository's root, from this package's directory.
@@ -42,29 +42,6 @@ func (b block) kind() string {
 
 func (b block) String() string { return b.doc + ":" + strconv.Itoa(b.line) }
 
-// docs are the documents whose blocks are checked, relative to the root.
-func docs(t *testing.T) []string {
-	t.Helper()
-	guides, err := filepath.Glob(filepath.Join(root, "docs", "*.md"))
-	if err != nil || len(guides) == 0 {
-		t.Fatalf("no guides in docs/ (%v)", err)
-	}
-	out := []string{"README.md", "DEPLOY.md"}
-	for _, g := range guides {
-		out = append(out, filepath.Join("docs", filepath.Base(g)))
-	}
-	return out
-}
-
-func readDoc(t *testing.T, doc string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(root, doc))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
 var (
 	openFence = regexp.MustCompile("^```(sh|bash|console)\\s*$")
 	comment   = regexp.MustCompile(`^<!-- (.*) -->$`)
@@ -74,8 +51,8 @@ var (
 func shellBlocks(t *testing.T) []block {
 	t.Helper()
 	var out []block
-	for _, doc := range docs(t) {
-		lines := strings.Split(readDoc(t, doc), "\n")
+	for _, doc := range docfiles.MustGuides(t) {
+		lines := strings.Split(docfiles.MustRead(t, doc), "\n")
 		for i := 0; i < len(lines); i++ {
 			if !strings.HasPrefix(lines[i], "```") {
 				continue

@@ -8,6 +8,13 @@
 //   - every model version the docs quote is the shipped model's;
 //   - docs/contract.md's environment table lists every variable the
 //     function reads;
+//   - every measured figure (a number with a unit of time, size, rate,
+//     ratio or share, or a dollar amount) in README.md, BENCHMARKS.md,
+//     CAPACITY.md, DEPLOY.md and docs/ sits in a section a tool generates
+//     from its stored results, or in a fenced block; prose keeps only goals
+//     and limits (after ≤ ≥ < >), AWS's constants and this repository's
+//     settings, each checked against the file that sets it
+//     (TestFiguresHaveASource, TestSettingsHold);
 //   - every fenced sh, bash or console block is marked with how it is
 //     checked, parses (bash -n), uses no variable that it does not set
 //     itself (or that allowedVars explains), and runs its aws commands

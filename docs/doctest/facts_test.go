@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/nyc-taxi/ridepred/handler"
+	"github.com/nyc-taxi/ridepred/internal/docfiles"
 )
 
 // otherVersions are model versions the docs may quote that are not the
@@ -24,8 +25,8 @@ var modelVersion = regexp.MustCompile(`sha256:[0-9a-f]{16}\b`)
 func TestModelVersions(t *testing.T) {
 	shipped := handler.ModelVersion()
 	found := false
-	for _, doc := range append(docs(t), filepath.Join("model-export", "FORMAT.md")) {
-		for _, v := range modelVersion.FindAllString(readDoc(t, doc), -1) {
+	for _, doc := range append(docfiles.MustGuides(t), filepath.Join("model-export", "FORMAT.md")) {
+		for _, v := range modelVersion.FindAllString(docfiles.MustRead(t, doc), -1) {
 			switch {
 			case v == shipped:
 				found = true
@@ -45,7 +46,7 @@ var getenv = regexp.MustCompile(`os\.Getenv\("([A-Z0-9_]+)"\)`)
 // every variable the function's main reads (but those of files built only
 // for tests, under a build tag).
 func TestEnvironmentComplete(t *testing.T) {
-	_, table, ok := strings.Cut(readDoc(t, filepath.Join("docs", "contract.md")), "<!-- environment -->\n")
+	_, table, ok := strings.Cut(docfiles.MustRead(t, filepath.Join("docs", "contract.md")), "<!-- environment -->\n")
 	if !ok {
 		t.Fatal("docs/contract.md has no <!-- environment --> table")
 	}

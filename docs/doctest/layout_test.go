@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/nyc-taxi/ridepred/internal/docfiles"
 )
 
 // TestLayoutTable: README's layout table (below <!-- layout -->) has a
@@ -64,7 +66,7 @@ var layoutPath = regexp.MustCompile("`([^`]+/)`")
 // names (a row may name several), each with the row's text.
 func layoutRows(t *testing.T) map[string]string {
 	t.Helper()
-	_, table, ok := strings.Cut(readDoc(t, "README.md"), "<!-- layout -->\n")
+	_, table, ok := strings.Cut(docfiles.MustRead(t, "README.md"), "<!-- layout -->\n")
 	if !ok {
 		t.Fatal("README.md has no <!-- layout --> table")
 	}
@@ -90,7 +92,7 @@ func layoutRows(t *testing.T) map[string]string {
 // TestReadmeOneScreen: README is a front door, at most 150 lines; the rest
 // lives in the guides it links to.
 func TestReadmeOneScreen(t *testing.T) {
-	if n := strings.Count(readDoc(t, "README.md"), "\n"); n > 150 {
+	if n := strings.Count(docfiles.MustRead(t, "README.md"), "\n"); n > 150 {
 		t.Errorf("README.md is %d lines; keep it to 150 and move the rest into docs/", n)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+
+	"github.com/nyc-taxi/ridepred/internal/docfiles"
 )
 
 var (
@@ -18,8 +20,8 @@ var (
 // and, with #anchor, a heading of that file (GitHub's anchors), so that
 // moving a section cannot leave a link behind.
 func TestLinks(t *testing.T) {
-	for _, doc := range append(docs(t), filepath.Join("model-export", "FORMAT.md")) {
-		for _, m := range mdLink.FindAllStringSubmatch(readDoc(t, doc), -1) {
+	for _, doc := range append(docfiles.MustGuides(t), filepath.Join("model-export", "FORMAT.md")) {
+		for _, m := range mdLink.FindAllStringSubmatch(docfiles.MustRead(t, doc), -1) {
 			target := m[1]
 			if strings.Contains(target, "://") || strings.HasPrefix(target, "mailto:") {
 				continue

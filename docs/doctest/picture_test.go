@@ -6,6 +6,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/nyc-taxi/ridepred/internal/docfiles"
 )
 
 // TestSystemPicture: docs/system.svg, README's picture, is what graphviz's
@@ -26,7 +28,7 @@ func TestSystemPicture(t *testing.T) {
 	if !bytes.Equal(got, want) {
 		t.Error("docs/system.svg is not what dot draws from docs/system.dot now: make docs")
 	}
-	if !bytes.Contains([]byte(readDoc(t, "README.md")), []byte("](docs/system.svg)")) {
+	if !bytes.Contains([]byte(docfiles.MustRead(t, "README.md")), []byte("](docs/system.svg)")) {
 		t.Error("README.md does not show docs/system.svg")
 	}
 }

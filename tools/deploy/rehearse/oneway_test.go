@@ -1,14 +1,12 @@
 package rehearse
 
 import (
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/nyc-taxi/ridepred/localstack/proc"
+	"github.com/nyc-taxi/ridepred/internal/docfiles"
 )
 
 // deployOps are the aws lambda operations that change what serves: the
@@ -33,7 +31,7 @@ var unrehearsed = map[string]string{}
 // the bare name is $LATEST, which after a rollback is the code rolled back.
 func TestOneWayToDeploy(t *testing.T) {
 	rehearsed := map[string]bool{}
-	for _, doc := range docs(t) {
+	for _, doc := range docfiles.MustGuides(t) {
 		for _, b := range shellBlocks(t, doc) {
 			if b.rehearsed {
 				for _, c := range commands(b.text) {
@@ -43,7 +41,7 @@ func TestOneWayToDeploy(t *testing.T) {
 		}
 	}
 	used := map[string]bool{}
-	for _, doc := range docs(t) {
+	for _, doc := range docfiles.MustGuides(t) {
 		for _, b := range shellBlocks(t, doc) {
 			for _, c := range commands(b.text) {
 				op := lambdaOp(c)
@@ -69,8 +67,8 @@ func TestOneWayToDeploy(t *testing.T) {
 			t.Errorf("unrehearsed lists a command the docs no longer show: %s", c)
 		}
 	}
-	if !strings.Contains(readDoc(t, "docs/model.md"), "(../DEPLOY.md#a-new-build-or-model-the-roll-forward)") ||
-		!strings.Contains(readDoc(t, "DEPLOY.md"), "\n### A new build or model: the roll-forward\n") {
+	if !strings.Contains(docfiles.MustRead(t, "docs/model.md"), "(../DEPLOY.md#a-new-build-or-model-the-roll-forward)") ||
+		!strings.Contains(docfiles.MustRead(t, "DEPLOY.md"), "\n### A new build or model: the roll-forward\n") {
 		t.Error("docs/model.md does not link to DEPLOY.md's roll-forward (#a-new-build-or-model-the-roll-forward), or DEPLOY.md lost that heading")
 	}
 	roll := commands(blocks(t, "roll-forward"))
@@ -95,34 +93,10 @@ var fence = regexp.MustCompile("(?m)^(<!-- rehearse(?::[^>]*)? -->\n)?(?:<!-- [^
 func shellBlocks(t *testing.T, doc string) []block {
 	t.Helper()
 	var out []block
-	for _, m := range fence.FindAllStringSubmatch(readDoc(t, doc), -1) {
+	for _, m := range fence.FindAllStringSubmatch(docfiles.MustRead(t, doc), -1) {
 		out = append(out, block{text: m[2], rehearsed: m[1] != ""})
 	}
 	return out
-}
-
-// docs are the documents whose shell blocks TestOneWayToDeploy reads:
-// README.md, DEPLOY.md and the guides in docs/, relative to the root.
-func docs(t *testing.T) []string {
-	t.Helper()
-	guides, err := filepath.Glob(filepath.Join(proc.Root(), "docs", "*.md"))
-	if err != nil || len(guides) == 0 {
-		t.Fatalf("no guides in docs/ (%v)", err)
-	}
-	out := []string{"README.md", "DEPLOY.md"}
-	for _, g := range guides {
-		out = append(out, filepath.Join("docs", filepath.Base(g)))
-	}
-	return out
-}
-
-func readDoc(t *testing.T, doc string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(proc.Root(), doc))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }
 
 // commands are a script's commands, one a line: continuation lines

@@ -28,6 +28,14 @@
 // has the shadow's stream, -shadow-stream (ride_prediction_shadow), and
 // the demo ends with tools/operate/shadowreport's report, written to
 // -shadow-report (build/shadowreport/report.md, its chart beside it).
+//
+// Each run stores its summary, its time and the machine's (date, commit,
+// load average) in -record (build/demo.json). README.md's quick start
+// shows the run committed as tools/local/demo/demo.json, and a test fails
+// when they differ:
+//
+//	cp build/demo.json tools/local/demo/demo.json   # after make demo
+//	go run ./tools/local/demo -from tools/local/demo/demo.json   # rewrites README.md's demo section
 package main
 
 import (
@@ -44,6 +52,7 @@ import (
 	"github.com/nyc-taxi/ridepred/internal/rides"
 	"github.com/nyc-taxi/ridepred/localstack"
 	"github.com/nyc-taxi/ridepred/localstack/esm"
+	"github.com/nyc-taxi/ridepred/tools/internal/runinfo"
 )
 
 type options struct {
@@ -61,12 +70,56 @@ type options struct {
 	verbose, ceiling     bool
 	mlflowPython         string   // "": no MLflow tracking server with -up
 	columns              []string // the TLC columns each ride carries
+	record               string   // where the run's Record goes ("": nowhere)
+	up                   bool
 }
 
 func main() {
 	log.SetFlags(0)
 	log.SetPrefix("demo: ")
-	var o options
+	o, from, doc := parseFlags()
+	if from != "" {
+		if err := updateReadme(doc, from); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if o.up {
+		if err := serve(ctx, o); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
+	info, start := runinfo.Start("."), time.Now()
+	rep, err := run(ctx, o)
+	if rep != nil {
+		rep.print(os.Stdout)
+	}
+	if ctx.Err() != nil {
+		log.Print("interrupted; stopped everything it started")
+		os.Exit(130)
+	}
+	if err != nil {
+		log.Print(err)
+		os.Exit(1)
+	}
+	if rep == nil {
+		return
+	}
+	if rep.Lost > 0 {
+		log.Printf("%d rides lost", rep.Lost)
+		os.Exit(1)
+	}
+	if err := o.store(info, start, rep); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// parseFlags are the options, and -from and -doc (with -from, the demo
+// only writes the stored run into the doc).
+func parseFlags() (o options, from, doc string) {
 	flag.StringVar(&o.file, "file", "model-export/data/green_tripdata_2022-02.parquet", "rides to replay")
 	flag.StringVar(&o.rie, "rie", "build/aws-lambda-rie", "the Runtime Interface Emulator")
 	flag.StringVar(&o.bootstrap, "bootstrap", "build/bootstrap", "the Lambda binary")
@@ -92,7 +145,10 @@ func main() {
 		localstack.ShadowStream+" when make shadow has compiled one in)")
 	flag.StringVar(&o.shadowReport, "shadow-report", "build/shadowreport/report.md", "where the demo's shadow report goes (its chart beside it)")
 	flag.StringVar(&o.mlflowPython, "mlflow", "", "with -up, also start an MLflow tracking server (artifacts in moto's S3) with this Python, which has mlflow and moto (make up MLFLOW=1: build/venv/bin/python)")
-	up := flag.Bool("up", false, "start the stack, print how to use it, and keep it running until Ctrl-C (make up)")
+	flag.BoolVar(&o.up, "up", false, "start the stack, print how to use it, and keep it running until Ctrl-C (make up)")
+	flag.StringVar(&o.record, "record", "build/demo.json", "where the run's summary, time and machine go (copy it to "+storedRecord+" for README.md; empty: nowhere)")
+	flag.StringVar(&from, "from", "", "run nothing: write this stored run ("+storedRecord+") into -doc's demo section")
+	flag.StringVar(&doc, "doc", "README.md", "the document -from writes")
 	flag.Parse()
 	o.columns = strings.Split(*columns, ",")
 	if *shards < 0 || o.parallelization < 1 || o.parallelization > esm.MaxParallelizationFactor {
@@ -102,36 +158,9 @@ func main() {
 	o.shards = int32(*shards)
 	if o.shards == 0 {
 		o.shards = 4
-		if *up {
+		if o.up {
 			o.shards = 1
 		}
 	}
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if *up {
-		if err := serve(ctx, o); err != nil {
-			log.Fatal(err)
-		}
-		return
-	}
-	rep, err := run(ctx, o)
-	if rep != nil {
-		rep.print(os.Stdout)
-	}
-	if ctx.Err() != nil {
-		log.Print("interrupted; stopped everything it started")
-		os.Exit(130)
-	}
-	if err != nil {
-		log.Print(err)
-		os.Exit(1)
-	}
-	if rep == nil {
-		return
-	}
-	if rep.Lost > 0 {
-		log.Printf("%d rides lost", rep.Lost)
-		os.Exit(1)
-	}
+	return o, from, doc
 }

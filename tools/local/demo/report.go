@@ -26,9 +26,9 @@ type Report struct {
 	Throughput                     float64
 	Mapping, CPU                   string
 	// Metrics: the function's own, from its EMF documents.
-	Metrics emf.Table
+	Metrics emf.Table `json:"-"`
 	// Shadow: tools/operate/shadowreport's report of the run, with a shadow.
-	Shadow []byte
+	Shadow []byte `json:"-"`
 }
 
 func report(s *localstack.Stack, rs []rides.Ride, putAt map[string]time.Time, start time.Time) *Report {
@@ -87,15 +87,7 @@ func report(s *localstack.Stack, rs []rides.Ride, putAt map[string]time.Time, st
 }
 
 func (r *Report) print(w io.Writer) {
-	fmt.Fprintf(w, "rides sent             %d (%d valid, %d invalid)\n", r.Sent, r.Valid, r.Sent-r.Valid)
-	fmt.Fprintf(w, "predictions received   %d (+%d duplicates from retries)\n", r.Predicted, r.Duplicates)
-	fmt.Fprintf(w, "dead-lettered          %d\n", r.DeadLettered)
-	fmt.Fprintf(w, "skipped by the mapping %d batches, %d records (metadata on the on-failure destination; tools/operate/redrive replays them)\n",
-		r.SkippedBatches, r.SkippedRecords)
-	fmt.Fprintf(w, "lost                   %d (no prediction and no dead letter)\n", r.Lost)
-	fmt.Fprintf(w, "RMSE                   %.4f min over %d rides with 1 <= duration <= 60\n", r.RMSE, r.RMSERides)
-	fmt.Fprintf(w, "put-to-prediction      p50 %v, p99 %v\n", r.P50.Round(time.Millisecond), r.P99.Round(time.Millisecond))
-	fmt.Fprintf(w, "throughput             %.0f rides/s end to end\n", r.Throughput)
+	r.summary(w)
 	fmt.Fprintf(w, "event source mapping   %s\n", r.Mapping)
 	fmt.Fprintf(w, "CPU time               %s\n", r.CPU)
 	if r.Metrics.Documents > 0 {
@@ -106,4 +98,17 @@ func (r *Report) print(w io.Writer) {
 		fmt.Fprintf(w, "\n")
 		w.Write(r.Shadow)
 	}
+}
+
+// summary is what became of the rides: the lines README.md shows.
+func (r *Report) summary(w io.Writer) {
+	fmt.Fprintf(w, "rides sent             %d (%d valid, %d invalid)\n", r.Sent, r.Valid, r.Sent-r.Valid)
+	fmt.Fprintf(w, "predictions received   %d (+%d duplicates from retries)\n", r.Predicted, r.Duplicates)
+	fmt.Fprintf(w, "dead-lettered          %d\n", r.DeadLettered)
+	fmt.Fprintf(w, "skipped by the mapping %d batches, %d records (metadata on the on-failure destination; tools/operate/redrive replays them)\n",
+		r.SkippedBatches, r.SkippedRecords)
+	fmt.Fprintf(w, "lost                   %d (no prediction and no dead letter)\n", r.Lost)
+	fmt.Fprintf(w, "RMSE                   %.4f min over %d rides with 1 <= duration <= 60\n", r.RMSE, r.RMSERides)
+	fmt.Fprintf(w, "put-to-prediction      p50 %v, p99 %v\n", r.P50.Round(time.Millisecond), r.P99.Round(time.Millisecond))
+	fmt.Fprintf(w, "throughput             %.0f rides/s end to end\n", r.Throughput)
 }

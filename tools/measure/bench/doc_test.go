@@ -43,6 +43,18 @@ func TestDocUpToDate(t *testing.T) {
 	}
 }
 
+func TestColdSummary(t *testing.T) {
+	rows := []Row{{Name: coldProcessRow, Baseline: 9000}, {Name: "the same, Python unpickling from local disk", Baseline: 3000},
+		{Name: coldEmulatorRow, Baseline: 8000}, {Name: "the same, Python unpickling from local disk", Baseline: 1600}}
+	want := "3.0 times the cold start of unpickling from disk as a process (9.0 s against 3.0 s) and 5.0 times under the emulator (8.0 s against 1.60 s)"
+	if got := coldSummary(rows); !strings.Contains(got, want) {
+		t.Errorf("coldSummary = %q, want it to hold %q", got, want)
+	}
+	if got := coldSummary(rows[:2]); got != "" {
+		t.Errorf("coldSummary without the emulator's rows = %q, want none", got)
+	}
+}
+
 func TestSections(t *testing.T) {
 	r := &Report{Run: runinfo.Run{Date: "2026-12-06T21:00:00Z", Commit: "abc123", CPU: "AMD EPYC", Cores: 2, LoadStart: [3]float64{1.5}}}
 	r.add(buildGroup, Row{Name: "build/bootstrap", Unit: "MiB", Go: 13.1})

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/nyc-taxi/ridepred/tools/internal/docsection"
+	"github.com/nyc-taxi/ridepred/tools/internal/goals"
 	"github.com/nyc-taxi/ridepred/tools/internal/runinfo"
 )
 
@@ -91,7 +92,7 @@ func sections(r *Report, name, file string) map[string]string {
 	}
 	out := map[string]string{}
 	if len(main) > 0 {
-		out[name] = heading(r, file) + markdown(main)
+		out[name] = heading(r, file) + markdown(main) + coldSummary(main)
 	}
 	if len(shadow) > 0 {
 		out[name+"-shadow"] = heading(r, file) + markdown(shadow)
@@ -108,12 +109,16 @@ func heading(r *Report, file string) string {
 	return fmt.Sprintf("Generated from `%s` (`tools/measure/bench`: %s):\n\n", file, run)
 }
 
-// updateDoc writes r's sections into the document at path.
+// updateDoc writes r's sections into the document at path, and with the
+// main table (name bench) the goals judged by it and bench-scale's seed.
 func updateDoc(path, name, file string, r *Report) error {
 	for section, body := range sections(r, name, file) {
 		if err := docsection.Update(path, section, body); err != nil {
 			return err
 		}
 	}
-	return nil
+	if name != "bench" {
+		return nil
+	}
+	return goals.Update(".", path)
 }

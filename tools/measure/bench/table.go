@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/nyc-taxi/ridepred/tools/internal/goals"
 )
 
 // printTable writes the rows as an aligned table.
@@ -14,7 +16,7 @@ func printTable(w io.Writer, rows []Row) {
 	fmt.Fprintln(tw, "-------\t----\t--\t--------\t-----\t----")
 	for _, r := range rows {
 		base, ratio := comparison(r)
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, r.Unit, num(r.Go), base, ratio, r.Note)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, r.Unit, goals.Number(r.Go), base, ratio, r.Note)
 	}
 	tw.Flush()
 }
@@ -25,22 +27,9 @@ func comparison(r Row) (base, ratio string) {
 		return "", ""
 	}
 	if r.Ratio < 10 {
-		return num(r.Baseline), fmt.Sprintf("%.1fx", r.Ratio)
+		return goals.Number(r.Baseline), fmt.Sprintf("%.1fx", r.Ratio)
 	}
-	return num(r.Baseline), fmt.Sprintf("%.0fx", r.Ratio)
-}
-
-func num(x float64) string {
-	switch {
-	case x == 0:
-		return "0"
-	case x >= 1000:
-		return strings.TrimSuffix(fmt.Sprintf("%.0f", x), ".")
-	case x >= 10:
-		return fmt.Sprintf("%.1f", x)
-	default:
-		return fmt.Sprintf("%.3g", x)
-	}
+	return goals.Number(r.Baseline), fmt.Sprintf("%.0fx", r.Ratio)
 }
 
 // markdown is the table as BENCHMARKS.md shows it.
@@ -49,7 +38,7 @@ func markdown(rows []Row) string {
 	b.WriteString("| measure | unit | Go | baseline | Go is | note |\n|---|---|---|---|---|---|\n")
 	for _, r := range rows {
 		base, ratio := comparison(r)
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", r.Name, r.Unit, num(r.Go), base, ratio, r.Note)
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", r.Name, r.Unit, goals.Number(r.Go), base, ratio, r.Note)
 	}
 	return b.String()
 }

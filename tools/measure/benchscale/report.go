@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/nyc-taxi/ridepred/tools/internal/docsection"
+	"github.com/nyc-taxi/ridepred/tools/internal/goals"
 )
 
 // readResults reads stored rows; a missing file holds none.
@@ -67,8 +68,13 @@ func regenerate(results, doc string, m mode) error {
 	return updateDoc(doc, results, m, rows)
 }
 
+// updateDoc writes the rows' section into doc, and after the forests'
+// the goals, which the seed's row judges with make bench's results.
 func updateDoc(doc, results string, m mode, rows []Result) error {
-	return docsection.Update(doc, m.section, section(results, m, rows))
+	if err := docsection.Update(doc, m.section, section(results, m, rows)); err != nil || !m.chart {
+		return err
+	}
+	return goals.Update(".", doc)
 }
 
 // section is the document's section: where the rows come from, each run's
@@ -90,6 +96,7 @@ func section(results string, m mode, rows []Result) string {
 	}
 	b.WriteString("\n")
 	b.WriteString(markdown(rows))
+	b.WriteString(says(m, rows))
 	return b.String()
 }
 

@@ -13,9 +13,15 @@ import (
 // (docsection: <!-- begin: bench-stream --> ... <!-- end -->).
 const section = "bench-stream"
 
-// markdown is the report as BENCHMARKS.md shows it; chart is the image's
-// path relative to the repository's root (empty: none).
+// markdown is the report as BENCHMARKS.md shows it, its tables and what
+// they say; chart is the image's path relative to the repository's root
+// (empty: none).
 func markdown(r *Report, chart string) string {
+	return tables(r, chart) + says(r)
+}
+
+// tables are the report's tables.
+func tables(r *Report, chart string) string {
 	var b strings.Builder
 	st := r.Settings
 	fmt.Fprintf(&b, "`make bench-stream` (`tools/measure/benchstream`), %s, %s, %.0f s; load average %.2f at the start and %.2f at the end "+

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -31,15 +32,15 @@ import (
 
 // TestShadowEndToEnd is issue 23's "done when": in a copy of the
 // repository it trains a small challenger (xgboost, trained here, so that
-// no model is hard-wired), ships it with make shadow, builds the function
-// and runs it under the emulator with kinesalite, with a shadow stream.
-// Every serving record must be, byte for byte, the record the serving
-// model's golden answer makes, and every shadow record the shadow's
-// golden answer's, for the same event_id; the shadow report must join
-// every ride. Then it deletes the shadow stream while rides are flowing:
-// no serving prediction may be lost. Last, make promote and then make
-// shadow-off must each leave the model's tests green (go test of
-// generated/ and handler/, and check-generated).
+// no model is hard-wired), ships it with make shadow (the serving model's
+// files stay as they were) and builds the function, and runs it under the
+// emulator with kinesalite, with a shadow stream. Every serving record
+// must be, byte for byte, the record the serving model's golden answer
+// makes, and every shadow record the shadow's golden answer's, for the
+// same event_id; the shadow report must join every ride. Then it deletes
+// the shadow stream while rides are flowing: no serving prediction may be
+// lost. Last, promoteAndBack: make promote, make shadow-off and make
+// undo-refresh.
 func TestShadowEndToEnd(t *testing.T) {
 	if testing.Short() || raceEnabled {
 		t.Skip("ships a shadow in a copy of the repository and runs it (not under -short or -race)")
@@ -73,15 +74,45 @@ func TestShadowEndToEnd(t *testing.T) {
 	if failed := s.MetricsAfter(0).Sum("ShadowWriteFailures"); failed == 0 {
 		t.Error("no shadow write failed after the shadow stream was deleted: the test tested nothing")
 	}
+	sh.promoteAndBack(t)
+}
 
-	// Promote, then shadow-off: the model's tests stay green.
-	for _, target := range []string{"promote", "shadow-off"} {
-		workcopy.Run(t, sh.repo, nil, "make", "--no-print-directory", target)
-		// The function under the emulator is the copy's, rebuilt: make
-		// test's BOOTSTRAP is the repository's.
-		workcopy.Run(t, sh.repo, nil, "make", "--no-print-directory", "check-generated", "bootstrap")
-		workcopy.Run(t, sh.repo, []string{"BOOTSTRAP=" + filepath.Join(sh.repo, "build", "bootstrap")},
-			"go", "test", "-count=1", "./generated/...", "./handler/...")
+// promoteAndBack: make promote makes the challenger the serving model from
+// its own artifacts (no export), with a refresh report, and leaves no
+// shadow; the model's tests stay green (check-generated, check-model, go
+// test of generated/ and handler/ with the copy's function); make
+// shadow-off after it changes nothing; make undo-refresh brings every
+// committed byte back.
+func (sh shipped) promoteAndBack(t *testing.T) {
+	out := workcopy.Run(t, sh.repo, nil, "make", "--no-print-directory", "promote")
+	for _, want := range []string{"# Model refresh report", "| parity tests (`go test ./generated`, the library's answers bit for bit) | passed |"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("make promote's output lacks %q", want)
+		}
+	}
+	if got := constant(t, sh.repo, "generated/model.go", "ModelSHA256"); got != sh.shadowSHA {
+		t.Errorf("after make promote generated/ is forest %s, want the shadow's %s", got, sh.shadowSHA)
+	}
+	if _, err := os.Stat(filepath.Join(sh.repo, "model-export", "shadow")); !os.IsNotExist(err) {
+		t.Errorf("make promote left model-export/shadow (%v)", err)
+	}
+	if _, err := os.Stat(filepath.Join(sh.repo, "generated", "shadow", "none.go")); err != nil {
+		t.Errorf("after make promote generated/shadow holds a model: %v", err)
+	}
+	// The function under the emulator is the copy's, rebuilt: make test's
+	// BOOTSTRAP is the repository's.
+	workcopy.Run(t, sh.repo, nil, "make", "--no-print-directory", "check-generated", "check-model", "bootstrap")
+	workcopy.Run(t, sh.repo, []string{"BOOTSTRAP=" + filepath.Join(sh.repo, "build", "bootstrap")},
+		"go", "test", "-count=1", "./generated/...", "./handler/...")
+
+	before := sh.git("status", "--porcelain")
+	workcopy.Run(t, sh.repo, nil, "make", "--no-print-directory", "shadow-off")
+	if after := sh.git("status", "--porcelain"); after != before {
+		t.Errorf("make shadow-off with no shadow changed files:\n%s\nthen:\n%s", before, after)
+	}
+	workcopy.Run(t, sh.repo, nil, "make", "--no-print-directory", "undo-refresh")
+	if status := sh.git("status", "--porcelain"); status != "" {
+		t.Fatalf("make undo-refresh after a promotion left changes:\n%s", status)
 	}
 }
 
@@ -89,29 +120,61 @@ func TestShadowEndToEnd(t *testing.T) {
 // shadow (make shadow), and both models' golden answers.
 type shipped struct {
 	repo                    string
+	git                     func(args ...string) string
 	servingWant, shadowWant map[string]float64
 	shadowVersion           string
+	shadowSHA               string // generated/shadow's ModelSHA256
 }
 
 // shipShadow trains an xgboost challenger in a copy of the repository,
-// ships it with make shadow and builds the function.
+// ships it with make shadow, which must leave the serving model's files
+// as they were and write the shadow's, and builds the function.
 func shipShadow(t *testing.T) shipped {
 	tmp, repo := workcopy.Repo(t)
-	workcopy.Git(t, repo)
+	git := workcopy.Git(t, repo)
 	challenger := filepath.Join(tmp, "challenger.pkl")
 	workcopy.Run(t, repo, nil, "/usr/bin/python3", "model-export/train_family.py", "--train", "build/model/2022-01.csv",
 		"--rows", "8000", "--form", "xgb-pipe", "--out", challenger, "--params", `{"n_estimators": 30, "max_depth": 8, "learning_rate": 0.2}`)
-	workcopy.Run(t, repo, nil, "make", "--no-print-directory", "shadow", "MODEL="+challenger)
-	workcopy.Run(t, repo, nil, "make", "--no-print-directory", "bootstrap")
-	sh := shipped{repo: repo,
+	out := workcopy.Run(t, repo, nil, "make", "--no-print-directory", "shadow", "MODEL="+challenger)
+	for _, want := range []string{"# Shadow model report", "| | serving | shadow |", "XGBRegressor", "make shadow-off"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("make shadow's output lacks %q", want)
+		}
+	}
+	if status := git("status", "--porcelain", "model-export/artifacts", "generated/internal"); status != "" {
+		t.Errorf("make shadow changed the serving model's files:\n%s", status)
+	}
+	for _, f := range []string{"forest.json", "provenance.json", "reference.json", "golden/rides.jsonl.gz", "golden/edges.jsonl.gz", "shadow.md"} {
+		if _, err := os.Stat(filepath.Join(repo, "model-export", "shadow", f)); err != nil {
+			t.Errorf("make shadow wrote no model-export/shadow/%s: %v", f, err)
+		}
+	}
+	workcopy.Run(t, repo, nil, "make", "--no-print-directory", "check-generated", "bootstrap")
+	sh := shipped{repo: repo, git: git,
 		servingWant:   goldenByRow(t, filepath.Join(repo, "model-export", "artifacts", "golden")),
 		shadowWant:    goldenByRow(t, filepath.Join(repo, "model-export", "shadow", "golden")),
 		shadowVersion: versionOf(t, filepath.Join(repo, "model-export", "shadow")),
+		shadowSHA:     constant(t, repo, "generated/shadow/model.go", "ModelSHA256"),
 	}
 	if sh.shadowVersion == handler.ModelVersion() {
 		t.Fatalf("the challenger's version %s is the serving model's", sh.shadowVersion)
 	}
 	return sh
+}
+
+// constant is the value of a string constant in a generated file.
+func constant(t *testing.T, repo, file, name string) string {
+	t.Helper()
+	src, err := os.ReadFile(filepath.Join(repo, file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(src), "\t"+name+" = \"")
+	value, _, ok2 := strings.Cut(rest, "\"")
+	if !ok || !ok2 {
+		t.Fatalf("%s declares no %s", file, name)
+	}
+	return value
 }
 
 // check: every ride of ids has, on stream, the record the function writes

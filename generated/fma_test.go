@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"testing"
 
 	"github.com/nyc-taxi/ridepred/generated/shadow"
@@ -26,6 +27,9 @@ var fusedOp = regexp.MustCompile(`\bFN?M(ADD|SUB)[SD]\b`)
 func TestNoFusedMultiplyAdd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("cross-compiles the model for arm64")
+	}
+	if runtime.GOARCH == "arm64" {
+		t.Skip("on arm64 (Graviton, or make test-arm64's qemu) the parity tests run the machine code this test reads")
 	}
 	dir := t.TempDir()
 	control := build(t, filepath.Join(dir, "control"), "build", "./testdata/fma")

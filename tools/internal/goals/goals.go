@@ -8,9 +8,7 @@
 package goals
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/nyc-taxi/ridepred/tools/internal/docsection"
@@ -190,13 +188,9 @@ func (g goal) format(f figure) string {
 
 // Read are the stored results, from the repository's root dir.
 func Read(dir string) (*Report, scaleRow, error) {
-	b, err := os.ReadFile(dir + "/" + BenchFile)
-	if err != nil {
-		return nil, scaleRow{}, err
-	}
 	var r Report
-	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, scaleRow{}, fmt.Errorf("%s: %w", BenchFile, err)
+	if err := runinfo.ReadJSON(dir+"/"+BenchFile, &r); err != nil {
+		return nil, scaleRow{}, err
 	}
 	seed, err := readSeed(dir + "/" + ScaleFile)
 	return &r, seed, err
@@ -214,13 +208,9 @@ func Update(dir, doc string) error {
 
 // readSeed is the seed row of make bench-scale's stored results at path.
 func readSeed(path string) (scaleRow, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return scaleRow{}, err
-	}
 	var rows []scaleRow
-	if err := json.Unmarshal(b, &rows); err != nil {
-		return scaleRow{}, fmt.Errorf("%s: %w", path, err)
+	if err := runinfo.ReadJSON(path, &rows); err != nil {
+		return scaleRow{}, err
 	}
 	for _, r := range rows {
 		if r.Name == "seed" {

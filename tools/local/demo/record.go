@@ -1,10 +1,7 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -30,25 +27,12 @@ const readmeSection = "demo"
 // storedRecord is the committed run that README.md shows.
 const storedRecord = "tools/local/demo/demo.json"
 
-func writeRecord(path string, r Record) error {
-	b, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	return os.WriteFile(path, append(b, '\n'), 0o644)
-}
+func writeRecord(path string, r Record) error { return runinfo.WriteJSON(path, r) }
 
 func readRecord(path string) (Record, error) {
 	var r Record
-	b, err := os.ReadFile(path)
-	if err != nil {
+	if err := runinfo.ReadJSON(path, &r); err != nil {
 		return r, err
-	}
-	if err := json.Unmarshal(b, &r); err != nil {
-		return r, fmt.Errorf("%s: %w", path, err)
 	}
 	if r.Report == nil {
 		return r, fmt.Errorf("%s: no report", path)

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
 	"slices"
 
 	"github.com/nyc-taxi/ridepred/tools/internal/docsection"
@@ -57,24 +55,11 @@ func (r *Report) add(group string, rows ...Row) {
 }
 
 func readReport(path string) (*Report, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
 	var r Report
-	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return &r, nil
+	return &r, runinfo.ReadJSON(path, &r)
 }
 
-func writeReport(path string, r *Report) error {
-	b, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(path, append(b, '\n'), 0o644)
-}
+func writeReport(path string, r *Report) error { return runinfo.WriteJSON(path, r) }
 
 // sections are the document's generated sections for r, stored at file:
 // name for every row but the shadow's, name-shadow for those, each only

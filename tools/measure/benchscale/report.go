@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"os"
 	"slices"
@@ -10,20 +9,14 @@ import (
 
 	"github.com/nyc-taxi/ridepred/tools/internal/docsection"
 	"github.com/nyc-taxi/ridepred/tools/internal/goals"
+	"github.com/nyc-taxi/ridepred/tools/internal/runinfo"
 )
 
 // readResults reads stored rows; a missing file holds none.
 func readResults(path string) ([]Result, error) {
-	data, err := os.ReadFile(path)
-	if os.IsNotExist(err) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
 	var rs []Result
-	if err := json.Unmarshal(data, &rs); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	if err := runinfo.ReadJSON(path, &rs); err != nil && !os.IsNotExist(err) {
+		return nil, err
 	}
 	return rs, nil
 }
@@ -37,11 +30,7 @@ func store(path string, specs []spec, measured []Result) ([]Result, error) {
 		return nil, err
 	}
 	rows := merge(specs, measured, old)
-	data, err := json.MarshalIndent(rows, "", "  ")
-	if err != nil {
-		return nil, err
-	}
-	return rows, os.WriteFile(path, append(data, '\n'), 0o644)
+	return rows, runinfo.WriteJSON(path, rows)
 }
 
 // merge is, for each spec, its row in measured, else its row in old.

@@ -229,13 +229,9 @@ func run(ctx context.Context, cfg config) (*Report, error) {
 // reread reads a report that run wrote and names each point's ceiling
 // again, as ceiling names it now.
 func reread(path string) (*Report, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
 	var r Report
-	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	if err := runinfo.ReadJSON(path, &r); err != nil {
+		return nil, err
 	}
 	for i := range r.Results {
 		r.Results[i].Ceiling = ceiling(&r.Results[i])

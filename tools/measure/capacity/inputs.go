@@ -13,6 +13,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/nyc-taxi/ridepred/localstack/esm"
+	"github.com/nyc-taxi/ridepred/tools/internal/runinfo"
 )
 
 // Measured is the part of make bench-stream's report
@@ -54,13 +55,9 @@ type Measured struct {
 
 // readMeasured reads make bench-stream's report.
 func readMeasured(path string) (*Measured, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
 	var m Measured
-	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	if err := runinfo.ReadJSON(path, &m); err != nil {
+		return nil, err
 	}
 	if len(m.Quota) == 0 || m.Settings.RideBytes == 0 {
 		return nil, fmt.Errorf("%s holds no quota runs (make bench-stream runs them as root)", path)

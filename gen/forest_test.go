@@ -31,16 +31,6 @@ func tree(m map[string]any, i int) map[string]any {
 	return m["trees"].([]any)[i].(map[string]any)
 }
 
-func TestGoName(t *testing.T) {
-	for in, want := range map[string]string{
-		"trip_distance": "TripDistance", "PU_DO": "PUDO", "fare amount": "FareAmount", "2x": "F2x", "_": "F",
-	} {
-		if got := goName(in); got != want {
-			t.Errorf("goName(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 // TestRuleCut: a cut sends every float32 the way the threshold does, for
 // both comparisons, thresholds on and between float32s.
 func TestRuleCut(t *testing.T) {

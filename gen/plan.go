@@ -5,8 +5,8 @@ import (
 	"iter"
 	"math/bits"
 	"slices"
-	"strings"
-	"unicode"
+
+	"github.com/nyc-taxi/ridepred/internal/fieldname"
 )
 
 // Plan is the forest shaped for emission: every split is already an integer
@@ -139,7 +139,7 @@ func NewPlan(source, sha256 string, h *Header, features []Feature, s *Survey) (*
 	}
 	fields := map[string]string{}
 	for _, in := range h.Vocabulary.Inputs {
-		field := goName(in.Key)
+		field := fieldname.Go(in.Key)
 		if other, dup := fields[field]; dup {
 			return nil, fmt.Errorf("inputs %q and %q both become Go field %s", other, in.Key, field)
 		}
@@ -231,29 +231,4 @@ func child(t *Tree, n int, left bool) int {
 		return t.Left[n]
 	}
 	return t.Right[n]
-}
-
-// goName turns a vectorizer key into an exported Go identifier:
-// "trip_distance" -> "TripDistance", "PU_DO" -> "PUDO".
-func goName(key string) string {
-	var b strings.Builder
-	upper := true
-	for _, r := range key {
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
-			upper = true
-			continue
-		}
-		if b.Len() == 0 && !unicode.IsLetter(r) {
-			b.WriteString("F")
-		}
-		if upper {
-			r = unicode.ToUpper(r)
-			upper = false
-		}
-		b.WriteRune(r)
-	}
-	if b.Len() == 0 {
-		return "F"
-	}
-	return b.String()
 }

@@ -10,8 +10,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"unicode"
 
+	"github.com/nyc-taxi/ridepred/internal/fieldname"
 	"github.com/nyc-taxi/ridepred/internal/golden"
 )
 
@@ -93,7 +93,7 @@ func TestFeaturesFromMap(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for key := range tt.in {
-				if key != "fare" && !reflect.ValueOf(Features{}).FieldByName(goName(key)).IsValid() {
+				if key != "fare" && !reflect.ValueOf(Features{}).FieldByName(fieldname.Go(key)).IsValid() {
 					t.Skipf("the model does not read %q", key)
 				}
 			}
@@ -122,7 +122,7 @@ func (w want) check(t *testing.T, got Features) {
 	t.Helper()
 	v := reflect.ValueOf(got)
 	for key, x := range w {
-		f := v.FieldByName(goName(key))
+		f := v.FieldByName(fieldname.Go(key))
 		switch {
 		case !f.IsValid():
 			t.Skipf("the model does not read %q", key)
@@ -139,26 +139,6 @@ func toFloat(x any) float64 {
 		return float64(i)
 	}
 	return x.(float64)
-}
-
-// goName is gen's name of a key's Features field ("PU_DO" -> "PUDO").
-func goName(key string) string {
-	var b strings.Builder
-	upper := true
-	for _, r := range key {
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
-			upper = true
-			continue
-		}
-		if b.Len() == 0 && !unicode.IsLetter(r) {
-			b.WriteString("F")
-		}
-		if upper {
-			r, upper = unicode.ToUpper(r), false
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }
 
 func TestPredictBatchAllocatesNothing(t *testing.T) {

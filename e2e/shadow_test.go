@@ -19,6 +19,7 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/nyc-taxi/ridepred/handler"
+	"github.com/nyc-taxi/ridepred/internal/docfiles"
 	"github.com/nyc-taxi/ridepred/internal/golden"
 	"github.com/nyc-taxi/ridepred/internal/rides"
 	"github.com/nyc-taxi/ridepred/internal/shadowreport"
@@ -51,8 +52,10 @@ func TestShadowEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	all := rides.FromTrips(trips, 3000, "feb-")
-	first, second := append(all[:1500:1500], rides.Poison(6)...), all[1500:]
+	// make demo's rides first (its first 10,000 Feb rides and 12 invalid
+	// records), so that the shadow report is the one docs/model.md quotes.
+	all := rides.FromTrips(trips, 11500, "feb-")
+	first, second := append(all[:10000:10000], rides.Poison(12)...), all[10000:]
 
 	// Both models, every ride.
 	send(t, s, first)
@@ -215,6 +218,34 @@ func checkShadowReport(t *testing.T, s *localstack.Stack, valid []string, shadow
 	if c.Shadow.Versions[shadowVersion] != len(valid) || c.Serving.Versions[handler.ModelVersion()] != len(valid) {
 		t.Errorf("shadow report's versions: serving %v, shadow %v", c.Serving.Versions, c.Shadow.Versions)
 	}
+	if seedShipped(t) { // docs/model.md's report is of the seed against the challenger
+		var md strings.Builder
+		if err := c.Markdown(&md, ""); err != nil {
+			t.Fatal(err)
+		}
+		docfiles.CheckExcerpt(t, filepath.Join("docs", "model.md"), shadowExcerptAfter, md.String())
+	}
+}
+
+// shadowExcerptAfter is the line of docs/model.md after which it quotes
+// make demo's shadow report, in the next fenced block.
+const shadowExcerptAfter = "fails when a line below is not in its report):"
+
+// seedShipped: the serving model is the seed (make model's), not one a
+// user shipped with make refresh.
+func seedShipped(t *testing.T) bool {
+	t.Helper()
+	var prov struct {
+		Origin string `json:"origin"`
+	}
+	data, err := os.ReadFile(filepath.Join(proc.Root(), "model-export", "artifacts", "provenance.json"))
+	if err == nil {
+		err = json.Unmarshal(data, &prov)
+	}
+	if err != nil {
+		t.Fatalf("provenance.json: %v", err)
+	}
+	return prov.Origin == "trained"
 }
 
 // putDeletingShadow puts rs on ride_events and deletes the shadow stream

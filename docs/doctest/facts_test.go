@@ -14,9 +14,7 @@ import (
 
 // otherVersions are model versions the docs may quote that are not the
 // shipped model's, each with why.
-var otherVersions = map[string]string{
-	"sha256:2c5a0ca013572c8c": "the challenger of docs/model.md's shadow report, trained by its train_family.py command",
-}
+var otherVersions = map[string]string{}
 
 var modelVersion = regexp.MustCompile(`sha256:[0-9a-f]{16}\b`)
 

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
@@ -51,7 +50,7 @@ func TestRefreshRoundTrip(t *testing.T) {
 	}
 	t.Logf("refresh.md:\n%s", report)
 	if shipped == "trained" { // docs/model.md's excerpt is of the seed's repository
-		checkExcerpt(t, strings.ReplaceAll(string(report), tmp, "..."))
+		docfiles.CheckExcerpt(t, filepath.Join("docs", "model.md"), excerptAfter, string(report))
 	}
 	var prov struct {
 		Origin string `json:"origin"`
@@ -150,23 +149,3 @@ run_id: ` + runID + "\n"
 // excerptAfter is the line of docs/model.md after which its excerpt of
 // this test's refresh report stands, in the next fenced block.
 const excerptAfter = "-v -run RefreshRoundTrip ./tools/model/refresh` prints it"
-
-// checkExcerpt: every line of docs/model.md's excerpt of the round trip's
-// report, but its "..." elisions, is a line of report (the run's own,
-// with the model's scratch directory written "..."), so that the
-// figures the guide shows are this test's.
-func checkExcerpt(t *testing.T, report string) {
-	t.Helper()
-	_, rest, ok := strings.Cut(docfiles.MustRead(t, filepath.Join("docs", "model.md")), excerptAfter)
-	_, block, ok2 := strings.Cut(rest, "```\n")
-	block, _, ok3 := strings.Cut(block, "```\n")
-	if !ok || !ok2 || !ok3 {
-		t.Fatalf("docs/model.md has no fenced excerpt after %q", excerptAfter)
-	}
-	lines := strings.Split(report, "\n")
-	for _, line := range strings.Split(strings.TrimSpace(block), "\n") {
-		if line != "..." && !slices.Contains(lines, line) {
-			t.Errorf("docs/model.md's excerpt of the refresh report has a line the report does not:\n%s", line)
-		}
-	}
-}

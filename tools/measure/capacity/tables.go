@@ -64,7 +64,7 @@ func (t *tables) inputs(w Workload) {
 	t.printf("| shard writes | %s records/s or %.0f MiB/s | published: %s |\n", thousands(int(l.ShardRecords)), l.ShardBytes/(1<<20), SourceKinesisLimits)
 	t.printf("| shard reads | 2 MiB/s, 5 GetRecords/s (shared by a stream's consumers; the mapping is the only one here) | published: %s |\n", SourceKinesisLimits)
 	t.printf("| ParallelizationFactor, BatchSize | at most %d, at most %s | published: %s |\n", l.MaxParallelization, thousands(l.MaxBatch), SourceMappingParams)
-	t.printf("| invocation payload | %.0f MiB: at most %s rides an invocation | published: %s |\n", l.MaxPayload/(1<<20), thousands(l.PayloadBatch(w.EventBytes)), SourceLambdaLimits)
+	t.printf("| invocation payload | %.0f MiB: at most %s rides of the mean size an invocation (the quota runs pack the first Feb rides, as many as fit) | published: %s |\n", l.MaxPayload/(1<<20), thousands(l.PayloadBatch(w.EventBytes)), SourceLambdaLimits)
 	t.printf("| PutRecords | %d records a call | published: %s |\n", l.PutRecordsEntries, SourcePutRecords)
 	t.printf("| concurrent executions | %s a Region (default quota, can be raised) | published: %s |\n", thousands(l.Concurrency), SourceLambdaLimits)
 	t.printf("| CPU | memory / %s MB of a vCPU | published: %s |\n", thousands(int(l.VCPUMemoryMB)), SourceLambdaMemory)

@@ -15,16 +15,24 @@ import (
 
 // Report is what the demo prints.
 type Report struct {
-	Sent, Valid, Predicted, Duplicates, DeadLettered, Lost int
+	Sent         int `json:"sent"`
+	Valid        int `json:"valid"`
+	Predicted    int `json:"predicted"`
+	Duplicates   int `json:"duplicates"`
+	DeadLettered int `json:"dead_lettered"`
+	Lost         int `json:"lost"`
 	// SkippedBatches and SkippedRecords: batches the mapping gave up on;
 	// only their metadata is on the on-failure destination, as in AWS, so
 	// their rides count as lost until tools/operate/redrive replays them.
-	SkippedBatches, SkippedRecords int64
-	RMSE                           float64
-	RMSERides                      int
-	P50, P99                       time.Duration
-	Throughput                     float64
-	Mapping, CPU                   string
+	SkippedBatches int64         `json:"skipped_batches"`
+	SkippedRecords int64         `json:"skipped_records"`
+	RMSE           float64       `json:"rmse"`
+	RMSERides      int           `json:"rmse_rides"`
+	P50            time.Duration `json:"p50_ns"`
+	P99            time.Duration `json:"p99_ns"`
+	Throughput     float64       `json:"throughput_rides_per_s"`
+	Mapping        string        `json:"mapping"`
+	CPU            string        `json:"cpu"`
 	// Metrics: the function's own, from its EMF documents.
 	Metrics emf.Table `json:"-"`
 	// Shadow: tools/operate/shadowreport's report of the run, with a shadow.

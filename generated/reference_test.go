@@ -119,7 +119,8 @@ func TestShiftOfSamples(t *testing.T) {
 
 // TestShiftNoise measures, and prints with -v, PredictionDrift's noise:
 // its mean and 95th percentile over disjoint batches of n of the Feb 2022
-// rides (shuffled, fixed), which README's "Drift" quotes. The 95th
+// rides (shuffled, fixed), which docs/operate.md's drift section points
+// at (it quotes none of them: they are the shipped model's). The 95th
 // percentile stays under the Dvoretzky-Kiefer-Wolfowitz bound for 95% of
 // batches, 1.36/√n, for every model; the handler emits no drift below 100
 // rides (driftMinRides), where that bound passes DriftAlarmThreshold.

@@ -218,7 +218,7 @@ func checkShadowReport(t *testing.T, s *localstack.Stack, valid []string, shadow
 	if c.Shadow.Versions[shadowVersion] != len(valid) || c.Serving.Versions[handler.ModelVersion()] != len(valid) {
 		t.Errorf("shadow report's versions: serving %v, shadow %v", c.Serving.Versions, c.Shadow.Versions)
 	}
-	if seedShipped(t) { // docs/model.md's report is of the seed against the challenger
+	if workcopy.Origin(t, proc.Root()) == "trained" { // docs/model.md's report is of the seed against the challenger
 		var md strings.Builder
 		if err := c.Markdown(&md, ""); err != nil {
 			t.Fatal(err)
@@ -230,23 +230,6 @@ func checkShadowReport(t *testing.T, s *localstack.Stack, valid []string, shadow
 // shadowExcerptAfter is the line of docs/model.md after which it quotes
 // make demo's shadow report, in the next fenced block.
 const shadowExcerptAfter = "fails when a line below is not in its report):"
-
-// seedShipped: the serving model is the seed (make model's), not one a
-// user shipped with make refresh.
-func seedShipped(t *testing.T) bool {
-	t.Helper()
-	var prov struct {
-		Origin string `json:"origin"`
-	}
-	data, err := os.ReadFile(filepath.Join(proc.Root(), "model-export", "artifacts", "provenance.json"))
-	if err == nil {
-		err = json.Unmarshal(data, &prov)
-	}
-	if err != nil {
-		t.Fatalf("provenance.json: %v", err)
-	}
-	return prov.Origin == "trained"
-}
 
 // putDeletingShadow puts rs on ride_events and deletes the shadow stream
 // once 100 of them have an outcome, before they all have one.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -200,4 +201,22 @@ func thinGolden(file string, every int) error {
 		return err
 	}
 	return os.WriteFile(file, out.Bytes(), 0o644)
+}
+
+// Origin is model-export/artifacts/provenance.json's origin in the
+// repository at repo: "trained" for the seed (make model), "imported" for
+// a model shipped by make refresh.
+func Origin(tb testing.TB, repo string) string {
+	tb.Helper()
+	var prov struct {
+		Origin string `json:"origin"`
+	}
+	data, err := os.ReadFile(filepath.Join(repo, "model-export", "artifacts", "provenance.json"))
+	if err == nil {
+		err = json.Unmarshal(data, &prov)
+	}
+	if err != nil {
+		tb.Fatalf("provenance.json: %v", err)
+	}
+	return prov.Origin
 }

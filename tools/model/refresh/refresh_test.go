@@ -35,7 +35,7 @@ func TestRefreshRoundTrip(t *testing.T) {
 	}
 	tmp, repo := workcopy.Repo(t)
 	git := workcopy.Git(t, repo)
-	shipped := origin(t, repo)
+	shipped := workcopy.Origin(t, repo)
 
 	model := mlflowModel(t, repo, tmp)
 	out := workcopy.Run(t, repo, nil, "make", "--no-print-directory", "refresh", "MODEL="+model)
@@ -91,27 +91,10 @@ func TestRefreshRoundTrip(t *testing.T) {
 	if status := git("status", "--porcelain"); status != "" {
 		t.Fatalf("make undo-refresh left the committed model changed:\n%s", status)
 	}
-	if origin(t, repo) != shipped {
-		t.Fatalf("after make undo-refresh the model's origin is %s, want %s", origin(t, repo), shipped)
+	if workcopy.Origin(t, repo) != shipped {
+		t.Fatalf("after make undo-refresh the model's origin is %s, want %s", workcopy.Origin(t, repo), shipped)
 	}
 	workcopy.Run(t, repo, nil, "make", "--no-print-directory", "check-generated")
-}
-
-// origin is provenance.json's origin in the repository at repo: "trained"
-// for the seed, "imported" for a model shipped by make refresh.
-func origin(t *testing.T, repo string) string {
-	t.Helper()
-	var prov struct {
-		Origin string `json:"origin"`
-	}
-	data, err := os.ReadFile(filepath.Join(repo, "model-export", "artifacts", "provenance.json"))
-	if err == nil {
-		err = json.Unmarshal(data, &prov)
-	}
-	if err != nil {
-		t.Fatalf("provenance.json: %v", err)
-	}
-	return prov.Origin
 }
 
 // mlflowModel trains a deep 3-tree forest on Jan 2022 and lays it out as an

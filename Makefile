@@ -66,8 +66,13 @@ REQUIREMENTS := model-export/requirements.txt
 VENV_STAMP := $(VENV)/.requirements.sha256
 VENV_PATH := PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 SHA256 = $(PY) -c 'import hashlib, sys; print(hashlib.sha256(open(sys.argv[1], "rb").read()).hexdigest())'
+# PY_MODULES_FOUND exits 0 when each module named is installed: found,
+# not imported, since importing sklearn, pandas, matplotlib and xgboost
+# takes 1.5 CPU-seconds and every make refresh, check-model, shadow and
+# test in make test's copies runs deps first.
+PY_MODULES_FOUND := import importlib.util as u, sys; sys.exit(any(u.find_spec(m) is None for m in sys.argv[1:]))
 deps:
-	@$(PY) -c 'import sklearn, pandas, yaml, matplotlib, pytest, xgboost, ensurepip' 2>/dev/null && \
+	@$(PY) -c '$(PY_MODULES_FOUND)' sklearn pandas yaml matplotlib pytest xgboost ensurepip 2>/dev/null && \
 		[ -x /usr/bin/time ] && [ -x /usr/bin/aws ] && [ -x /usr/bin/jq ] && [ -x /usr/bin/gcc ] && [ -f /usr/include/stdio.h ] && [ -x /usr/bin/qemu-aarch64-static ] && [ -x /usr/bin/dot ] || { \
 		echo "deps: installing $(APT_PACKAGES)"; \
 		$(SUDO) apt-get update -qq && \

@@ -9,6 +9,7 @@ package goals
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/nyc-taxi/ridepred/tools/internal/docsection"
@@ -189,10 +190,10 @@ func (g goal) format(f figure) string {
 // Read are the stored results, from the repository's root dir.
 func Read(dir string) (*Report, scaleRow, error) {
 	var r Report
-	if err := runinfo.ReadJSON(dir+"/"+BenchFile, &r); err != nil {
+	if err := runinfo.ReadJSON(filepath.Join(dir, BenchFile), &r); err != nil {
 		return nil, scaleRow{}, err
 	}
-	seed, err := readSeed(dir + "/" + ScaleFile)
+	seed, err := readSeed(filepath.Join(dir, ScaleFile))
 	return &r, seed, err
 }
 
@@ -227,7 +228,7 @@ func Number(x float64) string {
 	case x == 0:
 		return "0"
 	case x >= 1000:
-		return strings.TrimSuffix(fmt.Sprintf("%.0f", x), ".")
+		return fmt.Sprintf("%.0f", x)
 	case x >= 10:
 		return fmt.Sprintf("%.1f", x)
 	default:
